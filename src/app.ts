@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import cors from '@fastify/cors';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import type { DatabaseOptions } from './db/client.js';
+import { PROBLEM_CONTENT_TYPE } from './lib/problem.js';
+import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
+import { countriesRoutes } from './modules/countries/countries.routes.js';
+import { electionsRoutes } from './modules/elections/elections.routes.js';
+import { resultsRoutes } from './modules/elections/results.routes.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { sourcesRoutes } from './modules/sources/sources.routes.js';
+import { voteSharesRoutes } from './modules/vote-shares/vote-shares.routes.js';
+import dbPlugin from './plugins/db.js';
+import errorsPlugin from './plugins/errors.js';
+import httpCache from './plugins/http-cache.js';
+import openapi from './plugins/openapi.js';
+
+const { version } = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
+export interface AppOptions {
+  config: Config;
+  /** How to reach the database; by default DATABASE_URL, else the PGlite data dir DATA_DIR. */
+  database?: DatabaseOptions;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export function databaseOptions(config: Config): DatabaseOptions {
+  return config.DATABASE_URL
+    ? { url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX }
+    : { dataDir: config.DATA_DIR };
+}
+
+/** Builds the app; opens nothing until `ready()`, and closes what it opened on `close()`. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.LOG_LEVEL,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    // Ids and codes are case-sensitive; trailing slashes are tolerated for hand-typed URLs.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    bodyLimit: 1024 * 1024,
+    // Requests Node cannot even parse (raw non-ASCII in the URL, bad headers) get a problem too.
+    clientErrorHandler: (err, socket) => {
+      if (!socket.writable) return socket.destroy(err);
+      const body = JSON.stringify({
+        type: 'about:blank',
+        title: 'Bad Request',
+        status: 400,
+        detail: 'The request could not be parsed as HTTP (check that the URL is percent-encoded).',
+        instance: '',
+      });
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(errorsPlugin);
+  await app.register(cors, { origin: config.CORS_ORIGINS === '*' ? '*' : config.CORS_ORIGINS.split(',') });
+  await app.register(httpCache, { maxAge: config.CACHE_MAX_AGE });
+  await app.register(openapi, { version });
+  await app.register(dbPlugin, {
+    connection: options.database ?? databaseOptions(config),
+    prepare: config.AUTO_MIGRATE,
+  });
+
+  await app.register(healthRoutes);
+  await app.register(
+    async (v1) => {
+      await v1.register(countriesRoutes);
+      await v1.register(electionsRoutes);
+      await v1.register(resultsRoutes);
+      await v1.register(candidatesRoutes);
+      await v1.register(voteSharesRoutes);
+      await v1.register(sourcesRoutes);
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,41 @@
+import {
+  type AnyPgColumn,
+  boolean,
+  char,
+  date,
+  index,
+  integer,
+  pgTable,
+  smallint,
+  text,
+} from 'drizzle-orm/pg-core';
+import { countries } from './countries.js';
+import { electionType } from './enums.js';
+import { sources } from './sources.js';
+
+export const elections = pgTable(
+  'elections',
+  {
+    // {iso2}.{type}.{YYYY-MM-DD}, e.g. kz.presidential.2022-11-20
+    id: text('id').primaryKey(),
+    countryCode: char('country_code', { length: 2 })
+      .notNull()
+      .references(() => countries.code),
+    type: electionType('type').notNull(),
+    date: date('date', { mode: 'string' }).notNull(),
+    // null when no source says whether the election was called early.
+    snap: boolean('snap'),
+    round: smallint('round').notNull().default(1),
+    previousRoundId: text('previous_round_id').references((): AnyPgColumn => elections.id),
+    termEndYear: smallint('term_end_year'),
+    candidateCount: integer('candidate_count'),
+    note: text('note'),
+    sourceId: text('source_id')
+      .notNull()
+      .references(() => sources.id),
+  },
+  (t) => [
+    index('elections_date_id_idx').on(t.date.desc(), t.id),
+    index('elections_country_date_idx').on(t.countryCode, t.date.desc(), t.id),
+  ],
+);

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** RFC 9457 problem details, the body of every 4xx and 5xx response. */
+export const problemSchema = z
+  .object({
+    type: z.string().describe('A URI reference naming the problem type; "about:blank" when only the status applies.'),
+    title: z.string().describe('Short summary of the problem type.'),
+    status: z.number().int().describe('The HTTP status code.'),
+    detail: z.string().describe('What went wrong with this request, in words.'),
+    instance: z.string().describe('The request path that met the problem.'),
+    errors: z
+      .array(
+        z.object({
+          in: z.enum(['query', 'path', 'header', 'body']),
+          name: z.string().describe('The offending parameter or field, e.g. "limit" or "lines.0.votes".'),
+          message: z.string(),
+        }),
+      )
+      .optional()
+      .describe('For validation problems: each offending parameter.'),
+  })
+  .meta({ id: 'Problem' });
+
+export type Problem = z.infer<typeof problemSchema>;
+export type ProblemFieldError = NonNullable<Problem['errors']>[number];
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function statusTitle(status: number): string {
+  return titles[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+}
+
+/** A typed error the error handler turns into a problem document; thrown by routes and helpers. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    detail: string,
+    readonly errors?: ProblemFieldError[],
+  ) {
+    super(detail);
+    this.name = 'HttpProblem';
+  }
+}
+
+export const notFound = (detail: string) => new HttpProblem(404, detail);
+
+export const badParameter = (where: ProblemFieldError['in'], name: string, message: string) =>
+  new HttpProblem(400, `${where} parameter '${name}': ${message}`, [{ in: where, name, message }]);
+
+const described = (status: number, description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } },
+});
+
+/** Problem responses for a route's schema; every read can meet 400, 404 (some) and 503. */
+export function problemResponses(...statuses: (400 | 404 | 503)[]) {
+  const text = {
+    400: 'A parameter is invalid; `errors` names it.',
+    404: 'No such resource.',
+    503: 'The database is unreachable; retry later.',
+  } as const;
+  return Object.fromEntries(statuses.map((s) => [s, described(s, text[s])])) as Record<
+    number,
+    ReturnType<typeof described>
+  >;
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
+import { sourceRefSchema } from '../sources/sources.schemas.js';
+import { candidateIdParam, voteShareSchema } from '../vote-shares/vote-shares.schemas.js';
+
+export const candidateSchema = z
+  .object({
+    id: z.string().describe('Slug of the name, e.g. kassym-jomart-tokayev.'),
+    name: z.string(),
+    note: z.string().nullable(),
+    source: sourceRefSchema.describe('Where the person is named.'),
+  })
+  .meta({ id: 'Candidate' });
+
+export const candidateDetailSchema = candidateSchema
+  .extend({
+    voteShares: z
+      .array(voteShareSchema)
+      .describe('Every line of this candidate in every result version, oldest polling day first.'),
+  })
+  .meta({ id: 'CandidateDetail' });
+
+export const candidateListQuery = z.strictObject({
+  q: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Part of a name; case- and accent-insensitive ("tokaev", "Tokayev", "TOKÁYEV").'),
+  limit: limitParam(20),
+  cursor: cursorParam(z.tuple([z.string()])).optional(),
+});
+
+export const candidateParams = z.object({ id: candidateIdParam });
+
+export const candidateList = listSchema(candidateSchema).meta({ id: 'CandidateList' });

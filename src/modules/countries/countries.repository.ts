@@ -1,0 +1,19 @@
+import { asc, eq, gt } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { countries } from '../../db/schema/index.js';
+
+export type CountryRow = typeof countries.$inferSelect;
+
+export function listCountries(db: Db, opts: { after?: string; limit: number }) {
+  return db
+    .select()
+    .from(countries)
+    .where(opts.after ? gt(countries.code, opts.after) : undefined)
+    .orderBy(asc(countries.code))
+    .limit(opts.limit);
+}
+
+export async function findCountry(db: Db, code: string): Promise<CountryRow | undefined> {
+  const [row] = await db.select().from(countries).where(eq(countries.code, code));
+  return row;
+}

@@ -1,0 +1,74 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { notFound, problemResponses } from '../../lib/problem.js';
+import { page } from '../../lib/pagination.js';
+import { electionPage } from '../elections/elections.routes.js';
+import { countryElectionListQuery, electionList } from '../elections/elections.schemas.js';
+import { countryList, countryListQuery, countryParams, countrySchema } from './countries.schemas.js';
+import { type CountryRow, findCountry, listCountries } from './countries.repository.js';
+
+export const toCountry = (row: CountryRow) => ({
+  code: row.code,
+  alpha3: row.alpha3,
+  numeric: row.numeric,
+  name: row.name,
+  ocdId: `ocd-division/country:${row.code.toLowerCase()}`,
+});
+
+export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/countries',
+    {
+      schema: {
+        operationId: 'listCountries',
+        tags: ['countries'],
+        summary: 'List ISO 3166-1 countries',
+        description: 'Every ISO 3166-1 country, ordered by alpha-2 code.',
+        querystring: countryListQuery,
+        response: { 200: countryList, ...problemResponses(400, 503) },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const rows = await listCountries(app.db, { after: cursor?.[0], limit: limit + 1 });
+      return page(rows, limit, (r) => [r.code], toCountry);
+    },
+  );
+
+  app.get(
+    '/countries/:code',
+    {
+      schema: {
+        operationId: 'getCountry',
+        tags: ['countries'],
+        summary: 'Get a country by alpha-2 or alpha-3 code',
+        params: countryParams,
+        response: { 200: countrySchema, ...problemResponses(400, 404, 503) },
+      },
+    },
+    async (request) => {
+      const row = await findCountry(app.db, request.params.code);
+      if (!row) throw notFound(`Country ${request.params.code} is not in the database.`);
+      return toCountry(row);
+    },
+  );
+
+  app.get(
+    '/countries/:code/elections',
+    {
+      schema: {
+        operationId: 'listCountryElections',
+        tags: ['countries', 'elections'],
+        summary: "A country's elections",
+        description: 'The same list and filters as /v1/elections?country={code}; 404 for a country not in the database.',
+        params: countryParams,
+        querystring: countryElectionListQuery,
+        response: { 200: electionList, ...problemResponses(400, 404, 503) },
+      },
+    },
+    async (request) => {
+      const { code } = request.params;
+      if (!(await findCountry(app.db, code))) throw notFound(`Country ${code} is not in the database.`);
+      return electionPage(app, { ...request.query, country: code });
+    },
+  );
+};

@@ -1,0 +1,82 @@
+import { and, asc, desc, eq, gt, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { countries, elections, resultVersions, sources } from '../../db/schema/index.js';
+
+type ResultStatus = (typeof resultVersions.$inferSelect)['status'];
+
+export interface ElectionFilter {
+  country?: string;
+  type?: (typeof elections.$inferSelect)['type'];
+  year?: number;
+  from?: string;
+  to?: string;
+  status?: ResultStatus;
+  /** Keyset: the (date, id) of the last row of the previous page; order is date desc, id asc. */
+  after?: [string, string];
+  limit: number;
+}
+
+function electionQuery(db: Db) {
+  const current = db
+    .select({
+      number: resultVersions.number,
+      status: resultVersions.status,
+      asOf: resultVersions.asOf,
+      complete: resultVersions.complete,
+    })
+    .from(resultVersions)
+    .where(eq(resultVersions.electionId, elections.id))
+    .orderBy(desc(resultVersions.number))
+    .limit(1)
+    .as('current');
+  const query = db
+    .select({
+      election: elections,
+      countryName: countries.name,
+      source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
+      current: {
+        number: current.number,
+        status: current.status,
+        asOf: current.asOf,
+        complete: current.complete,
+      },
+    })
+    .from(elections)
+    .innerJoin(countries, eq(countries.code, elections.countryCode))
+    .innerJoin(sources, eq(sources.id, elections.sourceId))
+    .leftJoinLateral(current, sql`true`);
+  return { query, current };
+}
+
+export type ElectionRow = NonNullable<Awaited<ReturnType<typeof findElection>>>;
+
+export function listElections(db: Db, f: ElectionFilter) {
+  const { query, current } = electionQuery(db);
+  const where: (SQL | undefined)[] = [
+    f.country ? eq(elections.countryCode, f.country) : undefined,
+    f.type ? eq(elections.type, f.type) : undefined,
+    f.year ? gte(elections.date, `${f.year}-01-01`) : undefined,
+    f.year ? lte(elections.date, `${f.year}-12-31`) : undefined,
+    f.from ? gte(elections.date, f.from) : undefined,
+    f.to ? lte(elections.date, f.to) : undefined,
+    f.status ? eq(current.status, f.status) : undefined,
+    f.after
+      ? or(lt(elections.date, f.after[0]), and(eq(elections.date, f.after[0]), gt(elections.id, f.after[1])))
+      : undefined,
+  ];
+  return query
+    .where(and(...where))
+    .orderBy(desc(elections.date), asc(elections.id))
+    .limit(f.limit);
+}
+
+export async function findElection(db: Db, id: string) {
+  const { query } = electionQuery(db);
+  const [row] = await query.where(eq(elections.id, id));
+  return row;
+}
+
+export async function electionExists(db: Db, id: string): Promise<boolean> {
+  const rows = await db.select({ id: elections.id }).from(elections).where(eq(elections.id, id));
+  return rows.length > 0;
+}

@@ -1,0 +1,86 @@
+import { and, asc, count, desc, eq, gt, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import {
+  candidates,
+  organisations,
+  resultVersionSources,
+  resultVersions,
+  sources,
+  voteShares,
+} from '../../db/schema/index.js';
+
+/** The election's newest version number, as a column of a query over result_versions. */
+export const latestNumber = sql<number>`(select max(newer.number) from ${resultVersions} newer where newer.election_id = ${resultVersions.electionId})`;
+
+/** True for a row of result_versions that is its election's newest version. */
+export const isCurrent = sql<boolean>`(${resultVersions.number} = ${latestNumber})`;
+
+/** A version of an election's results with its own source; `number` omitted means the newest. */
+export async function findVersion(db: Db, electionId: string, number?: number) {
+  const [row] = await db
+    .select({
+      version: resultVersions,
+      latest: latestNumber.mapWith(Number),
+      source: sources,
+    })
+    .from(resultVersions)
+    .innerJoin(sources, eq(sources.id, resultVersions.sourceId))
+    .where(
+      and(
+        eq(resultVersions.electionId, electionId),
+        number === undefined ? undefined : eq(resultVersions.number, number),
+      ),
+    )
+    .orderBy(desc(resultVersions.number))
+    .limit(1);
+  return row;
+}
+
+export function findLines(db: Db, versionId: number) {
+  return db
+    .select({
+      line: voteShares,
+      candidate: { id: candidates.id, name: candidates.name },
+      nominator: { id: organisations.id, name: organisations.name },
+    })
+    .from(voteShares)
+    .leftJoin(candidates, eq(candidates.id, voteShares.candidateId))
+    .leftJoin(organisations, eq(organisations.id, voteShares.nominatorId))
+    .where(eq(voteShares.versionId, versionId))
+    .orderBy(
+      sql`${voteShares.votes} desc nulls last`,
+      sql`${voteShares.percent} desc nulls last`,
+      asc(voteShares.id),
+    );
+}
+
+export function findAdditionalSources(db: Db, versionId: number) {
+  return db
+    .select({ source: sources, covers: resultVersionSources.covers })
+    .from(resultVersionSources)
+    .innerJoin(sources, eq(sources.id, resultVersionSources.sourceId))
+    .where(eq(resultVersionSources.versionId, versionId))
+    .orderBy(asc(sources.id));
+}
+
+export function listVersions(db: Db, electionId: string, opts: { after?: number; limit: number }) {
+  return db
+    .select({
+      version: resultVersions,
+      latest: latestNumber.mapWith(Number),
+      lineCount: count(voteShares.id),
+      source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
+    })
+    .from(resultVersions)
+    .innerJoin(sources, eq(sources.id, resultVersions.sourceId))
+    .leftJoin(voteShares, eq(voteShares.versionId, resultVersions.id))
+    .where(
+      and(
+        eq(resultVersions.electionId, electionId),
+        opts.after === undefined ? undefined : gt(resultVersions.number, opts.after),
+      ),
+    )
+    .groupBy(resultVersions.id, sources.id)
+    .orderBy(asc(resultVersions.number))
+    .limit(opts.limit);
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { sourceKind } from '../../db/schema/index.js';
+import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
+
+export const sourceIdParam = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a source id: lower-case letters, digits and hyphens')
+  .max(200);
+
+export const dateOrDateTime = z
+  .string()
+  .describe('ISO 8601 date (2022-11-21) or date-time with offset, as precise as the source states it.');
+
+export const sourceSchema = z
+  .object({
+    id: z.string(),
+    publisher: z.string(),
+    title: z.string().nullable().describe('Null when the title is not recorded.'),
+    url: z.string().nullable().describe('Null when the source has no recorded address (e.g. a print article).'),
+    published: dateOrDateTime.nullable().describe('Publication date or time; null when not recorded.'),
+    kind: z.enum(sourceKind.enumValues).describe('official: the authority itself; news: a report of it.'),
+    language: z.string().nullable().describe('BCP 47 language tag of the source.'),
+    note: z.string().nullable().describe('What the source contains, in words.'),
+  })
+  .meta({ id: 'Source' });
+
+/** The short form of a source, embedded wherever a record cites one. */
+export const sourceRefSchema = sourceSchema
+  .pick({ id: true, publisher: true, title: true, url: true })
+  .meta({ id: 'SourceRef' });
+
+export const sourceListQuery = z.strictObject({
+  limit: limitParam(50),
+  cursor: cursorParam(z.tuple([z.string()])).optional(),
+});
+
+export const sourceParams = z.object({ id: sourceIdParam });
+
+export const sourceList = listSchema(sourceSchema).meta({ id: 'SourceList' });

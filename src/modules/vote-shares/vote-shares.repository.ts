@@ -1,0 +1,94 @@
+import { and, asc, eq, gt, gte, lte, or, type SQL } from 'drizzle-orm';
+import { isCurrent } from '../elections/results.repository.js';
+import type { Db } from '../../db/client.js';
+import {
+  candidates,
+  elections,
+  organisations,
+  resultVersions,
+  voteShares,
+} from '../../db/schema/index.js';
+
+type Status = (typeof resultVersions.$inferSelect)['status'];
+
+export interface VoteShareFilter {
+  country?: string;
+  election?: string;
+  candidate?: string;
+  year?: number;
+  status?: Status;
+  versions: 'current' | 'all';
+}
+
+
+function baseQuery(db: Db, f: VoteShareFilter, extra?: SQL) {
+  return db
+    .select({
+      id: voteShares.id,
+      electionId: elections.id,
+      countryCode: elections.countryCode,
+      date: elections.date,
+      type: elections.type,
+      version: resultVersions.number,
+      status: resultVersions.status,
+      current: isCurrent,
+      asOf: resultVersions.asOf,
+      kind: voteShares.kind,
+      candidateId: voteShares.candidateId,
+      candidateName: candidates.name,
+      label: voteShares.label,
+      nominatorId: voteShares.nominatorId,
+      nominatorName: organisations.name,
+      votes: voteShares.votes,
+      percent: voteShares.percent,
+      percentBase: resultVersions.percentBase,
+      rank: voteShares.rank,
+      outcome: voteShares.outcome,
+      sourceId: resultVersions.sourceId,
+    })
+    .from(voteShares)
+    .innerJoin(resultVersions, eq(resultVersions.id, voteShares.versionId))
+    .innerJoin(elections, eq(elections.id, resultVersions.electionId))
+    .leftJoin(candidates, eq(candidates.id, voteShares.candidateId))
+    .leftJoin(organisations, eq(organisations.id, voteShares.nominatorId))
+    .where(
+      and(
+        f.country ? eq(elections.countryCode, f.country) : undefined,
+        f.election ? eq(elections.id, f.election) : undefined,
+        f.candidate ? eq(voteShares.candidateId, f.candidate) : undefined,
+        f.year ? gte(elections.date, `${f.year}-01-01`) : undefined,
+        f.year ? lte(elections.date, `${f.year}-12-31`) : undefined,
+        f.status ? eq(resultVersions.status, f.status) : undefined,
+        f.versions === 'current' ? isCurrent : undefined,
+        extra,
+      ),
+    );
+}
+
+export type VoteShareRow = Awaited<ReturnType<typeof listVoteShares>>[number];
+
+/** Keyset order (election id, version number, line id); `after` is that triple of the last row. */
+export function listVoteShares(
+  db: Db,
+  f: VoteShareFilter & { after?: [string, number, number]; limit: number },
+) {
+  const after = f.after
+    ? or(
+        gt(elections.id, f.after[0]),
+        and(eq(elections.id, f.after[0]), gt(resultVersions.number, f.after[1])),
+        and(eq(elections.id, f.after[0]), eq(resultVersions.number, f.after[1]), gt(voteShares.id, f.after[2])),
+      )
+    : undefined;
+  return baseQuery(db, f, after)
+    .orderBy(asc(elections.id), asc(resultVersions.number), asc(voteShares.id))
+    .limit(f.limit);
+}
+
+/** A candidate's lines in every version of every election, oldest polling day first. */
+export function candidateTimeSeries(db: Db, candidateId: string) {
+  return baseQuery(db, { candidate: candidateId, versions: 'all' }).orderBy(
+    asc(elections.date),
+    asc(elections.id),
+    asc(resultVersions.number),
+  );
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { electionType, outcome, percentBase, selectionKind } from '../../db/schema/index.js';
+import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
+import { countryCodeParam } from '../countries/countries.schemas.js';
+import { electionIdParam, statusEnum } from '../elections/elections.schemas.js';
+
+export const candidateIdParam = z
+  .string()
+  .max(200)
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a candidate id: lower-case letters, digits and hyphens, e.g. kassym-jomart-tokayev');
+
+export const voteShareSchema = z
+  .object({
+    id: z.number().int().describe('Line id, stable.'),
+    electionId: z.string(),
+    countryCode: z.string(),
+    date: z.string().describe('Polling day.'),
+    type: z.enum(electionType.enumValues),
+    version: z.number().int(),
+    status: statusEnum,
+    preliminary: z.boolean(),
+    current: z.boolean().describe('True when the line belongs to the election\'s newest version.'),
+    asOf: z.string().nullable(),
+    kind: z.enum(selectionKind.enumValues),
+    name: z.string().describe('Candidate name or non-candidate label.'),
+    candidateId: z.string().nullable(),
+    nominatorId: z.string().nullable(),
+    nominatorName: z.string().nullable(),
+    votes: z.number().int().nonnegative().nullable(),
+    percent: z.number().nullable().describe('As published.'),
+    percentBase: z.enum(percentBase.enumValues),
+    rank: z.number().int().nullable(),
+    outcome: z.enum(outcome.enumValues).nullable(),
+    sourceId: z.string().describe('The source of the version this line belongs to.'),
+  })
+  .meta({ id: 'VoteShare' });
+
+export const voteShareListQuery = z.strictObject({
+  country: countryCodeParam.optional(),
+  election: electionIdParam.optional().describe('An election id; unknown ids are a 400.'),
+  candidate: candidateIdParam.optional().describe('A candidate id; unknown ids are a 400.'),
+  year: z.coerce.number().int().min(1800).max(2200).optional(),
+  status: statusEnum.optional().describe('Status of the version the line belongs to.'),
+  versions: z
+    .enum(['current', 'all'])
+    .default('current')
+    .describe('current (default): lines of each election\'s newest version; all: every version.'),
+  limit: limitParam(50),
+  cursor: cursorParam(z.tuple([z.string(), z.number().int(), z.number().int()])).optional(),
+});
+
+export const voteShareList = listSchema(voteShareSchema).meta({ id: 'VoteShareList' });

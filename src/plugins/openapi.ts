@@ -1,0 +1,45 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { createJsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+
+export const tags = [
+  { name: 'countries', description: 'ISO 3166-1 countries and their elections.' },
+  { name: 'elections', description: 'Elections, their current results and every result version.' },
+  { name: 'candidates', description: 'People who stood in elections, with their vote shares over time.' },
+  { name: 'vote-shares', description: 'The flat table of result lines, one row per line.' },
+  { name: 'sources', description: 'Where every figure comes from.' },
+  { name: 'operations', description: 'Health and readiness probes for operators.' },
+];
+
+export default fp(
+  async function openapi(app: FastifyInstance, options: { version: string }) {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'Election results API',
+          version: options.version,
+          description:
+            'Countries, elections, candidates and vote shares, each figure traced to the source that ' +
+            'published it. Results are versioned: preliminary figures stay readable after certified ' +
+            'ones replace them. Errors are RFC 9457 problem documents.',
+          license: { name: 'Proprietary' },
+        },
+        tags,
+      },
+      transform: createJsonSchemaTransform({ skipList: ['/docs', '/docs/*', '/openapi.json'] }),
+      transformObject: jsonSchemaTransformObject,
+    });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      uiConfig: { tryItOutEnabled: true, displayOperationId: true },
+      staticCSP: false,
+    });
+    app.get('/openapi.json', { schema: { hide: true } }, (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300').send(app.swagger());
+    });
+  },
+  { name: 'openapi' },
+);
