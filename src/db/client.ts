@@ -79,6 +79,8 @@ async function openPglite(options: { dataDir: string } | { loadDataDir: Blob }):
       await pglite.execute(sql`select 1`);
     },
     migrate: () => migratePglite(pglite, { migrationsFolder }),
-    close: () => client.close(),
+    close: async () => {
+      if (!client.closed) await client.close();
+    },
   };
 }

@@ -49,6 +49,7 @@ export function sendProblem(
     instance: request.url.split('?')[0] ?? request.url,
     ...(errors ? { errors } : {}),
   };
+  if (status === 503) reply.header('retry-after', '5');
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
@@ -78,7 +79,6 @@ export default fp(
       }
       if (isDatabaseUnavailable(error)) {
         request.log.warn({ err: error }, 'database unavailable');
-        reply.header('retry-after', '5');
         return sendProblem(request, reply, 503, 'The database is unavailable; retry later.');
       }
       const status = error.statusCode ?? 500;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { problemResponses } from '../../lib/problem.js';
+import { HttpProblem, problemResponses } from '../../lib/problem.js';
 
 const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 const readySchema = z
@@ -14,7 +14,6 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/healthz',
     {
-      logLevel: 'warn',
       schema: {
         operationId: 'getHealth',
         tags: ['operations'],
@@ -28,7 +27,6 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/readyz',
     {
-      logLevel: 'warn',
       schema: {
         operationId: 'getReadiness',
         tags: ['operations'],
@@ -38,7 +36,12 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (_request, reply) => {
       reply.headers(noStore);
-      await app.database.ping(); // a failure maps to a 503 problem in the error handler
+      try {
+        await app.database.ping();
+      } catch (err) {
+        app.log.warn({ err }, 'readiness check failed');
+        throw new HttpProblem(503, 'The database is unavailable.');
+      }
       return { status: 'ok' as const, database: app.database.engine };
     },
   );

@@ -1,0 +1,61 @@
+import t from 'tap';
+import { collectPages, forEachEngine, get } from './helpers/app.js';
+
+const ids = (body: unknown) => (body as { data: { id: string }[] }).data.map((c) => c.id);
+
+forEachEngine(t, async (t, app) => {
+  t.test('everyone, paged by id', async (t) => {
+    const { items, pages } = await collectPages<{ id: string }>(app, '/v1/candidates?limit=3');
+    t.equal(items.length, 7, 'the six 2022 candidates, and Nazarbayev, named in the article');
+    t.equal(pages, 3);
+    t.same(items.map((c) => c.id), items.map((c) => c.id).sort());
+  });
+
+  t.test('search ignores case and accents, and matches any part of the name', async (t) => {
+    for (const q of ['tokayev', 'TOKAYEV', 'Tokáyev', 'jomart', 'Kassym Jomart', 'kassym-jomart-tok']) {
+      const res = await get(app, `/v1/candidates?q=${encodeURIComponent(q)}`);
+      t.same(ids(res.body), ['kassym-jomart-tokayev'], q);
+    }
+    t.same(ids((await get(app, '/v1/candidates?q=nazar')).body), ['nursultan-nazarbayev']);
+    t.same(ids((await get(app, '/v1/candidates?q=bayev')).body), [
+      'nurlan-auesbayev',
+      'nursultan-nazarbayev',
+      'zhiguli-dairabayev',
+    ]);
+    t.same(ids((await get(app, '/v1/candidates?q=putin')).body), []);
+    const blank = await get(app, '/v1/candidates?q=%20%21');
+    t.equal(blank.status, 400);
+    t.match(blank.body, { errors: [{ in: 'query', name: 'q' }] });
+  });
+
+  t.test("Tokayev's vote shares over time", async (t) => {
+    const res = await get(app, '/v1/candidates/kassym-jomart-tokayev');
+    t.equal(res.status, 200);
+    const body = res.body as {
+      name: string;
+      voteShares: { electionId: string; version: number; status: string; current: boolean; percent: number; votes: number | null }[];
+    };
+    t.equal(body.name, 'Kassym-Jomart Tokayev');
+    t.same(
+      body.voteShares.map((v) => [v.electionId, v.version, v.status, v.current, v.percent, v.votes]),
+      [
+        ['kz.presidential.2019-06-09', 1, 'unofficial-complete', false, 70.76, null],
+        ['kz.presidential.2019-06-09', 2, 'certified', true, 70.96, null],
+        ['kz.presidential.2022-11-20', 1, 'unofficial-complete', false, 81.3, null],
+        ['kz.presidential.2022-11-20', 2, 'certified', true, 81.31, 6_456_393],
+      ],
+    );
+  });
+
+  t.test('Nazarbayev is a person of the record with no vote shares here', async (t) => {
+    const res = await get(app, '/v1/candidates/nursultan-nazarbayev');
+    t.match(res.body, { name: 'Nursultan Nazarbayev', voteShares: [], source: { publisher: 'Nikkei Asia' } });
+  });
+
+  t.test('unknown and malformed ids', async (t) => {
+    t.equal((await get(app, '/v1/candidates/vladimir-putin')).status, 404);
+    const bad = await get(app, '/v1/candidates/Not%20An%20Id');
+    t.equal(bad.status, 400);
+    t.match(bad.body, { errors: [{ in: 'path', name: 'id' }] });
+  });
+});

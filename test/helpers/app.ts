@@ -1,0 +1,66 @@
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { Test } from 'tap';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { DatabaseOptions } from '../../src/db/client.js';
+import { type Engine, engines, freshDatabase } from './databases.js';
+
+export { engines, type Engine };
+
+export const testConfig = (env: NodeJS.ProcessEnv = {}) =>
+  loadConfig({ AUTO_MIGRATE: 'false', LOG_LEVEL: 'silent', ...env });
+
+/** An app over a fresh seeded database of `engine`, closed (and the database dropped) after `t`. */
+export async function buildTestApp(
+  t: Test,
+  engine: Engine,
+  opts: { env?: NodeJS.ProcessEnv; database?: DatabaseOptions } = {},
+): Promise<FastifyInstance> {
+  const fresh = opts.database ? undefined : await freshDatabase(engine);
+  const app = await buildApp({
+    config: testConfig(opts.env),
+    database: opts.database ?? fresh?.options,
+  });
+  await app.ready();
+  t.teardown(async () => {
+    await app.close();
+    await fresh?.drop();
+  });
+  return app;
+}
+
+/** Runs `fn` once per engine, each as its own subtest with its own app and database. */
+export function forEachEngine(t: Test, fn: (t: Test, app: FastifyInstance, engine: Engine) => Promise<void>) {
+  for (const engine of engines) {
+    t.test(engine, async (t) => fn(t, await buildTestApp(t, engine), engine));
+  }
+}
+
+/** GET as JSON, asserting nothing: the caller checks status and body. */
+export async function get(app: FastifyInstance, url: string, headers: InjectOptions['headers'] = {}) {
+  const res = await app.inject({ method: 'GET', url, headers });
+  const type = String(res.headers['content-type'] ?? '');
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    type,
+    body: type.includes('json') && res.body !== '' ? res.json() : res.body,
+  };
+}
+
+/** Follows `next` cursors from `url` to the last page; returns every item and the page count. */
+export async function collectPages<T = Record<string, unknown>>(app: FastifyInstance, url: string) {
+  const items: T[] = [];
+  let pages = 0;
+  let next: string | null = null;
+  do {
+    const sep = url.includes('?') ? '&' : '?';
+    const res = await get(app, next ? `${url}${sep}cursor=${encodeURIComponent(next)}` : url);
+    if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(res.body)}`);
+    const body = res.body as { data: T[]; next: string | null };
+    items.push(...body.data);
+    next = body.next;
+    pages += 1;
+  } while (next && pages < 1000);
+  return { items, pages };
+}

@@ -1,0 +1,67 @@
+import t from 'tap';
+import { collectPages, forEachEngine, get } from './helpers/app.js';
+
+interface Row {
+  id: number;
+  electionId: string;
+  version: number;
+  name: string;
+  percent: number;
+  current: boolean;
+}
+
+const rows = (body: unknown) => (body as { data: Row[] }).data;
+
+forEachEngine(t, async (t, app) => {
+  t.test("current lines of every election by default", async (t) => {
+    const { items } = await collectPages<Row>(app, '/v1/vote-shares');
+    t.equal(items.length, 8, '7 lines for 2022 + 1 for 2019');
+    t.ok(items.every((r) => r.current));
+  });
+
+  t.test('versions=all, paged across pages in a stable order', async (t) => {
+    const { items, pages } = await collectPages<Row>(app, '/v1/vote-shares?versions=all&limit=3');
+    t.equal(items.length, 10);
+    t.equal(pages, 4);
+    t.equal(new Set(items.map((r) => r.id)).size, 10, 'no row twice');
+    const keys = items.map((r) => `${r.electionId}|${r.version}`);
+    t.same(keys, [...keys].sort(), 'ordered by election, then version');
+  });
+
+  t.test('each filter', async (t) => {
+    const count = async (q: string) => {
+      const res = await get(app, `/v1/vote-shares?${q}&limit=100`);
+      t.equal(res.status, 200, q);
+      return rows(res.body).length;
+    };
+    t.equal(await count('country=KZ'), 8);
+    t.equal(await count('country=US'), 0);
+    t.equal(await count('election=kz.presidential.2022-11-20'), 7);
+    t.equal(await count('election=kz.presidential.2022-11-20&versions=all'), 8);
+    t.equal(await count('candidate=kassym-jomart-tokayev'), 2);
+    t.equal(await count('candidate=kassym-jomart-tokayev&versions=all'), 4);
+    t.equal(await count('candidate=nursultan-nazarbayev'), 0);
+    t.equal(await count('year=2019'), 1);
+    t.equal(await count('year=2021'), 0);
+    t.equal(await count('status=certified'), 8);
+    t.equal(await count('status=unofficial-complete'), 0, 'no election is still preliminary');
+    t.equal(await count('status=unofficial-complete&versions=all'), 2);
+    const tokayev2022 = await get(app, '/v1/vote-shares?candidate=kassym-jomart-tokayev&year=2022');
+    t.match(rows(tokayev2022.body), [{ percent: 81.31, name: 'Kassym-Jomart Tokayev', nominatorName: "People's Coalition" }]);
+  });
+
+  t.test('unknown filter values are a 400 naming the parameter', async (t) => {
+    for (const [q, name] of <[string, string][]>[
+      ['candidate=nobody-at-all', 'candidate'],
+      ['election=kz.presidential.2030-01-01', 'election'],
+      ['election=not-an-id', 'election'],
+      ['versions=latest', 'versions'],
+      ['status=final', 'status'],
+      ['country=Kazakhstan', 'country'],
+    ]) {
+      const res = await get(app, `/v1/vote-shares?${q}`);
+      t.equal(res.status, 400, q);
+      t.match(res.body, { errors: [{ in: 'query', name }] }, q);
+    }
+  });
+});
