@@ -57,21 +57,3 @@ export const notFound = (detail: string) => new HttpProblem(404, detail);
 
 export const badParameter = (where: ProblemFieldError['in'], name: string, message: string) =>
   new HttpProblem(400, `${where} parameter '${name}': ${message}`, [{ in: where, name, message }]);
-
-const described = (status: number, description: string) => ({
-  description,
-  content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } },
-});
-
-/** Problem responses for a route's schema; every read can meet 400, 404 (some) and 503. */
-export function problemResponses(...statuses: (400 | 404 | 503)[]) {
-  const text = {
-    400: 'A parameter is invalid; `errors` names it.',
-    404: 'No such resource.',
-    503: 'The database is unreachable; retry later.',
-  } as const;
-  return Object.fromEntries(statuses.map((s) => [s, described(s, text[s])])) as Record<
-    number,
-    ReturnType<typeof described>
-  >;
-}

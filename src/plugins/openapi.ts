@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { OpenAPIV3_1 } from 'openapi-types';
 import { createJsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 
 export const tags = [
@@ -12,6 +13,33 @@ export const tags = [
   { name: 'sources', description: 'Where every figure comes from.' },
   { name: 'operations', description: 'Health and readiness probes for operators.' },
 ];
+
+type OpenApiDocument = ReturnType<typeof jsonSchemaTransformObject>;
+
+/**
+ * The zod registry emits an input and an output variant of every named schema; keep only the
+ * components the paths reach, so generated clients carry no unused types.
+ */
+function pruneUnusedSchemas(transformed: OpenApiDocument): OpenApiDocument {
+  const document = transformed as OpenAPIV3_1.Document;
+  const schemas = (document.components?.schemas ?? {}) as Record<string, unknown>;
+  const used = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      const name = key === '$ref' && typeof value === 'string' ? value.split('#/components/schemas/')[1] : undefined;
+      if (name === undefined) visit(value);
+      else if (!used.has(name)) {
+        used.add(name);
+        visit(schemas[name]);
+      }
+    }
+  };
+  visit(document.paths);
+  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
+  return { ...document, components: { ...document.components, schemas: kept } } as OpenApiDocument;
+}
 
 export default fp(
   async function openapi(app: FastifyInstance, options: { version: string }) {
@@ -30,7 +58,7 @@ export default fp(
         tags,
       },
       transform: createJsonSchemaTransform({ skipList: ['/docs', '/docs/*', '/openapi.json'] }),
-      transformObject: jsonSchemaTransformObject,
+      transformObject: (document) => pruneUnusedSchemas(jsonSchemaTransformObject(document)),
     });
     await app.register(swaggerUi, {
       routePrefix: '/docs',

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { page } from '../../lib/pagination.js';
-import { badParameter, notFound, problemResponses } from '../../lib/problem.js';
+import { badParameter, notFound } from '../../lib/problem.js';
+import { readResponses } from '../../lib/responses.js';
 import { searchKey } from '../../lib/slug.js';
 import { candidateTimeSeries } from '../vote-shares/vote-shares.repository.js';
 import { toVoteShare } from '../vote-shares/vote-shares.routes.js';
@@ -22,7 +23,7 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List or search candidates',
         description: 'Ordered by id. `q` matches any part of the name, ignoring case and accents.',
         querystring: candidateListQuery,
-        response: { 200: candidateList, ...problemResponses(400, 503) },
+        response: readResponses('One page of candidates.', candidateList, 400, 503),
       },
     },
     async (request) => {
@@ -42,7 +43,7 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['candidates'],
         summary: 'A candidate with their vote shares across elections',
         params: candidateParams,
-        response: { 200: candidateDetailSchema, ...problemResponses(400, 404, 503) },
+        response: readResponses('The candidate and their vote shares.', candidateDetailSchema, 400, 404, 503),
       },
     },
     async (request) => {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { notFound, problemResponses } from '../../lib/problem.js';
+import { notFound } from '../../lib/problem.js';
+import { readResponses } from '../../lib/responses.js';
 import { page } from '../../lib/pagination.js';
 import { electionPage } from '../elections/elections.routes.js';
 import { countryElectionListQuery, electionList } from '../elections/elections.schemas.js';
@@ -24,7 +25,7 @@ export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List ISO 3166-1 countries',
         description: 'Every ISO 3166-1 country, ordered by alpha-2 code.',
         querystring: countryListQuery,
-        response: { 200: countryList, ...problemResponses(400, 503) },
+        response: readResponses('One page of countries.', countryList, 400, 503),
       },
     },
     async (request) => {
@@ -42,7 +43,7 @@ export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['countries'],
         summary: 'Get a country by alpha-2 or alpha-3 code',
         params: countryParams,
-        response: { 200: countrySchema, ...problemResponses(400, 404, 503) },
+        response: readResponses('The country.', countrySchema, 400, 404, 503),
       },
     },
     async (request) => {
@@ -62,7 +63,7 @@ export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
         description: 'The same list and filters as /v1/elections?country={code}; 404 for a country not in the database.',
         params: countryParams,
         querystring: countryElectionListQuery,
-        response: { 200: electionList, ...problemResponses(400, 404, 503) },
+        response: readResponses("One page of the country's elections.", electionList, 400, 404, 503),
       },
     },
     async (request) => {

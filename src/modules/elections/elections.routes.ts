@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { page } from '../../lib/pagination.js';
-import { notFound, problemResponses } from '../../lib/problem.js';
+import { notFound } from '../../lib/problem.js';
+import { readResponses } from '../../lib/responses.js';
 import type { z } from 'zod';
 import { type ElectionRow, findElection, listElections } from './elections.repository.js';
 import {
@@ -63,7 +64,7 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List elections',
         description: 'Newest polling day first. Filters combine with AND.',
         querystring: electionListQuery,
-        response: { 200: electionList, ...problemResponses(400, 503) },
+        response: readResponses('One page of elections.', electionList, 400, 503),
       },
     },
     (request) => electionPage(app, request.query),
@@ -77,7 +78,7 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['elections'],
         summary: 'Get an election',
         params: electionParams,
-        response: { 200: electionSchema, ...problemResponses(400, 404, 503) },
+        response: readResponses('The election.', electionSchema, 400, 404, 503),
       },
     },
     async (request) => {

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { page } from '../../lib/pagination.js';
-import { notFound, problemResponses } from '../../lib/problem.js';
+import { notFound } from '../../lib/problem.js';
+import { readResponses } from '../../lib/responses.js';
 import { electionParams } from './elections.schemas.js';
 import { electionExists } from './elections.repository.js';
 import { isPreliminary } from './elections.routes.js';
@@ -103,7 +104,7 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
           'The newest result version: status (preliminary or certified), turnout, every line with ' +
           'votes and the published percentage, and the sources. Older versions stay readable under /versions.',
         params: electionParams,
-        response: { 200: resultsSchema, ...problemResponses(400, 404, 503) },
+        response: readResponses('The current result version.', resultsSchema, 400, 404, 503),
       },
     },
     (request) => resultsOr404(request.params.id),
@@ -118,7 +119,7 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Every result version of an election, oldest first',
         params: electionParams,
         querystring: versionListQuery,
-        response: { 200: versionList, ...problemResponses(400, 404, 503) },
+        response: readResponses('One page of versions, oldest first.', versionList, 400, 404, 503),
       },
     },
     async (request) => {
@@ -149,7 +150,7 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['elections'],
         summary: 'One result version of an election',
         params: versionParams,
-        response: { 200: resultsSchema, ...problemResponses(400, 404, 503) },
+        response: readResponses('The result version.', resultsSchema, 400, 404, 503),
       },
     },
     (request) => resultsOr404(request.params.id, request.params.n),

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { HttpProblem, problemResponses } from '../../lib/problem.js';
+import { HttpProblem } from '../../lib/problem.js';
+import { problemResponses } from '../../lib/responses.js';
 
 const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 const readySchema = z
@@ -18,7 +19,9 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getHealth',
         tags: ['operations'],
         summary: 'Liveness: the process is up',
-        response: { 200: healthSchema },
+        response: {
+          200: { description: 'The process is up.', content: { 'application/json': { schema: healthSchema } } },
+        },
       },
     },
     async (_request, reply) => reply.headers(noStore).send({ status: 'ok' as const }),
@@ -31,7 +34,10 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getReadiness',
         tags: ['operations'],
         summary: 'Readiness: the database answers',
-        response: { 200: readySchema, ...problemResponses(503) },
+        response: {
+          200: { description: 'The database answered.', content: { 'application/json': { schema: readySchema } } },
+          ...problemResponses(503),
+        },
       },
     },
     async (_request, reply) => {

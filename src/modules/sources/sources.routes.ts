@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { page } from '../../lib/pagination.js';
-import { notFound, problemResponses } from '../../lib/problem.js';
+import { notFound } from '../../lib/problem.js';
+import { readResponses } from '../../lib/responses.js';
 import { findSource, listSources } from './sources.repository.js';
 import { sourceList, sourceListQuery, sourceParams, sourceSchema } from './sources.schemas.js';
 
@@ -14,7 +15,7 @@ export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List sources',
         description: 'Every publication a figure is taken from, ordered by id.',
         querystring: sourceListQuery,
-        response: { 200: sourceList, ...problemResponses(400, 503) },
+        response: readResponses('One page of sources.', sourceList, 400, 503),
       },
     },
     async (request) => {
@@ -32,7 +33,7 @@ export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['sources'],
         summary: 'Get a source',
         params: sourceParams,
-        response: { 200: sourceSchema, ...problemResponses(400, 404, 503) },
+        response: readResponses('The source.', sourceSchema, 400, 404, 503),
       },
     },
     async (request) => {

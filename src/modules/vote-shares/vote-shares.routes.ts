@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { page } from '../../lib/pagination.js';
-import { badParameter, problemResponses } from '../../lib/problem.js';
+import { badParameter } from '../../lib/problem.js';
+import { readResponses } from '../../lib/responses.js';
 import { candidateExists } from '../candidates/candidates.repository.js';
 import { electionExists } from '../elections/elections.repository.js';
 import { isPreliminary } from '../elections/elections.routes.js';
@@ -25,7 +26,7 @@ export const voteSharesRoutes: FastifyPluginAsyncZod = async (app) => {
           'One row per line of each election\'s current version (or of every version with versions=all), ' +
           'ordered by election id, version and line. Unknown election or candidate ids are a 400.',
         querystring: voteShareListQuery,
-        response: { 200: voteShareList, ...problemResponses(400, 503) },
+        response: readResponses('One page of result lines.', voteShareList, 400, 503),
       },
     },
     async (request) => {
