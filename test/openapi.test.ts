@@ -1,0 +1,96 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import t from 'tap';
+import { buildTestApp, get } from './helpers/app.js';
+
+const app = await buildTestApp(t, 'pglite');
+const served = await get(app, '/openapi.json');
+const doc = served.body as OpenAPIV3_1.Document;
+
+t.test('the served document is valid OpenAPI 3.1', async (t) => {
+  t.equal(served.status, 200);
+  t.equal(doc.openapi, '3.1.0');
+  const result = await new Validator().validate(structuredClone(doc));
+  t.ok(result.valid, JSON.stringify(result.errors, null, 2));
+});
+
+t.test('every operation: operationId, tags, summary, and every status it can return', async (t) => {
+  const ids = new Set<string>();
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const [method, op] of Object.entries(item ?? {}) as [string, OpenAPIV3_1.OperationObject][]) {
+      const name = `${method.toUpperCase()} ${path}`;
+      t.ok(op.operationId, `${name}: operationId`);
+      t.notOk(ids.has(op.operationId!), `${name}: operationId is unique`);
+      ids.add(op.operationId!);
+      t.ok(op.tags?.length, `${name}: tags`);
+      t.ok(op.summary, `${name}: summary`);
+      const statuses = Object.keys(op.responses ?? {});
+      const expected = path.startsWith('/v1/')
+        ? ['200', '304', '400', '503', ...(path.includes('{') ? ['404'] : [])]
+        : path === '/readyz'
+          ? ['200', '503']
+          : ['200'];
+      t.same(statuses.sort(), expected.sort(), `${name}: responses`);
+      for (const [status, response] of Object.entries(op.responses ?? {}) as [string, OpenAPIV3_1.ResponseObject][]) {
+        t.ok(response.description, `${name} ${status}: description`);
+        if (Number(status) >= 400)
+          t.ok(response.content?.['application/problem+json'], `${name} ${status}: a problem document`);
+      }
+    }
+  }
+  t.equal(ids.size, 15, 'fifteen operations');
+});
+
+t.test('the browsable reference is served at /docs', async (t) => {
+  const page = await app.inject({ method: 'GET', url: '/docs' });
+  t.equal(page.statusCode, 200);
+  t.match(page.headers['content-type'], 'text/html');
+  t.match(page.body, /swagger-ui/i);
+  const json = await get(app, '/docs/json');
+  t.same(json.body, doc, 'the page reads the same document as /openapi.json');
+});
+
+// Every response, success and error, is checked against the served document, so the document is
+// exact for client generators (the zod serializer also rejects a body that breaks its schema).
+t.test('responses match the document', async (t) => {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  ajv.addSchema(doc as object, 'openapi.json');
+  const pointer = (s: string) => s.replaceAll('~', '~0').replaceAll('/', '~1');
+
+  const requests: [string, string][] = [
+    ['/healthz', '/healthz'],
+    ['/readyz', '/readyz'],
+    ['/v1/countries', '/v1/countries?limit=3'],
+    ['/v1/countries', '/v1/countries?limit=0'],
+    ['/v1/countries/{code}', '/v1/countries/kaz'],
+    ['/v1/countries/{code}', '/v1/countries/zz'],
+    ['/v1/countries/{code}/elections', '/v1/countries/KZ/elections'],
+    ['/v1/elections', '/v1/elections'],
+    ['/v1/elections', '/v1/elections?limit=1'],
+    ['/v1/elections', '/v1/elections?type=nope'],
+    ['/v1/elections/{id}', '/v1/elections/kz.presidential.2022-11-20'],
+    ['/v1/elections/{id}', '/v1/elections/kz.presidential.2031-01-01'],
+    ['/v1/elections/{id}/results', '/v1/elections/kz.presidential.2022-11-20/results'],
+    ['/v1/elections/{id}/results', '/v1/elections/kz.presidential.2019-06-09/results'],
+    ['/v1/elections/{id}/results/versions', '/v1/elections/kz.presidential.2022-11-20/results/versions'],
+    ['/v1/elections/{id}/results/versions/{n}', '/v1/elections/kz.presidential.2022-11-20/results/versions/1'],
+    ['/v1/elections/{id}/results/versions/{n}', '/v1/elections/kz.presidential.2022-11-20/results/versions/9'],
+    ['/v1/candidates', '/v1/candidates?q=tokayev'],
+    ['/v1/candidates/{id}', '/v1/candidates/kassym-jomart-tokayev'],
+    ['/v1/candidates/{id}', '/v1/candidates/nursultan-nazarbayev'],
+    ['/v1/vote-shares', '/v1/vote-shares?versions=all&limit=5'],
+    ['/v1/vote-shares', '/v1/vote-shares?candidate=nobody'],
+    ['/v1/sources', '/v1/sources'],
+    ['/v1/sources/{id}', '/v1/sources/tass-2019-final-results'],
+  ];
+  for (const [template, url] of requests) {
+    const res = await get(app, url);
+    const type = res.type.split(';')[0]!;
+    const ref = `openapi.json#/paths/${pointer(template)}/get/responses/${res.status}/content/${pointer(type)}/schema`;
+    const validate = ajv.getSchema(ref) ?? ajv.compile({ $ref: ref });
+    t.ok(validate(res.body), `${url} -> ${res.status} ${type} ${JSON.stringify(validate.errors)}`);
+  }
+});

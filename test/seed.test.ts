@@ -1,0 +1,74 @@
+import t from 'tap';
+import { openDatabase } from '../src/db/client.js';
+import { readSeedFiles, seed } from '../src/db/seed.js';
+import { forEachEngine } from './helpers/app.js';
+import { snapshot } from './helpers/snapshot.js';
+
+forEachEngine(t, async (t, app) => {
+  t.test('seeding again changes nothing', async (t) => {
+    const before = await snapshot(app.db);
+    t.match(before, {
+      countries: /^249:/,
+      sources: /^6:/,
+      organisations: /^6:/,
+      candidates: /^7:/,
+      elections: /^2:/,
+      result_versions: /^4:/,
+      result_version_sources: /^2:/,
+      vote_shares: /^10:/,
+    });
+    await seed(app.db);
+    await seed(app.db);
+    t.same(await snapshot(app.db), before);
+  });
+
+  t.test('migrating again changes nothing', async (t) => {
+    const before = await snapshot(app.db);
+    await app.database.migrate();
+    t.same(await snapshot(app.db), before);
+  });
+
+  t.test('seeding keeps what an editor added', async (t) => {
+    const { resultVersions } = await import('../src/db/schema/index.js');
+    await app.db.insert(resultVersions).values({
+      electionId: 'kz.presidential.2022-11-20',
+      number: 3,
+      status: 'correction',
+      complete: false,
+      percentBase: 'unknown',
+      sourceId: 'tass-2019-final-results',
+    });
+    const before = await snapshot(app.db);
+    await seed(app.db);
+    t.same(await snapshot(app.db), before);
+  });
+});
+
+t.test('a fresh embedded database: migrate then seed from nothing', async (t) => {
+  const database = await openDatabase({ dataDir: 'memory://' });
+  t.teardown(() => database.close());
+  await database.migrate();
+  await seed(database.db);
+  t.match(await snapshot(database.db), { vote_shares: /^10:/, countries: /^249:/ });
+});
+
+t.test('seed files cite only sources they define, and name no figure without one', async (t) => {
+  for (const file of await readSeedFiles()) {
+    const sources = new Set(file.sources.map((s) => s.id));
+    const cited = [
+      ...file.organisations.map((o) => o.sourceId),
+      ...file.candidates.map((c) => c.sourceId),
+      ...file.elections.flatMap((e) => [
+        e.sourceId,
+        ...e.results.flatMap((r) => [r.sourceId, ...r.additionalSources.map((s) => s.sourceId)]),
+      ]),
+    ];
+    for (const id of cited) t.ok(sources.has(id), `${id} is defined`);
+    for (const e of file.elections)
+      for (const r of e.results) {
+        if (!r.complete) continue;
+        const sum = r.lines.reduce((s, l) => s + (l.percent ?? 0), 0);
+        t.ok(Math.abs(sum - 100) <= 0.1, `${e.id} v${r.number}: a complete version sums to 100 (${sum})`);
+      }
+  }
+});
