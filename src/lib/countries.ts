@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import isoCountries from 'i18n-iso-countries';
 
 const require = createRequire(import.meta.url);
-isoCountries.registerLocale(require('i18n-iso-countries/langs/en.json'));
+isoCountries.registerLocale(require('i18n-iso-countries/langs/en.json') as isoCountries.LocaleData);
 
 export interface IsoCountry {
   code: string;

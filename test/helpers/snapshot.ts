@@ -16,14 +16,13 @@ const tables = [
 export async function snapshot(db: Db): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const table of tables) {
-    // Both drivers return { rows }; the generic PgDatabase type leaves the result shape open.
-    const result = (await db.execute(
-      sql.raw(
-        `select count(*)::text as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as digest from ${table} x`,
-      ),
-    )) as unknown as { rows: { n: string; digest: string }[] };
-    const row = result.rows[0]!;
-    out[table] = `${row.n}:${row.digest}`;
+    const [row] = await db
+      .select({
+        n: sql<string>`count(*)::text`,
+        digest: sql<string>`md5(coalesce(string_agg(x::text, '|' order by x::text), ''))`,
+      })
+      .from(sql.raw(`${table} x`));
+    out[table] = `${row?.n}:${row?.digest}`;
   }
   return out;
 }
