@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Db } from '../../db/client.js';
+import type { resultVersions } from '../../db/schema/index.js';
 import { page } from '../../lib/pagination.js';
 import { notFound } from '../../lib/problem.js';
 import { readResponses } from '../../lib/responses.js';
@@ -13,6 +14,20 @@ import { resultsSchema, versionList, versionListQuery, versionParams } from './r
 type Results = z.output<typeof resultsSchema>;
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** The fields every view of a version starts with; `latest` is the election's newest number. */
+function versionHeader(v: typeof resultVersions.$inferSelect, latest: number) {
+  return {
+    electionId: v.electionId,
+    version: v.number,
+    status: v.status,
+    preliminary: isPreliminary(v.status),
+    current: v.number === latest,
+    asOf: v.asOf,
+    complete: v.complete,
+    recordedAt: v.createdAt.toISOString(),
+  };
+}
 
 /** The full version, or undefined when the election has no such version. */
 async function loadResults(db: Db, electionId: string, number?: number): Promise<Results | undefined> {
@@ -28,14 +43,7 @@ async function loadResults(db: Db, electionId: string, number?: number): Promise
       : null;
 
   return {
-    electionId: v.electionId,
-    version: v.number,
-    status: v.status,
-    preliminary: isPreliminary(v.status),
-    current: v.number === latest,
-    asOf: v.asOf,
-    complete: v.complete,
-    recordedAt: v.createdAt.toISOString(),
+    ...versionHeader(v, latest),
     publishedBy: v.publishedBy,
     note: v.note,
     turnout: {
@@ -128,14 +136,7 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
       const rows = await listVersions(app.db, id, { after: cursor?.[0], limit: limit + 1 });
       if (rows.length === 0 && !(await electionExists(app.db, id))) throw notFound(`Election ${id} not found.`);
       return page(rows, limit, (r) => [r.version.number], ({ version: v, latest, lineCount, source }) => ({
-        electionId: v.electionId,
-        version: v.number,
-        status: v.status,
-        preliminary: isPreliminary(v.status),
-        current: v.number === latest,
-        asOf: v.asOf,
-        complete: v.complete,
-        recordedAt: v.createdAt.toISOString(),
+        ...versionHeader(v, latest),
         lineCount,
         source,
       }));
