@@ -12,6 +12,7 @@ import { PROBLEM_CONTENT_TYPE } from './lib/problem.js';
 import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
 import { countriesRoutes } from './modules/countries/countries.routes.js';
 import { electionsRoutes } from './modules/elections/elections.routes.js';
+import { resultExportsRoutes } from './modules/elections/exports.routes.js';
 import { resultsRoutes } from './modules/elections/results.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { sourcesRoutes } from './modules/sources/sources.routes.js';
@@ -84,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(countriesRoutes);
       await v1.register(electionsRoutes);
       await v1.register(resultsRoutes);
+      await v1.register(resultExportsRoutes);
       await v1.register(candidatesRoutes);
       await v1.register(voteSharesRoutes);
       await v1.register(sourcesRoutes);

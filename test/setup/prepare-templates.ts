@@ -1,6 +1,6 @@
 // Run once by tap before the test files (package.json "tap.before"): migrates and seeds a PGlite
 // database and dumps it, and, with TEST_DATABASE_URL, builds a template database on the server.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
@@ -18,7 +18,10 @@ await seed(db);
 const dump = await client.dumpDataDir('gzip');
 await client.close();
 await mkdir(dirname(PGLITE_TEMPLATE), { recursive: true });
-await writeFile(PGLITE_TEMPLATE, Buffer.from(await dump.arrayBuffer()));
+// Write then rename, so a test file never reads a half-written template.
+const partial = `${PGLITE_TEMPLATE}.${process.pid}.partial`;
+await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
+await rename(partial, PGLITE_TEMPLATE);
 
 if (serverUrl) {
   const template = templateName(serverUrl);
