@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import cors from '@fastify/cors';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import {
   serializerCompiler,
   validatorCompiler,
@@ -9,18 +9,22 @@ import {
 import type { Config } from './config.js';
 import type { DatabaseOptions } from './db/client.js';
 import { PROBLEM_CONTENT_TYPE } from './lib/problem.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
 import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
 import { countriesRoutes } from './modules/countries/countries.routes.js';
 import { electionsRoutes } from './modules/elections/elections.routes.js';
 import { resultExportsRoutes } from './modules/elections/exports.routes.js';
 import { resultsRoutes } from './modules/elections/results.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { organisationsRoutes } from './modules/organisations/organisations.routes.js';
 import { sourcesRoutes } from './modules/sources/sources.routes.js';
 import { voteSharesRoutes } from './modules/vote-shares/vote-shares.routes.js';
+import auth from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
 import httpCache from './plugins/http-cache.js';
 import openapi from './plugins/openapi.js';
+import writes from './plugins/writes.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -30,7 +34,8 @@ export interface AppOptions {
   config: Config;
   /** How to reach the database; by default DATABASE_URL, else the PGlite data dir DATA_DIR. */
   database?: DatabaseOptions;
-  logger?: FastifyServerOptions['logger'];
+  /** Where logs go (stdout by default); the level and redaction come from the config. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export function databaseOptions(config: Config): DatabaseOptions {
@@ -43,9 +48,10 @@ export function databaseOptions(config: Config): DatabaseOptions {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
   const app = Fastify({
-    logger: options.logger ?? {
+    logger: {
       level: config.LOG_LEVEL,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     // Ids and codes are case-sensitive; trailing slashes are tolerated for hand-typed URLs.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -79,6 +85,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     prepare: config.AUTO_MIGRATE,
   });
 
+  await app.register(auth);
+  await app.register(writes);
+
   await app.register(healthRoutes);
   await app.register(
     async (v1) => {
@@ -89,6 +98,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(candidatesRoutes);
       await v1.register(voteSharesRoutes);
       await v1.register(sourcesRoutes);
+      await v1.register(organisationsRoutes);
+      await v1.register(auditRoutes);
     },
     { prefix: '/v1' },
   );

@@ -28,11 +28,17 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 const titles: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  409: 'Conflict',
+  412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  428: 'Precondition Required',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -54,6 +60,16 @@ export class HttpProblem extends Error {
 }
 
 export const notFound = (detail: string) => new HttpProblem(404, detail);
+
+export const conflict = (detail: string) => new HttpProblem(409, detail);
+
+/** A request that is well-formed but breaks a rule of the data; `errors` names each offending field. */
+export const unprocessable = (errors: ProblemFieldError[]) =>
+  new HttpProblem(
+    422,
+    errors.map((e) => `${e.name}: ${e.message}`).join('; '),
+    errors,
+  );
 
 export const badParameter = (where: ProblemFieldError['in'], name: string, message: string) =>
   new HttpProblem(400, `${where} parameter '${name}': ${message}`, [{ in: where, name, message }]);

@@ -2,8 +2,14 @@ import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE, problemSchema } from './problem.js';
 
 const problemText = {
-  400: 'A parameter is invalid; `errors` names it.',
-  404: 'No such resource.',
+  400: 'A parameter or body field is malformed; `errors` names it.',
+  401: 'No API key, or one that is unknown or revoked (send Authorization: Bearer <token>).',
+  403: "The API key's scope does not allow this operation.",
+  404: 'No such resource, or a referenced one does not exist (`detail` says which).',
+  409: 'A resource with this id already exists.',
+  412: 'If-Match no longer matches: someone changed the resource since you read it.',
+  422: 'The request breaks a rule of the data; `errors` names each offending field, and nothing was written.',
+  428: 'This write needs If-Match with the ETag you read.',
   503: 'The database is unreachable; retry after the Retry-After seconds.',
 } as const;
 
@@ -33,3 +39,27 @@ export function problemResponses(...statuses: ProblemStatus[]) {
     ]),
   );
 }
+
+/** The response map of a write: its success status with `schema`, and its problem documents. */
+export function writeResponses<T extends z.ZodType>(
+  status: 200 | 201,
+  description: string,
+  schema: T,
+  ...problems: ProblemStatus[]
+) {
+  return {
+    [status]: { description, content: { 'application/json': { schema } } },
+    ...problemResponses(400, 401, 403, ...problems, 503),
+  };
+}
+
+/** The security requirement of a write: an API key sent as a bearer token. */
+export const bearerAuth = [{ bearerAuth: [] }];
+
+/** Headers a POST accepts besides the key. */
+export const postHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .optional()
+    .describe('Any unique string (e.g. a UUID): a retry with the same key returns the first response and writes nothing new.'),
+});

@@ -1,6 +1,18 @@
 import slugify from '@sindresorhus/slugify';
+import { badParameter } from './problem.js';
 
-/** Lower-case, accent-free, hyphen-joined form used for ids and for name search. */
+// slugify spells umlauts the German way (ü → ue) by default; search must find "Ünal" from
+// "unal", so every diacritic is simply dropped.
+const plainUmlauts: [string, string][] = [...'äöüÄÖÜ'].map((c) => [c, c.normalize('NFD')[0]!]);
+
+/** Lower-case, accent-free, transliterated, hyphen-joined form used for ids and for name search. */
 export function searchKey(text: string): string {
-  return slugify(text, { decamelize: false });
+  return slugify(text, { decamelize: false, customReplacements: plainUmlauts });
+}
+
+/** An id made from a name when the client gives none: its slug, at most 120 characters. */
+export function derivedId(name: string): string {
+  const id = searchKey(name).slice(0, 120).replace(/-+$/, '');
+  if (!id) throw badParameter('body', 'id', 'cannot be derived from a name with no letters or digits; pass one');
+  return id;
 }

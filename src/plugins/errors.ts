@@ -23,6 +23,13 @@ const locations: Record<string, ProblemFieldError['in']> = {
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE']);
 const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3]|53300)/;
 
+/** The SQLSTATE of a database error anywhere in the cause chain (Drizzle wraps the driver's). */
+function sqlState(error: unknown): string | undefined {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e)
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  return undefined;
+}
+
 function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined; e; ) {
     const code = typeof e.code === 'string' ? e.code : '';
@@ -50,6 +57,7 @@ export function sendProblem(
     ...(errors ? { errors } : {}),
   };
   if (status === 503) reply.header('retry-after', '5');
+  if (status === 401) reply.header('www-authenticate', 'Bearer realm="election-results"');
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
@@ -77,6 +85,9 @@ export default fp(
         const detail = errors.map((e) => `${e.in} parameter '${e.name}': ${e.message}`).join('; ');
         return sendProblem(request, reply, 400, detail, errors);
       }
+      // A race the explicit checks could not see: two writers creating the same id at once.
+      if (sqlState(error) === '23505')
+        return sendProblem(request, reply, 409, 'A resource with this id was created concurrently; read it and retry.');
       if (isDatabaseUnavailable(error)) {
         request.log.warn({ err: error }, 'database unavailable');
         return sendProblem(request, reply, 503, 'The database is unavailable; retry later.');

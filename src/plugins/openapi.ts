@@ -11,6 +11,8 @@ export const tags = [
   { name: 'candidates', description: 'People who stood in elections, with their vote shares over time.' },
   { name: 'vote-shares', description: 'The flat table of result lines, one row per line.' },
   { name: 'sources', description: 'Where every figure comes from.' },
+  { name: 'organisations', description: 'Parties and nominating bodies.' },
+  { name: 'audit', description: 'Which API key made which write, when.' },
   { name: 'operations', description: 'Health and readiness probes for operators.' },
 ];
 
@@ -56,6 +58,15 @@ export default fp(
           license: { name: 'Proprietary' },
         },
         tags,
+        components: {
+          securitySchemes: {
+            bearerAuth: {
+              type: 'http',
+              scheme: 'bearer',
+              description: 'An API key made with `npm run keys:create`; writes need the write scope.',
+            },
+          },
+        },
       },
       transform: createJsonSchemaTransform({ skipList: ['/docs', '/docs/*', '/openapi.json'] }),
       transformObject: (document) => pruneUnusedSchemas(jsonSchemaTransformObject(document)),

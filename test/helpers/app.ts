@@ -14,12 +14,13 @@ export const testConfig = (env: NodeJS.ProcessEnv = {}) =>
 export async function buildTestApp(
   t: Test,
   engine: Engine,
-  opts: { env?: NodeJS.ProcessEnv; database?: DatabaseOptions } = {},
+  opts: { env?: NodeJS.ProcessEnv; database?: DatabaseOptions; logStream?: NodeJS.WritableStream } = {},
 ): Promise<FastifyInstance> {
   const fresh = opts.database ? undefined : await freshDatabase(engine);
   const app = await buildApp({
     config: testConfig(opts.env),
     database: opts.database ?? fresh?.options,
+    logStream: opts.logStream,
   });
   await app.ready();
   t.teardown(async () => {

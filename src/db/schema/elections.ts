@@ -30,6 +30,8 @@ export const elections = pgTable(
     termEndYear: smallint('term_end_year'),
     candidateCount: integer('candidate_count'),
     note: text('note'),
+    // Bumped by every PATCH: part of the election's ETag, so If-Match catches a concurrent edit.
+    revision: integer('revision').notNull().default(1),
     sourceId: text('source_id')
       .notNull()
       .references(() => sources.id),

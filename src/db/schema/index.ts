@@ -5,3 +5,4 @@ export * from './organisations.js';
 export * from './candidates.js';
 export * from './elections.js';
 export * from './results.js';
+export * from './api-keys.js';

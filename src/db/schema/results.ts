@@ -80,6 +80,9 @@ export const voteShares = pgTable(
     percent: numeric('percent', { precision: 6, scale: 3, mode: 'number' }),
     rank: integer('rank'),
     outcome: outcome('outcome'),
+    // The editor confirmed that `percent` is what the source printed although it disagrees with
+    // votes / denominator by more than 0.01 (a publisher's rounding or a misprint kept on purpose).
+    publishedAsIs: boolean('published_as_is').notNull().default(false),
   },
   (t) => [
     index('vote_shares_version_idx').on(t.versionId, t.id),

@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, like } from 'drizzle-orm';
+import { searchKey } from '../../lib/slug.js';
 import type { Db } from '../../db/client.js';
 import { candidates, sources } from '../../db/schema/index.js';
 
@@ -37,4 +38,8 @@ export async function findCandidate(db: Db, id: string) {
 export async function candidateExists(db: Db, id: string): Promise<boolean> {
   const rows = await db.select({ id: candidates.id }).from(candidates).where(eq(candidates.id, id));
   return rows.length > 0;
+}
+
+export async function insertCandidate(db: Db, values: Omit<typeof candidates.$inferInsert, 'searchKey'>) {
+  await db.insert(candidates).values({ ...values, searchKey: searchKey(values.name) });
 }

@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { page } from '../../lib/pagination.js';
-import { badParameter, notFound } from '../../lib/problem.js';
-import { readResponses } from '../../lib/responses.js';
-import { searchKey } from '../../lib/slug.js';
+import { badParameter, conflict, notFound } from '../../lib/problem.js';
+import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
+import { derivedId, searchKey } from '../../lib/slug.js';
+import { requireSource } from '../sources/sources.repository.js';
 import { candidateTimeSeries } from '../vote-shares/vote-shares.repository.js';
 import { toVoteShare } from '../vote-shares/vote-shares.routes.js';
-import { findCandidate, listCandidates } from './candidates.repository.js';
+import { candidateExists, findCandidate, insertCandidate, listCandidates } from './candidates.repository.js';
 import {
+  candidateCreateBody,
   candidateDetailSchema,
   candidateList,
   candidateListQuery,
@@ -54,6 +56,33 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
       ]);
       if (!candidate) throw notFound(`Candidate ${id} not found.`);
       return { ...candidate, voteShares: series.map(toVoteShare) };
+    },
+  );
+
+  app.post(
+    '/candidates',
+    {
+      preHandler: app.requireScope('write'),
+      schema: {
+        operationId: 'createCandidate',
+        tags: ['candidates'],
+        summary: 'Add a candidate (a person)',
+        security: bearerAuth,
+        headers: postHeaders,
+        body: candidateCreateBody,
+        response: writeResponses(201, 'The candidate, at the URL in Location.', candidateDetailSchema, 404, 409),
+      },
+    },
+    async (request, reply) => {
+      const { id: givenId, ...fields } = request.body;
+      const id = givenId ?? derivedId(fields.name);
+      return app.write(request, reply, { action: 'create', resourceType: 'candidate' }, async (tx) => {
+        await requireSource(tx, fields.sourceId, 'sourceId');
+        if (await candidateExists(tx, id)) throw conflict(`A candidate with id '${id}' exists; pass another id.`);
+        await insertCandidate(tx, { id, ...fields });
+        const body = { ...(await findCandidate(tx, id))!, voteShares: [] };
+        return { status: 201, body, location: `/v1/candidates/${id}`, resourceId: id };
+      });
     },
   );
 };

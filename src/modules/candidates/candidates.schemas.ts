@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
-import { sourceRefSchema } from '../sources/sources.schemas.js';
+import { sourceIdParam, sourceRefSchema } from '../sources/sources.schemas.js';
 import { candidateIdParam, voteShareSchema } from '../vote-shares/vote-shares.schemas.js';
 
 export const candidateSchema = z
@@ -34,3 +34,15 @@ export const candidateListQuery = z.strictObject({
 export const candidateParams = z.object({ id: candidateIdParam });
 
 export const candidateList = listSchema(candidateSchema).meta({ id: 'CandidateList' });
+
+export const candidateCreateBody = z
+  .strictObject({
+    id: candidateIdParam.optional().describe('Readable id; by default a slug of the name.'),
+    name: z.string().trim().min(1).max(300),
+    note: z.string().max(2000).nullable().default(null),
+    sourceId: sourceIdParam.describe('The source naming the person; must exist.'),
+  })
+  .meta({
+    id: 'CandidateCreate',
+    example: { name: 'Zhiguli Dairabayev', note: null, sourceId: 'kazinform-2022-cec-final-results' },
+  });

@@ -80,3 +80,24 @@ export async function electionExists(db: Db, id: string): Promise<boolean> {
   const rows = await db.select({ id: elections.id }).from(elections).where(eq(elections.id, id));
   return rows.length > 0;
 }
+
+export function electionEtag(row: ElectionRow): string {
+  return `"r${row.election.revision}.v${row.current?.number ?? 0}"`;
+}
+
+export async function insertElection(db: Db, values: typeof elections.$inferInsert) {
+  await db.insert(elections).values(values);
+}
+
+/** Locks the election row for the rest of the transaction: writers to one election queue up. */
+export async function lockElection(db: Db, id: string): Promise<boolean> {
+  const rows = await db.select({ id: elections.id }).from(elections).where(eq(elections.id, id)).for('update');
+  return rows.length > 0;
+}
+
+export async function updateElection(db: Db, id: string, values: Partial<typeof elections.$inferInsert>) {
+  await db
+    .update(elections)
+    .set({ ...values, revision: sql`${elections.revision} + 1` })
+    .where(eq(elections.id, id));
+}

@@ -70,3 +70,68 @@ export type ElectionListQuery = z.infer<typeof electionListQuery>;
 export const electionParams = z.object({ id: electionIdParam });
 
 export const electionList = listSchema(electionSchema).meta({ id: 'ElectionList' });
+
+const mutableFields = {
+  snap: z.boolean().nullable().describe('Called early; null when no source says.'),
+  round: z.number().int().min(1).max(10),
+  previousRoundId: electionIdParam.nullable().describe('For a runoff: the id of the round before; must exist.'),
+  termEndYear: z.number().int().min(1800).max(2200).nullable(),
+  candidateCount: z.number().int().min(0).max(10_000).nullable(),
+  note: z.string().max(2000).nullable(),
+  sourceId: z
+    .string()
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a source id')
+    .max(200)
+    .describe('The source announcing the election; must exist.'),
+};
+
+export const electionCreateBody = z
+  .strictObject({
+    country: countryCodeParam,
+    type: z.enum(electionType.enumValues),
+    date: isoDate.describe('Polling day, YYYY-MM-DD.'),
+    snap: mutableFields.snap.default(null),
+    round: mutableFields.round.default(1),
+    previousRoundId: mutableFields.previousRoundId.default(null),
+    termEndYear: mutableFields.termEndYear.default(null),
+    candidateCount: mutableFields.candidateCount.default(null),
+    note: mutableFields.note.default(null),
+    sourceId: mutableFields.sourceId,
+  })
+  .meta({
+    id: 'ElectionCreate',
+    description: 'The id is made from country, type and date: {iso2}.{type}.{YYYY-MM-DD}.',
+    example: {
+      country: 'KZ',
+      type: 'presidential',
+      date: '2022-11-20',
+      snap: true,
+      termEndYear: 2029,
+      candidateCount: 6,
+      sourceId: 'nikkei-asia-2022-11-22-kazakhstan-tilting-to-china',
+    },
+  });
+
+export const electionPatchBody = z
+  .strictObject({
+    snap: mutableFields.snap.optional(),
+    round: mutableFields.round.optional(),
+    previousRoundId: mutableFields.previousRoundId.optional(),
+    termEndYear: mutableFields.termEndYear.optional(),
+    candidateCount: mutableFields.candidateCount.optional(),
+    note: mutableFields.note.optional(),
+    sourceId: mutableFields.sourceId.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one field' })
+  .meta({
+    id: 'ElectionPatch',
+    description: 'The fields to change; id, country, type and date make the id and cannot change.',
+    example: { termEndYear: 2029, note: 'A seven-year term.' },
+  });
+
+export const ifMatchHeaders = z.object({
+  'if-match': z
+    .string()
+    .optional()
+    .describe('The ETag from your last read of the resource. Required: a stale one is a 412.'),
+});

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import {
   candidates,
@@ -8,6 +8,7 @@ import {
   sources,
   voteShares,
 } from '../../db/schema/index.js';
+import type { ResultsInput } from './results.schemas.js';
 
 /** The election's newest version number, as a column of a query over result_versions. */
 export const latestNumber = sql<number>`(select max(newer.number) from ${resultVersions} newer where newer.election_id = ${resultVersions.electionId})`;
@@ -83,4 +84,43 @@ export function listVersions(db: Db, electionId: string, opts: { after?: number;
     .groupBy(resultVersions.id, sources.id)
     .orderBy(asc(resultVersions.number))
     .limit(opts.limit);
+}
+
+/** The election's versions' numbers and statuses, oldest first. */
+export function versionStatuses(db: Db, electionId: string) {
+  return db
+    .select({ number: resultVersions.number, status: resultVersions.status })
+    .from(resultVersions)
+    .where(eq(resultVersions.electionId, electionId))
+    .orderBy(asc(resultVersions.number));
+}
+
+async function existing(db: Db, column: typeof candidates.id | typeof organisations.id | typeof sources.id, ids: string[]) {
+  if (ids.length === 0) return new Set<string>();
+  const rows = await db.select({ id: column }).from(column.table).where(inArray(column, [...new Set(ids)]));
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Which of the ids a new version refers to exist. */
+export async function referencedIds(db: Db, input: ResultsInput) {
+  const [candidateIds, organisationIds, sourceIds] = await Promise.all([
+    existing(db, candidates.id, input.lines.flatMap((l) => (l.candidateId ? [l.candidateId] : []))),
+    existing(db, organisations.id, input.lines.flatMap((l) => (l.nominatorId ? [l.nominatorId] : []))),
+    existing(db, sources.id, [input.sourceId, ...input.additionalSources.map((s) => s.sourceId)]),
+  ]);
+  return { candidateIds, organisationIds, sourceIds };
+}
+
+/** Appends version `number` with its lines and sources; lines keep the order given. */
+export async function insertVersion(db: Db, electionId: string, number: number, input: ResultsInput) {
+  const { lines, additionalSources, turnout, ...version } = input;
+  const [row] = await db
+    .insert(resultVersions)
+    .values({ ...version, ...turnout, electionId, number })
+    .returning({ id: resultVersions.id });
+  const versionId = row!.id;
+  await db.insert(voteShares).values(lines.map((line) => ({ ...line, versionId })));
+  if (additionalSources.length)
+    await db.insert(resultVersionSources).values(additionalSources.map((s) => ({ ...s, versionId })));
+  return versionId;
 }

@@ -24,6 +24,9 @@ export const lineSchema = z
       .describe('The percentage exactly as published; its denominator is the version\'s percentBase.'),
     rank: z.number().int().positive().nullable().describe('Position among candidates (non-candidate lines have none).'),
     outcome: z.enum(outcome.enumValues).nullable(),
+    publishedAsIs: z
+      .boolean()
+      .describe('True when the editor confirmed the percent as printed although it disagrees with votes / denominator.'),
   })
   .meta({ id: 'ResultLine' });
 
@@ -96,3 +99,110 @@ export const versionListQuery = z.strictObject({
 });
 
 export const versionList = listSchema(versionSummarySchema).meta({ id: 'ResultVersionList' });
+
+const slugId = z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be an id: lower-case letters, digits and hyphens');
+const optionalCount = z.number().int().max(Number.MAX_SAFE_INTEGER).nullable().default(null);
+
+export const lineInputSchema = z
+  .strictObject({
+    kind: z.enum(selectionKind.enumValues).default('candidate'),
+    candidateId: slugId.nullable().default(null).describe('For kind=candidate: an existing candidate id.'),
+    label: z.string().trim().min(1).max(200).nullable().default(null).describe('For a non-candidate line: its label, e.g. "Against all".'),
+    nominatorId: slugId.nullable().default(null).describe('An existing organisation id.'),
+    votes: optionalCount,
+    percent: z.number().nullable().default(null).describe('As published; checked against votes / denominator.'),
+    rank: z.number().int().min(1).max(100_000).nullable().default(null),
+    outcome: z.enum(outcome.enumValues).nullable().default(null),
+    publishedAsIs: z
+      .boolean()
+      .default(false)
+      .describe('Keep a percent that disagrees with votes / denominator by more than 0.01, because the source printed it.'),
+  })
+  .meta({ id: 'NewResultLine' });
+
+export const resultsInputSchema = z
+  .strictObject({
+    status: statusEnum,
+    asOf: z
+      .union([z.iso.date(), z.iso.datetime({ offset: true })])
+      .nullable()
+      .default(null)
+      .describe('ISO 8601 date or date-time with offset of the figures; null when the source does not say.'),
+    complete: z.boolean().describe('True when every line of the result is listed.'),
+    publishedBy: z.string().max(300).nullable().default(null),
+    note: z.string().max(2000).nullable().default(null),
+    sourceId: slugId.describe('The source of the figures; must exist.'),
+    additionalSources: z
+      .array(z.strictObject({ sourceId: slugId, covers: z.string().min(1).max(500) }))
+      .max(20)
+      .default([]),
+    turnout: z
+      .strictObject({
+        registeredVoters: optionalCount,
+        ballotsCast: optionalCount,
+        validVotes: optionalCount,
+        invalidVotes: optionalCount,
+        turnoutPercent: z.number().nullable().default(null),
+      })
+      .default({ registeredVoters: null, ballotsCast: null, validVotes: null, invalidVotes: null, turnoutPercent: null }),
+    percentBase: z.enum(percentBase.enumValues),
+    lines: z.array(lineInputSchema).min(1).max(1000),
+  })
+  .meta({
+    id: 'NewResultVersion',
+    example: {
+      status: 'certified',
+      asOf: '2022-11-22',
+      complete: true,
+      publishedBy: 'Central Election Commission of the Republic of Kazakhstan',
+      sourceId: 'kazinform-2022-cec-final-results',
+      turnout: { registeredVoters: 11953465, ballotsCast: 8300046, turnoutPercent: 69.44 },
+      percentBase: 'lines-total',
+      lines: [
+        { candidateId: 'kassym-jomart-tokayev', nominatorId: 'peoples-coalition', votes: 6456393, percent: 81.31, rank: 1, outcome: 'elected' },
+        { kind: 'against-all', label: 'Against all', votes: 460484, percent: 5.8 },
+        { candidateId: 'zhiguli-dairabayev', nominatorId: 'auyl-party', votes: 271641, percent: 3.42, rank: 2, outcome: 'defeated' },
+      ],
+    },
+  });
+
+export type ResultsInput = z.output<typeof resultsInputSchema>;
+
+export const diffParams = z.object({
+  id: electionIdParam,
+  a: z.coerce.number().int().min(1).max(2_147_483_647).describe('The older version.'),
+  b: z.coerce.number().int().min(1).max(2_147_483_647).describe('The newer version.'),
+});
+
+const diffValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const lineFigures = z.object({
+  votes: z.number().nullable(),
+  percent: z.number().nullable(),
+  rank: z.number().nullable(),
+  outcome: z.string().nullable(),
+  nominatorId: z.string().nullable(),
+});
+
+export const diffSchema = z
+  .object({
+    electionId: z.string(),
+    from: z.number().int(),
+    to: z.number().int(),
+    fields: z
+      .array(z.object({ field: z.string(), from: diffValue, to: diffValue }))
+      .describe('Version-level fields that differ (status, asOf, turnout, ...).'),
+    lines: z
+      .array(
+        z.object({
+          key: z.string().describe('candidate:<id> or label:<label>: how lines are matched.'),
+          name: z.string(),
+          change: z.enum(['added', 'removed', 'changed', 'unchanged']),
+          from: lineFigures.nullable(),
+          to: lineFigures.nullable(),
+          votesDelta: z.number().nullable(),
+          percentDelta: z.number().nullable().describe('Percentage points, to 3 decimals.'),
+        }),
+      )
+      .describe('Every line of either version, in the newer version\'s order, then removed lines.'),
+  })
+  .meta({ id: 'ResultsDiff' });

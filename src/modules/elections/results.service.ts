@@ -69,6 +69,7 @@ export async function loadResults(db: Db, electionId: string, number?: number): 
       percent: line.percent,
       rank: line.rank,
       outcome: line.outcome,
+      publishedAsIs: line.publishedAsIs,
     })),
     sources: [
       { ...pickSource(source), covers: 'the figures of this version' },
@@ -97,3 +98,5 @@ export async function requireResults(db: Db, electionId: string, number?: number
       : `Election ${electionId} has no result version ${number}.`,
   );
 }
+
+export const resultsEtag = (version: number) => `"results-v${version}"`;

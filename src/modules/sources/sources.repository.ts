@@ -1,4 +1,5 @@
 import { asc, eq, gt } from 'drizzle-orm';
+import { HttpProblem } from '../../lib/problem.js';
 import type { Db } from '../../db/client.js';
 import { sources } from '../../db/schema/index.js';
 
@@ -15,5 +16,19 @@ export function listSources(db: Db, opts: { after?: string; limit: number }) {
 
 export async function findSource(db: Db, id: string): Promise<SourceRow | undefined> {
   const [row] = await db.select().from(sources).where(eq(sources.id, id));
+  return row;
+}
+
+export async function insertSource(db: Db, values: typeof sources.$inferInsert): Promise<SourceRow> {
+  const [row] = await db.insert(sources).values(values).returning();
+  return row!;
+}
+
+/** The source, or a 404 problem naming the body field that referenced it. */
+export async function requireSource(db: Db, id: string, field: string): Promise<SourceRow> {
+  const row = await findSource(db, id);
+  if (!row) throw new HttpProblem(404, `${field}: no source has the id '${id}'.`, [
+    { in: 'body', name: field, message: `no source has the id '${id}'` },
+  ]);
   return row;
 }

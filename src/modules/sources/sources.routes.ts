@@ -1,9 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { page } from '../../lib/pagination.js';
-import { notFound } from '../../lib/problem.js';
-import { readResponses } from '../../lib/responses.js';
-import { findSource, listSources } from './sources.repository.js';
-import { sourceList, sourceListQuery, sourceParams, sourceSchema } from './sources.schemas.js';
+import { conflict, notFound } from '../../lib/problem.js';
+import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
+import { derivedId } from '../../lib/slug.js';
+import { findSource, insertSource, listSources } from './sources.repository.js';
+import {
+  sourceCreateBody,
+  sourceList,
+  sourceListQuery,
+  sourceParams,
+  sourceSchema,
+} from './sources.schemas.js';
 
 export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -40,6 +47,32 @@ export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
       const row = await findSource(app.db, request.params.id);
       if (!row) throw notFound(`Source ${request.params.id} not found.`);
       return row;
+    },
+  );
+
+  app.post(
+    '/sources',
+    {
+      preHandler: app.requireScope('write'),
+      schema: {
+        operationId: 'createSource',
+        tags: ['sources'],
+        summary: 'Add a source',
+        description: 'Every figure must cite a source: add it first. 409 when the id is taken.',
+        security: bearerAuth,
+        headers: postHeaders,
+        body: sourceCreateBody,
+        response: writeResponses(201, 'The source, at the URL in Location.', sourceSchema, 409),
+      },
+    },
+    async (request, reply) => {
+      const { id: givenId, ...fields } = request.body;
+      const id = givenId ?? derivedId(`${fields.publisher} ${fields.title ?? fields.published ?? ''}`);
+      return app.write(request, reply, { action: 'create', resourceType: 'source' }, async (tx) => {
+        if (await findSource(tx, id)) throw conflict(`A source with id '${id}' exists; pass another id.`);
+        const row = await insertSource(tx, { id, ...fields });
+        return { status: 201, body: row, location: `/v1/sources/${id}`, resourceId: id };
+      });
     },
   );
 };

@@ -37,3 +37,32 @@ export const sourceListQuery = z.strictObject({
 export const sourceParams = z.object({ id: sourceIdParam });
 
 export const sourceList = listSchema(sourceSchema).meta({ id: 'SourceList' });
+
+const isoDateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+
+export const sourceCreateBody = z
+  .strictObject({
+    id: sourceIdParam.optional().describe('Readable id; by default a slug of the publisher and title.'),
+    publisher: z.string().trim().min(1).max(200),
+    title: z.string().trim().min(1).max(500).nullable().default(null),
+    url: z.url({ protocol: /^https?$/ }).max(2000).nullable().default(null),
+    published: isoDateOrDateTime
+      .nullable()
+      .default(null)
+      .describe('ISO 8601 date or date-time with offset, as precise as the source states it.'),
+    kind: z.enum(sourceKind.enumValues),
+    language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag such as en or ru').nullable().default(null),
+    note: z.string().max(2000).nullable().default(null),
+  })
+  .meta({
+    id: 'SourceCreate',
+    example: {
+      publisher: 'Kazinform',
+      title: 'CEC announces final results of Nov 20 presidential election',
+      url: 'https://www.inform.kz/en/cec-announces-final-results-of-nov-20-presidential-election_a4004726',
+      published: '2022-11-22',
+      kind: 'news',
+      language: 'en',
+      note: 'Reports the final results adopted by the CEC.',
+    },
+  });

@@ -1,0 +1,83 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { page } from '../../lib/pagination.js';
+import { conflict, notFound } from '../../lib/problem.js';
+import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
+import { derivedId } from '../../lib/slug.js';
+import { requireSource } from '../sources/sources.repository.js';
+import {
+  findOrganisation,
+  insertOrganisation,
+  listOrganisations,
+} from './organisations.repository.js';
+import {
+  organisationCreateBody,
+  organisationList,
+  organisationListQuery,
+  organisationParams,
+  organisationSchema,
+} from './organisations.schemas.js';
+
+export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/organisations',
+    {
+      schema: {
+        operationId: 'listOrganisations',
+        tags: ['organisations'],
+        summary: 'List parties and nominating bodies',
+        querystring: organisationListQuery,
+        response: readResponses('One page of organisations.', organisationList, 400, 503),
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const rows = await listOrganisations(app.db, { after: cursor?.[0], limit: limit + 1 });
+      return page(rows, limit, (r) => [r.id], (r) => r);
+    },
+  );
+
+  app.get(
+    '/organisations/:id',
+    {
+      schema: {
+        operationId: 'getOrganisation',
+        tags: ['organisations'],
+        summary: 'Get an organisation',
+        params: organisationParams,
+        response: readResponses('The organisation.', organisationSchema, 400, 404, 503),
+      },
+    },
+    async (request) => {
+      const row = await findOrganisation(app.db, request.params.id);
+      if (!row) throw notFound(`Organisation ${request.params.id} not found.`);
+      return row;
+    },
+  );
+
+  app.post(
+    '/organisations',
+    {
+      preHandler: app.requireScope('write'),
+      schema: {
+        operationId: 'createOrganisation',
+        tags: ['organisations'],
+        summary: 'Add a party or nominating body',
+        security: bearerAuth,
+        headers: postHeaders,
+        body: organisationCreateBody,
+        response: writeResponses(201, 'The organisation, at the URL in Location.', organisationSchema, 404, 409),
+      },
+    },
+    async (request, reply) => {
+      const { id: givenId, name, sourceId } = request.body;
+      const id = givenId ?? derivedId(name);
+      return app.write(request, reply, { action: 'create', resourceType: 'organisation' }, async (tx) => {
+        await requireSource(tx, sourceId, 'sourceId');
+        if (await findOrganisation(tx, id)) throw conflict(`An organisation with id '${id}' exists; pass another id.`);
+        await insertOrganisation(tx, { id, name, sourceId });
+        const body = (await findOrganisation(tx, id))!;
+        return { status: 201, body, location: `/v1/organisations/${id}`, resourceId: id };
+      });
+    },
+  );
+};

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Db } from '../db/client.js';
+import { auditLog, idempotencyKeys } from '../db/schema/index.js';
+import { badParameter, HttpProblem } from '../lib/problem.js';
+
+export interface WriteOutcome<T> {
+  status: 201 | 200;
+  body: T;
+  location?: string;
+  etag?: string;
+  resourceId: string;
+}
+
+export interface WriteSpec {
+  action: 'create' | 'update' | 'publish';
+  resourceType: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Runs a write in one transaction with its audit row and, for a POST with Idempotency-Key,
+     * the stored first response; a retry of the same request gets that response again.
+     */
+    write<T>(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      spec: WriteSpec,
+      fn: (tx: Db) => Promise<WriteOutcome<T>>,
+    ): Promise<T>;
+  }
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function requestHash(request: FastifyRequest): string {
+  return createHash('sha256')
+    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+    .digest('hex');
+}
+
+function send<T>(reply: FastifyReply, outcome: { status: number; location?: string | null; etag?: string | null }, body: T): T {
+  reply.code(outcome.status);
+  if (outcome.location) reply.header('location', outcome.location);
+  if (outcome.etag) reply.header('etag', outcome.etag);
+  return body;
+}
+
+export default fp(
+  async function writes(app: FastifyInstance) {
+    app.decorate('write', async function write<T>(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      spec: WriteSpec,
+      fn: (tx: Db) => Promise<WriteOutcome<T>>,
+    ): Promise<T> {
+      const key = request.apiKey;
+      if (!key) throw new HttpProblem(401, 'This operation needs an API key.');
+      const header = request.headers['idempotency-key'];
+      const idempotencyKey = request.method === 'POST' && typeof header === 'string' ? header : undefined;
+      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
+        throw badParameter('header', 'Idempotency-Key', 'must be 1 to 255 visible ASCII characters');
+      const hash = requestHash(request);
+
+      const result = await app.db.transaction(async (tx) => {
+        if (idempotencyKey !== undefined) {
+          // A concurrent request with the same key waits here on the primary key until the first
+          // commits (then replays it) or rolls back (then this one proceeds).
+          const [claimed] = await tx
+            .insert(idempotencyKeys)
+            .values({ keyId: key.id, key: idempotencyKey, requestHash: hash })
+            .onConflictDoNothing()
+            .returning({ key: idempotencyKeys.key });
+          if (!claimed) {
+            const [first] = await tx
+              .select()
+              .from(idempotencyKeys)
+              .where(and(eq(idempotencyKeys.keyId, key.id), eq(idempotencyKeys.key, idempotencyKey)));
+            if (!first || first.requestHash !== hash)
+              throw new HttpProblem(422, 'This Idempotency-Key was already used for a different request.', [
+                { in: 'header', name: 'Idempotency-Key', message: 'was already used for a different request' },
+              ]);
+            return { kind: 'replay' as const, first };
+          }
+        }
+        const outcome = await fn(tx);
+        await tx.insert(auditLog).values({
+          keyId: key.id,
+          action: spec.action,
+          method: request.method,
+          path: request.url.split('?')[0] ?? request.url,
+          resourceType: spec.resourceType,
+          resourceId: outcome.resourceId,
+          requestId: request.id,
+          request: JSON.stringify(request.body ?? null),
+        });
+        if (idempotencyKey !== undefined)
+          await tx
+            .update(idempotencyKeys)
+            .set({ statusCode: outcome.status, location: outcome.location ?? null, body: JSON.stringify(outcome.body) })
+            .where(and(eq(idempotencyKeys.keyId, key.id), eq(idempotencyKeys.key, idempotencyKey)));
+        return { kind: 'done' as const, outcome };
+      });
+
+      if (result.kind === 'replay') {
+        const { first } = result;
+        reply.header('idempotent-replayed', 'true');
+        return send(reply, { status: first.statusCode ?? 200, location: first.location }, JSON.parse(first.body ?? 'null') as T);
+      }
+      return send(reply, result.outcome, result.outcome.body);
+    });
+  },
+  { name: 'writes', dependencies: ['db', 'auth'] },
+);
