@@ -37,7 +37,7 @@ t.test('every operation: operationId, tags, summary, and every status it can ret
         const body = op.requestBody as OpenAPIV3_1.RequestBodyObject | undefined;
         if (body) {
           const ref = (body.content['application/json']?.schema as { $ref?: string } | undefined)?.$ref ?? '';
-          const schema = doc.components?.schemas?.[ref.split('/').at(-1) ?? ''] as { example?: unknown } | undefined;
+          const schema: { example?: unknown } | undefined = doc.components?.schemas?.[ref.split('/').at(-1) ?? ''];
           t.ok(schema?.example, `${name}: the request body has an example`);
         }
       } else t.same(statuses, path === '/readyz' ? ['200', '503'] : ['200'], `${name}: responses`);

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { databaseOptions } from '../app.js';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
-import { createKey, listKeys, revokeKey, type Scope } from '../lib/api-keys.js';
+import { createKey, listKeys, revokeKey } from '../lib/api-keys.js';
 
 const [command, ...rest] = process.argv.slice(2);
 const usage = 'usage: keys create --name <label> [--scope read|write] | keys list | keys revoke <id|name>';
@@ -28,7 +28,7 @@ try {
       });
       if (!values.name?.trim()) fail(`--name is required\n${usage}`);
       if (values.scope !== 'read' && values.scope !== 'write') fail(`--scope must be read or write\n${usage}`);
-      const { key, token } = await createKey(database.db, values.name.trim(), values.scope as Scope).catch(
+      const { key, token } = await createKey(database.db, values.name.trim(), values.scope).catch(
         (err: unknown) => {
           const code = (err as { cause?: { code?: string } }).cause?.code;
           return fail(code === '23505' ? `a key named '${values.name}' exists` : String(err));

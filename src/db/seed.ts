@@ -11,7 +11,7 @@ export const seedsFolder = fileURLToPath(new URL('../../seeds', import.meta.url)
 
 const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true, local: false })]);
 
-const seedFile = z.object({
+export const seedFileSchema = z.object({
   sources: z.array(
     z.object({
       id: z.string(),
@@ -67,6 +67,7 @@ const seedFile = z.object({
               percent: z.number().min(0).max(100).nullable(),
               rank: z.number().int().positive().nullable(),
               outcome: z.enum(t.outcome.enumValues).nullable(),
+              publishedAsIs: z.boolean().default(false),
             }),
           ),
         }),
@@ -75,13 +76,13 @@ const seedFile = z.object({
   ),
 });
 
-export type SeedFile = z.infer<typeof seedFile>;
+export type SeedFile = z.infer<typeof seedFileSchema>;
 
 export async function readSeedFiles(folder = seedsFolder): Promise<SeedFile[]> {
   const names = (await readdir(folder)).filter((name) => name.endsWith('.json')).sort();
   return Promise.all(
     names.map(async (name) => {
-      const parsed = seedFile.safeParse(JSON.parse(await readFile(`${folder}/${name}`, 'utf8')));
+      const parsed = seedFileSchema.safeParse(JSON.parse(await readFile(`${folder}/${name}`, 'utf8')));
       if (!parsed.success) throw new Error(`seeds/${name}: ${z.prettifyError(parsed.error)}`);
       return parsed.data;
     }),

@@ -17,7 +17,7 @@ export async function send(
   return {
     status: res.statusCode,
     headers: res.headers,
-    body: res.body ? (res.json() as Record<string, unknown> & { errors?: { in: string; name: string; message: string }[] }) : null,
+    body: res.body ? res.json<Record<string, unknown> & { errors?: { in: string; name: string; message: string }[] }>() : null,
   };
 }
 
