@@ -1,4 +1,92 @@
+import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../../db/client.js';
+import { notFound } from '../../lib/problem.js';
+import { readResponses } from '../../lib/responses.js';
+import { electionReportSchema, toElectionReport } from './cdf.js';
+import { SVG_CONTENT_TYPE, toResultsChart } from './chart.js';
+import { findElection } from './elections.repository.js';
+import { toElection } from './elections.routes.js';
+import { electionParams } from './elections.schemas.js';
+import { requireResults } from './results.service.js';
 
-// Other formats of an election's results (NIST SP 1500-100 CDF, an SVG chart): see issue 4.
-export const resultExportsRoutes: FastifyPluginAsyncZod = async () => {};
+const { name, version } = JSON.parse(
+  readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+) as { name: string; version: string };
+
+const issuer = { name: 'Election results API', abbreviation: name, application: `${name} ${version}` };
+
+/** The current version and its election; requireResults answers the 404s. */
+async function currentResults(db: Db, id: string) {
+  const results = await requireResults(db, id);
+  const election = await findElection(db, id);
+  // Only reachable if the election is deleted between the two reads.
+  if (!election) throw notFound(`Election ${id} not found.`);
+  return { results, election };
+}
+
+const svgDocument = z.string().describe('An SVG 1.1 document.');
+
+// Other formats of the current results: the NIST SP 1500-100 v2 CDF and an embeddable chart.
+export const resultExportsRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/elections/:id/results/cdf',
+    {
+      schema: {
+        operationId: 'getElectionResultsCdf',
+        tags: ['elections'],
+        summary: 'Current results as a NIST SP 1500-100 v2 ElectionReport',
+        description:
+          'The current result version in the Election Results Common Data Format of NIST SP 1500-100 ' +
+          'version 2 (JSON), valid against NIST\'s schema: the status, the country as a ReportingUnit ' +
+          '(registered voters when published), ballots cast when published, one CandidateContest whose ' +
+          'selections carry each line\'s votes as VoteCounts, non-candidate lines such as "Against all" ' +
+          'as labelled selections, the candidates, persons and nominating organisations (as Party).\n\n' +
+          'Nothing is invented to fill the format. A line published as a percentage only has no ' +
+          'VoteCounts; the CDF has no field for percentages, so the published ones, their base, the ' +
+          'turnout percentage and the sources are listed in Notes. GeneratedDate is when this API ' +
+          'recorded the version, so the report of a version never changes.',
+        params: electionParams,
+        response: readResponses('The current result version as an ElectionReport.', electionReportSchema, 400, 404, 503),
+      },
+    },
+    async (request) => {
+      const { results, election } = await currentResults(app.db, request.params.id);
+      return toElectionReport(results, election, issuer);
+    },
+  );
+
+  app.get(
+    '/elections/:id/results/chart.svg',
+    {
+      schema: {
+        operationId: 'getElectionResultsChart',
+        tags: ['elections'],
+        summary: 'Current results as an embeddable SVG bar chart',
+        description:
+          'A horizontal bar chart of the current version\'s vote shares, 600 px wide: the election ' +
+          '(country, type, polling day), the status in words (preliminary, certified, ...), one bar per ' +
+          'line labelled with its name, nominator, published percentage and votes, and the source. ' +
+          'Bars use a 0–100% scale; a line without a published percentage has no bar. The SVG has a ' +
+          '<title> and <desc> for screen readers and can be used as it is in an <img> or inline.',
+        params: electionParams,
+        response: {
+          ...readResponses('The chart.', svgDocument, 400, 404, 503),
+          200: { description: 'The chart.', content: { 'image/svg+xml': { schema: svgDocument } } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { results, election } = await currentResults(app.db, request.params.id);
+      const svg = toResultsChart(results, toElection(election));
+      // A string with a non-JSON type is sent as it is, bypassing the JSON serializer. The policy
+      // keeps the document inert when opened directly rather than as an image.
+      return reply
+        .type(SVG_CONTENT_TYPE)
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+        .header('x-content-type-options', 'nosniff')
+        .send(svg);
+    },
+  );
+};

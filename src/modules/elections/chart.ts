@@ -1,0 +1,237 @@
+// A result version as an SVG bar chart that a newsroom can embed as it is (<img> or inline).
+//
+// Bars are drawn on a 0–100% scale, so their lengths read as shares of the whole; each is labelled
+// with the percentage exactly as published. A line with no published percentage gets no bar (its
+// share is never computed here), and an incomplete version says that other lines exist.
+// Layout is computed here from estimated text widths, so no script or web font is needed.
+import type { Results } from './results.service.js';
+
+export const SVG_CONTENT_TYPE = 'image/svg+xml; charset=utf-8';
+
+const WIDTH = 600;
+const MARGIN = 24;
+const INNER = WIDTH - 2 * MARGIN;
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, 'Liberation Sans', sans-serif";
+const INK = '#111827';
+const MUTED = '#4b5563';
+const CANDIDATE_BAR = '#1d4ed8';
+const OTHER_BAR = '#6b7280';
+
+const STATUS_WORDS: Record<Results['status'], string> = {
+  'unofficial-partial': 'Preliminary results, partial count',
+  'unofficial-complete': 'Preliminary results',
+  certified: 'Certified results',
+  recount: 'Recount results',
+  correction: 'Corrected results',
+};
+
+const BASE_WORDS: Record<Results['percentBase'], string> = {
+  'lines-total': 'Percentages as published, of the votes of all the lines.',
+  'ballots-cast': 'Percentages as published, of the ballots cast.',
+  'valid-votes': 'Percentages as published, of the valid votes.',
+  unknown: 'Percentages as published; the source does not say what they are of.',
+};
+
+const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const thousands = new Intl.NumberFormat('en-GB');
+
+// XML 1.0's Char production: anything else (control characters, lone surrogates) is an error even
+// as a character reference, so a stray one in a name would make the whole document unreadable.
+const isXmlChar = (cp: number) =>
+  cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
+
+/** Text safe in XML character data and in quoted attribute values. */
+export function escapeXml(value: string): string {
+  // Iterating a string yields code points, and a lone surrogate on its own.
+  return Array.from(value)
+    .filter((c) => isXmlChar(c.codePointAt(0) ?? 0))
+    .join('')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&apos;');
+}
+
+// Generous per-character widths (in em) of common sans-serif faces, DejaVu Sans being the widest,
+// so that estimated lines are never shorter than drawn ones.
+function charEm(c: string): number {
+  if (' .,:;\'’|!ilIjtf()[]'.includes(c)) return 0.36;
+  if ('mwMW@%'.includes(c)) return 0.95;
+  if (c >= 'A' && c <= 'Z') return 0.74;
+  if (c >= '0' && c <= '9') return 0.66;
+  return 0.62;
+}
+
+export function textWidth(value: string, fontSize: number, bold = false): number {
+  let em = 0;
+  for (const c of value) em += charEm(c);
+  return em * fontSize * (bold ? 1.1 : 1);
+}
+
+/** Greedy word wrap to `width`; a single word longer than a line is cut with an ellipsis. */
+export function wrap(value: string, width: number, fontSize: number, bold = false): string[] {
+  const fits = (s: string) => textWidth(s, fontSize, bold) <= width;
+  const lines: string[] = [];
+  let current = '';
+  for (const word of value.split(/\s+/).filter(Boolean)) {
+    const candidate = current ? `${current} ${word}` : word;
+    if (fits(candidate)) current = candidate;
+    else {
+      if (current) lines.push(current);
+      current = word;
+    }
+    while (!fits(current)) {
+      let cut = current;
+      while (cut.length > 1 && !fits(`${cut}…`)) cut = cut.slice(0, -1);
+      lines.push(`${cut}…`);
+      current = '';
+    }
+  }
+  if (current) lines.push(current);
+  return lines;
+}
+
+/** Wraps a title, preferring to break after its last comma that leaves a fitting first line. */
+function wrapTitle(value: string, width: number, fontSize: number): string[] {
+  if (textWidth(value, fontSize, true) <= width) return [value];
+  const commas = [...value.matchAll(/, /g)].map((m) => m.index + 1).reverse();
+  const at = commas.find((i) => textWidth(value.slice(0, i), fontSize, true) <= width);
+  if (at === undefined) return wrap(value, width, fontSize, true);
+  return [value.slice(0, at), ...wrap(value.slice(at + 1), width, fontSize, true)];
+}
+
+const isoDate = (value: string | null) => (value && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : null);
+
+interface TextOptions {
+  size: number;
+  bold?: boolean;
+  fill?: string;
+  anchor?: 'start' | 'end';
+  cls: string;
+}
+
+/** A run of text inside a <text>, in its own weight and colour. */
+interface Run {
+  text: string;
+  bold?: boolean;
+  fill?: string;
+}
+
+function runsEl(x: number, y: number, runs: Run[], o: TextOptions): string {
+  const spans = runs.map(
+    (r) => `<tspan${r.bold ? ' font-weight="700"' : ''}${r.fill ? ` fill="${r.fill}"` : ''}>${escapeXml(r.text)}</tspan>`,
+  );
+  return `<text class="${o.cls}" x="${x}" y="${y}" font-size="${o.size}" fill="${o.fill ?? INK}">${spans.join('')}</text>`;
+}
+
+function textEl(x: number, y: number, content: string, o: TextOptions): string {
+  const attrs = [
+    `class="${o.cls}"`,
+    `x="${x}"`,
+    `y="${y}"`,
+    `font-size="${o.size}"`,
+    o.bold ? 'font-weight="700"' : '',
+    `fill="${o.fill ?? INK}"`,
+    o.anchor === 'end' ? 'text-anchor="end"' : '',
+  ].filter(Boolean);
+  return `<text ${attrs.join(' ')}>${escapeXml(content)}</text>`;
+}
+
+const percentLabel = (l: Results['lines'][number]) => (l.percent === null ? 'no percentage published' : `${l.percent}%`);
+const votesLabel = (l: Results['lines'][number]) => (l.votes === null ? '' : `${thousands.format(l.votes)} votes`);
+const nominator = (l: Results['lines'][number]) => (l.nominator ? ` (${l.nominator.name})` : '');
+
+/** The chart of one result version; `election.title` heads it (country, type and polling day). */
+export function toResultsChart(results: Results, election: { title: string }): string {
+  const body: string[] = [];
+  let y = MARGIN;
+  const block = (lines: string[], size: number, o: Omit<TextOptions, 'size'>, lineHeight = size * 1.3) => {
+    for (const line of lines) {
+      y += lineHeight;
+      body.push(textEl(MARGIN, Math.round(y - size * 0.3), line, { ...o, size }));
+    }
+  };
+
+  block(wrapTitle(election.title, INNER, 20), 20, { bold: true, cls: 'title' });
+  const asOf = isoDate(results.asOf);
+  const status = [
+    STATUS_WORDS[results.status],
+    asOf ? `as of ${longDate.format(new Date(asOf))}` : null,
+    `version ${results.version}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  block(wrap(status, INNER, 14), 14, { fill: MUTED, cls: 'status' }, 20);
+  y += 14;
+
+  const barHeight = 22;
+  for (const line of results.lines) {
+    // The name in bold, then the nominator in grey on the same line, or on lines of its own.
+    const by = line.nominator ? ` · ${line.nominator.name}` : '';
+    const rows: Run[][] =
+      textWidth(line.name, 14, true) + textWidth(by, 14) <= INNER
+        ? [[{ text: line.name, bold: true }, ...(by ? [{ text: by, fill: MUTED }] : [])]]
+        : [
+            ...wrap(line.name, INNER, 14, true).map((text) => [{ text, bold: true }]),
+            ...wrap(line.nominator?.name ?? '', INNER, 14).map((text) => [{ text, fill: MUTED }]),
+          ];
+    for (const runs of rows) {
+      y += 19;
+      body.push(runsEl(MARGIN, Math.round(y - 14 * 0.3), runs, { size: 14, cls: 'name' }));
+    }
+    y += 5;
+
+    const label = [percentLabel(line), votesLabel(line)].filter(Boolean).join(' · ');
+    const labelWidth = textWidth(label, 13, true);
+    const barWidth = line.percent === null ? 0 : Math.max(1, (line.percent / 100) * INNER);
+    const colour = line.kind === 'candidate' ? CANDIDATE_BAR : OTHER_BAR;
+    const mid = y + barHeight / 2 + 4.5;
+    if (barWidth > 0)
+      body.push(
+        `<rect class="bar" x="${MARGIN}" y="${y}" width="${barWidth.toFixed(1)}" height="${barHeight}" fill="${colour}"/>`,
+      );
+    // The label goes after the bar when it fits there, else inside the bar's end in white.
+    if (barWidth === 0) body.push(textEl(MARGIN, mid, label, { size: 13, fill: MUTED, cls: 'value' }));
+    else if (MARGIN + barWidth + 6 + labelWidth <= WIDTH - MARGIN)
+      body.push(textEl(MARGIN + barWidth + 6, mid, label, { size: 13, bold: true, cls: 'value' }));
+    else
+      body.push(
+        textEl(MARGIN + barWidth - 6, mid, label, { size: 13, bold: true, fill: '#ffffff', anchor: 'end', cls: 'value' }),
+      );
+    y += barHeight + 14;
+  }
+  if (results.lines.length === 0) block(['No figures have been published for this version.'], 14, { cls: 'name' });
+
+  const source = results.sources[0];
+  const publisher = source?.publisher ?? 'unknown';
+  const footnotes = [
+    results.lines.length > 0 ? BASE_WORDS[results.percentBase] : null,
+    results.complete ? null : 'Incomplete: the source published only the lines shown.',
+    results.publishedBy && results.publishedBy !== publisher
+      ? `Source: ${publisher}, reporting figures of the ${results.publishedBy}.`
+      : `Source: ${publisher}.`,
+  ].filter((s): s is string => s !== null);
+  y += 4;
+  for (const note of footnotes) block(wrap(note, INNER, 12), 12, { fill: MUTED, cls: 'note' }, 17);
+  const height = Math.ceil(y + MARGIN - 4);
+
+  const id = `election-chart-${results.electionId.replace(/[^A-Za-z0-9]+/g, '-')}-v${results.version}`;
+  const title = `${election.title}: ${STATUS_WORDS[results.status].toLowerCase()}`;
+  const desc = [
+    `Horizontal bar chart of vote shares${asOf ? ` as of ${longDate.format(new Date(asOf))}` : ''}.`,
+    ...results.lines.map((l) => `${l.name}${nominator(l)}: ${[percentLabel(l), votesLabel(l)].filter(Boolean).join(', ')}.`),
+    ...footnotes,
+  ].join(' ');
+
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ` +
+      `role="img" aria-labelledby="${id}-title ${id}-desc" font-family="${escapeXml(FONT)}">`,
+    `<title id="${id}-title">${escapeXml(title)}</title>`,
+    `<desc id="${id}-desc">${escapeXml(desc)}</desc>`,
+    `<rect class="background" width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
+    ...body,
+    '</svg>',
+    '',
+  ].join('\n');
+}
