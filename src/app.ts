@@ -56,6 +56,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Ids and codes are case-sensitive; trailing slashes are tolerated for hand-typed URLs.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     bodyLimit: 1024 * 1024,
+    // The first start of an embedded database runs initdb, the migrations and the seed inside the
+    // db plugin: seconds on a quiet machine, more on a loaded one; avvio's 10 s default is too tight.
+    pluginTimeout: 120_000,
     // Requests Node cannot even parse (raw non-ASCII in the URL, bad headers) get a problem too.
     clientErrorHandler: (err, socket) => {
       if (!socket.writable) return socket.destroy(err);

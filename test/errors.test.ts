@@ -83,8 +83,8 @@ forEachEngine(t, async (t, app) => {
     }
   });
 
-  t.test('writes do not exist yet: 404 problem, not a 500', async (t) => {
-    const res = await app.inject({ method: 'POST', url: '/v1/elections', payload: { id: 'x' } });
+  t.test('a method a path does not serve: 404 problem, not a 500', async (t) => {
+    const res = await app.inject({ method: 'DELETE', url: '/v1/elections/kz.presidential.2022-11-20' });
     t.equal(res.statusCode, 404);
     t.match(res.headers['content-type'], 'application/problem+json');
   });
