@@ -81,7 +81,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(errorsPlugin);
   await app.register(cors, { origin: config.CORS_ORIGINS === '*' ? '*' : config.CORS_ORIGINS.split(',') });
-  await app.register(httpCache, { maxAge: config.CACHE_MAX_AGE });
+  await app.register(httpCache, {
+    maxAge: config.CACHE_MAX_AGE,
+    preliminaryMaxAge: config.CACHE_MAX_AGE_PRELIMINARY,
+    finalMaxAge: config.CACHE_MAX_AGE_FINAL,
+  });
   await app.register(openapi, { version });
   await app.register(dbPlugin, {
     connection: options.database ?? databaseOptions(config),

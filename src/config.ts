@@ -19,6 +19,9 @@ const envSchema = z.object({
   CORS_ORIGINS: z.string().min(1).default('*'),
   // max-age in seconds of the Cache-Control sent with successful reads.
   CACHE_MAX_AGE: z.coerce.number().int().min(0).max(86_400).default(60),
+  // ... of results still unofficial (they change on election night), and of final ones.
+  CACHE_MAX_AGE_PRELIMINARY: z.coerce.number().int().min(0).max(86_400).default(10),
+  CACHE_MAX_AGE_FINAL: z.coerce.number().int().min(0).max(86_400).default(300),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
 });
 

@@ -44,7 +44,7 @@ forEachEngine(t, async (t, app) => {
     t.equal(res.status, 200);
     t.equal(res.headers['content-type'], 'image/svg+xml; charset=utf-8');
     t.equal(res.headers['x-content-type-options'], 'nosniff');
-    t.equal(res.headers['cache-control'], 'public, max-age=60');
+    t.equal(res.headers['cache-control'], 'public, max-age=300, stale-while-revalidate=300', 'certified results: the longer max-age');
     const svg = res.body as string;
     t.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="600" height="\d+" viewBox="0 0 600 \d+"/);
     const [, labelledBy] = /aria-labelledby="([^"]+)"/.exec(svg) ?? [];

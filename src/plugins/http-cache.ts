@@ -1,18 +1,49 @@
+import { constants } from 'node:zlib';
+import compress from '@fastify/compress';
 import etag from '@fastify/etag';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 
+export interface CachePolicy {
+  /** max-age of lists and other reads. */
+  maxAge: number;
+  /** max-age of results still unofficial: they change on election night. */
+  preliminaryMaxAge: number;
+  /** max-age of certified (or recounted, corrected) results, which rarely change again. */
+  finalMaxAge: number;
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Cache-Control for a view of results: short while preliminary, longer once final. */
+    cacheResults(preliminary: boolean): FastifyReply;
+  }
+}
+
 /**
- * Reads are cacheable: a strong ETag on every body (304 on If-None-Match) and a default
- * Cache-Control on successful GETs that a route may set more precisely. Errors are not cached.
+ * Reads are cacheable: an ETag on every body (304 on If-None-Match), Cache-Control on successful
+ * GETs (a route may set it more precisely), `Vary: Accept` where JSON and CSV share a URL, and
+ * gzip or brotli for bodies over 1 KiB. Errors and writes are not cached.
  */
 export default fp(
-  async function httpCache(app: FastifyInstance, options: { maxAge: number }) {
+  async function httpCache(app: FastifyInstance, policy: CachePolicy) {
     await app.register(etag);
+    await app.register(compress, {
+      threshold: 1024,
+      encodings: ['br', 'gzip', 'deflate'],
+      // Quality 4: most of brotli's gain for a fraction of the default (11)'s CPU on a hot path.
+      brotliOptions: { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } },
+    });
+    app.decorateReply('cacheResults', function cacheResults(this: FastifyReply, preliminary: boolean) {
+      const maxAge = preliminary ? policy.preliminaryMaxAge : policy.finalMaxAge;
+      return this.header('cache-control', `public, max-age=${maxAge}, stale-while-revalidate=${maxAge}`);
+    });
     app.addHook('onSend', async (request, reply, payload) => {
+      const read = request.method === 'GET' || request.method === 'HEAD';
+      if (read && request.url.startsWith('/v1/')) reply.header('vary', 'Accept');
       if (reply.hasHeader('cache-control')) return payload;
-      const cacheable = (request.method === 'GET' || request.method === 'HEAD') && reply.statusCode < 400;
-      reply.header('cache-control', cacheable ? `public, max-age=${options.maxAge}` : 'no-store');
+      const cacheable = read && reply.statusCode < 400;
+      reply.header('cache-control', cacheable ? `public, max-age=${policy.maxAge}` : 'no-store');
       return payload;
     });
   },

@@ -6,3 +6,4 @@ export * from './candidates.js';
 export * from './elections.js';
 export * from './results.js';
 export * from './api-keys.js';
+export * from './data-version.js';

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { allRows, csvNotModified, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
 import { page } from '../../lib/pagination.js';
 import { badParameter, conflict, notFound } from '../../lib/problem.js';
 import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
@@ -15,6 +16,8 @@ import {
   candidateParams,
 } from './candidates.schemas.js';
 
+const candidateColumns = ['id', 'name', 'note', 'sourceId', 'sourcePublisher'] as const;
+
 export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/candidates',
@@ -25,13 +28,22 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List or search candidates',
         description: 'Ordered by id. `q` matches any part of the name, ignoring case and accents.',
         querystring: candidateListQuery,
-        response: readResponses('One page of candidates.', candidateList, 400, 503),
+        response: withCsv(readResponses('One page of candidates.', candidateList, 400, 503), candidateColumns),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { q, limit, cursor } = request.query;
       const key = q === undefined ? undefined : searchKey(q);
       if (key === '') throw badParameter('query', 'q', 'must contain at least one letter or digit');
+      if (wantsCsv(request)) {
+        if (await csvNotModified(app.db, request, reply)) return reply;
+        const rows = allRows(
+          (after: string | undefined, limit) => listCandidates(app.db, { key, after, limit }),
+          (r) => r.id,
+          ({ source, ...c }) => ({ ...c, sourceId: source.id, sourcePublisher: source.publisher }),
+        );
+        return sendCsv(reply, 'candidates.csv', candidateColumns, rows);
+      }
       const rows = await listCandidates(app.db, { key, after: cursor?.[0], limit: limit + 1 });
       return page(rows, limit, (r) => [r.id], (r) => r);
     },

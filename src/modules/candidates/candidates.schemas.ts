@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatParam } from '../../lib/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { sourceIdParam, sourceRefSchema } from '../sources/sources.schemas.js';
 import { candidateIdParam, voteShareSchema } from '../vote-shares/vote-shares.schemas.js';
@@ -27,6 +28,7 @@ export const candidateListQuery = z.strictObject({
     .max(100)
     .optional()
     .describe('Part of a name; case- and accent-insensitive ("tokaev", "Tokayev", "TOKÁYEV").'),
+  format: formatParam,
   limit: limitParam(20),
   cursor: cursorParam(z.tuple([z.string()])).optional(),
 });

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { notFound } from '../../lib/problem.js';
+import { allRows, csvNotModified, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
 import { readResponses } from '../../lib/responses.js';
 import { page } from '../../lib/pagination.js';
-import { electionPage } from '../elections/elections.routes.js';
+import { electionColumns, electionsResponse } from '../elections/elections.routes.js';
 import { countryElectionListQuery, electionList } from '../elections/elections.schemas.js';
 import { countryList, countryListQuery, countryParams, countrySchema } from './countries.schemas.js';
 import { type CountryRow, findCountry, listCountries } from './countries.repository.js';
@@ -15,6 +16,8 @@ export const toCountry = (row: CountryRow) => ({
   ocdId: `ocd-division/country:${row.code.toLowerCase()}`,
 });
 
+const countryColumns = ['code', 'alpha3', 'numeric', 'name', 'ocdId'] as const;
+
 export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/countries',
@@ -25,10 +28,19 @@ export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List ISO 3166-1 countries',
         description: 'Every ISO 3166-1 country, ordered by alpha-2 code.',
         querystring: countryListQuery,
-        response: readResponses('One page of countries.', countryList, 400, 503),
+        response: withCsv(readResponses('One page of countries.', countryList, 400, 503), countryColumns),
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      if (wantsCsv(request)) {
+        if (await csvNotModified(app.db, request, reply)) return reply;
+        return sendCsv(
+          reply,
+          'countries.csv',
+          countryColumns,
+          allRows((after: string | undefined, limit) => listCountries(app.db, { after, limit }), (r) => r.code, toCountry),
+        );
+      }
       const { limit, cursor } = request.query;
       const rows = await listCountries(app.db, { after: cursor?.[0], limit: limit + 1 });
       return page(rows, limit, (r) => [r.code], toCountry);
@@ -63,13 +75,13 @@ export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
         description: 'The same list and filters as /v1/elections?country={code}; 404 for a country not in the database.',
         params: countryParams,
         querystring: countryElectionListQuery,
-        response: readResponses("One page of the country's elections.", electionList, 400, 404, 503),
+        response: withCsv(readResponses("One page of the country's elections.", electionList, 400, 404, 503), electionColumns),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { code } = request.params;
       if (!(await findCountry(app.db, code))) throw notFound(`Country ${code} is not in the database.`);
-      return electionPage(app, { ...request.query, country: code });
+      return electionsResponse(app, request, reply, { ...request.query, country: code });
     },
   );
 };

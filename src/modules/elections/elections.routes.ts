@@ -1,4 +1,6 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { allRows, csvNotModified, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
 import { page } from '../../lib/pagination.js';
 import type { Db } from '../../db/client.js';
 import { conflict, HttpProblem, notFound, unprocessable } from '../../lib/problem.js';
@@ -62,8 +64,45 @@ export function toElection({ election: e, countryName, source, current }: Electi
   };
 }
 
-/** One page of elections for a validated query; shared with /countries/{code}/elections. */
-export async function electionPage(app: Parameters<FastifyPluginAsyncZod>[0], q: ElectionListQuery) {
+export const electionColumns = [
+  'id', 'title', 'countryCode', 'countryName', 'type', 'date', 'snap', 'round', 'previousRoundId',
+  'termEndYear', 'candidateCount', 'note', 'sourceId', 'sourcePublisher', 'sourceUrl',
+  'currentVersion', 'currentStatus', 'preliminary', 'currentAsOf', 'currentComplete',
+] as const;
+
+function toElectionCsvRow(row: ElectionRow) {
+  const { country, source, currentResults: c, ...e } = toElection(row);
+  return {
+    ...e,
+    countryCode: country.code,
+    countryName: country.name,
+    sourceId: source.id,
+    sourcePublisher: source.publisher,
+    sourceUrl: source.url,
+    currentVersion: c?.version,
+    currentStatus: c?.status,
+    preliminary: c?.preliminary,
+    currentAsOf: c?.asOf,
+    currentComplete: c?.complete,
+  };
+}
+
+/** A page of elections, or all of them as CSV; shared with /countries/{code}/elections. */
+export async function electionsResponse(
+  app: Parameters<FastifyPluginAsyncZod>[0],
+  request: FastifyRequest,
+  reply: FastifyReply,
+  q: ElectionListQuery,
+) {
+  if (wantsCsv(request)) {
+    if (await csvNotModified(app.db, request, reply)) return reply;
+    const rows = allRows(
+      (after: [string, string] | undefined, limit) => listElections(app.db, { ...q, after, limit }),
+      (r) => [r.election.date, r.election.id] as [string, string],
+      toElectionCsvRow,
+    );
+    return sendCsv(reply, 'elections.csv', electionColumns, rows);
+  }
   const rows = await listElections(app.db, { ...q, after: q.cursor, limit: q.limit + 1 });
   return page(rows, q.limit, (r) => [r.election.date, r.election.id], toElection);
 }
@@ -78,10 +117,10 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List elections',
         description: 'Newest polling day first. Filters combine with AND.',
         querystring: electionListQuery,
-        response: readResponses('One page of elections.', electionList, 400, 503),
+        response: withCsv(readResponses('One page of elections.', electionList, 400, 503), electionColumns),
       },
     },
-    (request) => electionPage(app, request.query),
+    (request, reply) => electionsResponse(app, request, reply, request.query),
   );
 
   app.get(

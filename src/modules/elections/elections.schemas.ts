@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { electionType, resultStatus } from '../../db/schema/index.js';
+import { formatParam } from '../../lib/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { countryCodeParam } from '../countries/countries.schemas.js';
 import { sourceRefSchema } from '../sources/sources.schemas.js';
@@ -50,6 +51,7 @@ export const electionFilters = {
   from: isoDate.optional().describe('Polling day on or after, YYYY-MM-DD.'),
   to: isoDate.optional().describe('Polling day on or before, YYYY-MM-DD.'),
   status: statusEnum.optional().describe('Status of the current result version.'),
+  format: formatParam,
   limit: limitParam(20),
   cursor: cursorParam(z.tuple([isoDate, z.string()])).optional(),
 };

@@ -51,8 +51,9 @@ export const resultExportsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: readResponses('The current result version as an ElectionReport.', electionReportSchema, 400, 404, 503),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { results, election } = await currentResults(app.db, request.params.id);
+      reply.cacheResults(results.preliminary);
       return toElectionReport(results, election, issuer);
     },
   );
@@ -79,6 +80,7 @@ export const resultExportsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { results, election } = await currentResults(app.db, request.params.id);
+      reply.cacheResults(results.preliminary);
       const svg = toResultsChart(results, toElection(election));
       // A string with a non-JSON type is sent as it is, bypassing the JSON serializer. The policy
       // keeps the document inert when opened directly rather than as an image.

@@ -1,4 +1,8 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allRows, csvNotModified, formatParam, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
+import { sendVoteSharesCsv, voteShareColumns } from '../vote-shares/vote-shares.routes.js';
 import { page } from '../../lib/pagination.js';
 import { HttpProblem, notFound, unprocessable } from '../../lib/problem.js';
 import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
@@ -18,7 +22,30 @@ import {
 import { loadResults, requireResults, resultsEtag, versionHeader } from './results.service.js';
 import { validateResults } from './results.validation.js';
 
+const resultsQuery = z.strictObject({ format: formatParam });
+
+const versionColumns = [
+  'electionId', 'version', 'status', 'preliminary', 'current', 'asOf', 'complete', 'recordedAt',
+  'lineCount', 'sourceId', 'sourcePublisher', 'sourceUrl',
+] as const;
+
+type VersionRow = Awaited<ReturnType<typeof listVersions>>[number];
+
 export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
+  /** A version as JSON, or its lines as CSV (one row each, the vote-shares columns). */
+  async function resultsResponse(request: FastifyRequest, reply: FastifyReply, id: string, number?: number) {
+    const results = await requireResults(app.db, id, number);
+    reply.cacheResults(results.preliminary);
+    if (wantsCsv(request)) {
+      reply.header('etag', `"results-v${results.version}-csv"`);
+      if (request.headers['if-none-match'] === `"results-v${results.version}-csv"`) return reply.code(304).send();
+      const filename = `${id}-v${results.version}.csv`;
+      return sendVoteSharesCsv(app.db, reply, filename, { election: id, versionNumber: results.version, versions: 'all' });
+    }
+    reply.header('etag', resultsEtag(results.version));
+    return results;
+  }
+
   app.get(
     '/elections/:id/results',
     {
@@ -30,14 +57,11 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
           'The newest result version: status (preliminary or certified), turnout, every line with ' +
           'votes and the published percentage, and the sources. Older versions stay readable under /versions.',
         params: electionParams,
-        response: readResponses('The current result version.', resultsSchema, 400, 404, 503),
+        querystring: resultsQuery,
+        response: withCsv(readResponses('The current result version.', resultsSchema, 400, 404, 503), voteShareColumns),
       },
     },
-    async (request, reply) => {
-      const results = await requireResults(app.db, request.params.id);
-      reply.header('etag', resultsEtag(results.version));
-      return results;
-    },
+    (request, reply) => resultsResponse(request, reply, request.params.id),
   );
 
   app.post(
@@ -122,19 +146,32 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Every result version of an election, oldest first',
         params: electionParams,
         querystring: versionListQuery,
-        response: readResponses('One page of versions, oldest first.', versionList, 400, 404, 503),
+        response: withCsv(readResponses('One page of versions, oldest first.', versionList, 400, 404, 503), versionColumns),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params;
       const { limit, cursor } = request.query;
-      const rows = await listVersions(app.db, id, { after: cursor?.[0], limit: limit + 1 });
-      if (rows.length === 0 && !(await electionExists(app.db, id))) throw notFound(`Election ${id} not found.`);
-      return page(rows, limit, (r) => [r.version.number], ({ version: v, latest, lineCount, source }) => ({
+      if (!(await electionExists(app.db, id))) throw notFound(`Election ${id} not found.`);
+      const toSummary = ({ version: v, latest, lineCount, source }: VersionRow) => ({
         ...versionHeader(v, latest),
         lineCount,
         source,
-      }));
+      });
+      if (wantsCsv(request)) {
+        if (await csvNotModified(app.db, request, reply)) return reply;
+        const rows = allRows(
+          (after: number | undefined, limit) => listVersions(app.db, id, { after, limit }),
+          (r) => r.version.number,
+          (r) => {
+            const { source, ...summary } = toSummary(r);
+            return { ...summary, sourceId: source.id, sourcePublisher: source.publisher, sourceUrl: source.url };
+          },
+        );
+        return sendCsv(reply, `${id}-versions.csv`, versionColumns, rows);
+      }
+      const rows = await listVersions(app.db, id, { after: cursor?.[0], limit: limit + 1 });
+      return page(rows, limit, (r) => [r.version.number], toSummary);
     },
   );
 
@@ -146,13 +183,10 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['elections'],
         summary: 'One result version of an election',
         params: versionParams,
-        response: readResponses('The result version.', resultsSchema, 400, 404, 503),
+        querystring: resultsQuery,
+        response: withCsv(readResponses('The result version.', resultsSchema, 400, 404, 503), voteShareColumns),
       },
     },
-    async (request, reply) => {
-      const results = await requireResults(app.db, request.params.id, request.params.n);
-      reply.header('etag', resultsEtag(results.version));
-      return results;
-    },
+    (request, reply) => resultsResponse(request, reply, request.params.id, request.params.n),
   );
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { outcome, percentBase, selectionKind, sourceKind } from '../../db/schema/index.js';
+import { formatParam } from '../../lib/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { sourceRefSchema } from '../sources/sources.schemas.js';
 import { electionIdParam, statusEnum } from './elections.schemas.js';
@@ -94,6 +95,7 @@ export const versionParams = z.object({
 });
 
 export const versionListQuery = z.strictObject({
+  format: formatParam,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([z.number().int()])).optional(),
 });

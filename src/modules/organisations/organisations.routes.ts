@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { allRows, csvNotModified, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
 import { page } from '../../lib/pagination.js';
 import { conflict, notFound } from '../../lib/problem.js';
 import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
@@ -17,6 +18,8 @@ import {
   organisationSchema,
 } from './organisations.schemas.js';
 
+const organisationColumns = ['id', 'name', 'sourceId', 'sourcePublisher'] as const;
+
 export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/organisations',
@@ -26,10 +29,19 @@ export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['organisations'],
         summary: 'List parties and nominating bodies',
         querystring: organisationListQuery,
-        response: readResponses('One page of organisations.', organisationList, 400, 503),
+        response: withCsv(readResponses('One page of organisations.', organisationList, 400, 503), organisationColumns),
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      if (wantsCsv(request)) {
+        if (await csvNotModified(app.db, request, reply)) return reply;
+        const rows = allRows(
+          (after: string | undefined, limit) => listOrganisations(app.db, { after, limit }),
+          (r) => r.id,
+          ({ source, ...o }) => ({ ...o, sourceId: source.id, sourcePublisher: source.publisher }),
+        );
+        return sendCsv(reply, 'organisations.csv', organisationColumns, rows);
+      }
       const { limit, cursor } = request.query;
       const rows = await listOrganisations(app.db, { after: cursor?.[0], limit: limit + 1 });
       return page(rows, limit, (r) => [r.id], (r) => r);

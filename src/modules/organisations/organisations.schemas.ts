@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatParam } from '../../lib/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { sourceIdParam, sourceRefSchema } from '../sources/sources.schemas.js';
 
@@ -16,6 +17,7 @@ export const organisationSchema = z
   .meta({ id: 'Organisation' });
 
 export const organisationListQuery = z.strictObject({
+  format: formatParam,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([z.string()])).optional(),
 });

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { allRows, csvNotModified, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
 import { page } from '../../lib/pagination.js';
 import { conflict, notFound } from '../../lib/problem.js';
 import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
@@ -12,6 +13,8 @@ import {
   sourceSchema,
 } from './sources.schemas.js';
 
+const sourceColumns = ['id', 'publisher', 'title', 'url', 'published', 'kind', 'language', 'note'] as const;
+
 export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/sources',
@@ -22,10 +25,15 @@ export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List sources',
         description: 'Every publication a figure is taken from, ordered by id.',
         querystring: sourceListQuery,
-        response: readResponses('One page of sources.', sourceList, 400, 503),
+        response: withCsv(readResponses('One page of sources.', sourceList, 400, 503), sourceColumns),
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      if (wantsCsv(request)) {
+        if (await csvNotModified(app.db, request, reply)) return reply;
+        const rows = allRows((after: string | undefined, limit) => listSources(app.db, { after, limit }), (r) => r.id, (r) => r);
+        return sendCsv(reply, 'sources.csv', sourceColumns, rows);
+      }
       const { limit, cursor } = request.query;
       const rows = await listSources(app.db, { after: cursor?.[0], limit: limit + 1 });
       return page(rows, limit, (r) => [r.id], (r) => r);

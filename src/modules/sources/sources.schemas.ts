@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sourceKind } from '../../db/schema/index.js';
+import { formatParam } from '../../lib/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 
 export const sourceIdParam = z
@@ -30,6 +31,7 @@ export const sourceRefSchema = sourceSchema
   .meta({ id: 'SourceRef' });
 
 export const sourceListQuery = z.strictObject({
+  format: formatParam,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([z.string()])).optional(),
 });

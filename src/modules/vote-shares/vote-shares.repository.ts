@@ -18,6 +18,8 @@ export interface VoteShareFilter {
   year?: number;
   status?: Status;
   versions: 'current' | 'all';
+  /** One version of the election (with `election`), e.g. for a CSV of /results. */
+  versionNumber?: number;
 }
 
 
@@ -45,6 +47,13 @@ function baseQuery(db: Db, f: VoteShareFilter, extra?: SQL) {
       rank: voteShares.rank,
       outcome: voteShares.outcome,
       sourceId: resultVersions.sourceId,
+      publishedAsIs: voteShares.publishedAsIs,
+      complete: resultVersions.complete,
+      registeredVoters: resultVersions.registeredVoters,
+      ballotsCast: resultVersions.ballotsCast,
+      validVotes: resultVersions.validVotes,
+      invalidVotes: resultVersions.invalidVotes,
+      turnoutPercent: resultVersions.turnoutPercent,
     })
     .from(voteShares)
     .innerJoin(resultVersions, eq(resultVersions.id, voteShares.versionId))
@@ -59,7 +68,8 @@ function baseQuery(db: Db, f: VoteShareFilter, extra?: SQL) {
         f.year ? gte(elections.date, `${f.year}-01-01`) : undefined,
         f.year ? lte(elections.date, `${f.year}-12-31`) : undefined,
         f.status ? eq(resultVersions.status, f.status) : undefined,
-        f.versions === 'current' ? isCurrent : undefined,
+        f.versions === 'current' && f.versionNumber === undefined ? isCurrent : undefined,
+        f.versionNumber === undefined ? undefined : eq(resultVersions.number, f.versionNumber),
         extra,
       ),
     );

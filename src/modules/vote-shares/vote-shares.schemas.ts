@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { electionType, outcome, percentBase, selectionKind } from '../../db/schema/index.js';
+import { formatParam } from '../../lib/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { countryCodeParam } from '../countries/countries.schemas.js';
 import { electionIdParam, statusEnum } from '../elections/elections.schemas.js';
@@ -32,6 +33,7 @@ export const voteShareSchema = z
     rank: z.number().int().nullable(),
     outcome: z.enum(outcome.enumValues).nullable(),
     sourceId: z.string().describe('The source of the version this line belongs to.'),
+    publishedAsIs: z.boolean().describe('The percent is kept as printed although it disagrees with the votes.'),
   })
   .meta({ id: 'VoteShare' });
 
@@ -45,6 +47,7 @@ export const voteShareListQuery = z.strictObject({
     .enum(['current', 'all'])
     .default('current')
     .describe('current (default): lines of each election\'s newest version; all: every version.'),
+  format: formatParam,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([z.string(), z.number().int(), z.number().int()])).optional(),
 });

@@ -1,0 +1,113 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
+import t from 'tap';
+import { runImport } from '../src/import/import.js';
+import { planFromCsv } from '../src/import/plan.js';
+import { voteShareColumns } from '../src/modules/vote-shares/vote-shares.routes.js';
+import { buildTestApp, forEachEngine, get } from './helpers/app.js';
+import { bearer, send, tokenFor } from './helpers/writes.js';
+
+const KZ2022 = 'kz.presidential.2022-11-20';
+const table = (body: unknown) => parse<Record<string, string>>(String(body), { columns: true });
+
+forEachEngine(t, async (t, app) => {
+  t.test('every list endpoint: CSV by ?format=csv or Accept: text/csv, all rows, no paging', async (t) => {
+    const lists: [string, number, string][] = [
+      ['/v1/countries', 249, 'code,alpha3,numeric,name,ocdId'],
+      ['/v1/elections', 2, 'id,title,countryCode'],
+      ['/v1/countries/KZ/elections', 2, 'id,title,countryCode'],
+      ['/v1/candidates', 7, 'id,name,note,sourceId,sourcePublisher'],
+      ['/v1/sources', 6, 'id,publisher,title,url,published,kind,language,note'],
+      ['/v1/organisations', 6, 'id,name,sourceId,sourcePublisher'],
+      ['/v1/vote-shares', 8, voteShareColumns.join(',')],
+      [`/v1/elections/${KZ2022}/results/versions`, 2, 'electionId,version,status'],
+    ];
+    for (const [url, rows, header] of lists) {
+      for (const [how, res] of [
+        ['?format=csv', await get(app, `${url}${url.includes('?') ? '&' : '?'}format=csv&limit=1`)],
+        ['Accept', await get(app, `${url}?limit=1`, { accept: 'text/csv' })],
+      ] as const) {
+        t.equal(res.status, 200, `${url} ${how}`);
+        t.equal(res.headers['content-type'], 'text/csv; charset=utf-8', `${url} ${how}`);
+        t.match(res.headers['content-disposition'], /^attachment; filename=".+\.csv"$/);
+        const body = String(res.body);
+        t.ok(body.startsWith(header), `${url}: header row ${header}`);
+        t.equal(table(body).length, rows, `${url} ${how}: every row, limit ignored`);
+      }
+    }
+    t.equal((await get(app, '/v1/elections?format=xml')).status, 400, 'an unknown format is a 400');
+  });
+
+  t.test('the results as CSV: one row per line, numbers unformatted, UTF-8', async (t) => {
+    const res = await get(app, `/v1/elections/${KZ2022}/results?format=csv`);
+    t.equal(res.status, 200);
+    const rows = table(res.body);
+    t.equal(rows.length, 7);
+    t.match(rows[0], {
+      electionId: KZ2022, version: '2', status: 'certified', complete: 'true', percentBase: 'lines-total',
+      registeredVoters: '11953465', ballotsCast: '8300046', turnoutPercent: '69.44',
+      kind: 'candidate', name: 'Kassym-Jomart Tokayev', votes: '6456393', percent: '81.31', rank: '1',
+      outcome: 'elected', publishedAsIs: 'false', current: 'true', preliminary: 'false', nominatorName: "People's Coalition",
+    });
+    t.match(rows[1], { kind: 'against-all', name: 'Against all', candidateId: '', rank: '', percent: '5.8' });
+    t.equal(rows[6]?.nominatorName, 'Qazaq Analary – Dasturge Zhol', 'UTF-8 survives');
+    const v1 = table((await get(app, `/v1/elections/${KZ2022}/results/versions/1?format=csv`)).body);
+    t.match(v1, [{ version: '1', percent: '81.3', votes: '', preliminary: 'true', current: 'false' }]);
+    const again = await get(app, `/v1/elections/${KZ2022}/results?format=csv`, { 'if-none-match': String(res.headers.etag) });
+    t.equal(again.status, 304);
+    t.not(res.headers.etag, (await get(app, `/v1/elections/${KZ2022}/results`)).headers.etag, 'JSON and CSV have different ETags');
+  });
+
+  t.test('an export imports back as a new version', async (t) => {
+    const exported = String((await get(app, `/v1/elections/${KZ2022}/results?format=csv`)).body);
+    const edited = exported.replace(/,2,certified,/g, ',3,correction,');
+    const summary = await runImport(app.db, planFromCsv(edited));
+    t.match(summary, { versions: 1, lines: 7, created: { elections: 0, candidates: 0 } });
+    const diff = await get(app, `/v1/elections/${KZ2022}/results/versions/2/diff/3`);
+    t.ok((diff.body as { lines: { change: string }[] }).lines.every((l) => l.change === 'unchanged'), 'the same figures');
+  });
+
+  t.test('CSV lists revalidate with the data version: 304 until something is written', async (t) => {
+    const first = await get(app, '/v1/vote-shares?format=csv');
+    t.match(first.headers.etag, /^W\/"csv-\d+"$/);
+    t.equal((await get(app, '/v1/vote-shares?format=csv', { 'if-none-match': String(first.headers.etag) })).status, 304);
+    const token = await tokenFor(app);
+    t.equal((await send(app, 'POST', '/v1/sources', { publisher: 'Another Wire', kind: 'news' }, bearer(token))).status, 201);
+    const after = await get(app, '/v1/vote-shares?format=csv', { 'if-none-match': String(first.headers.etag) });
+    t.equal(after.status, 200, 'a write makes the old tag stale');
+  });
+});
+
+t.test('caching, compression and CORS', async (t) => {
+  const app = await buildTestApp(t, 'pglite', { env: { CORS_ORIGINS: 'https://newsroom.example,https://graphics.example' } });
+  const token = await tokenFor(app);
+
+  t.test('results: a short max-age while preliminary, a longer one once certified', async (t) => {
+    const certified = await get(app, `/v1/elections/${KZ2022}/results`);
+    t.equal(certified.headers['cache-control'], 'public, max-age=300, stale-while-revalidate=300');
+    const preliminary = await get(app, `/v1/elections/${KZ2022}/results/versions/1`);
+    t.equal(preliminary.headers['cache-control'], 'public, max-age=10, stale-while-revalidate=10');
+    t.equal((await get(app, '/v1/elections')).headers['cache-control'], 'public, max-age=60');
+    t.match((await get(app, '/v1/elections')).headers.vary, /\bAccept\b/, 'JSON and CSV share URLs: Vary: Accept');
+    const write = await send(app, 'POST', '/v1/sources', { publisher: 'Cache Test', kind: 'news' }, bearer(token));
+    t.equal(write.headers['cache-control'], 'no-store', 'writes are not cached');
+  });
+
+  t.test('large bodies are compressed with brotli or gzip; small ones are not', async (t) => {
+    const br = await app.inject({ url: '/v1/countries?limit=250', headers: { 'accept-encoding': 'br' } });
+    t.equal(br.headers['content-encoding'], 'br');
+    t.equal((JSON.parse(brotliDecompressSync(br.rawPayload).toString()) as { data: unknown[] }).data.length, 249);
+    const gz = await app.inject({ url: '/v1/vote-shares?format=csv', headers: { 'accept-encoding': 'gzip' } });
+    t.equal(gz.headers['content-encoding'], 'gzip');
+    t.match(gunzipSync(gz.rawPayload).toString(), /^id,electionId,/);
+    const small = await app.inject({ url: '/healthz', headers: { 'accept-encoding': 'br, gzip' } });
+    t.equal(small.headers['content-encoding'], undefined);
+  });
+
+  t.test('CORS: only the configured origins', async (t) => {
+    const allowed = await get(app, '/v1/elections', { origin: 'https://graphics.example' });
+    t.equal(allowed.headers['access-control-allow-origin'], 'https://graphics.example');
+    const other = await get(app, '/v1/elections', { origin: 'https://elsewhere.example' });
+    t.equal(other.headers['access-control-allow-origin'], undefined);
+  });
+});
