@@ -1,0 +1,95 @@
+// The SQL each endpoint runs, taken from the app itself: an in-process app (not the one under
+// load) answers each path once while every statement sent through `pg` is recorded. That is what
+// EXPLAIN is run on and what the raw-pg baseline replays, whatever the repositories look like.
+import pg from 'pg';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { PlanParam, ResultsPlan } from './results-plan.js';
+import { withClient } from './datasets.js';
+
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+type Query = (this: pg.Client, ...args: unknown[]) => unknown;
+
+/** Each path's statements, in the order the app sent them; throws when a path does not answer 200. */
+export async function captureStatements(url: string, paths: Record<string, string>): Promise<Record<string, Statement[]>> {
+  const proto = pg.Client.prototype as unknown as { query: Query };
+  const original = proto.query;
+  let log: Statement[] | undefined;
+  proto.query = function (this: pg.Client, ...args: unknown[]) {
+    const [config, values] = args;
+    if (log) {
+      const text = typeof config === 'string' ? config : (config as { text?: string }).text;
+      const params = Array.isArray(values) ? values : ((config as { values?: unknown[] }).values ?? []);
+      if (text) log.push({ text, values: params as unknown[] });
+    }
+    return original.apply(this, args);
+  };
+  const app = await buildApp({ config: loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', AUTO_MIGRATE: 'false' }) });
+  try {
+    await app.ready();
+    const out: Record<string, Statement[]> = {};
+    for (const [key, path] of Object.entries(paths)) {
+      log = [];
+      const res = await app.inject({ method: 'GET', url: path });
+      if (res.statusCode !== 200) throw new Error(`${path}: HTTP ${res.statusCode} ${res.body.slice(0, 300)}`);
+      out[key] = log;
+      log = undefined;
+    }
+    return out;
+  } finally {
+    log = undefined;
+    await app.close();
+    proto.query = original;
+  }
+}
+
+/**
+ * Turns the statements of one /results request into a plan the raw-pg server can replay for any
+ * election: the sample election's id and its version's id become slots.
+ */
+export async function resultsPlan(url: string, statements: Statement[], electionId: string): Promise<ResultsPlan> {
+  const [first] = statements;
+  if (!first) throw new Error('the results endpoint ran no SQL');
+  return withClient(url, async (c) => {
+    const { rows } = await c.query<{ id: number }>(
+      'select id from result_versions where election_id = $1 order by number desc limit 1',
+      [electionId],
+    );
+    const versionId = rows[0]?.id;
+    const slot = (value: unknown): PlanParam =>
+      value === electionId ? { kind: 'election' } : value === versionId ? { kind: 'version' } : { kind: 'value', value };
+    const queries = statements.map((s) => ({ text: s.text, params: s.values.map(slot) }));
+    const needsVersion = queries.slice(1).some((q) => q.params.some((p) => p.kind === 'version'));
+    let versionColumn: number | null = null;
+    if (needsVersion) {
+      const head = await c.query<unknown[]>({ text: first.text, values: first.values, rowMode: 'array' });
+      versionColumn = head.rows[0]?.findIndex((v) => v === versionId) ?? -1;
+      if (versionColumn < 0) throw new Error('cannot find the version id in the first statement of /results');
+    }
+    return { queries, versionColumn };
+  });
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of each statement, as text. */
+export async function explain(url: string, statements: Statement[]): Promise<{ sql: string; plan: string }[]> {
+  return withClient(url, async (c) => {
+    const out = [];
+    for (const s of statements) {
+      const { rows } = await c.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${s.text}`, s.values);
+      out.push({ sql: interpolate(s), plan: rows.map((r) => r['QUERY PLAN']).join('\n') });
+    }
+    return out;
+  });
+}
+
+/** The statement with its parameters written in, for a reader (never executed). */
+function interpolate(s: Statement): string {
+  return s.text.replace(/\$(\d+)/g, (_, n: string) => {
+    const v = s.values[Number(n) - 1];
+    return typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`;
+  });
+}

@@ -1,0 +1,138 @@
+// The bench's own databases on the server given by DATABASE_URL / TEST_DATABASE_URL: dropped,
+// recreated, migrated, seeded and synthesised on every run (never any other database).
+import { SingleBar } from 'cli-progress';
+import pg from 'pg';
+import { openDatabase } from '../../src/db/client.js';
+import { seed } from '../../src/db/seed.js';
+import { SYNTHETIC_SOURCE_ID, synth } from '../../src/db/synth.js';
+
+export const TABLES = ['countries', 'sources', 'organisations', 'candidates', 'elections', 'result_versions', 'vote_shares'] as const;
+
+export interface Dataset {
+  name: string;
+  url: string;
+  elections: number;
+  rows: Record<(typeof TABLES)[number], number>;
+  /** The synth run, when this run made the data (not with --reuse). */
+  synth: { seconds: number; rows: number } | null;
+}
+
+export function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function syntheticElections(url: string): Promise<number | null> {
+  try {
+    return await withClient(url, async (c) => {
+      const { rows } = await c.query<{ n: number }>('select count(*)::int as n from elections where source_id = $1', [SYNTHETIC_SOURCE_ID]);
+      return rows[0]?.n ?? 0;
+    });
+  } catch {
+    return null; // no such database, or not migrated
+  }
+}
+
+export async function tableRows(url: string): Promise<Dataset['rows']> {
+  return withClient(url, async (c) => {
+    const out = {} as Dataset['rows'];
+    for (const table of TABLES) {
+      const { rows } = await c.query<{ n: number }>(`select count(*)::int as n from ${table}`);
+      out[table] = rows[0]?.n ?? 0;
+    }
+    return out;
+  });
+}
+
+/** A database `name` with `elections` synthetic elections: made afresh unless `reuse` finds it. */
+export async function prepareDataset(
+  serverUrl: string,
+  name: string,
+  opts: { elections: number; seed: number; reuse: boolean },
+): Promise<Dataset> {
+  const url = databaseUrl(serverUrl, name);
+  if (opts.reuse && (await syntheticElections(url)) === opts.elections) {
+    console.error(`${name}: reusing its ${opts.elections} synthetic elections`);
+    return { name, url, elections: opts.elections, rows: await tableRows(url), synth: null };
+  }
+  await withClient(serverUrl, async (c) => {
+    await c.query(`drop database if exists "${name}" with (force)`);
+    await c.query(`create database "${name}"`);
+  });
+  const database = await openDatabase({ url, poolMax: 2 });
+  const bar = new SingleBar({ format: `${name} [{bar}] {value}/{total} elections | {duration}s`, hideCursor: true });
+  try {
+    await database.migrate();
+    await seed(database.db);
+    const started = performance.now();
+    bar.start(opts.elections, 0);
+    const summary = await synth(database.db, { elections: opts.elections, seed: opts.seed, onProgress: (done) => bar.update(done) });
+    bar.stop();
+    const seconds = (performance.now() - started) / 1000;
+    const rows = summary.sources + summary.organisations + summary.candidates + summary.elections + summary.resultVersions + summary.voteShares;
+    return { name, url, elections: opts.elections, rows: await tableRows(url), synth: { seconds, rows } };
+  } finally {
+    bar.stop();
+    await database.close();
+  }
+}
+
+export interface Parameters {
+  /** Synthetic election ids in a fixed shuffled order, for the requests that must not repeat. */
+  coldIds: string[];
+  /** One election requested over and over. */
+  warmId: string;
+  /** The country with most synthetic elections (alpha-2). */
+  country: string;
+  /** The candidate with most lines. */
+  candidate: string;
+  /** That candidate's surname, as a journalist would type it into a search. */
+  query: string;
+}
+
+/** Request parameters chosen from the data itself, the same way for every dataset size. */
+export async function pickParameters(url: string): Promise<Parameters> {
+  return withClient(url, async (c) => {
+    const ids = await c.query<{ id: string }>(
+      `select id from elections where source_id = $1 order by md5(id) limit 10000`,
+      [SYNTHETIC_SOURCE_ID],
+    );
+    // Version ids above 1000 cannot be confused with a small constant when the SQL is captured.
+    const warm = await c.query<{ id: string }>(
+      `select election_id as id from result_versions where source_id = $1 and id > 1000
+       order by md5(election_id) limit 1`,
+      [SYNTHETIC_SOURCE_ID],
+    );
+    const country = await c.query<{ code: string }>(
+      `select country_code as code from elections where source_id = $1
+       group by 1 order by count(*) desc, 1 limit 1`,
+      [SYNTHETIC_SOURCE_ID],
+    );
+    const candidate = await c.query<{ id: string; name: string }>(
+      `select c.id, c.name from vote_shares v join candidates c on c.id = v.candidate_id
+       where c.source_id = $1 group by c.id order by count(*) desc, c.id limit 1`,
+      [SYNTHETIC_SOURCE_ID],
+    );
+    const warmId = warm.rows[0]?.id ?? ids.rows[0]?.id;
+    const person = candidate.rows[0];
+    if (!warmId || !person || !country.rows[0]) throw new Error(`${url}: no synthetic data to pick parameters from`);
+    return {
+      coldIds: ids.rows.map((r) => r.id),
+      warmId,
+      country: country.rows[0].code,
+      candidate: person.id,
+      query: person.name.split(' ').at(-1)!,
+    };
+  });
+}

@@ -1,0 +1,86 @@
+import autocannon from 'autocannon';
+import { type Server, watchPeakRss } from './servers.js';
+
+export interface LoadOptions {
+  connections: number;
+  /** Seconds. */
+  duration: number;
+}
+
+export interface Measurement {
+  rps: number;
+  /** Latencies in ms. */
+  p50: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  peakRssMb: number | null;
+}
+
+/**
+ * One autocannon run against `server`: a fixed `path`, or `paths` in turn (one per request), so
+ * that no two neighbouring requests ask for the same rows.
+ */
+export async function measure(server: Server, target: { path: string } | { paths: string[] }, opts: LoadOptions): Promise<Measurement> {
+  const rss = watchPeakRss(server.pid);
+  let next = 0;
+  const rotating = 'paths' in target ? target.paths : undefined;
+  const result = await autocannon({
+    url: `${server.url}${rotating ? rotating[0] : (target as { path: string }).path}`,
+    connections: opts.connections,
+    duration: opts.duration,
+    ...(rotating
+      ? { requests: [{ setupRequest: (request) => ({ ...request, path: rotating[next++ % rotating.length] }) }] }
+      : {}),
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    peakRssMb: rss.stop(),
+  };
+}
+
+export interface ExportMeasurement {
+  status: number;
+  ms: number;
+  firstByteMs: number;
+  bytes: number;
+  lines: number;
+  peakRssMb: number | null;
+}
+
+/** One full download of `path`, streamed and counted, never held in memory. */
+export async function download(server: Server, path: string): Promise<ExportMeasurement> {
+  const rss = watchPeakRss(server.pid);
+  const started = performance.now();
+  const res = await fetch(`${server.url}${path}`);
+  const firstByteMs = performance.now() - started;
+  let bytes = 0;
+  let lines = 0;
+  if (res.body) {
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      bytes += chunk.byteLength;
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
+    }
+  }
+  return { status: res.status, ms: performance.now() - started, firstByteMs, bytes, lines, peakRssMb: rss.stop() };
+}
+
+/** Status and the start of the body of one GET, to check a target before loading it. */
+export async function probe(server: Server, path: string): Promise<{ status: number; type: string; head: string }> {
+  const res = await fetch(`${server.url}${path}`);
+  const reader = res.body?.getReader();
+  const first = reader ? await reader.read() : undefined;
+  // The target may be a full export: its first chunk is enough to know what it is.
+  await reader?.cancel();
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    head: first?.value ? Buffer.from(first.value).toString('utf8', 0, 300) : '',
+  };
+}

@@ -1,0 +1,261 @@
+// docs/benchmarks.md: written by every run of npm run bench, never edited by hand.
+import type { Dataset, Parameters } from './datasets.js';
+import type { ExportMeasurement, Measurement } from './load.js';
+import type { StartupTime } from './startup.js';
+import { fmt, median } from './stats.js';
+
+export interface TargetResult {
+  key: string;
+  label: string;
+  /** Which process served it (peak RSS is that process's). */
+  server: string;
+  rounds: Measurement[];
+}
+
+export interface ListComparison {
+  endpoint: string;
+  small: Measurement[];
+  large: Measurement[];
+}
+
+export type CsvResult =
+  | { implemented: false; status: number; detail: string }
+  | { implemented: true; runs: ExportMeasurement[] };
+
+export interface Explained {
+  endpoint: string;
+  dataset: string;
+  statements: { sql: string; plan: string }[];
+}
+
+export interface Report {
+  date: Date;
+  command: string;
+  commit: string;
+  machine: { cpu: string; cores: number; memoryGb: number; kernel: string; loadBefore: number[] };
+  versions: Record<string, string>;
+  options: { rounds: number; duration: number; warmup: number; connections: number; seed: number };
+  datasets: { large: Dataset; small: Dataset };
+  parameters: { large: Parameters; small: Parameters };
+  targets: TargetResult[];
+  lists: ListComparison[];
+  csv: CsvResult;
+  startup: { api: number; embedded: { first: StartupTime; restart: StartupTime } | { error: string } };
+  resultsSql: string[];
+  explains: Explained[];
+}
+
+const table = (head: string[], rows: string[][]) =>
+  [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+/** Per-round ratio of a target's req/s to a baseline's, then the median of those. */
+export function ratios(target: TargetResult, baseline: TargetResult | undefined): number[] {
+  if (!baseline) return [];
+  return target.rounds.map((m, i) => m.rps / (baseline.rounds[i]?.rps ?? Number.NaN));
+}
+
+const maxRss = (ms: Measurement[]) => {
+  const values = ms.map((m) => m.peakRssMb).filter((v): v is number => v !== null);
+  return values.length ? Math.max(...values) : null;
+};
+
+export function summaryTable(r: Report): string {
+  const hello = r.targets.find((t) => t.key === 'hello');
+  const raw = r.targets.find((t) => t.key === 'raw-pg');
+  return table(
+    ['target', 'req/s', 'p50 ms', 'p99 ms', '× hello-world', '× raw pg', 'peak RSS MB', 'non-2xx'],
+    r.targets.map((t) => [
+      t.label,
+      fmt.int(median(t.rounds.map((m) => m.rps))),
+      fmt.ms(median(t.rounds.map((m) => m.p50))),
+      fmt.ms(median(t.rounds.map((m) => m.p99))),
+      t.key === 'hello' ? '1' : fmt.ratio(median(ratios(t, hello))),
+      t.key === 'raw-pg' ? '1' : t.key === 'hello' ? '' : fmt.ratio(median(ratios(t, raw))),
+      fmt.mb(maxRss(t.rounds)),
+      String(t.rounds.reduce((n, m) => n + m.non2xx + m.errors, 0)),
+    ]),
+  );
+}
+
+export function listTable(r: Report): string {
+  return table(
+    ['endpoint', `p50 ms, ${r.datasets.small.rows.vote_shares.toLocaleString('en')} lines`, `p50 ms, ${r.datasets.large.rows.vote_shares.toLocaleString('en')} lines`, 'ratio (median of rounds)', 'req/s small → large'],
+    r.lists.map((l) => [
+      l.endpoint,
+      fmt.ms(median(l.small.map((m) => m.p50))),
+      fmt.ms(median(l.large.map((m) => m.p50))),
+      fmt.ratio(median(l.large.map((m, i) => m.p50 / (l.small[i]?.p50 ?? Number.NaN)))),
+      `${fmt.int(median(l.small.map((m) => m.rps)))} → ${fmt.int(median(l.large.map((m) => m.rps)))}`,
+    ]),
+  );
+}
+
+function csvSection(r: Report): string {
+  if (!r.csv.implemented)
+    return `Not implemented: \`GET /v1/vote-shares?format=csv\` answers HTTP ${r.csv.status} (${r.csv.detail}).`;
+  return table(
+    ['round', 'HTTP', 'lines', 'MB', 'first byte ms', 'total s', 'lines/s', 'server peak RSS MB'],
+    r.csv.runs.map((m, i) => [
+      String(i + 1),
+      String(m.status),
+      fmt.int(m.lines),
+      (m.bytes / 1e6).toFixed(1),
+      fmt.ms(m.firstByteMs),
+      (m.ms / 1000).toFixed(1),
+      fmt.int(m.lines / (m.ms / 1000)),
+      fmt.mb(m.peakRssMb),
+    ]),
+  );
+}
+
+function goals(r: Report): string {
+  const find = (key: string) => r.targets.find((t) => t.key === key);
+  const hello = find('hello');
+  const raw = find('raw-pg');
+  const warm = find('results-warm');
+  const cold = find('results-cold');
+  const mark = (ok: boolean | null) => (ok === null ? '–' : ok ? 'met' : 'not met');
+  const warmRatio = warm ? median(ratios(warm, hello)) : Number.NaN;
+  const coldRatio = cold ? median(ratios(cold, raw)) : Number.NaN;
+  const rows: string[][] = [
+    ['warm `/results` ≥ 0.6× hello-world', fmt.ratio(warmRatio), mark(Number.isFinite(warmRatio) ? warmRatio >= 0.6 : null)],
+    ['uncached `/results` (cold) ≥ 0.9× raw pg', fmt.ratio(coldRatio), mark(Number.isFinite(coldRatio) ? coldRatio >= 0.9 : null)],
+  ];
+  for (const l of r.lists) {
+    const ratio = median(l.large.map((m, i) => m.p50 / (l.small[i]?.p50 ?? Number.NaN)));
+    rows.push([`${l.endpoint}: p50 at large ≤ 1.5× at small`, fmt.ratio(ratio), mark(Number.isFinite(ratio) ? ratio <= 1.5 : null)]);
+  }
+  if (r.csv.implemented) {
+    const peak = Math.max(...r.csv.runs.map((m) => m.peakRssMb ?? Number.NaN));
+    rows.push(['full CSV export peak RSS ≤ 200 MB', `${fmt.mb(peak)} MB`, mark(Number.isFinite(peak) ? peak <= 200 : null)]);
+  } else rows.push(['full CSV export peak RSS ≤ 200 MB', 'not implemented', '–']);
+  if ('error' in r.startup.embedded) rows.push(['embedded start to ready ≤ 3 s', `failed: ${r.startup.embedded.error}`, '–']);
+  else {
+    const ms = r.startup.embedded.restart.readyMs ?? r.startup.embedded.restart.wallMs;
+    rows.push(['embedded start to ready ≤ 3 s (existing data dir)', `${(ms / 1000).toFixed(2)} s`, mark(ms <= 3000)]);
+  }
+  return table(['target (issue)', 'measured (median)', 'status'], rows);
+}
+
+function roundsTable(r: Report): string {
+  const hello = r.targets.find((t) => t.key === 'hello');
+  const raw = r.targets.find((t) => t.key === 'raw-pg');
+  const head = ['target', ...Array.from({ length: r.options.rounds }, (_, i) => `round ${i + 1}: req/s (× hello, × raw pg)`)];
+  return table(
+    head,
+    r.targets.map((t) => {
+      const h = ratios(t, hello);
+      const p = ratios(t, raw);
+      return [t.label, ...t.rounds.map((m, i) => `${fmt.int(m.rps)} (${fmt.ratio(h[i] ?? Number.NaN)}, ${fmt.ratio(p[i] ?? Number.NaN)})`)];
+    }),
+  );
+}
+
+export function renderReport(r: Report): string {
+  const { large, small } = r.datasets;
+  const datasetRows = (Object.keys(large.rows) as (keyof Dataset['rows'])[]).map((k) => [k, large.rows[k].toLocaleString('en'), small.rows[k].toLocaleString('en')]);
+  const synthLine = (d: Dataset) =>
+    d.synth
+      ? `${d.synth.rows.toLocaleString('en')} rows in ${d.synth.seconds.toFixed(1)} s (${fmt.int(d.synth.rows / d.synth.seconds)} rows/s)`
+      : 'reused from an earlier run (--reuse)';
+  const p = r.parameters;
+  const embedded = r.startup.embedded;
+  return `# Benchmarks
+
+Written by \`${r.command}\` on ${r.date.toISOString().replace('T', ' ').slice(0, 16)} UTC (commit ${r.commit}).
+Regenerate it rather than editing it. How the harness works: [bench/README.md](../bench/README.md).
+
+## Machine and versions
+
+| | |
+|---|---|
+| CPU | ${r.machine.cpu} |
+| cores (nproc) | ${r.machine.cores} |
+| memory | ${r.machine.memoryGb.toFixed(1)} GB |
+| kernel | ${r.machine.kernel} |
+| load average before the run | ${r.machine.loadBefore.map((l) => l.toFixed(2)).join(', ')} |
+${Object.entries(r.versions).map(([k, v]) => `| ${k} | ${v} |`).join('\n')}
+
+Load: autocannon, ${r.options.connections} connections, ${r.options.duration} s per measurement, ${r.options.rounds} round(s),
+${r.options.warmup} s warm-up per target before the first round. Every figure below is the median of the rounds;
+ratios are computed per round (target and baseline measured minutes apart in the same round),
+then the median is taken. This machine also runs PostgreSQL and the load generator, and other work
+may run beside the bench: expect ±25–40% between runs, compare ratios rather than raw req/s.
+
+## Dataset
+
+\`npm run db:synth\` data (seed ${r.options.seed}) on PostgreSQL, in two databases: \`${large.name}\` and \`${small.name}\`.
+
+| table | ${large.name} | ${small.name} |
+|---|---:|---:|
+${datasetRows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
+
+Synth speed: ${large.name}: ${synthLine(large)}; ${small.name}: ${synthLine(small)}.
+
+Request parameters, picked from each dataset the same way: the country with most elections, the
+candidate with most lines and that candidate's surname as the search, ${p.large.coldIds.length.toLocaleString('en')} elections in a fixed shuffled order
+for cold \`/results\`.
+
+| | ${large.name} | ${small.name} |
+|---|---|---|
+| country | ${p.large.country} | ${p.small.country} |
+| candidate | ${p.large.candidate} | ${p.small.candidate} |
+| q | ${p.large.query} | ${p.small.query} |
+| warm election | ${p.large.warmId} | ${p.small.warmId} |
+
+## Throughput and latency (${large.name})
+
+${summaryTable(r)}
+
+- **hello-world**: plain Fastify, same version and logger settings as the API, \`GET /\` → \`{"hello":"world"}\`.
+- **raw pg**: the statements the API runs for \`/results\` (captured from the app, below), replayed with
+  \`pg\` directly and returned as plain JSON; requests walk the same shuffled elections as *cold*.
+  Unnamed statements like the app's, so PostgreSQL plans each one (\`--raw-prepared\` names them).
+- **cold**: each request asks for another election (no two neighbours alike), so nothing but
+  PostgreSQL's own buffers can help. **warm**: the same election every time.
+- Peak RSS is that of the server process under test during the measurement (kernel high-water mark,
+  reset before each run); the API serves both the cold and warm targets and the list endpoints.
+
+### Every round
+
+${roundsTable(r)}
+
+## List endpoints: ${small.rows.vote_shares.toLocaleString('en')} vs ${large.rows.vote_shares.toLocaleString('en')} lines
+
+${listTable(r)}
+
+## Full CSV export
+
+${csvSection(r)}
+
+## Start to ready
+
+- API on PostgreSQL (bench child: Node + tsx start-up, migrations and seed check, listen): ${(r.startup.api / 1000).toFixed(2)} s
+${'error' in embedded ? `- Embedded (PGlite): failed: ${embedded.error}` : `- Embedded (PGlite), \`npm start\` on a new data dir (initdb, migrations, seed): ${fmt.ms(embedded.first.readyMs ?? Number.NaN)} ms as logged (readyMs), ${embedded.first.wallMs} ms from spawn
+- Embedded (PGlite), restart on the existing data dir: ${fmt.ms(embedded.restart.readyMs ?? Number.NaN)} ms as logged (readyMs), ${embedded.restart.wallMs} ms from spawn`}
+
+## Targets from the issue
+
+${goals(r)}
+
+## The SQL behind \`/v1/elections/{id}/results\`
+
+What the raw-pg baseline replays (the first statement, then the others concurrently):
+
+${r.resultsSql.map((s) => `\`\`\`sql\n${s}\n\`\`\``).join('\n\n')}
+
+## Query plans
+
+\`EXPLAIN (ANALYZE, BUFFERS)\` of every statement \`/results\` and each list endpoint ran (captured from
+the app), after the load rounds. Compare *Planning Time* with *Execution Time*: the app's statements
+are unnamed, so PostgreSQL plans them on every request.
+
+${r.explains
+  .map(
+    (e) => `### ${e.endpoint} (${e.dataset})\n\n${e.statements
+      .map((s) => `\`\`\`sql\n${s.sql}\n\`\`\`\n\n\`\`\`\n${s.plan}\n\`\`\``)
+      .join('\n\n')}`,
+  )
+  .join('\n\n')}
+`;
+}

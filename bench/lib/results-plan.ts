@@ -1,0 +1,21 @@
+// The SQL the API runs for /v1/elections/{id}/results, captured from the app itself (see
+// capture.ts) and replayed by the raw-pg baseline, so both sides run the very same statements.
+
+/** Where a bind parameter comes from when the statement is replayed for another election. */
+export type PlanParam = { kind: 'election' } | { kind: 'version' } | { kind: 'value'; value: unknown };
+
+export interface PlannedQuery {
+  text: string;
+  params: PlanParam[];
+}
+
+export interface ResultsPlan {
+  /** The first statement finds the version; the others (run concurrently, as the app does) use its id. */
+  queries: PlannedQuery[];
+  /** Column of the first statement's row (array mode) that holds the version id, if any is needed. */
+  versionColumn: number | null;
+}
+
+export function bindParams(query: PlannedQuery, electionId: string, versionId: unknown): unknown[] {
+  return query.params.map((p) => (p.kind === 'election' ? electionId : p.kind === 'version' ? versionId : p.value));
+}

@@ -1,0 +1,289 @@
+// npm run bench: load-tests the API against two baselines on PostgreSQL and writes
+// docs/benchmarks.md. See bench/README.md.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { captureStatements, explain, resultsPlan } from './lib/capture.js';
+import { type Dataset, type Parameters, pickParameters, prepareDataset, withClient } from './lib/datasets.js';
+import { download, type Measurement, measure, probe } from './lib/load.js';
+import { type CsvResult, type Explained, type Report, listTable, renderReport, summaryTable, type TargetResult } from './lib/report.js';
+import { root, type Server, startServer } from './lib/servers.js';
+import { embeddedStartup } from './lib/startup.js';
+
+const help = `Usage: npm run bench -- [options]
+
+Needs a PostgreSQL server: DATABASE_URL or TEST_DATABASE_URL (a role that may CREATE DATABASE),
+e.g. DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres npm run bench
+On that server it drops and recreates its own databases, --db-name and --db-name_small, and
+never touches any other.
+
+Options:
+  --elections N        synthetic elections in the large dataset (default 100000, about 1M lines)
+  --small-elections N  synthetic elections in the small dataset (default 100, about 1k lines)
+  --seed S             synth seed (default 1)
+  --rounds N           rounds of A B A B measurements (default 3)
+  --duration S         seconds per measurement (default 5)
+  --warmup S           seconds of unmeasured load per target before round 1 (default 2)
+  --connections N      autocannon connections (default 50)
+  --db-name NAME       large dataset database, must contain "bench" (default elections_bench)
+  --reuse              keep the databases when they already hold datasets of those sizes
+  --raw-prepared       the raw-pg baseline uses named prepared statements (default: unnamed, as the app)
+  --out FILE           report path (default docs/benchmarks.md)
+  -h, --help           this text`;
+
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        elections: { type: 'string', default: '100000' },
+        'small-elections': { type: 'string', default: '100' },
+        seed: { type: 'string', default: '1' },
+        rounds: { type: 'string', default: '3' },
+        duration: { type: 'string', default: '5' },
+        warmup: { type: 'string', default: '2' },
+        connections: { type: 'string', default: '50' },
+        'db-name': { type: 'string', default: 'elections_bench' },
+        reuse: { type: 'boolean', default: false },
+        'raw-prepared': { type: 'boolean', default: false },
+        out: { type: 'string', default: 'docs/benchmarks.md' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${help}`);
+    process.exit(2);
+  }
+}
+const { values: flags } = parse();
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${help}`);
+  process.exit(2);
+}
+
+if (flags.help) {
+  console.log(help);
+  process.exit(0);
+}
+const positive = (name: keyof typeof flags) => {
+  const n = Number(flags[name]);
+  if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a positive integer`);
+  return n;
+};
+const opts = {
+  elections: positive('elections'),
+  smallElections: positive('small-elections'),
+  seed: Number.isInteger(Number(flags.seed)) ? Number(flags.seed) : fail('--seed must be an integer'),
+  rounds: positive('rounds'),
+  duration: positive('duration'),
+  warmup: Number.isInteger(Number(flags.warmup)) && Number(flags.warmup) >= 0 ? Number(flags.warmup) : fail('--warmup must be 0 or more'),
+  connections: positive('connections'),
+};
+const dbName = flags['db-name'];
+if (!/^[a-z0-9_]*bench[a-z0-9_]*$/.test(dbName) || dbName.startsWith('elections_test'))
+  fail('--db-name must be lower-case [a-z0-9_] and contain "bench": that database is dropped and recreated');
+
+const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+if (!serverUrl)
+  fail(
+    'The bench needs a PostgreSQL server: set DATABASE_URL (or TEST_DATABASE_URL) to any database on it, e.g.\n' +
+      '  DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres npm run bench\n' +
+      `The role must be allowed to CREATE DATABASE; the bench works in its own databases (${dbName}, ${dbName}_small).`,
+  );
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'n/a';
+  }
+}
+
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim();
+    return dirty ? `${head}, with uncommitted changes` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function machine(): Report['machine'] {
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
+  } catch {
+    // not Linux: os.cpus() it is
+  }
+  return { cpu, cores: os.availableParallelism(), memoryGb: os.totalmem() / 2 ** 30, kernel: `${os.type()} ${os.release()}`, loadBefore: os.loadavg() };
+}
+
+const paths = (p: Parameters) => ({
+  elections: `/v1/elections?country=${p.country}`,
+  voteShares: `/v1/vote-shares?candidate=${p.candidate}`,
+  candidates: `/v1/candidates?q=${encodeURIComponent(p.query)}`,
+});
+const LIST_NAMES = { elections: '/v1/elections?country=…', voteShares: '/v1/vote-shares?candidate=…', candidates: '/v1/candidates?q=…' } as const;
+type ListKey = keyof typeof LIST_NAMES;
+const CSV_PATH = '/v1/vote-shares?format=csv';
+
+interface Target {
+  key: string;
+  label: string;
+  server: Server;
+  load: { path: string } | { paths: string[] };
+}
+
+const servers: Server[] = [];
+const stopAll = () => Promise.all(servers.splice(0).map((s) => s.stop()));
+process.once('SIGINT', () => {
+  void stopAll().finally(() => process.exit(130));
+});
+
+async function main() {
+  const started = new Date();
+  const machineInfo = machine();
+  console.error(`preparing datasets on ${new URL(serverUrl!).host}…`);
+  const large: Dataset = await prepareDataset(serverUrl!, dbName, { elections: opts.elections, seed: opts.seed, reuse: flags.reuse });
+  const small: Dataset = await prepareDataset(serverUrl!, `${dbName}_small`, { elections: opts.smallElections, seed: opts.seed, reuse: flags.reuse });
+  const params = { large: await pickParameters(large.url), small: await pickParameters(small.url) };
+  const listPaths = { large: paths(params.large), small: paths(params.small) };
+
+  console.error('capturing the SQL of each endpoint…');
+  const resultsPath = `/v1/elections/${params.large.warmId}/results`;
+  const capturedLarge = await captureStatements(large.url, { results: resultsPath, ...listPaths.large });
+  const capturedSmall = await captureStatements(small.url, listPaths.small);
+  const plan = await resultsPlan(large.url, capturedLarge.results ?? [], params.large.warmId);
+
+  console.error('starting servers…');
+  const hello = await startServer('hello-world', 'hello.ts');
+  servers.push(hello);
+  const raw = await startServer('raw pg', 'raw-pg.ts', {
+    BENCH_DATABASE_URL: large.url,
+    BENCH_RESULTS_PLAN: JSON.stringify(plan),
+    ...(flags['raw-prepared'] ? { BENCH_RAW_PREPARED: '1' } : {}),
+  });
+  servers.push(raw);
+  const api = await startServer('API', 'api.ts', { BENCH_DATABASE_URL: large.url });
+  servers.push(api);
+  const apiSmall = await startServer('API (small dataset)', 'api.ts', { BENCH_DATABASE_URL: small.url });
+  servers.push(apiSmall);
+
+  const cold = params.large.coldIds;
+  const targets: Target[] = [
+    { key: 'hello', label: 'hello-world `GET /`', server: hello, load: { path: '/' } },
+    { key: 'raw-pg', label: `raw pg, results query (cold${flags['raw-prepared'] ? ', prepared' : ''})`, server: raw, load: { paths: cold.map((id) => `/results/${id}`) } },
+    { key: 'results-cold', label: '`/v1/elections/{id}/results` cold', server: api, load: { paths: cold.map((id) => `/v1/elections/${id}/results`) } },
+    { key: 'results-warm', label: '`/v1/elections/{id}/results` warm', server: api, load: { path: resultsPath } },
+  ];
+  for (const key of Object.keys(LIST_NAMES) as ListKey[]) {
+    targets.push({ key: `${key}-large`, label: `\`${LIST_NAMES[key]}\` (${large.name})`, server: api, load: { path: listPaths.large[key] } });
+    targets.push({ key: `${key}-small`, label: `\`${LIST_NAMES[key]}\` (${small.name})`, server: apiSmall, load: { path: listPaths.small[key] } });
+  }
+
+  // A target that does not answer 200 would measure error handling, not the endpoint.
+  for (const t of targets) {
+    const path = 'path' in t.load ? t.load.path : t.load.paths[0]!;
+    const res = await probe(t.server, path);
+    if (res.status !== 200) throw new Error(`${t.label}: GET ${path} answered ${res.status}: ${res.head}`);
+  }
+  const csvProbe = await probe(api, CSV_PATH);
+  const csvImplemented = csvProbe.status === 200;
+  if (!csvImplemented) console.error(`CSV export: not implemented (HTTP ${csvProbe.status})`);
+
+  const load = { connections: opts.connections, duration: opts.duration };
+  if (opts.warmup > 0) {
+    console.error(`warm-up: ${opts.warmup} s per target…`);
+    for (const t of targets) await measure(t.server, t.load, { ...load, duration: opts.warmup });
+  }
+
+  const measured = new Map<string, Measurement[]>(targets.map((t) => [t.key, []]));
+  const csvRuns = [];
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const t of targets) {
+      const m = await measure(t.server, t.load, load);
+      measured.get(t.key)!.push(m);
+      console.error(
+        `round ${round}/${opts.rounds} ${t.label.replace(/`/g, '')}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms` +
+          `${m.non2xx + m.errors ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}, RSS ${m.peakRssMb?.toFixed(0) ?? '?'} MB`,
+      );
+    }
+    if (csvImplemented) {
+      const m = await download(api, CSV_PATH);
+      csvRuns.push(m);
+      console.error(`round ${round}/${opts.rounds} CSV export: ${m.lines} lines in ${(m.ms / 1000).toFixed(1)} s, RSS ${m.peakRssMb?.toFixed(0) ?? '?'} MB`);
+    }
+  }
+  const csv: CsvResult = csvImplemented
+    ? { implemented: true, runs: csvRuns }
+    : { implemented: false, status: csvProbe.status, detail: problemDetail(csvProbe.head) };
+
+  console.error('EXPLAIN (ANALYZE, BUFFERS) of the results and list queries…');
+  const explains: Explained[] = [{ endpoint: `GET ${resultsPath}`, dataset: large.name, statements: await explain(large.url, capturedLarge.results ?? []) }];
+  for (const key of Object.keys(LIST_NAMES) as ListKey[]) {
+    explains.push({ endpoint: `GET ${listPaths.large[key]}`, dataset: large.name, statements: await explain(large.url, capturedLarge[key] ?? []) });
+    explains.push({ endpoint: `GET ${listPaths.small[key]}`, dataset: small.name, statements: await explain(small.url, capturedSmall[key] ?? []) });
+  }
+
+  const startupApi = api.readyMs;
+  await stopAll();
+  console.error('embedded start-to-ready…');
+  const embedded = await embeddedStartup().catch((err: Error) => ({ error: err.message.split('\n')[0] ?? 'failed' }));
+
+  const pgVersion = await withClient(large.url, async (c) => (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? 'n/a');
+  const targetResults: TargetResult[] = targets
+    .filter((t) => !t.key.endsWith('-small') && !t.key.endsWith('-large'))
+    .map((t) => ({ key: t.key, label: t.label, server: t.server.name, rounds: measured.get(t.key)! }));
+  for (const t of targets.filter((t) => t.key.endsWith('-large') || t.key.endsWith('-small')))
+    targetResults.push({ key: t.key, label: t.label, server: t.server.name, rounds: measured.get(t.key)! });
+
+  const report: Report = {
+    date: started,
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    commit: gitCommit(),
+    machine: machineInfo,
+    versions: {
+      Node: process.version,
+      Fastify: packageVersion('fastify'),
+      PostgreSQL: pgVersion,
+      pg: packageVersion('pg'),
+      'drizzle-orm': packageVersion('drizzle-orm'),
+      PGlite: packageVersion('@electric-sql/pglite'),
+      autocannon: packageVersion('autocannon'),
+    },
+    options: { rounds: opts.rounds, duration: opts.duration, warmup: opts.warmup, connections: opts.connections, seed: opts.seed },
+    datasets: { large, small },
+    parameters: params,
+    targets: targetResults,
+    lists: (Object.keys(LIST_NAMES) as ListKey[]).map((key) => ({
+      endpoint: `\`${LIST_NAMES[key]}\``,
+      small: measured.get(`${key}-small`)!,
+      large: measured.get(`${key}-large`)!,
+    })),
+    csv,
+    startup: { api: startupApi, embedded },
+    resultsSql: plan.queries.map((q) => q.text),
+    explains,
+  };
+  const out = resolve(root, flags.out);
+  writeFileSync(out, renderReport(report));
+  console.log(`\n${summaryTable(report)}\n\n${listTable(report)}\n`);
+  if (!csv.implemented) console.log(`CSV export: not implemented (HTTP ${csv.status}).`);
+  console.log(`written: ${flags.out}`);
+}
+
+/** The `detail` of a problem document, or the start of whatever the body was. */
+function problemDetail(head: string): string {
+  const detail = /"detail"\s*:\s*"([^"]*)"/.exec(head)?.[1];
+  return (detail ?? head).slice(0, 160);
+}
+
+try {
+  await main();
+} finally {
+  await stopAll();
+}
