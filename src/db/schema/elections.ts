@@ -37,7 +37,7 @@ export const elections = pgTable(
       .references(() => sources.id),
   },
   (t) => [
-    index('elections_date_id_idx').on(t.date.desc(), t.id),
-    index('elections_country_date_idx').on(t.countryCode, t.date.desc(), t.id),
+    index('elections_date_id_idx').on(t.date.desc().nullsFirst(), t.id),
+    index('elections_country_date_idx').on(t.countryCode, t.date.desc().nullsFirst(), t.id),
   ],
 );
