@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -66,10 +67,12 @@ function openPostgres(options: {
 }
 
 async function openPglite(options: { dataDir: string } | { loadDataDir: Blob }): Promise<Database> {
+  // pg_trgm backs candidate search (migration 0005), as on a server.
+  const extensions = { pg_trgm };
   const client =
     'dataDir' in options
-      ? new PGlite(options.dataDir)
-      : new PGlite({ loadDataDir: options.loadDataDir });
+      ? new PGlite(options.dataDir, { extensions })
+      : new PGlite({ loadDataDir: options.loadDataDir, extensions });
   await client.waitReady;
   const pglite = drizzlePglite(client, { schema });
   return {

@@ -3,6 +3,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { migrationsFolder, openDatabase } from '../../src/db/client.js';
@@ -11,7 +12,7 @@ import { seed } from '../../src/db/seed.js';
 import { admin, PGLITE_TEMPLATE, serverUrl, templateName } from '../helpers/databases.js';
 
 const started = Date.now();
-const client = new PGlite();
+const client = new PGlite({ extensions: { pg_trgm } });
 const db = drizzle(client, { schema });
 await migrate(db, { migrationsFolder });
 await seed(db);
