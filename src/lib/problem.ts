@@ -5,7 +5,7 @@ export const problemSchema = z
   .object({
     type: z.string().describe('A URI reference naming the problem type; "about:blank" when only the status applies.'),
     title: z.string().describe('Short summary of the problem type.'),
-    status: z.number().int().describe('The HTTP status code.'),
+    status: z.number().int().min(100).max(599).describe('The HTTP status code.'),
     detail: z.string().describe('What went wrong with this request, in words.'),
     instance: z.string().describe('The request path that met the problem.'),
     errors: z
