@@ -24,6 +24,7 @@ import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
 import httpCache from './plugins/http-cache.js';
 import openapi from './plugins/openapi.js';
+import resultsCache from './plugins/results-cache.js';
 import writes from './plugins/writes.js';
 
 const { version } = JSON.parse(
@@ -92,6 +93,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     prepare: config.AUTO_MIGRATE,
   });
 
+  await app.register(resultsCache, {
+    revalidateMs: config.RESULTS_CACHE_REVALIDATE_MS,
+    maxBytes: config.RESULTS_CACHE_MB * 1024 * 1024,
+  });
   await app.register(auth);
   await app.register(writes);
 

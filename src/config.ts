@@ -22,6 +22,10 @@ const envSchema = z.object({
   // ... of results still unofficial (they change on election night), and of final ones.
   CACHE_MAX_AGE_PRELIMINARY: z.coerce.number().int().min(0).max(86_400).default(10),
   CACHE_MAX_AGE_FINAL: z.coerce.number().int().min(0).max(86_400).default(300),
+  // The in-process results cache: how often to notice writes made by other processes (ms; 0 never),
+  // and its size.
+  RESULTS_CACHE_REVALIDATE_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
+  RESULTS_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(64),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
 });
 

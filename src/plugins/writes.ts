@@ -110,8 +110,10 @@ export default fp(
         reply.header('idempotent-replayed', 'true');
         return send(reply, { status: first.statusCode ?? 200, location: first.location }, JSON.parse(first.body ?? 'null') as T);
       }
+      // Before answering: a client that wrote and then reads must see its write.
+      await app.resultsCache.invalidate();
       return send(reply, result.outcome, result.outcome.body);
     });
   },
-  { name: 'writes', dependencies: ['db', 'auth'] },
+  { name: 'writes', dependencies: ['db', 'auth', 'results-cache'] },
 );

@@ -34,16 +34,19 @@ type VersionRow = Awaited<ReturnType<typeof listVersions>>[number];
 export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
   /** A version as JSON, or its lines as CSV (one row each, the vote-shares columns). */
   async function resultsResponse(request: FastifyRequest, reply: FastifyReply, id: string, number?: number) {
-    const results = await requireResults(app.db, id, number);
+    const results = await app.resultsCache.get(id, number);
     reply.cacheResults(results.preliminary);
     if (wantsCsv(request)) {
-      reply.header('etag', `"results-v${results.version}-csv"`);
-      if (request.headers['if-none-match'] === `"results-v${results.version}-csv"`) return reply.code(304).send();
+      const etag = `"results-v${results.version}-csv"`;
+      reply.header('etag', etag);
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
       const filename = `${id}-v${results.version}.csv`;
       return sendVoteSharesCsv(app.db, reply, filename, { election: id, versionNumber: results.version, versions: 'all' });
     }
-    reply.header('etag', resultsEtag(results.version));
-    return results;
+    reply.header('etag', results.etag);
+    if (request.headers['if-none-match'] === results.etag) return reply.code(304).send();
+    // Already serialized by the cache through the same schema; a string body skips the serializer.
+    return reply.type('application/json; charset=utf-8').send(results.json);
   }
 
   app.get(
