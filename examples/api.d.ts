@@ -304,7 +304,7 @@ export interface paths {
         };
         /**
          * The flat table of result lines
-         * @description One row per line of each election's current version (or of every version with versions=all), ordered by election id, version and line. Unknown election or candidate ids are a 400.
+         * @description One row per line of each election's current version (or of every version with versions=all), in the order the lines were recorded (line id). Unknown election or candidate ids are a 400.
          */
         get: operations["listVoteShares"];
         put?: never;

@@ -30,6 +30,9 @@ export const elections = pgTable(
     termEndYear: smallint('term_end_year'),
     candidateCount: integer('candidate_count'),
     note: text('note'),
+    // The newest result version's number, kept by a trigger on result_versions (migration 0006):
+    // derivable, but "current lines only" must be a join condition, not a per-row subquery.
+    currentVersion: integer('current_version'),
     // Bumped by every PATCH: part of the election's ETag, so If-Match catches a concurrent edit.
     revision: integer('revision').notNull().default(1),
     sourceId: text('source_id')

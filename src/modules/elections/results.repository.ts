@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import {
   candidates,
+  elections,
   organisations,
   resultVersionSources,
   resultVersions,
@@ -13,8 +14,8 @@ import type { ResultsInput } from './results.schemas.js';
 /** The election's newest version number, as a column of a query over result_versions. */
 export const latestNumber = sql<number>`(select max(newer.number) from ${resultVersions} newer where newer.election_id = ${resultVersions.electionId})`;
 
-/** True for a row of result_versions that is its election's newest version. */
-export const isCurrent = sql<boolean>`(${resultVersions.number} = ${latestNumber})`;
+/** True for a row of result_versions that is its election's newest version (elections joined). */
+export const isCurrent = sql<boolean>`(${resultVersions.number} = ${elections.currentVersion})`;
 
 /** A version of an election's results with its own source; `number` omitted means the newest. */
 export async function findVersion(db: Db, electionId: string, number?: number) {

@@ -24,8 +24,8 @@ export const voteShareColumns = ['id', ...lineColumns, 'current', 'preliminary']
 /** Every line matching `filter`, streamed as CSV in keyset order; shared with /results. */
 export function sendVoteSharesCsv(db: Db, reply: FastifyReply, filename: string, filter: VoteShareFilter) {
   const rows = allRows(
-    (after: [string, number, number] | undefined, limit) => listVoteShares(db, { ...filter, after, limit }),
-    (r) => [r.electionId, r.version, r.id] as [string, number, number],
+    (after: number | undefined, limit) => listVoteShares(db, { ...filter, after, limit }),
+    (r) => r.id,
     toVoteShare,
   );
   return sendCsv(reply, filename, voteShareColumns, rows);
@@ -41,7 +41,7 @@ export const voteSharesRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'The flat table of result lines',
         description:
           'One row per line of each election\'s current version (or of every version with versions=all), ' +
-          'ordered by election id, version and line. Unknown election or candidate ids are a 400.',
+          'in the order the lines were recorded (line id). Unknown election or candidate ids are a 400.',
         querystring: voteShareListQuery,
         response: withCsv(readResponses('One page of result lines.', voteShareList, 400, 503), voteShareColumns),
       },
@@ -56,8 +56,8 @@ export const voteSharesRoutes: FastifyPluginAsyncZod = async (app) => {
         if (await csvNotModified(app.db, request, reply)) return reply;
         return sendVoteSharesCsv(app.db, reply, 'vote-shares.csv', filter);
       }
-      const rows = await listVoteShares(app.db, { ...filter, after: cursor, limit: limit + 1 });
-      return page(rows, limit, (r) => [r.electionId, r.version, r.id], toVoteShare);
+      const rows = await listVoteShares(app.db, { ...filter, after: cursor?.[0], limit: limit + 1 });
+      return page(rows, limit, (r) => [r.id], toVoteShare);
     },
   );
 };

@@ -49,7 +49,7 @@ export const voteShareListQuery = z.strictObject({
     .describe('current (default): lines of each election\'s newest version; all: every version.'),
   format: formatParam,
   limit: limitParam(50),
-  cursor: cursorParam(z.tuple([z.string(), z.number().int(), z.number().int()])).optional(),
+  cursor: cursorParam(z.tuple([z.number().int()])).optional(),
 });
 
 export const voteShareList = listSchema(voteShareSchema).meta({ id: 'VoteShareList' });
