@@ -63,7 +63,11 @@ export async function prepareDataset(
 ): Promise<Dataset> {
   const url = databaseUrl(serverUrl, name);
   if (opts.reuse && (await syntheticElections(url)) === opts.elections) {
-    console.error(`${name}: reusing its ${opts.elections} synthetic elections`);
+    console.error(`${name}: reusing its ${opts.elections} synthetic elections (migrated to the latest schema)`);
+    // A reused database may predate the newest migrations; the servers run with AUTO_MIGRATE off.
+    const database = await openDatabase({ url, poolMax: 1 });
+    await database.migrate().finally(() => database.close());
+    await withClient(url, (c) => c.query('analyze'));
     return { name, url, elections: opts.elections, rows: await tableRows(url), synth: null };
   }
   await withClient(serverUrl, async (c) => {
