@@ -170,6 +170,9 @@ async function main() {
   servers.push(raw);
   const api = await startServer('API', 'api.ts', { BENCH_DATABASE_URL: large.url });
   servers.push(api);
+  // The results cache would turn the cold walk warm after one round: measure it without.
+  const apiUncached = await startServer('API (results cache off)', 'api.ts', { BENCH_DATABASE_URL: large.url, BENCH_RESULTS_CACHE_MB: '0' });
+  servers.push(apiUncached);
   const apiSmall = await startServer('API (small dataset)', 'api.ts', { BENCH_DATABASE_URL: small.url });
   servers.push(apiSmall);
 
@@ -177,7 +180,7 @@ async function main() {
   const targets: Target[] = [
     { key: 'hello', label: 'hello-world `GET /`', server: hello, load: { path: '/' } },
     { key: 'raw-pg', label: `raw pg, results query (cold${flags['raw-prepared'] ? ', prepared' : ''})`, server: raw, load: { paths: cold.map((id) => `/results/${id}`) } },
-    { key: 'results-cold', label: '`/v1/elections/{id}/results` cold', server: api, load: { paths: cold.map((id) => `/v1/elections/${id}/results`) } },
+    { key: 'results-cold', label: '`/v1/elections/{id}/results` cold (results cache off)', server: apiUncached, load: { paths: cold.map((id) => `/v1/elections/${id}/results`) } },
     { key: 'results-warm', label: '`/v1/elections/{id}/results` warm', server: api, load: { path: resultsPath } },
   ];
   for (const key of Object.keys(LIST_NAMES) as ListKey[]) {

@@ -39,3 +39,10 @@ t.test("another process's write is seen within the revalidation interval", async
   await new Promise((resolve) => setTimeout(resolve, 400));
   t.match((await get(app, url)).body, { version: 3 }, 'current again after the poll');
 });
+
+t.test('RESULTS_CACHE_MB=0 turns the cache off: every read is the database', async (t) => {
+  const app = await buildTestApp(t, 'pglite', { env: { RESULTS_CACHE_MB: '0', RESULTS_CACHE_REVALIDATE_MS: '0' } });
+  t.match((await get(app, url)).body, { version: 2 });
+  await insertVersion(app.db, KZ2022, 3, resultsInputSchema.parse({ ...certified2022, status: 'correction' }));
+  t.match((await get(app, url)).body, { version: 3 }, 'seen at once, with no poll at all');
+});

@@ -4,5 +4,11 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { listenForParent } from './listen.js';
 
-const app = await buildApp({ config: loadConfig({ DATABASE_URL: process.env.BENCH_DATABASE_URL }) });
+// BENCH_RESULTS_CACHE_MB=0 runs the uncached database path (the "cold" target).
+const app = await buildApp({
+  config: loadConfig({
+    DATABASE_URL: process.env.BENCH_DATABASE_URL,
+    ...(process.env.BENCH_RESULTS_CACHE_MB ? { RESULTS_CACHE_MB: process.env.BENCH_RESULTS_CACHE_MB } : {}),
+  }),
+});
 await listenForParent(app);

@@ -46,10 +46,11 @@ export default fp(
       const [row] = await app.db.select({ version: dataVersion.version }).from(dataVersion);
       known = Math.max(known, row?.version ?? 0);
     };
-    const cache = new LRUCache<string, CachedResults>({
-      maxSize: options.maxBytes,
-      sizeCalculation: (entry) => entry.json.length + 200,
-    });
+    // RESULTS_CACHE_MB=0 turns the cache off (every read goes to the database).
+    const cache =
+      options.maxBytes > 0
+        ? new LRUCache<string, CachedResults>({ maxSize: options.maxBytes, sizeCalculation: (e) => e.json.length + 200 })
+        : undefined;
     // One load per key at a time, however many requests miss together.
     const loading = new Map<string, Promise<CachedResults>>();
 
@@ -63,14 +64,14 @@ export default fp(
         preliminary: results.preliminary,
         dataVersion: at,
       };
-      cache.set(key, entry);
+      cache?.set(key, entry);
       return entry;
     }
 
     app.decorate('resultsCache', {
       async get(electionId: string, number?: number) {
         const key = `${electionId}#${number ?? 'current'}`;
-        const hit = cache.get(key);
+        const hit = cache?.get(key);
         if (hit && hit.dataVersion === known) return hit;
         let pending = loading.get(key);
         if (!pending) {
@@ -80,7 +81,7 @@ export default fp(
         return pending;
       },
       async invalidate() {
-        cache.clear();
+        cache?.clear();
         await readVersion();
       },
     });
