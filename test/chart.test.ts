@@ -1,15 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
 import t from 'tap';
+import { launchBrowser, noBrowser } from './helpers/browser.js';
 import { toResultsChart } from '../src/modules/elections/chart.js';
 import type { Results } from '../src/modules/elections/results.service.js';
 import { buildTestApp, forEachEngine, get } from './helpers/app.js';
 
 const KZ2022 = 'kz.presidential.2022-11-20';
 const KZ2019 = 'kz.presidential.2019-06-09';
-const CHROMIUM = '/usr/bin/chromium';
 // Screenshots are for people to look at; .tap/ is git-ignored.
 const OUT = fileURLToPath(new URL('../.tap/charts/', import.meta.url));
 
@@ -174,23 +172,10 @@ const overlap = (a: Box, b: Box, slack = 0.5) =>
   a.x < right(b) - slack && b.x < right(a) - slack && a.y < bottom(b) - slack && b.y < bottom(a) - slack;
 
 t.test('rendered by Chromium at 600 px: every label visible and inside the frame', {
-  skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (Debian: apt-get install -y chromium)`,
+  skip: noBrowser,
 }, async (t) => {
   const app = await buildTestApp(t, 'pglite');
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // Offline machines: without these Chromium waits on network services it cannot reach.
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchBrowser();
   t.teardown(() => browser.close());
   await mkdir(OUT, { recursive: true });
   const page = await browser.newPage({ viewport: { width: 600, height: 400 } });

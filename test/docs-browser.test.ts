@@ -1,36 +1,21 @@
 // The /docs reference in a real browser (headless Chromium), served by a live server: every
 // operation is listed, a "try it" request runs, and nothing is loaded from off the machine.
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { chromium } from 'playwright-core';
 import t from 'tap';
+import { launchBrowser, noBrowser } from './helpers/browser.js';
 import { root, startServer } from './helpers/process.js';
 
-const executablePath = '/usr/bin/chromium';
 
-t.test('/docs in headless Chromium', { skip: !existsSync(executablePath) && `no Chromium at ${executablePath}` }, async (t) => {
+t.test('/docs in headless Chromium', { skip: noBrowser }, async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'elections-docs-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
   const server = await startServer({ DATA_DIR: dataDir });
   t.teardown(() => server.stop());
 
-  const browser = await chromium.launch({
-    executablePath,
-    // Offline, Chromium stalls on its own background requests without these.
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchBrowser();
   t.teardown(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(15_000);
