@@ -699,21 +699,6 @@ export interface components {
             /** @description The request body as received, JSON. */
             request: string | null;
         };
-        Country: {
-            /** @description ISO 3166-1 alpha-2 code: the key. */
-            code: string;
-            alpha3: string;
-            /** @description ISO 3166-1 numeric code, zero-padded. */
-            numeric: string;
-            name: string;
-            /** @description Open Civic Data division id, e.g. ocd-division/country:kz. */
-            ocdId: string;
-        };
-        CountryList: {
-            data: components["schemas"]["Country"][];
-            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
-            next: string | null;
-        };
         Source: {
             id: string;
             publisher: string;
@@ -743,6 +728,21 @@ export interface components {
         };
         SourceList: {
             data: components["schemas"]["Source"][];
+            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
+            next: string | null;
+        };
+        Country: {
+            /** @description ISO 3166-1 alpha-2 code: the key. */
+            code: string;
+            alpha3: string;
+            /** @description ISO 3166-1 numeric code, zero-padded. */
+            numeric: string;
+            name: string;
+            /** @description Open Civic Data division id, e.g. ocd-division/country:kz. */
+            ocdId: string;
+        };
+        CountryList: {
+            data: components["schemas"]["Country"][];
             /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
             next: string | null;
         };

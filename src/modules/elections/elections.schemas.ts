@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sourceIdParam } from '../sources/sources.schemas.js';
 import { electionType, resultStatus } from '../../db/schema/index.js';
 import { formatParam } from '../../lib/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
@@ -80,10 +81,7 @@ const mutableFields = {
   termEndYear: z.number().int().min(1800).max(2200).nullable(),
   candidateCount: z.number().int().min(0).max(10_000).nullable(),
   note: z.string().max(2000).nullable(),
-  sourceId: z
-    .string()
-    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a source id')
-    .max(200)
+  sourceId: sourceIdParam
     .describe('The source announcing the election; must exist.'),
 };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { slugIdParam } from '../../lib/slug.js';
 import { outcome, percentBase, selectionKind, sourceKind } from '../../db/schema/index.js';
 import { formatParam } from '../../lib/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
@@ -102,7 +103,7 @@ export const versionListQuery = z.strictObject({
 
 export const versionList = listSchema(versionSummarySchema).meta({ id: 'ResultVersionList' });
 
-const slugId = z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be an id: lower-case letters, digits and hyphens');
+const slugId = slugIdParam('an');
 const optionalCount = z.number().int().max(Number.MAX_SAFE_INTEGER).nullable().default(null);
 
 export const lineInputSchema = z

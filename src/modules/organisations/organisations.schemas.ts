@@ -1,12 +1,10 @@
 import { z } from 'zod';
+import { slugIdParam } from '../../lib/slug.js';
 import { formatParam } from '../../lib/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { sourceIdParam, sourceRefSchema } from '../sources/sources.schemas.js';
 
-export const organisationIdParam = z
-  .string()
-  .max(200)
-  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be an organisation id: lower-case letters, digits and hyphens');
+export const organisationIdParam = slugIdParam('an organisation');
 
 export const organisationSchema = z
   .object({

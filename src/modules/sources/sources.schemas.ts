@@ -1,12 +1,10 @@
 import { z } from 'zod';
+import { slugIdParam } from '../../lib/slug.js';
 import { sourceKind } from '../../db/schema/index.js';
 import { formatParam } from '../../lib/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 
-export const sourceIdParam = z
-  .string()
-  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a source id: lower-case letters, digits and hyphens')
-  .max(200);
+export const sourceIdParam = slugIdParam('a source');
 
 export const dateOrDateTime = z
   .string()

@@ -1,14 +1,12 @@
 import { z } from 'zod';
+import { slugIdParam } from '../../lib/slug.js';
 import { electionType, outcome, percentBase, selectionKind } from '../../db/schema/index.js';
 import { formatParam } from '../../lib/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { countryCodeParam } from '../countries/countries.schemas.js';
 import { electionIdParam, statusEnum } from '../elections/elections.schemas.js';
 
-export const candidateIdParam = z
-  .string()
-  .max(200)
-  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a candidate id: lower-case letters, digits and hyphens, e.g. kassym-jomart-tokayev');
+export const candidateIdParam = slugIdParam('a candidate', 'kassym-jomart-tokayev');
 
 export const voteShareSchema = z
   .object({
