@@ -17,18 +17,8 @@ export interface ElectionFilter {
 }
 
 function electionQuery(db: Db) {
-  const current = db
-    .select({
-      number: resultVersions.number,
-      status: resultVersions.status,
-      asOf: resultVersions.asOf,
-      complete: resultVersions.complete,
-    })
-    .from(resultVersions)
-    .where(eq(resultVersions.electionId, elections.id))
-    .orderBy(desc(resultVersions.number))
-    .limit(1)
-    .as('current');
+  // The current version is the one elections.current_version names (kept by a trigger).
+  const current = resultVersions;
   const query = db
     .select({
       election: elections,
@@ -44,7 +34,10 @@ function electionQuery(db: Db) {
     .from(elections)
     .innerJoin(countries, eq(countries.code, elections.countryCode))
     .innerJoin(sources, eq(sources.id, elections.sourceId))
-    .leftJoinLateral(current, sql`true`);
+    .leftJoin(
+      current,
+      and(eq(current.electionId, elections.id), eq(current.number, elections.currentVersion)),
+    );
   return { query, current };
 }
 

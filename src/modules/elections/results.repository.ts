@@ -11,9 +11,6 @@ import {
 } from '../../db/schema/index.js';
 import type { ResultsInput } from './results.schemas.js';
 
-/** The election's newest version number, as a column of a query over result_versions. */
-export const latestNumber = sql<number>`(select max(newer.number) from ${resultVersions} newer where newer.election_id = ${resultVersions.electionId})`;
-
 /** True for a row of result_versions that is its election's newest version (elections joined). */
 export const isCurrent = sql<boolean>`(${resultVersions.number} = ${elections.currentVersion})`;
 
@@ -25,8 +22,9 @@ export const isCurrent = sql<boolean>`(${resultVersions.number} = ${elections.cu
 function prepareResultReads(db: Db) {
   const versionQuery = (byNumber: boolean) =>
     db
-      .select({ version: resultVersions, latest: latestNumber.mapWith(Number), source: sources })
+      .select({ version: resultVersions, latest: elections.currentVersion, source: sources })
       .from(resultVersions)
+      .innerJoin(elections, eq(elections.id, resultVersions.electionId))
       .innerJoin(sources, eq(sources.id, resultVersions.sourceId))
       .where(
         and(
@@ -94,11 +92,12 @@ export function listVersions(db: Db, electionId: string, opts: { after?: number;
   return db
     .select({
       version: resultVersions,
-      latest: latestNumber.mapWith(Number),
+      latest: elections.currentVersion,
       lineCount: count(voteShares.id),
       source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
     })
     .from(resultVersions)
+    .innerJoin(elections, eq(elections.id, resultVersions.electionId))
     .innerJoin(sources, eq(sources.id, resultVersions.sourceId))
     .leftJoin(voteShares, eq(voteShares.versionId, resultVersions.id))
     .where(
@@ -107,7 +106,7 @@ export function listVersions(db: Db, electionId: string, opts: { after?: number;
         opts.after === undefined ? undefined : gt(resultVersions.number, opts.after),
       ),
     )
-    .groupBy(resultVersions.id, sources.id)
+    .groupBy(resultVersions.id, elections.id, sources.id)
     .orderBy(asc(resultVersions.number))
     .limit(opts.limit);
 }

@@ -13,7 +13,7 @@ export type Results = z.output<typeof resultsSchema>;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** The fields every view of a version starts with; `latest` is the election's newest number. */
-export function versionHeader(v: typeof resultVersions.$inferSelect, latest: number) {
+export function versionHeader(v: typeof resultVersions.$inferSelect, latest: number | null) {
   return {
     electionId: v.electionId,
     version: v.number,
