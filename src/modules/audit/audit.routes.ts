@@ -1,9 +1,8 @@
-import { desc, eq, lt } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { apiKeys, auditLog } from '../../db/schema/index.js';
 import { cursorParam, limitParam, listSchema, page } from '../../lib/pagination.js';
 import { bearerAuth, problemResponses } from '../../lib/responses.js';
+import { listAuditLog } from './audit.repository.js';
 
 const auditEntrySchema = z
   .object({
@@ -45,13 +44,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { limit, cursor } = request.query;
-      const rows = await app.db
-        .select({ entry: auditLog, keyName: apiKeys.name })
-        .from(auditLog)
-        .innerJoin(apiKeys, eq(apiKeys.id, auditLog.keyId))
-        .where(cursor ? lt(auditLog.id, cursor[0]) : undefined)
-        .orderBy(desc(auditLog.id))
-        .limit(limit + 1);
+      const rows = await listAuditLog(app.db, { before: cursor?.[0], limit: limit + 1 });
       reply.header('cache-control', 'no-store');
       return page(rows, limit, (r) => [r.entry.id], ({ entry: e, keyName }) => ({
         id: e.id,
