@@ -28,7 +28,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers */
+        /**
+         * Readiness: the database answers
+         * @description Ready when the primary database answers. Replicas that do not answer are skipped by reads and do not make the instance unready.
+         */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -1119,6 +1122,14 @@ export interface components {
             status: "ok";
             /** @enum {string} */
             database: "postgres" | "pglite";
+            /** @description Only with DEBUG_DATABASE_ROUTING=true: every server this instance reads from or writes to. */
+            servers?: {
+                /** @description 'primary', 'replica-1', … */
+                name: string;
+                up: boolean;
+                /** @description pg_is_in_recovery(): true on a hot standby; null when down. */
+                inRecovery: boolean | null;
+            }[];
         };
         Organisation: {
             id: string;

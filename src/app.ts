@@ -8,7 +8,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { DatabaseOptions } from './db/client.js';
-import { PROBLEM_CONTENT_TYPE } from './lib/problem.js';
+import { PROBLEM_CONTENT_TYPE, statusTitle } from './lib/problem.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
 import { countriesRoutes } from './modules/countries/countries.routes.js';
@@ -24,6 +24,8 @@ import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
 import httpCache from './plugins/http-cache.js';
 import openapi from './plugins/openapi.js';
+import overload from './plugins/overload.js';
+import protection from './plugins/protection.js';
 import resultsCache from './plugins/results-cache.js';
 import writes from './plugins/writes.js';
 
@@ -39,6 +41,7 @@ export interface AppOptions {
   logStream?: NodeJS.WritableStream;
 }
 
+/** The primary (DATABASE_URL) or the embedded data dir, as the CLIs use it: no request timeouts. */
 export function databaseOptions(config: Config): DatabaseOptions {
   return config.DATABASE_URL
     ? { url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX }
@@ -48,6 +51,7 @@ export function databaseOptions(config: Config): DatabaseOptions {
 /** Builds the app; opens nothing until `ready()`, and closes what it opened on `close()`. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
+  const hops = config.TRUST_PROXY;
   const app = Fastify({
     logger: {
       level: config.LOG_LEVEL,
@@ -56,22 +60,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     // Ids and codes are case-sensitive; trailing slashes are tolerated for hand-typed URLs.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    bodyLimit: 1024 * 1024,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    // Time a client has to send its whole request (slowloris); responses may stream for longer.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
+    // The protection plugin answers requests that arrive while closing with a problem document.
+    return503OnClosing: false,
     // The first start of an embedded database runs initdb, the migrations and the seed inside the
     // db plugin: seconds on a quiet machine, more on a loaded one; avvio's 10 s default is too tight.
     pluginTimeout: 120_000,
-    // Requests Node cannot even parse (raw non-ASCII in the URL, bad headers) get a problem too.
-    clientErrorHandler: (err, socket) => {
+    // Requests Node cannot even parse (raw non-ASCII in the URL, bad headers, headers over 16 KiB,
+    // a request not received within requestTimeout) get a problem too.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy(err);
-      const body = JSON.stringify({
-        type: 'about:blank',
-        title: 'Bad Request',
-        status: 400,
-        detail: 'The request could not be parsed as HTTP (check that the URL is percent-encoded).',
-        instance: '',
-      });
+      const [status, detail] =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'The request headers are larger than 16 KiB.']
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, `The request was not received within ${config.REQUEST_TIMEOUT_MS / 1000} s.`]
+            : [400, 'The request could not be parsed as HTTP (check that the URL is percent-encoded).'];
+      const body = JSON.stringify({ type: 'about:blank', title: statusTitle(status), status, detail, instance: '' });
       socket.end(
-        `HTTP/1.1 400 Bad Request\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `HTTP/1.1 ${status} ${statusTitle(status)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
           `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     },
@@ -81,6 +91,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(errorsPlugin);
+  await app.register(protection, {
+    rateLimitMax: config.RATE_LIMIT_MAX,
+    rateLimitKeyMax: config.RATE_LIMIT_KEY_MAX,
+    rateLimitWindowMs: config.RATE_LIMIT_WINDOW_MS,
+    maxUrlLength: config.MAX_URL_LENGTH,
+  });
   await app.register(cors, { origin: config.CORS_ORIGINS === '*' ? '*' : config.CORS_ORIGINS.split(',') });
   await app.register(httpCache, {
     maxAge: config.CACHE_MAX_AGE,
@@ -89,10 +105,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(openapi, { version });
   await app.register(dbPlugin, {
-    connection: options.database ?? databaseOptions(config),
+    connection: options.database ?? { ...databaseOptions(config), replicaUrls: config.DATABASE_REPLICA_URLS },
     prepare: config.AUTO_MIGRATE,
+    connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+    queryTimeoutMs: config.DB_QUERY_TIMEOUT_MS,
+    debugRouting: config.DEBUG_DATABASE_ROUTING,
   });
 
+  if (config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS > 0)
+    await app.register(overload, { maxEventLoopDelayMs: config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS });
   await app.register(resultsCache, {
     revalidateMs: config.RESULTS_CACHE_REVALIDATE_MS,
     maxBytes: config.RESULTS_CACHE_MB * 1024 * 1024,
@@ -100,7 +121,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(auth);
   await app.register(writes);
 
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { debugRouting: config.DEBUG_DATABASE_ROUTING });
   await app.register(
     async (v1) => {
       await v1.register(countriesRoutes);

@@ -14,10 +14,12 @@ try {
 
 const app = await buildApp({ config });
 
+// SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to 10 s), close the pools.
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'closing after an error');
   else app.log.info({ signal }, 'closing');
   await app.close();
+  app.log.info('closed');
 });
 
 try {

@@ -4,65 +4,165 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { type PgDatabase, type PgQueryResultHKT, withReplicas } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { routing } from './routing.js';
 import * as schema from './schema/index.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
-export interface Database {
+/** One PostgreSQL server (or the embedded engine) as seen by this process. */
+export interface Server {
+  name: string;
   db: Db;
+  /** False while health checks fail; reads skip a replica that is down. */
+  up: boolean;
+  /** Whether the server is a hot standby (pg_is_in_recovery()); throws when it cannot answer. */
+  inRecovery(): Promise<boolean>;
+}
+
+export interface Database {
+  /** Reads go to a replica (or the primary when pinned or when there are none); writes to the primary. */
+  db: Db;
+  /** The primary alone. */
+  primary: Db;
+  /** The primary first, then the replicas. */
+  servers: Server[];
   engine: 'postgres' | 'pglite';
-  /** Throws when the database cannot answer a trivial query. */
+  /** Throws when the primary cannot answer a trivial query. */
   ping(): Promise<void>;
+  /** Re-checks every replica now (also done every few seconds once `watchReplicas` runs). */
+  checkReplicas(): Promise<void>;
+  watchReplicas(intervalMs: number): void;
   /** Applies the committed drizzle-kit migrations; safe on every start and from several processes. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
 
-export type DatabaseOptions =
-  | { url: string; poolMax?: number; onPoolError?: (err: Error) => void }
-  | { dataDir: string }
-  | { loadDataDir: Blob };
+export interface ServerOptions {
+  url: string;
+  /** Streaming replicas: reads are spread over them, writes go to `url`. */
+  replicaUrls?: string[];
+  poolMax?: number;
+  /** Longest wait for a pooled connection (new or free), in ms; unbounded when omitted. */
+  connectTimeoutMs?: number;
+  /** statement_timeout on the server and a read timeout in the client, in ms; none when omitted. */
+  queryTimeoutMs?: number;
+  onPoolError?: (err: Error) => void;
+}
+
+export type DatabaseOptions = ServerOptions | { dataDir: string } | { loadDataDir: Blob };
 
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 // Arbitrary constant: serialises migrations when several API processes start at once.
 const MIGRATION_LOCK = 727_202_211;
 
+// The routed handle's reader: which server the next read goes to (and who answered, for debugging).
+const readers = new WeakMap<Db, () => Db>();
+
+/**
+ * The handle a read on `db` runs on. Prepared statements belong to one connection pool, so code
+ * that prepares them asks for the server first; a plain handle or a transaction is its own reader.
+ */
+export function readerOf(db: Db): Db {
+  return readers.get(db)?.() ?? db;
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return 'url' in options ? openPostgres(options) : openPglite(options);
 }
 
-function openPostgres(options: {
-  url: string;
-  poolMax?: number;
-  onPoolError?: (err: Error) => void;
-}): Database {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 10 });
+function pool(url: string, options: ServerOptions): pg.Pool {
+  const timeout = options.queryTimeoutMs;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolMax ?? 10,
+    // A lost server must not hang requests: bounded waits for a connection and for every statement.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 0,
+    ...(timeout
+      ? { statement_timeout: timeout, query_timeout: timeout + 1000, idle_in_transaction_session_timeout: timeout * 2 }
+      : {}),
+    keepAlive: true,
+  });
   // Without a listener an idle client's error (e.g. the server restarting) crashes the process.
   pool.on('error', options.onPoolError ?? (() => {}));
-  const db: Db = drizzlePg(pool, { schema });
+  return pool;
+}
+
+function server(name: string, db: Db): Server {
+  return {
+    name,
+    db,
+    up: true,
+    inRecovery: async () => {
+      const result = (await db.execute(sql`select pg_is_in_recovery() as recovery`)) as { rows: { recovery: boolean }[] };
+      return result.rows[0]?.recovery ?? false;
+    },
+  };
+}
+
+function openPostgres(options: ServerOptions): Database {
+  const pools = [options.url, ...(options.replicaUrls ?? [])].map((url) => pool(url, options));
+  const servers = pools.map((p, i) => server(i === 0 ? 'primary' : `replica-${i}`, drizzlePg(p, { schema })));
+  const [primary, ...replicas] = servers as [Server, ...Server[]];
+
+  // Reads: the primary when the request is pinned to it or no replica is up, else a random replica.
+  const pick = (): Server => {
+    const store = routing.getStore();
+    const live = store?.primary ? [] : replicas.filter((r) => r.up);
+    const chosen = live.length ? live[Math.floor(Math.random() * live.length)]! : primary;
+    if (store) store.served = chosen.name;
+    return chosen;
+  };
+  const db: Db = withReplicas(primary.db, [primary.db], () => pick().db);
+  readers.set(db, () => pick().db);
+
+  const checkReplicas = async () => {
+    await Promise.all(
+      replicas.map(async (r) => {
+        r.up = await r.inRecovery().then(
+          () => true,
+          () => false,
+        );
+      }),
+    );
+  };
+  let timer: NodeJS.Timeout | undefined;
+
   return {
     db,
+    primary: primary.db,
+    servers,
     engine: 'postgres',
     ping: async () => {
-      await db.execute(sql`select 1`);
+      await primary.db.execute(sql`select 1`);
+    },
+    checkReplicas,
+    watchReplicas: (intervalMs) => {
+      if (replicas.length === 0 || timer) return;
+      timer = setInterval(() => void checkReplicas(), intervalMs);
+      timer.unref();
     },
     migrate: async () => {
-      // A session lock needs one connection for lock, migrations and unlock.
-      const client = await pool.connect();
+      // Its own connection without the request timeouts (an index build may take minutes); a
+      // session lock needs one connection for lock, migrations and unlock.
+      const client = new pg.Client({ connectionString: options.url });
+      await client.connect();
       try {
         await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
         await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
       } finally {
         await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
-        client.release();
+        await client.end();
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      clearInterval(timer);
+      await Promise.all(pools.map((p) => p.end()));
+    },
   };
 }
 
@@ -77,10 +177,14 @@ async function openPglite(options: { dataDir: string } | { loadDataDir: Blob }):
   const pglite = drizzlePglite(client, { schema });
   return {
     db: pglite,
+    primary: pglite,
+    servers: [server('primary', pglite)],
     engine: 'pglite',
     ping: async () => {
       await pglite.execute(sql`select 1`);
     },
+    checkReplicas: async () => {},
+    watchReplicas: () => {},
     migrate: () => migratePglite(pglite, { migrationsFolder }),
     close: async () => {
       if (!client.closed) await client.close();

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
+import { pinToPrimary } from '../db/routing.js';
 import { type ApiKey, checkToken, type Scope } from '../lib/api-keys.js';
 import { HttpProblem } from '../lib/problem.js';
 
@@ -27,20 +28,31 @@ function bearer(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-/** Writes need `Authorization: Bearer <token>`; reads stay public. Tokens are never logged. */
+/**
+ * Writes need `Authorization: Bearer <token>`; reads stay public. A key sent with any request is
+ * checked (a wrong one is a 401, not silently ignored), and pins the request's reads to the primary
+ * so an editor reads their own writes at once. Tokens are never logged.
+ */
 export default fp(
   async function auth(app: FastifyInstance) {
     app.decorateRequest('apiKey', undefined);
+    app.addHook('onRequest', async (request) => {
+      if (request.headers.authorization === undefined) return;
+      const token = bearer(request);
+      if (!token) throw new Unauthorized('The Authorization header must be "Bearer <token>".');
+      // On the primary: a key revoked a moment ago must not pass on a lagging replica.
+      const check = await checkToken(app.database.primary, token);
+      if (!check.ok)
+        throw new Unauthorized(check.reason === 'revoked' ? 'This API key has been revoked.' : 'This API key is not valid.');
+      request.apiKey = check.key;
+      pinToPrimary();
+    });
     app.decorate('requireScope', (scope: Scope): preHandlerAsyncHookHandler => {
       return async function requireScope(request) {
-        const token = bearer(request);
-        if (!token) throw new Unauthorized('This operation needs an API key: send Authorization: Bearer <token>.');
-        const check = await checkToken(app.db, token);
-        if (!check.ok)
-          throw new Unauthorized(check.reason === 'revoked' ? 'This API key has been revoked.' : 'This API key is not valid.');
-        if (!grants[check.key.scope].includes(scope))
-          throw new HttpProblem(403, `This API key has the '${check.key.scope}' scope; this operation needs '${scope}'.`);
-        request.apiKey = check.key;
+        const key = request.apiKey;
+        if (!key) throw new Unauthorized('This operation needs an API key: send Authorization: Bearer <token>.');
+        if (!grants[key.scope].includes(scope))
+          throw new HttpProblem(403, `This API key has the '${key.scope}' scope; this operation needs '${scope}'.`);
       };
     });
   },

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { type Database, type DatabaseOptions, type Db, openDatabase } from '../db/client.js';
+import { routing, withRouting } from '../db/routing.js';
 import { seed } from '../db/seed.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     database: Database;
+    /** Routed: reads to a replica unless the request is pinned to the primary; writes to the primary. */
     db: Db;
   }
 }
@@ -14,22 +16,51 @@ export interface DbPluginOptions {
   connection: DatabaseOptions;
   /** Migrate and seed (idempotently) before the app is ready. */
   prepare: boolean;
+  /** Applied to a server connection unless `connection` sets its own. */
+  connectTimeoutMs?: number;
+  queryTimeoutMs?: number;
+  /** How often to re-check replicas (ms). */
+  replicaCheckMs?: number;
+  /** Name the server that answered each request's reads in an X-Database-Server header. */
+  debugRouting?: boolean;
 }
 
 export default fp<DbPluginOptions>(
   async function dbPlugin(app: FastifyInstance, options) {
+    const { connection } = options;
     const database = await openDatabase(
-      'url' in options.connection
-        ? { ...options.connection, onPoolError: (err) => app.log.warn({ err }, 'idle database client error') }
-        : options.connection,
+      'url' in connection
+        ? {
+            connectTimeoutMs: options.connectTimeoutMs,
+            queryTimeoutMs: options.queryTimeoutMs,
+            ...connection,
+            onPoolError: (err) => app.log.warn({ err }, 'idle database client error'),
+          }
+        : connection,
     );
-    app.addHook('onClose', () => database.close());
+    app.addHook('onClose', async () => {
+      await database.close();
+      app.log.info('database connections closed');
+    });
     if (options.prepare) {
       await database.migrate();
-      await seed(database.db);
+      await seed(database.primary);
     }
     app.decorate('database', database);
     app.decorate('db', database.db);
+
+    // Every request gets its own routing context (see src/db/routing.ts).
+    app.addHook('onRequest', (_request, _reply, done) => withRouting(done));
+    if (options.debugRouting)
+      app.addHook('onSend', async (_request, reply, payload) => {
+        const served = routing.getStore()?.served;
+        if (served) reply.header('x-database-server', served);
+        return payload;
+      });
+    app.addHook('onReady', async () => {
+      await database.checkReplicas();
+      database.watchReplicas(options.replicaCheckMs ?? 2000);
+    });
   },
   { name: 'db' },
 );

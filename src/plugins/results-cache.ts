@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
+import { type Db, readerOf } from '../db/client.js';
+import { pinnedToPrimary } from '../db/routing.js';
 import { dataVersion } from '../db/schema/index.js';
 import { resultsSchema } from '../modules/elections/results.schemas.js';
 import { requireResults, resultsEtag } from '../modules/elections/results.service.js';
@@ -38,13 +40,19 @@ declare module 'fastify' {
  * serialized body in memory. An entry is good while the data version it was read at is the
  * latest known. This process learns of its own writes at once (`invalidate`, called by the write
  * path before it answers) and of other processes' writes within `revalidateMs` (a one-row poll).
+ * With replicas, an entry is tagged with the data version of the server it was read from (read
+ * first, on the same server), so a lagging replica's copy is never taken for the newest; requests
+ * pinned to the primary (editors) skip the cache.
  */
 export default fp(
   async function resultsCache(app: FastifyInstance, options: ResultsCacheOptions) {
     let known = 0;
-    const readVersion = async () => {
-      const [row] = await app.db.select({ version: dataVersion.version }).from(dataVersion);
-      known = Math.max(known, row?.version ?? 0);
+    const versionOf = async (db: Db) => {
+      const [row] = await db.select({ version: dataVersion.version }).from(dataVersion);
+      return row?.version ?? 0;
+    };
+    const readVersion = async (db: Db = app.db) => {
+      known = Math.max(known, await versionOf(db));
     };
     // RESULTS_CACHE_MB=0 turns the cache off (every read goes to the database).
     const cache =
@@ -54,35 +62,44 @@ export default fp(
     // One load per key at a time, however many requests miss together.
     const loading = new Map<string, Promise<CachedResults>>();
 
-    async function load(key: string, electionId: string, number?: number): Promise<CachedResults> {
-      const at = known;
-      const results = await requireResults(app.db, electionId, number);
-      const entry: CachedResults = {
+    async function load(db: Db, electionId: string, number?: number): Promise<CachedResults> {
+      const results = await requireResults(db, electionId, number);
+      return {
         json: JSON.stringify(z.encode(resultsSchema, results)),
         etag: resultsEtag(results.version),
         version: results.version,
         preliminary: results.preliminary,
-        dataVersion: at,
+        dataVersion: 0,
       };
+    }
+
+    async function loadAndCache(key: string, electionId: string, number?: number): Promise<CachedResults> {
+      // One server for the version tag and the data; with a single server this is the primary.
+      const db = app.database.servers.length > 1 ? readerOf(app.db) : app.db;
+      const at = app.database.servers.length > 1 ? await versionOf(db) : known;
+      const entry = { ...(await load(db, electionId, number)), dataVersion: at };
       cache?.set(key, entry);
       return entry;
     }
 
     app.decorate('resultsCache', {
       async get(electionId: string, number?: number) {
+        if (!cache || pinnedToPrimary()) return load(app.db, electionId, number);
         const key = `${electionId}#${number ?? 'current'}`;
         const hit = cache?.get(key);
         if (hit && hit.dataVersion === known) return hit;
         let pending = loading.get(key);
         if (!pending) {
-          pending = load(key, electionId, number).finally(() => loading.delete(key));
+          pending = loadAndCache(key, electionId, number).finally(() => loading.delete(key));
           loading.set(key, pending);
         }
         return pending;
       },
       async invalidate() {
         cache?.clear();
-        await readVersion();
+        // The primary's version: entries read from replicas that have not replayed the write yet
+        // carry an older tag, so they are re-read until the replicas catch up.
+        await readVersion(app.database.primary);
       },
     });
 

@@ -21,7 +21,15 @@ export function exitOf(child: ChildProcess): Promise<{ code: number | null; outp
 
 /** Starts src/server.ts and resolves with its base URL and the ms it logged from start to ready. */
 export async function startServer(env: NodeJS.ProcessEnv) {
-  const child = runTs('src/server.ts', { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env });
+  // As in testConfig: no rate limits or load shedding unless the test asks for them.
+  const child = runTs('src/server.ts', {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_MAX: '0',
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...env,
+  });
   const exited = exitOf(child);
   const ready = await new Promise<{ url: string; readyMs: number }>((resolve, reject) => {
     let url = '';

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import { type Db, readerOf } from '../../db/client.js';
 import {
   candidates,
   elections,
@@ -61,7 +61,9 @@ function prepareResultReads(db: Db) {
 
 const preparedReads = new WeakMap<Db, ReturnType<typeof prepareResultReads>>();
 
-function resultReads(db: Db) {
+function resultReads(routed: Db) {
+  // A statement is prepared on one server's pool: pick the server first (see readerOf).
+  const db = readerOf(routed);
   let reads = preparedReads.get(db);
   if (!reads) {
     reads = prepareResultReads(db);

@@ -5,13 +5,34 @@ import { problemResponses } from '../../lib/responses.js';
 
 const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 const readySchema = z
-  .object({ status: z.literal('ok'), database: z.enum(['postgres', 'pglite']) })
+  .object({
+    status: z.literal('ok'),
+    database: z.enum(['postgres', 'pglite']),
+    servers: z
+      .array(
+        z.object({
+          name: z.string().meta({ description: "'primary', 'replica-1', …" }),
+          up: z.boolean(),
+          inRecovery: z.boolean().nullable().meta({ description: 'pg_is_in_recovery(): true on a hot standby; null when down.' }),
+        }),
+      )
+      .optional()
+      .meta({ description: 'Only with DEBUG_DATABASE_ROUTING=true: every server this instance reads from or writes to.' }),
+  })
   .meta({ id: 'Readiness' });
 
 // Probes are never cached: a load balancer must see the state of now.
 const noStore = { 'cache-control': 'no-store' };
 
-export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+export const healthRoutes: FastifyPluginAsyncZod<{ debugRouting?: boolean }> = async (app, options) => {
+  const servers = () =>
+    Promise.all(
+      app.database.servers.map(async (server) => {
+        const inRecovery = await server.inRecovery().catch(() => null);
+        return { name: server.name, up: inRecovery !== null, inRecovery };
+      }),
+    );
+
   app.get(
     '/healthz',
     {
@@ -34,6 +55,9 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getReadiness',
         tags: ['operations'],
         summary: 'Readiness: the database answers',
+        description:
+          'Ready when the primary database answers. Replicas that do not answer are skipped by reads ' +
+          'and do not make the instance unready.',
         response: {
           200: { description: 'The database answered.', content: { 'application/json': { schema: readySchema } } },
           ...problemResponses(503),
@@ -48,7 +72,11 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         app.log.warn({ err }, 'readiness check failed');
         throw new HttpProblem(503, 'The database is unavailable.');
       }
-      return { status: 'ok' as const, database: app.database.engine };
+      return {
+        status: 'ok' as const,
+        database: app.database.engine,
+        ...(options.debugRouting ? { servers: await servers() } : {}),
+      };
     },
   );
 };

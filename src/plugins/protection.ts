@@ -1,0 +1,81 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { HttpProblem } from '../lib/problem.js';
+
+export interface ProtectionOptions {
+  /** Requests per window per client IP; 0 turns rate limiting off. */
+  rateLimitMax: number;
+  /** Requests per window per API key. */
+  rateLimitKeyMax: number;
+  rateLimitWindowMs: number;
+  maxUrlLength: number;
+}
+
+// Probes must answer while the service sheds load or a client is limited: a load balancer asks them.
+const PROBES = new Set(['/healthz', '/readyz']);
+const isProbe = (request: FastifyRequest) => PROBES.has(request.url.split('?')[0] ?? '');
+
+// Responses are JSON, CSV and SVG images: nothing to run, nothing to frame.
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+// The Swagger UI at /docs loads its own scripts, styles and images, and calls this API.
+const DOCS_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
+
+/** The API key lookup prefix of a bearer token, without checking it (that is the auth plugin's job). */
+function keyOf(request: FastifyRequest): string | undefined {
+  const match = /^Bearer\s+(erk_[A-Za-z0-9_-]{8})/i.exec(request.headers.authorization ?? '');
+  return match?.[1];
+}
+
+/**
+ * What keeps the service up under bad input and load (OWASP API4, API8): security headers, rate
+ * limits per client IP and per API key (IETF RateLimit-* headers, 429 + Retry-After), a cap on the
+ * request-target length (414), and a 503 + `Connection: close` for requests that arrive while the
+ * server shuts down.
+ */
+export default fp<ProtectionOptions>(
+  async function protection(app: FastifyInstance, options) {
+    await app.register(helmet, {
+      contentSecurityPolicy: false,
+      // TLS ends at the proxy in front; it sets HSTS for the domain it serves.
+      strictTransportSecurity: false,
+      // A public read API: other sites' scripts may fetch it (CORS decides), and embed the SVG chart.
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    });
+    app.addHook('onSend', async (request, reply, payload) => {
+      reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_CSP : API_CSP);
+      return payload;
+    });
+
+    let closing = false;
+    app.addHook('preClose', async () => {
+      closing = true;
+    });
+    app.addHook('onRequest', async (request, reply) => {
+      if (closing) {
+        reply.header('connection', 'close').header('retry-after', '1');
+        throw new HttpProblem(503, 'This server is shutting down; retry and another instance will answer.');
+      }
+      if ((request.raw.url ?? '').length > options.maxUrlLength)
+        throw new HttpProblem(414, `The request target is longer than ${options.maxUrlLength} characters.`);
+    });
+
+    if (options.rateLimitMax > 0)
+      await app.register(rateLimit, {
+        timeWindow: options.rateLimitWindowMs,
+        keyGenerator: (request) => {
+          const key = keyOf(request);
+          return key ? `key:${key}` : `ip:${request.ip}`;
+        },
+        max: async (_request, key) => (key.startsWith('key:') ? options.rateLimitKeyMax : options.rateLimitMax),
+        allowList: (request) => isProbe(request),
+        enableDraftSpec: true,
+        errorResponseBuilder: (_request, context) =>
+          new HttpProblem(context.statusCode, `Rate limit of ${context.max} requests exceeded; retry in ${context.after}.`),
+      });
+  },
+  { name: 'protection', dependencies: ['errors'] },
+);

@@ -1,0 +1,175 @@
+// Limits, rate limits, security headers and load shedding (issue 6), on the embedded engine: none
+// of it depends on the database engine.
+import { Agent, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import t from 'tap';
+import { buildApp } from '../src/app.js';
+import { buildTestApp, get, testConfig } from './helpers/app.js';
+import { freshDatabase } from './helpers/databases.js';
+import { bearer, tokenFor } from './helpers/writes.js';
+
+const isProblem = (res: { headers: Record<string, unknown>; body: unknown }, status: number) =>
+  String(res.headers['content-type']).startsWith('application/problem+json') &&
+  (res.body as { status?: number }).status === status;
+
+t.test('security headers: a strict CSP on the API, the Swagger UI its own', async (t) => {
+  const app = await buildTestApp(t, 'pglite');
+  const api = await get(app, '/v1/countries/KZ');
+  t.equal(api.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'");
+  t.equal(api.headers['x-content-type-options'], 'nosniff');
+  t.equal(api.headers['x-frame-options'], 'SAMEORIGIN');
+  t.equal(api.headers['cross-origin-resource-policy'], 'cross-origin', 'other sites may embed the chart and fetch JSON');
+  t.notOk(api.headers['strict-transport-security'], 'HSTS is the TLS-terminating proxy’s job');
+  const problem = await get(app, '/v1/nope');
+  t.equal(problem.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'", 'errors too');
+  const docs = await app.inject({ method: 'GET', url: '/docs/' });
+  t.match(docs.headers['content-security-policy'], /script-src 'self'/);
+  t.notMatch(docs.headers['content-security-policy'], /unsafe-eval/);
+});
+
+t.test('rate limits: per IP and per API key, RateLimit-* headers, 429 problem with Retry-After', async (t) => {
+  const app = await buildTestApp(t, 'pglite', {
+    env: { RATE_LIMIT_MAX: '3', RATE_LIMIT_KEY_MAX: '5', RATE_LIMIT_WINDOW_MS: '60000' },
+  });
+  const statuses: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await get(app, '/v1/countries/KZ');
+    statuses.push(res.status);
+    t.equal(res.headers['ratelimit-limit'], '3');
+    t.equal(res.headers['ratelimit-remaining'], String(2 - i));
+    t.ok(Number(res.headers['ratelimit-reset']) > 0);
+  }
+  t.same(statuses, [200, 200, 200]);
+  const limited = await get(app, '/v1/countries/KZ');
+  t.equal(limited.status, 429);
+  t.ok(isProblem(limited, 429), 'a problem document');
+  t.match((limited.body as { detail: string }).detail, /Rate limit of 3 requests exceeded/);
+  t.ok(Number(limited.headers['retry-after']) > 0, 'Retry-After in seconds');
+  t.equal((await get(app, '/healthz')).status, 200, 'probes are never limited');
+  t.equal((await get(app, '/readyz')).status, 200);
+
+  // Another client address has its own budget.
+  const other = await app.inject({ method: 'GET', url: '/v1/countries/KZ', remoteAddress: '10.1.2.3' });
+  t.equal(other.statusCode, 200, 'another IP is not limited by the first');
+
+  // An API key has its own (larger) budget, whatever address it comes from.
+  const token = await tokenFor(app, 'read');
+  for (let i = 0; i < 5; i++) {
+    const res = await get(app, '/v1/countries/KZ', bearer(token));
+    t.equal(res.status, 200);
+    t.equal(res.headers['ratelimit-limit'], '5');
+  }
+  const keyLimited = await get(app, '/v1/countries/KZ', bearer(token));
+  t.equal(keyLimited.status, 429, 'the key’s budget is spent too');
+});
+
+t.test('limits: body 413, request target 414, headers 431, `limit` maximum 400', async (t) => {
+  const app = await buildTestApp(t, 'pglite', { env: { BODY_LIMIT_BYTES: '2048', MAX_URL_LENGTH: '300' } });
+  const token = await tokenFor(app);
+  const big = await app.inject({
+    method: 'POST',
+    url: '/v1/sources',
+    headers: { ...bearer(token), 'content-type': 'application/json' },
+    payload: JSON.stringify({ publisher: 'x'.repeat(4096), kind: 'news' }),
+  });
+  t.equal(big.statusCode, 413);
+  t.equal(big.json<{ status: number }>().status, 413);
+  t.match(big.headers['content-type'], /problem\+json/);
+
+  const long = await get(app, `/v1/candidates?q=${'a'.repeat(400)}`);
+  t.equal(long.status, 414);
+  t.ok(isProblem(long, 414));
+
+  const tooMany = await get(app, '/v1/elections?limit=100000');
+  t.equal(tooMany.status, 400);
+  t.match(JSON.stringify(tooMany.body), /limit/);
+
+  // Header overflow is refused by Node's parser before Fastify: needs a real socket.
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const res = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+    const req = httpRequest({ port, host: '127.0.0.1', path: '/v1/countries', headers: { 'x-padding': 'p'.repeat(20_000) } }, (r) => {
+      let body = '';
+      r.on('data', (c: Buffer) => (body += c.toString()));
+      r.on('end', () => resolve({ status: r.statusCode ?? 0, type: String(r.headers['content-type']), body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  t.equal(res.status, 431);
+  t.match(res.type, /problem\+json/);
+  t.equal((JSON.parse(res.body) as { status: number }).status, 431);
+});
+
+t.test('an API key sent with a read is checked: 401 when wrong, served from the primary when right', async (t) => {
+  const app = await buildTestApp(t, 'pglite');
+  const wrong = await get(app, '/v1/countries/KZ', bearer('erk_notarealtoken'));
+  t.equal(wrong.status, 401);
+  t.ok(isProblem(wrong, 401));
+  const malformed = await get(app, '/v1/countries/KZ', { authorization: 'Basic abc' });
+  t.equal(malformed.status, 401);
+  const token = await tokenFor(app, 'read');
+  const right = await get(app, '/v1/elections/kz.presidential.2022-11-20/results', bearer(token));
+  t.equal(right.status, 200);
+  t.equal((right.body as { lines: { percent: number }[] }).lines[0]?.percent, 81.31);
+});
+
+t.test('overload: 503 problem with Retry-After while the event loop lags; /healthz still answers', async (t) => {
+  const app = await buildTestApp(t, 'pglite', { env: { OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '50' } });
+  // Block the loop as a runaway computation would. under-pressure samples the mean delay every
+  // second; its overdue sample runs first once the loop is free, and it sheds until the next one.
+  const until = Date.now() + 1500;
+  while (Date.now() < until) {
+    /* busy */
+  }
+  await new Promise((r) => setTimeout(r, 20));
+  const shed = await get(app, '/v1/countries/KZ');
+  t.equal(shed.status, 503, 'shed');
+  t.ok(isProblem(shed, 503));
+  t.equal(shed.headers['retry-after'], '5');
+  t.equal((await get(app, '/healthz')).status, 200, 'liveness is not shed');
+  // Once the loop is calm for a sample, requests are served again.
+  await new Promise((r) => setTimeout(r, 2200));
+  t.equal((await get(app, '/v1/countries/KZ')).status, 200, 'served again');
+});
+
+t.test('while the server closes: in-flight requests finish, later ones on the same connection get a 503 problem', async (t) => {
+  const fresh = await freshDatabase('pglite');
+  const app = await buildApp({ config: testConfig(), database: fresh.options });
+  app.get('/test/slow', async () => {
+    await new Promise((r) => setTimeout(r, 400));
+    return { done: true };
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  // One kept-alive socket: the second request waits for it and is written once the first is answered.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const call = (path: string) =>
+    new Promise<{ status: number; connection?: string; type?: string; body: string } | Error>((resolve) => {
+      const req = httpRequest({ port, host: '127.0.0.1', path, agent }, (r) => {
+        let body = '';
+        r.on('data', (c: Buffer) => (body += c.toString()));
+        r.on('end', () =>
+          resolve({ status: r.statusCode ?? 0, connection: r.headers.connection, type: r.headers['content-type'], body }),
+        );
+      });
+      req.on('error', resolve);
+      req.end();
+    });
+  const inFlight = call('/test/slow');
+  await new Promise((r) => setTimeout(r, 100));
+  const closed = app.close();
+  const late = call('/v1/countries/KZ');
+  const first = await inFlight;
+  t.ok(!(first instanceof Error) && first.status === 200 && first.body === '{"done":true}', 'the in-flight request finished');
+  const second = await late;
+  if (second instanceof Error) t.fail(`the late request got no answer: ${second.message}`);
+  else {
+    t.equal(second.status, 503, 'a late request on the kept-alive connection: 503');
+    t.equal(second.connection, 'close');
+    t.match(second.type, /problem\+json/);
+  }
+  await closed;
+  agent.destroy();
+  await fresh.drop();
+});
