@@ -23,9 +23,15 @@ t.test('/docs in headless Chromium', { skip: noBrowser }, async (t) => {
   const pageErrors: string[] = [];
   page.on('request', (request) => requests.push(request.url()));
   page.on('pageerror', (err) => pageErrors.push(err.message));
+  // The page runs under the Content-Security-Policy the API sends for /docs: nothing it needs is blocked.
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
 
   const opened = await page.goto(`${server.url}/docs`);
   t.equal(opened?.status(), 200, 'GET /docs');
+  t.match(opened?.headers()['content-security-policy'], /script-src 'self'/, 'served with its CSP');
   await page.locator('.opblock').first().waitFor();
 
   await t.test('every operation of the document is listed, with its operationId', async (t) => {
@@ -79,5 +85,6 @@ t.test('/docs in headless Chromium', { skip: noBrowser }, async (t) => {
     t.same(offMachine, [], 'no CDN or other off-machine request');
     t.ok(requests.includes(`${server.url}/docs/json`), 'the page reads the document from /docs/json');
     t.same(pageErrors, [], 'no uncaught errors in the page');
+    t.same(violations, [], 'no Content-Security-Policy violation');
   });
 });
