@@ -25,6 +25,12 @@ const DOCS_CSP =
   "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
 /** The API key lookup prefix of a bearer token, without checking it (that is the auth plugin's job). */
+// How long a shutdown waits for in-flight requests (the process's grace is 10 s), and then for
+// requests already sent over idle kept-alive connections.
+const DRAIN_MAX_MS = 8000;
+const DRAIN_SETTLE_MS = 250;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function keyOf(request: FastifyRequest): string | undefined {
   const match = /^Bearer\s+(erk_[A-Za-z0-9_-]{8})/i.exec(request.headers.authorization ?? '');
   return match?.[1];
@@ -45,16 +51,28 @@ export default fp<ProtectionOptions>(
       // A public read API: other sites' scripts may fetch it (CORS decides), and embed the SVG chart.
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     });
+    let closing = false;
     app.addHook('onSend', async (request, reply, payload) => {
       reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_CSP : API_CSP);
+      // While closing, every answer ends its connection: the client's next request opens a new one
+      // (refused here, so it goes to another instance) instead of racing the socket's close.
+      if (closing) reply.header('connection', 'close');
       return payload;
     });
 
-    let closing = false;
+    // Requests being answered, counted until their socket is done with them (also when aborted).
+    let active = 0;
     app.addHook('preClose', async () => {
       closing = true;
+      // Drain before Node closes the idle kept-alive connections: finish what is in flight, and give
+      // a request already on its way over an idle connection a moment to arrive and get its 503.
+      const deadline = Date.now() + DRAIN_MAX_MS;
+      while (active > 0 && Date.now() < deadline) await sleep(20);
+      if (app.server.listening) await sleep(DRAIN_SETTLE_MS);
     });
     app.addHook('onRequest', async (request, reply) => {
+      active++;
+      reply.raw.once('close', () => active--);
       if (closing) {
         reply.header('connection', 'close').header('retry-after', '1');
         throw new HttpProblem(503, 'This server is shutting down; retry and another instance will answer.');

@@ -1,0 +1,256 @@
+// SIGTERM under load (issue 6): 20 keep-alive clients hammer the API (lists, results, and a CSV
+// export of every line that takes a few hundred ms) when the process gets SIGTERM. Every request
+// the server had read before the signal finishes with a 200 and its whole body; every request after
+// it gets a 503 problem+json with `Connection: close`, or finds the listener closed (a refused
+// connection, or a new connection reset before the server read it): those are counted, not
+// failures. No request is lost: none reset on a connection the server had kept alive, none sent
+// before the signal left unread. The pool closes and the process exits 0 within the 10 s grace.
+//
+// Which requests the server "had read before the signal" comes from its own log: fastify logs
+// `incoming request` with the client's port, and the shutdown logs `closing` with the signal, so
+// the k-th request the client sent on a connection is the k-th `incoming request` from that port.
+import http from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { createPrimary, unavailable } from './helpers/pg-cluster.js';
+import { exitOf, runTs, startServer } from './helpers/process.js';
+
+const clusterSkip = (await unavailable()) ?? false;
+
+const CONCURRENCY = 20;
+const GRACE_MS = 10_000;
+const LOAD_MS = 2000;
+const ELECTION = '/v1/elections/kz.presidential.2022-11-20';
+const PATHS = [
+  '/v1/vote-shares?versions=all&format=csv', // every line of every version: the slow one
+  '/v1/elections?country=KZ',
+  `${ELECTION}/results`,
+  '/v1/elections?limit=100',
+  `${ELECTION}/results?format=csv`,
+  '/v1/candidates?q=tokaev',
+  '/v1/vote-shares?country=KZ&versions=all',
+  `${ELECTION}/results/versions`,
+];
+
+interface Outcome {
+  path: string;
+  /** performance.now() when the request was made, flushed to the socket, and fully answered. */
+  started: number;
+  sent?: number;
+  ended?: number;
+  /** Date.now() when the response headers arrived (comparable with the server's log times). */
+  headersWall?: number;
+  /** The client's port: the server logs it as req.remotePort. */
+  port?: number;
+  /** 1 for the first request on its socket, 2 for the second… */
+  nth?: number;
+  status?: number;
+  type?: string;
+  connection?: string;
+  bytes: number;
+  complete: boolean;
+  body?: string;
+  error?: string;
+}
+
+const perSocket = new WeakMap<object, number>();
+
+function request(agent: http.Agent, base: URL, path: string): Promise<Outcome> {
+  const outcome: Outcome = { path, started: performance.now(), bytes: 0, complete: false };
+  return new Promise((resolve) => {
+    const req = http.get({ host: base.hostname, port: base.port, path, agent }, (res) => {
+      outcome.headersWall = Date.now();
+      outcome.status = res.statusCode;
+      outcome.type = res.headers['content-type'];
+      outcome.connection = res.headers.connection;
+      const length = res.headers['content-length'] === undefined ? undefined : Number(res.headers['content-length']);
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => {
+        outcome.bytes += chunk.length;
+        chunks.push(chunk);
+      });
+      res.on('end', () => {
+        outcome.ended = performance.now();
+        outcome.complete = length === undefined || length === outcome.bytes;
+        const body = Buffer.concat(chunks).toString();
+        outcome.body = body.length > 400 ? `${body.slice(0, 200)}…${body.slice(-100)}` : body;
+        try {
+          if (outcome.type?.includes('json')) JSON.parse(body);
+          else if (outcome.type?.startsWith('text/csv') && !body.endsWith('\n')) outcome.complete = false;
+        } catch {
+          outcome.complete = false;
+        }
+        resolve(outcome);
+      });
+      res.on('error', (err) => {
+        outcome.ended = performance.now();
+        outcome.error = (err as NodeJS.ErrnoException).code ?? err.message;
+        resolve(outcome);
+      });
+    });
+    req.on('socket', (socket) => {
+      const nth = (perSocket.get(socket) ?? 0) + 1;
+      perSocket.set(socket, nth);
+      outcome.nth = nth;
+      const note = () => (outcome.port = socket.localPort);
+      if (socket.localPort) note();
+      else socket.once('connect', note);
+    });
+    req.on('finish', () => (outcome.sent = performance.now()));
+    req.on('error', (err) => {
+      outcome.ended = performance.now();
+      outcome.error = (err as NodeJS.ErrnoException).code ?? err.message;
+      resolve(outcome);
+    });
+  });
+}
+
+/**
+ * From the server's log: `port:nth` of every request it read before it logged the signal, and every
+ * client port it read anything from (a connection it never read from was never accepted).
+ */
+function serverView(output: string) {
+  const beforeSignal = new Set<string>();
+  const ports = new Set<number>();
+  const count = new Map<number, number>();
+  let sawSignal = false;
+  let closingWall = Number.POSITIVE_INFINITY;
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let log: { msg?: string; time?: number; signal?: string; req?: { remotePort?: number } };
+    try {
+      log = JSON.parse(line) as typeof log;
+    } catch {
+      continue;
+    }
+    if (!sawSignal && (log.signal === 'SIGTERM' || /^(closing|shutting down)/i.test(log.msg ?? ''))) {
+      sawSignal = true;
+      closingWall = log.time ?? closingWall;
+    }
+    const port = log.req?.remotePort;
+    if (log.msg === 'incoming request' && port) {
+      ports.add(port);
+      const nth = (count.get(port) ?? 0) + 1;
+      count.set(port, nth);
+      if (!sawSignal) beforeSignal.add(`${port}:${nth}`);
+    }
+  }
+  return { beforeSignal, ports, sawSignal, closingWall };
+}
+
+async function underLoad(t: Test, env: NodeJS.ProcessEnv) {
+  const server = await startServer({ RATE_LIMIT_MAX: '0', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', ...env });
+  t.comment(`server ready in ${server.readyMs} ms`);
+  const base = new URL(server.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  t.teardown(() => agent.destroy());
+
+  const outcomes: Outcome[] = [];
+  let exited = false;
+  let signalAt = Number.POSITIVE_INFINITY;
+  const loops = Array.from({ length: CONCURRENCY }, async (_, i) => {
+    for (let k = i; !exited && performance.now() - signalAt < GRACE_MS + 2000; k++) {
+      const outcome = await request(agent, base, PATHS[k % PATHS.length]!);
+      outcomes.push(outcome);
+      // Once the listener is closed there is nothing more to learn from this client.
+      if (outcome.error === 'ECONNREFUSED') break;
+    }
+  });
+
+  // Steady load for a while, then the signal while requests are in flight.
+  await new Promise((r) => setTimeout(r, LOAD_MS));
+  const completedBeforeSignal = outcomes.length; // the loops are all mid-request now
+  signalAt = performance.now();
+  const { code, output } = await server.stop();
+  const exitMs = performance.now() - signalAt;
+  exited = true;
+  await Promise.all(loops);
+
+  const seen = serverView(output);
+  t.ok(seen.sawSignal, 'the server logged the signal');
+  t.ok(seen.beforeSignal.size > 0, 'the server logged the requests it read (with the client port)');
+  const key = (o: Outcome) => `${o.port}:${o.nth}`;
+  const at = (o: Outcome) => Math.round((o.sent ?? o.started) - signalAt);
+  const describe = (o: Outcome) =>
+    `${o.path} sent ${at(o)} ms from the signal (request ${o.nth} on its connection): ` +
+    `${o.status ?? o.error}${o.complete || o.error ? '' : ` incomplete (${o.bytes} bytes)`} ${o.status && o.status !== 200 ? (o.body ?? '') : ''}`;
+  const previous = (o: Outcome) => outcomes.find((p) => p.port === o.port && p.nth === (o.nth ?? 0) - 1);
+
+  // Read by the server before it handled the signal: must finish, 200, whole body. (Under load the
+  // server may handle the signal a little after it was sent: requests read in between count here.)
+  const read = outcomes.filter((o) => seen.beforeSignal.has(key(o)));
+  const inFlight = read.filter((o) => (o.sent ?? o.started) < signalAt && (o.ended ?? Number.POSITIVE_INFINITY) > signalAt);
+  const failed = read.filter((o) => o.status !== 200 || !o.complete || o.error);
+  // Everything else must be answered 503 + Connection: close, or find the listener closed: a refused
+  // connection, or a new connection reset before the server read anything from it (if it was made
+  // after the signal).
+  const rest = outcomes.filter((o) => !seen.beforeSignal.has(key(o)));
+  const rejected = rest.filter((o) => o.status === 503 && o.complete && !o.error);
+  const refused = rest.filter((o) => o.error === 'ECONNREFUSED');
+  const servedLate = rest.filter((o) => o.status === 200 && o.complete && !o.error);
+  const resets = rest.filter((o) => o.status === undefined && o.error && o.error !== 'ECONNREFUSED');
+  const sentEarly = (o: Outcome) => o.sent !== undefined && o.sent < signalAt;
+  // A new connection the server never read from, reset when the listener closed.
+  const unaccepted = resets.filter((o) => o.nth === 1 && o.port !== undefined && !seen.ports.has(o.port));
+  // Lost: a request on a connection the server had kept alive, reset instead of answered (the
+  // server destroyed the connection while the request was on its way: it must keep answering
+  // 503 + Connection: close until its requests in flight are done), or a request sent before the
+  // signal on a connection the server never got to read.
+  const lost = resets.filter((o) => !unaccepted.includes(o) || sentEarly(o));
+  const other = rest.filter((o) => !rejected.includes(o) && !refused.includes(o) && !servedLate.includes(o) && !resets.includes(o));
+
+  t.comment(
+    `SIGTERM after ${completedBeforeSignal} completed requests: ${inFlight.length} in flight at the signal ` +
+      `(${inFlight.filter((o) => o.path.includes('format=csv')).length} CSV exports), ${read.length - completedBeforeSignal - inFlight.length} more read ` +
+      `before the server handled it, ${failed.length} of these failed; then ${rejected.length} × 503 ` +
+      `(Connection: ${[...new Set(rejected.map((o) => o.connection))].join('/') || '-'}), ${servedLate.length} × 200, ${refused.length} refused, ` +
+      `${unaccepted.filter((o) => !sentEarly(o)).length} new connections reset unread after the signal, ${lost.length} lost ` +
+      `(${lost.filter((o) => o.nth !== 1).length} on kept-alive connections, ${lost.filter(sentEarly).length} sent before the signal); ` +
+      `exit ${code} after ${Math.round(exitMs)} ms`,
+  );
+  t.ok(inFlight.length > 0, `requests were in flight at the signal (${inFlight.length})`);
+  t.same(failed.map(describe), [], 'every request read before the signal completes with 200 and its whole body');
+  t.same(
+    rejected
+      .filter((o) => !o.type?.startsWith('application/problem+json') || o.connection !== 'close')
+      .map((o) => `${describe(o)} content-type ${o.type}, connection ${o.connection}`),
+    [],
+    'requests read after the signal get a 503 problem+json with Connection: close',
+  );
+  t.same(
+    lost.map((o) => {
+      const p = previous(o);
+      return p?.headersWall === undefined
+        ? describe(o)
+        : `${describe(o)}; the answer before it on that connection arrived ${p.headersWall - seen.closingWall} ms after the server logged the signal, with Connection: ${p.connection}`;
+    }),
+    [],
+    'no request is lost: none reset on a kept-alive connection, none sent before the signal left unread',
+  );
+  t.same(other.map(describe), [], 'no other outcome');
+  t.equal(code, 0, 'exit code 0');
+  t.ok(exitMs < GRACE_MS, `exits within the grace period (${Math.round(exitMs)} ms)`);
+  t.match(output, /"msg":"[^"]*(pool|database connections?)[^"]*closed/i, 'logs that it closed the database pool');
+}
+
+t.test('SIGTERM under load, embedded database', { timeout: 90_000 }, async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'elections-sigterm-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  // PGlite runs queries on the main thread: even a small CSV export keeps requests waiting, and
+  // synthesising is slow there, so 100 synthetic elections (the full vote-shares CSV is ~0.3 MB).
+  const synth = await exitOf(runTs('src/cli/db-synth.ts', { DATA_DIR: dataDir }, ['--elections', '100']));
+  t.equal(synth.code, 0, 'synthetic data written', { output: synth.output.slice(-500) });
+  await underLoad(t, { DATA_DIR: dataDir, AUTO_MIGRATE: 'false' }); // db:synth migrated and seeded
+});
+
+t.test('SIGTERM under load, PostgreSQL', { skip: clusterSkip, timeout: 90_000 }, async (t) => {
+  const primary = await createPrimary();
+  t.teardown(() => primary.destroy());
+  const url = await primary.createDatabase('elections');
+  // 500 synthetic elections: the full vote-shares CSV is ~1.3 MB, a few hundred ms to serve.
+  const synth = await exitOf(runTs('src/cli/db-synth.ts', { DATABASE_URL: url }, ['--elections', '500']));
+  t.equal(synth.code, 0, 'synthetic data written', { output: synth.output.slice(-500) });
+  await underLoad(t, { DATABASE_URL: url, AUTO_MIGRATE: 'false' }); // db:synth migrated and seeded
+});
