@@ -511,22 +511,6 @@ export interface components {
             /** @description The source announcing the election; must exist. */
             sourceId?: string;
         };
-        /**
-         * @example {
-         *       "name": "Zhiguli Dairabayev",
-         *       "note": null,
-         *       "sourceId": "kazinform-2022-cec-final-results"
-         *     }
-         */
-        CandidateCreateInput: {
-            /** @description Readable id; by default a slug of the name. */
-            id?: string;
-            name: string;
-            /** @default null */
-            note: string | null;
-            /** @description The source naming the person; must exist. */
-            sourceId: string;
-        };
         NewResultLineInput: {
             /**
              * @default candidate
@@ -649,6 +633,22 @@ export interface components {
             /** @enum {string} */
             percentBase: "lines-total" | "ballots-cast" | "valid-votes" | "unknown";
             lines: components["schemas"]["NewResultLineInput"][];
+        };
+        /**
+         * @example {
+         *       "name": "Zhiguli Dairabayev",
+         *       "note": null,
+         *       "sourceId": "kazinform-2022-cec-final-results"
+         *     }
+         */
+        CandidateCreateInput: {
+            /** @description Readable id; by default a slug of the name. */
+            id?: string;
+            name: string;
+            /** @default null */
+            note: string | null;
+            /** @description The source naming the person; must exist. */
+            sourceId: string;
         };
         /**
          * @example {
@@ -789,6 +789,159 @@ export interface components {
             data: components["schemas"]["Election"][];
             /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
             next: string | null;
+        };
+        ResultLine: {
+            /**
+             * @description candidate, or a non-candidate line such as "against-all".
+             * @enum {string}
+             */
+            kind: "candidate" | "against-all";
+            /** @description The candidate's name, or the label of a non-candidate line ("Against all"). */
+            name: string;
+            candidate: {
+                id: string;
+                name: string;
+            } | null;
+            /** @description The party or body that nominated the candidate, when a source gives it. */
+            nominator: {
+                id: string;
+                name: string;
+            } | null;
+            /** @description Votes as published; null when the source gives only a percentage. */
+            votes: number | null;
+            /** @description The percentage exactly as published; its denominator is the version's percentBase. */
+            percent: number | null;
+            /** @description Position among candidates (non-candidate lines have none). */
+            rank: number | null;
+            outcome: ("elected" | "defeated" | "advanced-to-runoff") | null;
+            /** @description True when the editor confirmed the percent as printed although it disagrees with votes / denominator. */
+            publishedAsIs: boolean;
+        };
+        VersionSource: {
+            id: string;
+            publisher: string;
+            /** @description Null when the title is not recorded. */
+            title: string | null;
+            /** @description Null when the source has no recorded address (e.g. a print article). */
+            url: string | null;
+            /** @enum {string} */
+            kind: "official" | "news";
+            published: string | null;
+            /** @description What this version takes from the source. */
+            covers: string;
+        };
+        ResultVersionSummary: {
+            electionId: string;
+            /** @description 1 for the first published version, then 2, 3, ... */
+            version: number;
+            /**
+             * @description NIST SP 1500-100 ResultsStatus.
+             * @enum {string}
+             */
+            status: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
+            /** @description True while the status is unofficial: the figures may change. */
+            preliminary: boolean;
+            /** @description True for the newest version, the one /results serves. */
+            current: boolean;
+            /** @description Date or date-time of the figures; null when the source does not say. */
+            asOf: string | null;
+            /** @description True when every line of the result is listed; false when the source gave only some. */
+            complete: boolean;
+            /** @description When this API stored the version. */
+            recordedAt: string;
+            lineCount: number;
+            source: components["schemas"]["SourceRef"];
+        };
+        Results: {
+            electionId: string;
+            /** @description 1 for the first published version, then 2, 3, ... */
+            version: number;
+            /**
+             * @description NIST SP 1500-100 ResultsStatus.
+             * @enum {string}
+             */
+            status: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
+            /** @description True while the status is unofficial: the figures may change. */
+            preliminary: boolean;
+            /** @description True for the newest version, the one /results serves. */
+            current: boolean;
+            /** @description Date or date-time of the figures; null when the source does not say. */
+            asOf: string | null;
+            /** @description True when every line of the result is listed; false when the source gave only some. */
+            complete: boolean;
+            /** @description When this API stored the version. */
+            recordedAt: string;
+            /** @description The authority that published the figures. */
+            publishedBy: string | null;
+            note: string | null;
+            /** @description As published; null where the source gives no figure. */
+            turnout: {
+                registeredVoters: number | null;
+                ballotsCast: number | null;
+                validVotes: number | null;
+                invalidVotes: number | null;
+                /** @description Turnout as published. */
+                turnoutPercent: number | null;
+            };
+            /** @description Computed by this API from the published figures; not published by any source. */
+            derived: {
+                /** @description Sum of the lines' votes; only for a complete version with all votes. */
+                linesTotal: number | null;
+                /** @description Ballots cast not counted in any line (e.g. invalid ballots); derived, not published. */
+                ballotsCastMinusLinesTotal: number | null;
+                /** @description ballotsCast / registeredVoters × 100, to 2 decimals. */
+                turnoutPercent: number | null;
+            };
+            /**
+             * @description The denominator of the published percentages: the sum of the lines, ballots cast, valid votes, or unknown.
+             * @enum {string}
+             */
+            percentBase: "lines-total" | "ballots-cast" | "valid-votes" | "unknown";
+            /** @description Sorted by votes (then percent), highest first. */
+            lines: components["schemas"]["ResultLine"][];
+            /** @description The version's own source first, then any others it draws on. */
+            sources: components["schemas"]["VersionSource"][];
+        };
+        ResultVersionList: {
+            data: components["schemas"]["ResultVersionSummary"][];
+            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
+            next: string | null;
+        };
+        ResultsDiff: {
+            electionId: string;
+            from: number;
+            to: number;
+            /** @description Version-level fields that differ (status, asOf, turnout, ...). */
+            fields: {
+                field: string;
+                from: string | number | boolean | null;
+                to: string | number | boolean | null;
+            }[];
+            /** @description Every line of either version, in the newer version's order, then removed lines. */
+            lines: {
+                /** @description candidate:<id> or label:<label>: how lines are matched. */
+                key: string;
+                name: string;
+                /** @enum {string} */
+                change: "added" | "removed" | "changed" | "unchanged";
+                from: {
+                    votes: number | null;
+                    percent: number | null;
+                    rank: number | null;
+                    outcome: string | null;
+                    nominatorId: string | null;
+                } | null;
+                to: {
+                    votes: number | null;
+                    percent: number | null;
+                    rank: number | null;
+                    outcome: string | null;
+                    nominatorId: string | null;
+                } | null;
+                votesDelta: number | null;
+                /** @description Percentage points, to 3 decimals. */
+                percentDelta: number | null;
+            }[];
         };
         VoteShare: {
             /** @description Line id, stable. */
@@ -960,159 +1113,6 @@ export interface components {
                 [key: string]: unknown;
             })[];
         };
-        ResultLine: {
-            /**
-             * @description candidate, or a non-candidate line such as "against-all".
-             * @enum {string}
-             */
-            kind: "candidate" | "against-all";
-            /** @description The candidate's name, or the label of a non-candidate line ("Against all"). */
-            name: string;
-            candidate: {
-                id: string;
-                name: string;
-            } | null;
-            /** @description The party or body that nominated the candidate, when a source gives it. */
-            nominator: {
-                id: string;
-                name: string;
-            } | null;
-            /** @description Votes as published; null when the source gives only a percentage. */
-            votes: number | null;
-            /** @description The percentage exactly as published; its denominator is the version's percentBase. */
-            percent: number | null;
-            /** @description Position among candidates (non-candidate lines have none). */
-            rank: number | null;
-            outcome: ("elected" | "defeated" | "advanced-to-runoff") | null;
-            /** @description True when the editor confirmed the percent as printed although it disagrees with votes / denominator. */
-            publishedAsIs: boolean;
-        };
-        VersionSource: {
-            id: string;
-            publisher: string;
-            /** @description Null when the title is not recorded. */
-            title: string | null;
-            /** @description Null when the source has no recorded address (e.g. a print article). */
-            url: string | null;
-            /** @enum {string} */
-            kind: "official" | "news";
-            published: string | null;
-            /** @description What this version takes from the source. */
-            covers: string;
-        };
-        ResultVersionSummary: {
-            electionId: string;
-            /** @description 1 for the first published version, then 2, 3, ... */
-            version: number;
-            /**
-             * @description NIST SP 1500-100 ResultsStatus.
-             * @enum {string}
-             */
-            status: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
-            /** @description True while the status is unofficial: the figures may change. */
-            preliminary: boolean;
-            /** @description True for the newest version, the one /results serves. */
-            current: boolean;
-            /** @description Date or date-time of the figures; null when the source does not say. */
-            asOf: string | null;
-            /** @description True when every line of the result is listed; false when the source gave only some. */
-            complete: boolean;
-            /** @description When this API stored the version. */
-            recordedAt: string;
-            lineCount: number;
-            source: components["schemas"]["SourceRef"];
-        };
-        Results: {
-            electionId: string;
-            /** @description 1 for the first published version, then 2, 3, ... */
-            version: number;
-            /**
-             * @description NIST SP 1500-100 ResultsStatus.
-             * @enum {string}
-             */
-            status: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
-            /** @description True while the status is unofficial: the figures may change. */
-            preliminary: boolean;
-            /** @description True for the newest version, the one /results serves. */
-            current: boolean;
-            /** @description Date or date-time of the figures; null when the source does not say. */
-            asOf: string | null;
-            /** @description True when every line of the result is listed; false when the source gave only some. */
-            complete: boolean;
-            /** @description When this API stored the version. */
-            recordedAt: string;
-            /** @description The authority that published the figures. */
-            publishedBy: string | null;
-            note: string | null;
-            /** @description As published; null where the source gives no figure. */
-            turnout: {
-                registeredVoters: number | null;
-                ballotsCast: number | null;
-                validVotes: number | null;
-                invalidVotes: number | null;
-                /** @description Turnout as published. */
-                turnoutPercent: number | null;
-            };
-            /** @description Computed by this API from the published figures; not published by any source. */
-            derived: {
-                /** @description Sum of the lines' votes; only for a complete version with all votes. */
-                linesTotal: number | null;
-                /** @description Ballots cast not counted in any line (e.g. invalid ballots); derived, not published. */
-                ballotsCastMinusLinesTotal: number | null;
-                /** @description ballotsCast / registeredVoters × 100, to 2 decimals. */
-                turnoutPercent: number | null;
-            };
-            /**
-             * @description The denominator of the published percentages: the sum of the lines, ballots cast, valid votes, or unknown.
-             * @enum {string}
-             */
-            percentBase: "lines-total" | "ballots-cast" | "valid-votes" | "unknown";
-            /** @description Sorted by votes (then percent), highest first. */
-            lines: components["schemas"]["ResultLine"][];
-            /** @description The version's own source first, then any others it draws on. */
-            sources: components["schemas"]["VersionSource"][];
-        };
-        ResultVersionList: {
-            data: components["schemas"]["ResultVersionSummary"][];
-            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
-            next: string | null;
-        };
-        ResultsDiff: {
-            electionId: string;
-            from: number;
-            to: number;
-            /** @description Version-level fields that differ (status, asOf, turnout, ...). */
-            fields: {
-                field: string;
-                from: string | number | boolean | null;
-                to: string | number | boolean | null;
-            }[];
-            /** @description Every line of either version, in the newer version's order, then removed lines. */
-            lines: {
-                /** @description candidate:<id> or label:<label>: how lines are matched. */
-                key: string;
-                name: string;
-                /** @enum {string} */
-                change: "added" | "removed" | "changed" | "unchanged";
-                from: {
-                    votes: number | null;
-                    percent: number | null;
-                    rank: number | null;
-                    outcome: string | null;
-                    nominatorId: string | null;
-                } | null;
-                to: {
-                    votes: number | null;
-                    percent: number | null;
-                    rank: number | null;
-                    outcome: string | null;
-                    nominatorId: string | null;
-                } | null;
-                votesDelta: number | null;
-                /** @description Percentage points, to 3 decimals. */
-                percentDelta: number | null;
-            }[];
-        };
         Health: {
             /** @constant */
             status: "ok";
@@ -1242,6 +1242,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unreachable; retry after the Retry-After seconds. */
             503: {
                 headers: {
@@ -1283,6 +1292,15 @@ export interface operations {
             };
             /** @description A parameter or body field is malformed; `errors` names it. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1364,6 +1382,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such resource, or a referenced one does not exist (`detail` says which). */
             404: {
                 headers: {
@@ -1437,6 +1464,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unreachable; retry after the Retry-After seconds. */
             503: {
                 headers: {
@@ -1482,7 +1518,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No API key, or one that is unknown or revoked (send Authorization: Bearer <token>). */
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1511,6 +1547,33 @@ export interface operations {
             };
             /** @description A resource with this id already exists. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit (1 MiB by default); nothing was read or written. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1559,6 +1622,15 @@ export interface operations {
             };
             /** @description A parameter or body field is malformed; `errors` names it. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1623,7 +1695,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No API key, or one that is unknown or revoked (send Authorization: Bearer <token>). */
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1652,6 +1724,33 @@ export interface operations {
             };
             /** @description If-Match no longer matches: someone changed the resource since you read it. */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit (1 MiB by default); nothing was read or written. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1720,6 +1819,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such resource, or a referenced one does not exist (`detail` says which). */
             404: {
                 headers: {
@@ -1779,7 +1887,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No API key, or one that is unknown or revoked (send Authorization: Bearer <token>). */
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1815,7 +1923,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request breaks a rule of the data; `errors` names each offending field, and nothing was written. */
+            /** @description The body is larger than the limit (1 MiB by default); nothing was read or written. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1869,6 +1995,15 @@ export interface operations {
             };
             /** @description A parameter or body field is malformed; `errors` names it. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1941,6 +2076,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such resource, or a referenced one does not exist (`detail` says which). */
             404: {
                 headers: {
@@ -1997,6 +2141,15 @@ export interface operations {
             };
             /** @description A parameter or body field is malformed; `errors` names it. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2061,6 +2214,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such resource, or a referenced one does not exist (`detail` says which). */
             404: {
                 headers: {
@@ -2111,6 +2273,15 @@ export interface operations {
             };
             /** @description A parameter or body field is malformed; `errors` names it. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2182,6 +2353,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unreachable; retry after the Retry-After seconds. */
             503: {
                 headers: {
@@ -2227,7 +2407,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No API key, or one that is unknown or revoked (send Authorization: Bearer <token>). */
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2256,6 +2436,33 @@ export interface operations {
             };
             /** @description A resource with this id already exists. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit (1 MiB by default); nothing was read or written. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2303,6 +2510,15 @@ export interface operations {
             };
             /** @description A parameter or body field is malformed; `errors` names it. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2383,6 +2599,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unreachable; retry after the Retry-After seconds. */
             503: {
                 headers: {
@@ -2436,6 +2661,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unreachable; retry after the Retry-After seconds. */
             503: {
                 headers: {
@@ -2481,7 +2715,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No API key, or one that is unknown or revoked (send Authorization: Bearer <token>). */
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2501,6 +2735,33 @@ export interface operations {
             };
             /** @description A resource with this id already exists. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit (1 MiB by default); nothing was read or written. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2548,6 +2809,15 @@ export interface operations {
             };
             /** @description A parameter or body field is malformed; `errors` names it. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2617,6 +2887,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unreachable; retry after the Retry-After seconds. */
             503: {
                 headers: {
@@ -2662,7 +2941,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No API key, or one that is unknown or revoked (send Authorization: Bearer <token>). */
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2691,6 +2970,33 @@ export interface operations {
             };
             /** @description A resource with this id already exists. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit (1 MiB by default); nothing was read or written. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2738,6 +3044,15 @@ export interface operations {
             };
             /** @description A parameter or body field is malformed; `errors` names it. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2801,7 +3116,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No API key, or one that is unknown or revoked (send Authorization: Bearer <token>). */
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
             401: {
                 headers: {
                     [name: string]: unknown;

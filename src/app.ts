@@ -21,7 +21,7 @@ import { sourcesRoutes } from './modules/sources/sources.routes.js';
 import { voteSharesRoutes } from './modules/vote-shares/vote-shares.routes.js';
 import auth from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
-import errorsPlugin from './plugins/errors.js';
+import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import httpCache from './plugins/http-cache.js';
 import openapi from './plugins/openapi.js';
 import overload from './plugins/overload.js';
@@ -66,6 +66,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
     // The protection plugin answers requests that arrive while closing with a problem document.
     return503OnClosing: false,
+    // Router errors (bad percent-encoding, overlong path segments) are problem documents too.
+    frameworkErrors,
     // The first start of an embedded database runs initdb, the migrations and the seed inside the
     // db plugin: seconds on a quiet machine, more on a loaded one; avvio's 10 s default is too tight.
     pluginTimeout: 120_000,

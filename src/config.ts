@@ -36,7 +36,7 @@ const envSchema = z.object({
   // Fail fast when the database is gone: the longest wait for a pooled connection, and the longest
   // statement (server-side statement_timeout and client-side query timeout).
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(1000),
-  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(1500),
   // Debug only: /readyz lists every server, responses name the server that answered (X-Database-Server).
   DEBUG_DATABASE_ROUTING: booleanFlag.default(false),
   // Requests per window per client IP, and per API key; RATE_LIMIT_MAX=0 turns rate limiting off.

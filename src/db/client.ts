@@ -83,7 +83,7 @@ function pool(url: string, options: ServerOptions): pg.Pool {
     // A lost server must not hang requests: bounded waits for a connection and for every statement.
     connectionTimeoutMillis: options.connectTimeoutMs ?? 0,
     ...(timeout
-      ? { statement_timeout: timeout, query_timeout: timeout + 1000, idle_in_transaction_session_timeout: timeout * 2 }
+      ? { statement_timeout: timeout, query_timeout: timeout + 250, idle_in_transaction_session_timeout: timeout * 4 }
       : {}),
     keepAlive: true,
   });

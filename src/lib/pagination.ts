@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStorableJson } from './text.js';
 
 export const MAX_LIMIT = 100;
 
@@ -27,8 +28,10 @@ export function cursorParam<T extends z.ZodType>(key: T) {
       } catch {
         decoded = undefined;
       }
-      const parsed = key.safeParse(decoded);
-      if (!parsed.success) {
+      // Issued cursors hold ids and dates; a NUL or lone surrogate in one would only reach the
+      // database as an error.
+      const parsed = isStorableJson(decoded) ? key.safeParse(decoded) : undefined;
+      if (!parsed?.success) {
         ctx.addIssue({ code: 'custom', message: 'is not a cursor this endpoint issued' });
         return z.NEVER;
       }

@@ -3,12 +3,14 @@ import { PROBLEM_CONTENT_TYPE, problemSchema } from './problem.js';
 
 const problemText = {
   400: 'A parameter or body field is malformed; `errors` names it.',
-  401: 'No API key, or one that is unknown or revoked (send Authorization: Bearer <token>).',
+  401: 'No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).',
   403: "The API key's scope does not allow this operation.",
   404: 'No such resource, or a referenced one does not exist (`detail` says which).',
   409: 'A resource with this id already exists.',
   412: 'If-Match no longer matches: someone changed the resource since you read it.',
-  422: 'The request breaks a rule of the data; `errors` names each offending field, and nothing was written.',
+  413: 'The body is larger than the limit (1 MiB by default); nothing was read or written.',
+  415: 'The body is not JSON: send Content-Type: application/json.',
+  422: 'The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written.',
   428: 'This write needs If-Match with the ETag you read.',
   503: 'The database is unreachable; retry after the Retry-After seconds.',
 } as const;
@@ -27,7 +29,7 @@ export function readResponses<T extends z.ZodType>(
   return {
     200: { description, content: { 'application/json': { schema } } },
     304: z.undefined().describe('Not Modified: the If-None-Match ETag still matches.'),
-    ...problemResponses(...problems),
+    ...problemResponses(...new Set([...problems, 401 as const])),
   };
 }
 
@@ -49,7 +51,7 @@ export function writeResponses<T extends z.ZodType>(
 ) {
   return {
     [status]: { description, content: { 'application/json': { schema } } },
-    ...problemResponses(400, 401, 403, ...problems, 503),
+    ...problemResponses(...new Set([400, 401, 403, ...problems, 413, 415, 422, 503] as const)),
   };
 }
 

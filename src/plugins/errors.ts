@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -21,7 +21,8 @@ const locations: Record<string, ProblemFieldError['in']> = {
 
 // SQLSTATE classes and socket errors that mean "the database is not there", not "the query is wrong".
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE']);
-const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3]|53300)/;
+// 57014: statement_timeout (DB_QUERY_TIMEOUT_MS) cancelled a statement — a server too slow to answer.
+const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3]|57014|53300)/;
 
 /** The SQLSTATE of a database error anywhere in the cause chain (Drizzle wraps the driver's). */
 function sqlState(error: unknown): string | undefined {
@@ -34,7 +35,7 @@ function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined; e; ) {
     const code = typeof e.code === 'string' ? e.code : '';
     if (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code)) return true;
-    if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect/i.test(e.message))
+    if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Query read timeout/i.test(e.message))
       return true;
     e = e.cause as typeof e;
   }
@@ -73,6 +74,34 @@ function validationErrors(error: FastifyError): ProblemFieldError[] {
   });
 }
 
+/**
+ * Errors the router meets before any hook runs: a path that is not valid percent-encoded UTF-8
+ * (`%C0%AF`, `%FF`, a lone `%`) is a 400, a path parameter longer than maxParamLength a 414. Without
+ * this (the `frameworkErrors` option of Fastify()), Fastify answers them with its own JSON shape.
+ */
+export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors']> = (error, request, reply) => {
+  let status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+  let detail = status === 500 ? 'An unexpected error occurred; it has been logged.' : error.message;
+  if (error.code === 'FST_ERR_BAD_URL') [status, detail] = [400, 'The path is not valid percent-encoded UTF-8.'];
+  else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') [status, detail] = [414, 'A path segment is longer than any id this API issues.'];
+  else if (status === 500) request.log.error({ err: error }, 'framework error');
+  void sendProblem(request, reply, status, detail);
+};
+
+/** The detail of an error answer some plugin sent in its own format: its message, if short and readable. */
+function foreignDetail(payload: unknown, status: number): string {
+  const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
+  let detail = text;
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown; detail?: unknown };
+    detail = typeof parsed.detail === 'string' ? parsed.detail : typeof parsed.message === 'string' ? parsed.message : '';
+  } catch {
+    // Plain text: used as it is.
+  }
+  detail = detail.trim();
+  return detail && detail.length <= 500 ? detail : statusTitle(status);
+}
+
 /** Maps every error to an RFC 9457 problem document in one place; 5xx bodies never carry internals. */
 export default fp(
   async function errors(app: FastifyInstance) {
@@ -84,6 +113,11 @@ export default fp(
         const errors = validationErrors(error);
         const detail = errors.map((e) => `${e.in} parameter '${e.name}': ${e.message}`).join('; ');
         return sendProblem(request, reply, 400, detail, errors);
+      }
+      // Text the database cannot store (NUL, an unpaired surrogate) in a field no schema checked.
+      if (sqlState(error) === '22021' || sqlState(error) === '22P05') {
+        request.log.warn({ err: error }, 'unstorable text reached the database');
+        return sendProblem(request, reply, 400, 'A text value contains a character that cannot be stored (NUL or an unpaired surrogate).');
       }
       // A race the explicit checks could not see: two writers creating the same id at once.
       if (sqlState(error) === '23505')
@@ -103,6 +137,22 @@ export default fp(
     app.setNotFoundHandler((request, reply) =>
       sendProblem(request, reply, 404, `No route ${request.method} ${request.url.split('?')[0]}.`),
     );
+
+    // A plugin that answers an error itself instead of throwing (e.g. @fastify/cors's plain-text
+    // "Invalid Preflight Request" to an OPTIONS without Origin) still answers a problem document.
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (reply.statusCode < 400 || String(reply.getHeader('content-type') ?? '').startsWith(PROBLEM_CONTENT_TYPE))
+        return payload;
+      const body: Problem = {
+        type: 'about:blank',
+        title: statusTitle(reply.statusCode),
+        status: reply.statusCode,
+        detail: foreignDetail(payload, reply.statusCode),
+        instance: request.url.split('?')[0] ?? request.url,
+      };
+      reply.type(PROBLEM_CONTENT_TYPE).removeHeader('content-length');
+      return JSON.stringify(body);
+    });
   },
   { name: 'errors' },
 );

@@ -21,7 +21,7 @@ const auditEntrySchema = z
 
 const auditQuery = z.strictObject({
   limit: limitParam(50),
-  cursor: cursorParam(z.tuple([z.number().int()])).optional(),
+  cursor: cursorParam(z.tuple([z.int32()])).optional(),
 });
 
 export const auditRoutes: FastifyPluginAsyncZod = async (app) => {

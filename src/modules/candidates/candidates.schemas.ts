@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../../lib/text.js';
 import { formatParam } from '../../lib/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { sourceIdParam, sourceRefSchema } from '../sources/sources.schemas.js';
@@ -40,8 +41,8 @@ export const candidateList = listSchema(candidateSchema).meta({ id: 'CandidateLi
 export const candidateCreateBody = z
   .strictObject({
     id: candidateIdParam.optional().describe('Readable id; by default a slug of the name.'),
-    name: z.string().trim().min(1).max(300),
-    note: z.string().max(2000).nullable().default(null),
+    name: text().trim().min(1).max(300),
+    note: text().max(2000).nullable().default(null),
     sourceId: sourceIdParam.describe('The source naming the person; must exist.'),
   })
   .meta({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../../lib/text.js';
 import { sourceIdParam } from '../sources/sources.schemas.js';
 import { electionType, resultStatus } from '../../db/schema/index.js';
 import { formatParam } from '../../lib/csv.js';
@@ -16,7 +17,10 @@ export const electionIdParam = z
 
 export const statusEnum = z.enum(resultStatus.enumValues);
 
-const isoDate = z.iso.date('must be a date as YYYY-MM-DD');
+// ISO 8601 has a year 0000 (1 BC); PostgreSQL's date type does not, and would fail the query.
+const isoDate = z.iso
+  .date('must be a date as YYYY-MM-DD')
+  .refine((date) => !date.startsWith('0000-'), 'must be a date from 0001-01-01 on');
 
 export const currentResultsSchema = z
   .object({
@@ -80,7 +84,7 @@ const mutableFields = {
   previousRoundId: electionIdParam.nullable().describe('For a runoff: the id of the round before; must exist.'),
   termEndYear: z.number().int().min(1800).max(2200).nullable(),
   candidateCount: z.number().int().min(0).max(10_000).nullable(),
-  note: z.string().max(2000).nullable(),
+  note: text().max(2000).nullable(),
   sourceId: sourceIdParam
     .describe('The source announcing the election; must exist.'),
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../../lib/text.js';
 import { slugIdParam } from '../../lib/slug.js';
 import { outcome, percentBase, selectionKind, sourceKind } from '../../db/schema/index.js';
 import { formatParam } from '../../lib/csv.js';
@@ -98,19 +99,22 @@ export const versionParams = z.object({
 export const versionListQuery = z.strictObject({
   format: formatParam,
   limit: limitParam(50),
-  cursor: cursorParam(z.tuple([z.number().int()])).optional(),
+  cursor: cursorParam(z.tuple([z.int32()])).optional(),
 });
 
 export const versionList = listSchema(versionSummarySchema).meta({ id: 'ResultVersionList' });
 
 const slugId = slugIdParam('an');
-const optionalCount = z.number().int().max(Number.MAX_SAFE_INTEGER).nullable().default(null);
+// Ten billion: more than any electorate, and small enough that a version's 1,000 lines still sum
+// to an exact JavaScript integer (the derived totals of /results; 2^53 - 1 per line did not).
+export const MAX_COUNT = 10_000_000_000;
+const optionalCount = z.number().int().max(MAX_COUNT).nullable().default(null);
 
 export const lineInputSchema = z
   .strictObject({
     kind: z.enum(selectionKind.enumValues).default('candidate'),
     candidateId: slugId.nullable().default(null).describe('For kind=candidate: an existing candidate id.'),
-    label: z.string().trim().min(1).max(200).nullable().default(null).describe('For a non-candidate line: its label, e.g. "Against all".'),
+    label: text().trim().min(1).max(200).nullable().default(null).describe('For a non-candidate line: its label, e.g. "Against all".'),
     nominatorId: slugId.nullable().default(null).describe('An existing organisation id.'),
     votes: optionalCount,
     percent: z.number().nullable().default(null).describe('As published; checked against votes / denominator.'),
@@ -132,11 +136,11 @@ export const resultsInputSchema = z
       .default(null)
       .describe('ISO 8601 date or date-time with offset of the figures; null when the source does not say.'),
     complete: z.boolean().describe('True when every line of the result is listed.'),
-    publishedBy: z.string().max(300).nullable().default(null),
-    note: z.string().max(2000).nullable().default(null),
+    publishedBy: text().max(300).nullable().default(null),
+    note: text().max(2000).nullable().default(null),
     sourceId: slugId.describe('The source of the figures; must exist.'),
     additionalSources: z
-      .array(z.strictObject({ sourceId: slugId, covers: z.string().min(1).max(500) }))
+      .array(z.strictObject({ sourceId: slugId, covers: text().min(1).max(500) }))
       .max(20)
       .default([]),
     turnout: z

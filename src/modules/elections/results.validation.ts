@@ -33,6 +33,8 @@ export function validateResults(input: ResultsInput, ctx: ValidationContext): Pr
   input.additionalSources.forEach((s, i) => {
     if (!ctx.sourceIds.has(s.sourceId)) fail(`additionalSources.${i}.sourceId`, `no source has the id '${s.sourceId}'`);
     if (s.sourceId === input.sourceId) fail(`additionalSources.${i}.sourceId`, 'is already the version\'s own source');
+    const first = input.additionalSources.findIndex((other) => other.sourceId === s.sourceId);
+    if (first < i) fail(`additionalSources.${i}.sourceId`, `repeats additionalSources.${first}`);
   });
 
   const t = input.turnout;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../../lib/text.js';
 import { slugIdParam } from '../../lib/slug.js';
 import { formatParam } from '../../lib/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
@@ -27,7 +28,7 @@ export const organisationList = listSchema(organisationSchema).meta({ id: 'Organ
 export const organisationCreateBody = z
   .strictObject({
     id: organisationIdParam.optional().describe('Readable id; by default a slug of the name.'),
-    name: z.string().trim().min(1).max(300),
+    name: text().trim().min(1).max(300),
     sourceId: sourceIdParam.describe('The source naming the organisation; must exist.'),
   })
   .meta({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../../lib/text.js';
 import { slugIdParam } from '../../lib/slug.js';
 import { sourceKind } from '../../db/schema/index.js';
 import { formatParam } from '../../lib/csv.js';
@@ -43,8 +44,8 @@ const isoDateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true }
 export const sourceCreateBody = z
   .strictObject({
     id: sourceIdParam.optional().describe('Readable id; by default a slug of the publisher and title.'),
-    publisher: z.string().trim().min(1).max(200),
-    title: z.string().trim().min(1).max(500).nullable().default(null),
+    publisher: text().trim().min(1).max(200),
+    title: text().trim().min(1).max(500).nullable().default(null),
     url: z.url({ protocol: /^https?$/ }).max(2000).nullable().default(null),
     published: isoDateOrDateTime
       .nullable()
@@ -52,7 +53,7 @@ export const sourceCreateBody = z
       .describe('ISO 8601 date or date-time with offset, as precise as the source states it.'),
     kind: z.enum(sourceKind.enumValues),
     language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag such as en or ru').nullable().default(null),
-    note: z.string().max(2000).nullable().default(null),
+    note: text().max(2000).nullable().default(null),
   })
   .meta({
     id: 'SourceCreate',

@@ -47,7 +47,7 @@ export const voteShareListQuery = z.strictObject({
     .describe('current (default): lines of each election\'s newest version; all: every version.'),
   format: formatParam,
   limit: limitParam(50),
-  cursor: cursorParam(z.tuple([z.number().int()])).optional(),
+  cursor: cursorParam(z.tuple([z.int32()])).optional(),
 });
 
 export const voteShareList = listSchema(voteShareSchema).meta({ id: 'VoteShareList' });
