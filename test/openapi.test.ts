@@ -27,13 +27,13 @@ t.test('every operation: operationId, tags, summary, and every status it can ret
       t.ok(op.tags?.length, `${name}: tags`);
       t.ok(op.summary, `${name}: summary`);
       const statuses = Object.keys(op.responses ?? {}).sort();
-      // 401: reads need no key, but a key that is sent is checked.
-      const read = ['200', '304', '400', '401', '503', ...(path.includes('{') ? ['404'] : [])];
+      // 401: reads need no key, but a key that is sent is checked; 414 and 429: limits.
+      const read = ['200', '304', '400', '401', '414', '429', '503', ...(path.includes('{') ? ['404'] : [])];
       if (method === 'get' && path.startsWith('/v1/') && !op.security)
-        t.same(statuses, read.sort(), `${name}: 200, 304, 400, 401, 503 (and 404 with a path id)`);
+        t.same(statuses, read.sort(), `${name}: 200, 304, 400, 401, 414, 429, 503 (and 404 with a path id)`);
       else if (op.security) {
         t.same(op.security, [{ bearerAuth: [] }], `${name}: needs a bearer key`);
-        for (const status of ['400', '401', '403', '503']) t.ok(statuses.includes(status), `${name}: documents ${status}`);
+        for (const status of ['400', '401', '403', '414', '429', '503']) t.ok(statuses.includes(status), `${name}: documents ${status}`);
         // A body too large, not JSON, or an Idempotency-Key reused for another request.
         if (op.requestBody) for (const status of ['413', '415', '422']) t.ok(statuses.includes(status), `${name}: documents ${status}`);
         t.ok(statuses.some((s) => s.startsWith('2')), `${name}: documents its success`);

@@ -9,10 +9,12 @@ const problemText = {
   409: 'A resource with this id already exists.',
   412: 'If-Match no longer matches: someone changed the resource since you read it.',
   413: 'The body is larger than the limit (1 MiB by default); nothing was read or written.',
+  414: 'The request target (path and query) is longer than the limit (2,048 characters by default).',
   415: 'The body is not JSON: send Content-Type: application/json.',
   422: 'The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written.',
   428: 'This write needs If-Match with the ETag you read.',
-  503: 'The database is unreachable; retry after the Retry-After seconds.',
+  429: 'Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds.',
+  503: 'The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds.',
 } as const;
 
 type ProblemStatus = keyof typeof problemText;
@@ -29,7 +31,8 @@ export function readResponses<T extends z.ZodType>(
   return {
     200: { description, content: { 'application/json': { schema } } },
     304: z.undefined().describe('Not Modified: the If-None-Match ETag still matches.'),
-    ...problemResponses(...new Set([...problems, 401 as const])),
+    // Any read: an unknown parameter (400), a wrong key (401), limits (414, 429), unavailability (503).
+    ...problemResponses(...new Set([400, ...problems, 401, 414, 429, 503] as const)),
   };
 }
 
@@ -51,7 +54,7 @@ export function writeResponses<T extends z.ZodType>(
 ) {
   return {
     [status]: { description, content: { 'application/json': { schema } } },
-    ...problemResponses(...new Set([400, 401, 403, ...problems, 413, 415, 422, 503] as const)),
+    ...problemResponses(...new Set([400, 401, 403, ...problems, 413, 414, 415, 422, 429, 503] as const)),
   };
 }
 

@@ -37,7 +37,8 @@ export default fp(
   async function auth(app: FastifyInstance) {
     app.decorateRequest('apiKey', undefined);
     app.addHook('onRequest', async (request) => {
-      if (request.headers.authorization === undefined) return;
+      // Keys belong to the API under /v1; probes, the document and /docs ignore them.
+      if (request.headers.authorization === undefined || !request.url.startsWith('/v1/')) return;
       const token = bearer(request);
       if (!token) throw new Unauthorized('The Authorization header must be "Bearer <token>".');
       // On the primary: a key revoked a moment ago must not pass on a lagging replica.

@@ -38,7 +38,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: auditQuery,
         response: {
           200: { description: 'One page of the trail.', content: { 'application/json': { schema: listSchema(auditEntrySchema) } } },
-          ...problemResponses(400, 401, 403, 503),
+          ...problemResponses(400, 401, 403, 414, 429, 503),
         },
       },
     },
