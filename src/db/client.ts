@@ -35,6 +35,8 @@ export interface Database {
   ping(): Promise<void>;
   /** Re-checks every replica now (also done every few seconds once `watchReplicas` runs). */
   checkReplicas(): Promise<void>;
+  /** Takes a replica out of the read rotation until the next check finds it answering. */
+  markDown(name: string): void;
   watchReplicas(intervalMs: number): void;
   /** Applies the committed drizzle-kit migrations; safe on every start and from several processes. */
   migrate(): Promise<void>;
@@ -141,6 +143,10 @@ function openPostgres(options: ServerOptions): Database {
       await primary.db.execute(sql`select 1`);
     },
     checkReplicas,
+    markDown: (name) => {
+      const replica = replicas.find((r) => r.name === name);
+      if (replica) replica.up = false;
+    },
     watchReplicas: (intervalMs) => {
       if (replicas.length === 0 || timer) return;
       timer = setInterval(() => void checkReplicas(), intervalMs);
@@ -184,6 +190,7 @@ async function openPglite(options: { dataDir: string } | { loadDataDir: Blob }):
       await pglite.execute(sql`select 1`);
     },
     checkReplicas: async () => {},
+    markDown: () => {},
     watchReplicas: () => {},
     migrate: () => migratePglite(pglite, { migrationsFolder }),
     close: async () => {

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { type Database, type DatabaseOptions, type Db, openDatabase } from '../db/client.js';
 import { routing, withRouting } from '../db/routing.js';
 import { seed } from '../db/seed.js';
+import { isDatabaseUnavailable } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -51,6 +52,14 @@ export default fp<DbPluginOptions>(
 
     // Every request gets its own routing context (see src/db/routing.ts).
     app.addHook('onRequest', (_request, _reply, done) => withRouting(done));
+    // A replica that fails a request leaves the rotation at once, not at its next health check.
+    app.addHook('onError', async (request, _reply, error) => {
+      const served = routing.getStore()?.served;
+      if (served && served !== 'primary' && isDatabaseUnavailable(error)) {
+        request.log.warn({ server: served }, 'replica unavailable: reads go elsewhere until it answers again');
+        database.markDown(served);
+      }
+    });
     if (options.debugRouting)
       app.addHook('onSend', async (_request, reply, payload) => {
         const served = routing.getStore()?.served;
@@ -62,5 +71,5 @@ export default fp<DbPluginOptions>(
       database.watchReplicas(options.replicaCheckMs ?? 2000);
     });
   },
-  { name: 'db' },
+  { name: 'db', dependencies: ['errors'] },
 );
