@@ -50,8 +50,11 @@ export default fp<DbPluginOptions>(
     app.decorate('database', database);
     app.decorate('db', database.db);
 
-    // Every request gets its own routing context (see src/db/routing.ts).
-    app.addHook('onRequest', (_request, _reply, done) => withRouting(done));
+    // With replicas (or when debugging), every request gets its own routing context (see
+    // src/db/routing.ts). Without them every read goes to the one server, and no context is made:
+    // AsyncLocalStorage taxes every promise of the request.
+    if (database.servers.length > 1 || options.debugRouting)
+      app.addHook('onRequest', (_request, _reply, done) => withRouting(done));
     // A replica that fails a request leaves the rotation at once, not at its next health check.
     app.addHook('onError', async (request, _reply, error) => {
       const served = routing.getStore()?.served;

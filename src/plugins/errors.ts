@@ -140,9 +140,9 @@ export default fp(
 
     // A plugin that answers an error itself instead of throwing (e.g. @fastify/cors's plain-text
     // "Invalid Preflight Request" to an OPTIONS without Origin) still answers a problem document.
-    app.addHook('onSend', async (request, reply, payload) => {
+    app.addHook('onSend', (request, reply, payload, done) => {
       if (reply.statusCode < 400 || String(reply.getHeader('content-type') ?? '').startsWith(PROBLEM_CONTENT_TYPE))
-        return payload;
+        return done(null, payload);
       const body: Problem = {
         type: 'about:blank',
         title: statusTitle(reply.statusCode),
@@ -151,7 +151,7 @@ export default fp(
         instance: request.url.split('?')[0] ?? request.url,
       };
       reply.type(PROBLEM_CONTENT_TYPE).removeHeader('content-length');
-      return JSON.stringify(body);
+      done(null, JSON.stringify(body));
     });
   },
   { name: 'errors' },

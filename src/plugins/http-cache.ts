@@ -38,13 +38,14 @@ export default fp(
       const maxAge = preliminary ? policy.preliminaryMaxAge : policy.finalMaxAge;
       return this.header('cache-control', `public, max-age=${maxAge}, stale-while-revalidate=${maxAge}`);
     });
-    app.addHook('onSend', async (request, reply, payload) => {
+    app.addHook('onSend', (request, reply, payload, done) => {
       const read = request.method === 'GET' || request.method === 'HEAD';
       if (read && request.url.startsWith('/v1/')) reply.header('vary', 'Accept');
-      if (reply.hasHeader('cache-control')) return payload;
-      const cacheable = read && reply.statusCode < 400;
-      reply.header('cache-control', cacheable ? `public, max-age=${policy.maxAge}` : 'no-store');
-      return payload;
+      if (!reply.hasHeader('cache-control')) {
+        const cacheable = read && reply.statusCode < 400;
+        reply.header('cache-control', cacheable ? `public, max-age=${policy.maxAge}` : 'no-store');
+      }
+      done(null, payload);
     });
   },
   { name: 'http-cache' },

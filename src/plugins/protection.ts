@@ -52,12 +52,13 @@ export default fp<ProtectionOptions>(
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     });
     let closing = false;
-    app.addHook('onSend', async (request, reply, payload) => {
+    // Hooks on every request are callback style: no promise per request on the hot path.
+    app.addHook('onSend', (request, reply, payload, done) => {
       reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_CSP : API_CSP);
       // While closing, every answer ends its connection: the client's next request opens a new one
       // (refused here, so it goes to another instance) instead of racing the socket's close.
       if (closing) reply.header('connection', 'close');
-      return payload;
+      done(null, payload);
     });
 
     // Requests being answered, counted until their socket is done with them (also when aborted).
@@ -70,15 +71,16 @@ export default fp<ProtectionOptions>(
       while (active > 0 && Date.now() < deadline) await sleep(20);
       if (app.server.listening) await sleep(DRAIN_SETTLE_MS);
     });
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', (request, reply, done) => {
       active++;
       reply.raw.once('close', () => active--);
       if (closing) {
         reply.header('connection', 'close').header('retry-after', '1');
-        throw new HttpProblem(503, 'This server is shutting down; retry and another instance will answer.');
+        return done(new HttpProblem(503, 'This server is shutting down; retry and another instance will answer.'));
       }
       if ((request.raw.url ?? '').length > options.maxUrlLength)
-        throw new HttpProblem(414, `The request target is longer than ${options.maxUrlLength} characters.`);
+        return done(new HttpProblem(414, `The request target is longer than ${options.maxUrlLength} characters.`));
+      done();
     });
 
     if (options.rateLimitMax > 0)
