@@ -5,9 +5,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadResults } from '../src/modules/elections/results.service.js';
+import { BENCH_API_ENV } from './lib/api-env.js';
 import { captureStatements, explain, resultsPlan } from './lib/capture.js';
 import { type Dataset, type Parameters, pickParameters, prepareDataset, withClient } from './lib/datasets.js';
-import { download, type Measurement, measure, probe } from './lib/load.js';
+import { download, type ExportMeasurement, type Measurement, measure, probe } from './lib/load.js';
 import { type CsvResult, type Explained, type Report, listTable, renderReport, summaryTable, type TargetResult } from './lib/report.js';
 import { root, type Server, startServer } from './lib/servers.js';
 import { embeddedStartup } from './lib/startup.js';
@@ -29,7 +31,8 @@ Options:
   --connections N      autocannon connections (default 50)
   --db-name NAME       large dataset database, must contain "bench" (default elections_bench)
   --reuse              keep the databases when they already hold datasets of those sizes
-  --raw-prepared       the raw-pg baseline uses named prepared statements (default: unnamed, as the app)
+  --raw-prepared       the raw-pg baselines use named prepared statements, as the API's results reads do
+                       (default: unnamed, planned on every request)
   --out FILE           report path (default docs/benchmarks.md)
   -h, --help           this text`;
 
@@ -130,6 +133,9 @@ const paths = (p: Parameters) => ({
 const LIST_NAMES = { elections: '/v1/elections?country=…', voteShares: '/v1/vote-shares?candidate=…', candidates: '/v1/candidates?q=…' } as const;
 type ListKey = keyof typeof LIST_NAMES;
 const CSV_PATH = '/v1/vote-shares?format=csv';
+// V8 heap sizing for the second CSV process: a smaller young generation (4 MB semi-spaces instead of
+// 16) and an old-generation cap, so that V8 collects the export's garbage before it grows the heap.
+const CSV_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-size=4';
 
 interface Target {
   key: string;
@@ -155,16 +161,24 @@ async function main() {
 
   console.error('capturing the SQL of each endpoint…');
   const resultsPath = `/v1/elections/${params.large.warmId}/results`;
-  const capturedLarge = await captureStatements(large.url, { results: resultsPath, ...listPaths.large });
+  const capturedLarge = await captureStatements(
+    large.url,
+    { results: resultsPath, ...listPaths.large },
+    // The object path's row statements (loadResults: CSV, CDF, diff and writes still use it).
+    { resultRows: (app) => loadResults(app.db, params.large.warmId) },
+  );
   const capturedSmall = await captureStatements(small.url, listPaths.small);
-  const plan = await resultsPlan(large.url, capturedLarge.results ?? [], params.large.warmId);
+  const plans = {
+    rows: await resultsPlan(large.url, capturedLarge.resultRows ?? [], params.large.warmId),
+    'api-sql': await resultsPlan(large.url, capturedLarge.results ?? [], params.large.warmId),
+  };
 
   console.error('starting servers…');
   const hello = await startServer('hello-world', 'hello.ts');
   servers.push(hello);
   const raw = await startServer('raw pg', 'raw-pg.ts', {
     BENCH_DATABASE_URL: large.url,
-    BENCH_RESULTS_PLAN: JSON.stringify(plan),
+    BENCH_RESULTS_PLANS: JSON.stringify(plans),
     ...(flags['raw-prepared'] ? { BENCH_RAW_PREPARED: '1' } : {}),
   });
   servers.push(raw);
@@ -175,11 +189,23 @@ async function main() {
   servers.push(apiUncached);
   const apiSmall = await startServer('API (small dataset)', 'api.ts', { BENCH_DATABASE_URL: small.url });
   servers.push(apiSmall);
+  // The CSV export runs on API processes of its own that serve nothing else, so their peak RSS is
+  // the export's and not the high-water mark of the load tests: one with the defaults (the target),
+  // one with the V8 heap flags of CSV_NODE_OPTIONS, to show what they change.
+  const csvApi = await startServer('API (CSV export)', 'api.ts', { BENCH_DATABASE_URL: large.url });
+  servers.push(csvApi);
+  const csvApiFlags = await startServer('API (CSV export, heap flags)', 'api.ts', {
+    BENCH_DATABASE_URL: large.url,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${CSV_NODE_OPTIONS}`.trim(),
+  });
+  servers.push(csvApiFlags);
 
   const cold = params.large.coldIds;
+  const prepared = flags['raw-prepared'] ? ', prepared' : '';
   const targets: Target[] = [
     { key: 'hello', label: 'hello-world `GET /`', server: hello, load: { path: '/' } },
-    { key: 'raw-pg', label: `raw pg, results query (cold${flags['raw-prepared'] ? ', prepared' : ''})`, server: raw, load: { paths: cold.map((id) => `/results/${id}`) } },
+    { key: 'raw-pg', label: `raw pg, the object path's row statements (cold${prepared})`, server: raw, load: { paths: cold.map((id) => `/rows/${id}`) } },
+    { key: 'raw-pg-api', label: `raw pg, the API's own /results SQL (cold${prepared})`, server: raw, load: { paths: cold.map((id) => `/api-sql/${id}`) } },
     { key: 'results-cold', label: '`/v1/elections/{id}/results` cold (results cache off)', server: apiUncached, load: { paths: cold.map((id) => `/v1/elections/${id}/results`) } },
     { key: 'results-warm', label: '`/v1/elections/{id}/results` warm', server: api, load: { path: resultsPath } },
   ];
@@ -205,7 +231,8 @@ async function main() {
   }
 
   const measured = new Map<string, Measurement[]>(targets.map((t) => [t.key, []]));
-  const csvRuns = [];
+  const csvRuns: ExportMeasurement[] = [];
+  const csvFlagRuns: ExportMeasurement[] = [];
   for (let round = 1; round <= opts.rounds; round++) {
     for (const t of targets) {
       const m = await measure(t.server, t.load, load);
@@ -216,13 +243,18 @@ async function main() {
       );
     }
     if (csvImplemented) {
-      const m = await download(api, CSV_PATH);
-      csvRuns.push(m);
-      console.error(`round ${round}/${opts.rounds} CSV export: ${m.lines} lines in ${(m.ms / 1000).toFixed(1)} s, RSS ${m.peakRssMb?.toFixed(0) ?? '?'} MB`);
+      for (const [server, runs] of [[csvApi, csvRuns], [csvApiFlags, csvFlagRuns]] as const) {
+        const m = await download(server, CSV_PATH);
+        runs.push(m);
+        console.error(
+          `round ${round}/${opts.rounds} CSV export (${server.name}): ${m.lines} lines in ${(m.ms / 1000).toFixed(1)} s, ` +
+            `RSS ${m.startRssMb?.toFixed(0) ?? '?'} → peak ${m.peakRssMb?.toFixed(0) ?? '?'} MB`,
+        );
+      }
     }
   }
   const csv: CsvResult = csvImplemented
-    ? { implemented: true, runs: csvRuns }
+    ? { implemented: true, runs: csvRuns, flagged: { nodeOptions: CSV_NODE_OPTIONS, runs: csvFlagRuns } }
     : { implemented: false, status: csvProbe.status, detail: problemDetail(csvProbe.head) };
 
   console.error('EXPLAIN (ANALYZE, BUFFERS) of the results and list queries…');
@@ -269,7 +301,8 @@ async function main() {
     })),
     csv,
     startup: { api: startupApi, embedded },
-    resultsSql: plan.queries.map((q) => q.text),
+    resultsSql: { api: plans['api-sql'].queries.map((q) => q.text), rows: plans.rows.queries.map((q) => q.text), bodyPassedThrough: plans['api-sql'].bodyColumn !== null },
+    apiEnv: BENCH_API_ENV,
     explains,
   };
   const out = resolve(root, flags.out);

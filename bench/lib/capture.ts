@@ -1,6 +1,7 @@
 // The SQL each endpoint runs, taken from the app itself: an in-process app (not the one under
 // load) answers each path once while every statement sent through `pg` is recorded. That is what
 // EXPLAIN is run on and what the raw-pg baseline replays, whatever the repositories look like.
+import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -14,8 +15,18 @@ export interface Statement {
 
 type Query = (this: pg.Client, ...args: unknown[]) => unknown;
 
-/** Each path's statements, in the order the app sent them; throws when a path does not answer 200. */
-export async function captureStatements(url: string, paths: Record<string, string>): Promise<Record<string, Statement[]>> {
+/** A function of the app whose statements are recorded, e.g. a service call no route makes alone. */
+export type Call = (app: FastifyInstance) => Promise<unknown>;
+
+/**
+ * Each path's statements, in the order the app sent them (throws when a path does not answer 200),
+ * and each call's.
+ */
+export async function captureStatements(
+  url: string,
+  paths: Record<string, string>,
+  calls: Record<string, Call> = {},
+): Promise<Record<string, Statement[]>> {
   const proto = pg.Client.prototype as unknown as { query: Query };
   const original = proto.query;
   let log: Statement[] | undefined;
@@ -39,6 +50,12 @@ export async function captureStatements(url: string, paths: Record<string, strin
       out[key] = log;
       log = undefined;
     }
+    for (const [key, call] of Object.entries(calls)) {
+      log = [];
+      await call(app);
+      out[key] = log;
+      log = undefined;
+    }
     return out;
   } finally {
     log = undefined;
@@ -48,8 +65,8 @@ export async function captureStatements(url: string, paths: Record<string, strin
 }
 
 /**
- * Turns the statements of one /results request into a plan the raw-pg server can replay for any
- * election: the sample election's id and its version's id become slots.
+ * Turns the statements of one read of a result version into a plan the raw-pg server can replay for
+ * any election: the sample election's id and its version's id become slots.
  */
 export async function resultsPlan(url: string, statements: Statement[], electionId: string): Promise<ResultsPlan> {
   const [first] = statements;
@@ -64,14 +81,29 @@ export async function resultsPlan(url: string, statements: Statement[], election
       value === electionId ? { kind: 'election' } : value === versionId ? { kind: 'version' } : { kind: 'value', value };
     const queries = statements.map((s) => ({ text: s.text, params: s.values.map(slot) }));
     const needsVersion = queries.slice(1).some((q) => q.params.some((p) => p.kind === 'version'));
+    const head = await c.query<unknown[]>({ text: first.text, values: first.values, rowMode: 'array' });
     let versionColumn: number | null = null;
     if (needsVersion) {
-      const head = await c.query<unknown[]>({ text: first.text, values: first.values, rowMode: 'array' });
       versionColumn = head.rows[0]?.findIndex((v) => v === versionId) ?? -1;
       if (versionColumn < 0) throw new Error('cannot find the version id in the first statement of /results');
     }
-    return { queries, versionColumn };
+    // One statement that returns the finished JSON body as text: the baseline passes it through.
+    let bodyColumn: number | null = null;
+    if (queries.length === 1) {
+      const index = head.rows[0]?.findIndex((v) => typeof v === 'string' && v.startsWith('{') && isJson(v)) ?? -1;
+      bodyColumn = index < 0 ? null : index;
+    }
+    return { queries, versionColumn, bodyColumn };
   });
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS) of each statement, as text. */

@@ -51,6 +51,8 @@ export interface ExportMeasurement {
   firstByteMs: number;
   bytes: number;
   lines: number;
+  /** The server's RSS when the download started. */
+  startRssMb: number | null;
   peakRssMb: number | null;
 }
 
@@ -68,7 +70,7 @@ export async function download(server: Server, path: string): Promise<ExportMeas
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
     }
   }
-  return { status: res.status, ms: performance.now() - started, firstByteMs, bytes, lines, peakRssMb: rss.stop() };
+  return { status: res.status, ms: performance.now() - started, firstByteMs, bytes, lines, startRssMb: rss.startMb, peakRssMb: rss.stop() };
 }
 
 /** Status and the start of the body of one GET, to check a target before loading it. */

@@ -1,5 +1,6 @@
-// The SQL the API runs for /v1/elections/{id}/results, captured from the app itself (see
-// capture.ts) and replayed by the raw-pg baseline, so both sides run the very same statements.
+// SQL that reads one result version, captured from the app itself (see capture.ts) and replayed by
+// the raw-pg baselines: the statements /v1/elections/{id}/results runs, and the row statements of
+// the object path (loadResults), so each baseline runs the very statements it is compared with.
 
 /** Where a bind parameter comes from when the statement is replayed for another election. */
 export type PlanParam = { kind: 'election' } | { kind: 'version' } | { kind: 'value'; value: unknown };
@@ -14,6 +15,8 @@ export interface ResultsPlan {
   queries: PlannedQuery[];
   /** Column of the first statement's row (array mode) that holds the version id, if any is needed. */
   versionColumn: number | null;
+  /** With a single statement: the column that holds the finished JSON body, sent as it is. */
+  bodyColumn: number | null;
 }
 
 export function bindParams(query: PlannedQuery, electionId: string, versionId: unknown): unknown[] {

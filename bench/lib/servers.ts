@@ -72,7 +72,7 @@ function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
  * Peak resident memory of a process over a stretch of time: the kernel's high-water mark reset
  * at the start (clear_refs 5), and a 50 ms sampler as a fallback where that is not allowed.
  */
-export function watchPeakRss(pid: number): { stop(): number | null } {
+export function watchPeakRss(pid: number): { startMb: number | null; stop(): number | null } {
   let exact = false;
   try {
     writeFileSync(`/proc/${pid}/clear_refs`, '5');
@@ -80,11 +80,13 @@ export function watchPeakRss(pid: number): { stop(): number | null } {
   } catch {
     exact = false;
   }
-  let sampled = statusKb(pid, 'VmRSS') ?? 0;
+  const startKb = statusKb(pid, 'VmRSS');
+  let sampled = startKb ?? 0;
   const timer = setInterval(() => {
     sampled = Math.max(sampled, statusKb(pid, 'VmRSS') ?? 0);
   }, 50);
   return {
+    startMb: startKb === null ? null : startKb / 1024,
     stop: () => {
       clearInterval(timer);
       const hwm = exact ? statusKb(pid, 'VmHWM') : null;

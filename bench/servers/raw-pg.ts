@@ -1,16 +1,20 @@
-// Baseline 2: the statements of the results endpoint run with `pg` directly (no Drizzle, no zod,
-// no response schema), serialised as plain JSON. The API's ratio to it is its own overhead on
-// the database path.
-import Fastify from 'fastify';
+// Baseline 2: statements that read one result version, run with `pg` directly (no Drizzle, no zod,
+// no response schema, no plugins). Two plans, both captured from the app (see lib/capture.ts):
+//   GET /rows/:id      the row statements of the object path (loadResults): the version, then its
+//                      lines and sources concurrently, the rows serialised as plain JSON;
+//   GET /api-sql/:id   the statement(s) /v1/elections/{id}/results runs; when that is one statement
+//                      returning the finished body, the body is sent as it is, as the API does.
+// The API's ratio to each is its own overhead on the database path.
+import Fastify, { type FastifyReply } from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { bindParams, type PlannedQuery, type ResultsPlan } from '../lib/results-plan.js';
 import { listenForParent } from './listen.js';
 
 const url = process.env.BENCH_DATABASE_URL;
-const plan = JSON.parse(process.env.BENCH_RESULTS_PLAN ?? 'null') as ResultsPlan | null;
-if (!url || !plan?.queries.length) throw new Error('BENCH_DATABASE_URL and BENCH_RESULTS_PLAN are set by bench/run.ts');
-const [first, ...rest] = plan.queries as [PlannedQuery, ...PlannedQuery[]];
+const plans = JSON.parse(process.env.BENCH_RESULTS_PLANS ?? 'null') as Record<string, ResultsPlan> | null;
+if (!url || !plans || Object.values(plans).some((p) => !p.queries.length))
+  throw new Error('BENCH_DATABASE_URL and BENCH_RESULTS_PLANS are set by bench/run.ts');
 
 const config = loadConfig({});
 const pool = new pg.Pool({ connectionString: url, max: config.DB_POOL_MAX });
@@ -23,9 +27,11 @@ const types = {
     RAW.has(oid) ? (value: string) => value : (pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown),
 };
 
-// Unnamed statements by default, as the app sends them (PostgreSQL plans each one afresh);
-// BENCH_RAW_PREPARED names them, so the server keeps their plans: the floor prepared statements reach.
-const names = new Map(plan.queries.map((q, i) => [q, process.env.BENCH_RAW_PREPARED ? `bench_results_${i}` : undefined]));
+// Unnamed statements by default (PostgreSQL plans each one afresh); BENCH_RAW_PREPARED names them,
+// so the server keeps their plans, as the API's prepared statements do.
+const names = new Map<PlannedQuery, string | undefined>();
+for (const [plan, { queries }] of Object.entries(plans))
+  queries.forEach((q, i) => names.set(q, process.env.BENCH_RAW_PREPARED ? `bench_${plan.replace(/\W/g, '_')}_${i}` : undefined));
 
 const run = async (query: PlannedQuery, electionId: string, versionId: unknown) =>
   (
@@ -42,12 +48,17 @@ const app = Fastify({
   logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] },
 });
 app.addHook('onClose', () => pool.end());
-app.get<{ Params: { id: string } }>('/results/:id', async (request, reply) => {
-  const { id } = request.params;
-  const head = await run(first, id, null);
-  if (head.length === 0) return reply.code(404).send({ status: 404 });
-  const versionId = plan.versionColumn === null ? null : head[0]?.[plan.versionColumn];
-  const others = await Promise.all(rest.map((q) => run(q, id, versionId)));
-  return { head, others };
-});
+
+for (const [name, plan] of Object.entries(plans)) {
+  const [first, ...rest] = plan.queries as [PlannedQuery, ...PlannedQuery[]];
+  app.get<{ Params: { id: string } }>(`/${name}/:id`, async (request, reply: FastifyReply) => {
+    const { id } = request.params;
+    const head = await run(first, id, null);
+    if (head.length === 0) return reply.code(404).send({ status: 404 });
+    if (plan.bodyColumn !== null) return reply.type('application/json; charset=utf-8').send(head[0]![plan.bodyColumn]);
+    const versionId = plan.versionColumn === null ? null : head[0]?.[plan.versionColumn];
+    const others = await Promise.all(rest.map((q) => run(q, id, versionId)));
+    return { head, others };
+  });
+}
 await listenForParent(app);

@@ -1,15 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
-import { z } from 'zod';
 import { type Db, readerOf } from '../db/client.js';
 import { pinnedToPrimary } from '../db/routing.js';
 import { dataVersion } from '../db/schema/index.js';
-import { resultsSchema } from '../modules/elections/results.schemas.js';
-import { requireResults, resultsEtag } from '../modules/elections/results.service.js';
+import { requireResultsJson, resultsEtag } from '../modules/elections/results.service.js';
 
 export interface CachedResults {
-  /** The response body, serialized once, exactly as the route's schema would serialize it. */
+  /** The response body, serialized once, byte for byte as the route's schema would serialize it. */
   json: string;
   etag: string;
   version: number;
@@ -63,14 +61,9 @@ export default fp(
     const loading = new Map<string, Promise<CachedResults>>();
 
     async function load(db: Db, electionId: string, number?: number): Promise<CachedResults> {
-      const results = await requireResults(db, electionId, number);
-      return {
-        json: JSON.stringify(z.encode(resultsSchema, results)),
-        etag: resultsEtag(results.version),
-        version: results.version,
-        preliminary: results.preliminary,
-        dataVersion: 0,
-      };
+      // The body as PostgreSQL writes it: no rows to parse, nothing to encode or stringify here.
+      const { json, version, preliminary } = await requireResultsJson(db, electionId, number);
+      return { json, etag: resultsEtag(version), version, preliminary, dataVersion: 0 };
     }
 
     async function loadAndCache(key: string, electionId: string, number?: number): Promise<CachedResults> {

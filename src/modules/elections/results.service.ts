@@ -1,12 +1,12 @@
 // Builds the API's view of a result version from its rows: shared by every output format.
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import type { resultVersions } from '../../db/schema/index.js';
 import { notFound } from '../../lib/problem.js';
 import { electionExists } from './elections.repository.js';
 import { isPreliminary } from './elections.routes.js';
-import { findAdditionalSources, findLines, findVersion } from './results.repository.js';
-import type { resultsSchema } from './results.schemas.js';
+import { findAdditionalSources, findLines, findResultsDocument, findVersion } from './results.repository.js';
+import { resultsSchema } from './results.schemas.js';
 
 export type Results = z.output<typeof resultsSchema>;
 
@@ -87,16 +87,47 @@ const pickSource = (s: {
   published: string | null;
 }) => ({ id: s.id, publisher: s.publisher, title: s.title, url: s.url, kind: s.kind, published: s.published });
 
-/** The version (newest when `number` is omitted), or a 404 problem saying what is missing. */
-export async function requireResults(db: Db, electionId: string, number?: number): Promise<Results> {
-  const results = await loadResults(db, electionId, number);
-  if (results) return results;
+/** The 404 for a version that loadResults did not find: no such election, or no such version. */
+async function missing(db: Db, electionId: string, number?: number): Promise<never> {
   if (!(await electionExists(db, electionId))) throw notFound(`Election ${electionId} not found.`);
   throw notFound(
     number === undefined
       ? `No results have been published for ${electionId} yet.`
       : `Election ${electionId} has no result version ${number}.`,
   );
+}
+
+/** The version (newest when `number` is omitted), or a 404 problem saying what is missing. */
+export async function requireResults(db: Db, electionId: string, number?: number): Promise<Results> {
+  return (await loadResults(db, electionId, number)) ?? missing(db, electionId, number);
+}
+
+/** A version's JSON body, ready to send, with what the headers need. */
+export interface ResultsJson {
+  json: string;
+  version: number;
+  preliminary: boolean;
+}
+
+/** The body the route's schema gives for `results`: what loadResultsJson must equal, byte for byte. */
+export const serializeResults = (results: Results): string => JSON.stringify(z.encode(resultsSchema, results));
+
+/**
+ * The version as its JSON body, the same bytes as serializeResults(loadResults(...)) but written by
+ * PostgreSQL in one round trip (see findResultsDocument); a row the statement cannot render
+ * exactly takes the object path. Undefined when there is no such version.
+ */
+export async function loadResultsJson(db: Db, electionId: string, number?: number): Promise<ResultsJson | undefined> {
+  const row = await findResultsDocument(db, electionId, number);
+  if (!row) return undefined;
+  if (row.exact) return { json: row.json, version: row.number, preliminary: isPreliminary(row.status) };
+  const results = await loadResults(db, electionId, number);
+  return results && { json: serializeResults(results), version: results.version, preliminary: results.preliminary };
+}
+
+/** loadResultsJson, or the 404 problem requireResults gives. */
+export async function requireResultsJson(db: Db, electionId: string, number?: number): Promise<ResultsJson> {
+  return (await loadResultsJson(db, electionId, number)) ?? missing(db, electionId, number);
 }
 
 export const resultsEtag = (version: number) => `"results-v${version}"`;

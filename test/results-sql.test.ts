@@ -1,0 +1,294 @@
+// The JSON body of /results is written by PostgreSQL (findResultsDocument); it must be byte for byte
+// what the object path gives: loadResults → z.encode(resultsSchema) → JSON.stringify. Compared here
+// for every seeded version, for synthetic data, and for hand-made edge cases (nulls, escapes,
+// rounding, timestamps, ordering, values the response schema refuses), on every engine.
+import { asc, eq, sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import t, { type Test } from 'tap';
+import type { Db } from '../src/db/client.js';
+import * as s from '../src/db/schema/index.js';
+import { SYNTHETIC_SOURCE_ID, synth } from '../src/db/synth.js';
+import { findResultsDocument } from '../src/modules/elections/results.repository.js';
+import { loadResults, loadResultsJson, serializeResults } from '../src/modules/elections/results.service.js';
+import { forEachEngine } from './helpers/app.js';
+
+type Outcome = { json: string; version: number; preliminary: boolean } | { missing: true } | { error: string };
+
+/** The reference: what the route sent before, through the object path (or the error it threw). */
+async function reference(db: Db, electionId: string, number?: number): Promise<Outcome> {
+  try {
+    const results = await loadResults(db, electionId, number);
+    return results ? { json: serializeResults(results), version: results.version, preliminary: results.preliminary } : { missing: true };
+  } catch (err) {
+    return { error: String(err) };
+  }
+}
+
+async function fromSql(db: Db, electionId: string, number?: number): Promise<Outcome> {
+  try {
+    return (await loadResultsJson(db, electionId, number)) ?? { missing: true };
+  } catch (err) {
+    return { error: String(err) };
+  }
+}
+
+/**
+ * Compares both paths for every version of `electionIds` (default: all), and for each election's
+ * current version; returns how many requests the statement rendered itself (`exact`).
+ */
+async function compareAll(t: Test, db: Db, electionIds?: string[]) {
+  const versions = await db
+    .select({ electionId: s.resultVersions.electionId, number: s.resultVersions.number })
+    .from(s.resultVersions)
+    .orderBy(asc(s.resultVersions.electionId), asc(s.resultVersions.number));
+  const wanted = versions.filter((v) => !electionIds || electionIds.includes(v.electionId));
+  const requests: [string, number | undefined][] = [
+    ...wanted.map((v): [string, number] => [v.electionId, v.number]),
+    ...[...new Set(wanted.map((v) => v.electionId))].map((id): [string, undefined] => [id, undefined]),
+  ];
+  const mismatches: { electionId: string; number?: number; reference: Outcome; sql: Outcome }[] = [];
+  let exact = 0;
+  for (const [electionId, number] of requests) {
+    const [a, b] = [await reference(db, electionId, number), await fromSql(db, electionId, number)];
+    if (JSON.stringify(a) !== JSON.stringify(b)) mismatches.push({ electionId, number, reference: a, sql: b });
+    if ((await findResultsDocument(db, electionId, number))?.exact) exact += 1;
+  }
+  t.same(mismatches.slice(0, 3), [], `${requests.length} versions: the same bytes, or the same error, both ways`);
+  t.equal(mismatches.length, 0);
+  return { compared: requests.length, exact };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edge cases written straight into the tables (the API would refuse some of them)
+
+const EDGE = 'zz.presidential.2001-02-03';
+const EDGE_SOURCE = 'zz-source-b';
+const STRANGE = `Comité "électoral" \\ de l'État\n\r\t\b\f\u0001\u001f\u007f \u2028\u2029 😀 </script> ${'ǅ'}`;
+const MAX = Number.MAX_SAFE_INTEGER;
+
+type LineSpec = Partial<typeof s.voteShares.$inferInsert> & { votesSql?: string };
+interface VersionSpec {
+  row?: Partial<Record<keyof typeof s.resultVersions.$inferInsert, unknown>>;
+  lines?: LineSpec[];
+  extra?: { sourceId: string; covers: string }[];
+  /** An SQL literal for created_at, e.g. with microseconds. */
+  createdAt?: string;
+  /** Rows whose values the response schema refuses (or SQL cannot render as JavaScript does). */
+  inexact?: boolean;
+}
+
+/** A pseudo-random sequence that is the same on every run. */
+function lcg(seed: number) {
+  let x = seed >>> 0;
+  return () => {
+    x = (Math.imul(x, 1_664_525) + 1_013_904_223) >>> 0;
+    return x / 4_294_967_296;
+  };
+}
+
+function edgeVersions(): VersionSpec[] {
+  const candidateLine = (candidateId: string, votes: number | null, percent: number | null, extra: LineSpec = {}): LineSpec => ({
+    kind: 'candidate',
+    candidateId,
+    votes,
+    percent,
+    ...extra,
+  });
+  const specs: VersionSpec[] = [
+    // Everything that may be null is null; no lines at all.
+    { row: { complete: true, percentBase: 'unknown' }, lines: [] },
+    { row: { complete: false, percentBase: 'unknown' }, lines: [{ kind: 'against-all', label: 'Against all' }] },
+    // Strings that need escaping, everywhere a string goes.
+    {
+      row: {
+        asOf: '2024-03-17T21:00:00+03:00',
+        publishedBy: STRANGE,
+        note: `line one\r\nline two "quoted" \\n not a newline`,
+        complete: true,
+        status: 'unofficial-partial',
+        percentBase: 'valid-votes',
+      },
+      lines: [
+        candidateLine('zz-strange', 12, 40, { nominatorId: 'zz-org-strange', rank: 1, outcome: 'advanced-to-runoff', publishedAsIs: true }),
+        { kind: 'against-all', label: STRANGE, votes: 12, percent: 40 },
+        candidateLine('zz-plain', 6, 20, { rank: 2, outcome: 'defeated' }),
+      ],
+      extra: [
+        { sourceId: 'zz-source-c', covers: STRANGE },
+        { sourceId: 'zz-source-a', covers: 'turnout' },
+        { sourceId: 'zz-Source-Z', covers: 'case' },
+        { sourceId: 'zz-source_', covers: 'underscore' },
+      ],
+    },
+    // Ordering: ties in votes, null votes and null percents, then line id.
+    {
+      row: { complete: true, status: 'unofficial-complete' },
+      lines: [
+        candidateLine('zz-plain', 10, 1),
+        candidateLine('zz-strange', null, null),
+        candidateLine('zz-a', 10, 2),
+        candidateLine('zz-b', null, 3),
+        candidateLine('zz-c', 5, null),
+        candidateLine('zz-d', 10, 2),
+        candidateLine('zz-e', 0, 0),
+      ],
+    },
+    // Decimals: trailing zeros, the ends of the range, the smallest step.
+    {
+      row: { complete: true, turnoutPercent: 100, registeredVoters: 3, ballotsCast: 3, validVotes: 3, invalidVotes: 0 },
+      lines: [
+        candidateLine('zz-a', 1, 100),
+        candidateLine('zz-b', 1, 0),
+        candidateLine('zz-c', 1, 0.001),
+        candidateLine('zz-d', 0, 99.999),
+        candidateLine('zz-e', 0, 12.34),
+        candidateLine('zz-plain', 0, 7),
+      ],
+    },
+    { row: { complete: true, turnoutPercent: 999.999, registeredVoters: 0, ballotsCast: 5 }, lines: [candidateLine('zz-a', 5, 33.333)] },
+    { row: { complete: true, turnoutPercent: 0.001, registeredVoters: null, ballotsCast: 5 }, lines: [candidateLine('zz-a', 5, 50.5)] },
+    { row: { complete: true, turnoutPercent: 0, registeredVoters: 7, ballotsCast: null }, lines: [candidateLine('zz-a', 5, 50.5)] },
+    // The largest integers JavaScript holds exactly; ballots cast below the lines' total.
+    {
+      row: { complete: true, registeredVoters: MAX, ballotsCast: 0, validVotes: MAX, invalidVotes: MAX },
+      lines: [candidateLine('zz-a', MAX, 100), candidateLine('zz-b', 0, 0)],
+    },
+    // A turnout of 9×10^17 %: JavaScript prints it in full, the statement leaves it to the object path.
+    { inexact: true, row: { complete: true, registeredVoters: 1, ballotsCast: MAX }, lines: [candidateLine('zz-a', 1, 100)] },
+    // A complete version with a line without votes, and an incomplete one with all: no total.
+    { row: { complete: true, ballotsCast: 100 }, lines: [candidateLine('zz-a', 50, 50), candidateLine('zz-b', null, 50)] },
+    { row: { complete: false, ballotsCast: 100 }, lines: [candidateLine('zz-a', 50, 50), candidateLine('zz-b', 50, 50)] },
+    // Timestamps: microseconds (truncated, as Date parsing does), before 1970, the year range ends.
+    { createdAt: `'2024-02-29 23:59:59.999999+00'`, lines: [candidateLine('zz-a', 1, 1)] },
+    { createdAt: `'2024-06-01 02:00:00.0005+05:30'`, lines: [candidateLine('zz-a', 1, 1)] },
+    { createdAt: `'1969-12-31 23:59:59.9995+00'`, lines: [candidateLine('zz-a', 1, 1)] },
+    { createdAt: `'1000-01-01 00:00:00+00'`, lines: [candidateLine('zz-a', 1, 1)] },
+    { createdAt: `'9999-12-31 23:59:59.999999+00'`, lines: [candidateLine('zz-a', 1, 1)] },
+    // Values the response schema refuses: the object path throws, and so must the SQL path.
+    { inexact: true, lines: [candidateLine('zz-a', null, 1, { votesSql: '9007199254740993' })] },
+    { inexact: true, row: { complete: true }, lines: [candidateLine('zz-a', MAX, 50), candidateLine('zz-b', 1, 50)] },
+    { inexact: true, lines: [candidateLine('zz-a', 1, 1, { rank: 0 })] },
+    { inexact: true, row: { registeredVoters: -1 } },
+    { inexact: true, row: { ballotsCast: MAX + 2 } },
+    { inexact: true, row: { turnoutPercent: sql`'NaN'::numeric` } },
+    // Outside what the statement formats itself: handed to the object path, whatever it answers.
+    { inexact: true, createdAt: `'0999-12-31 23:59:59+00'`, lines: [candidateLine('zz-a', 1, 1)] },
+    { inexact: true, createdAt: `'10000-01-01 00:00:00+00'`, lines: [candidateLine('zz-a', 1, 1)] },
+  ];
+  // derived.turnoutPercent: Math.round(x * 100) / 100 over a spread of ratios, halves included.
+  const rnd = lcg(20_240_229);
+  const pairs: [number, number][] = [
+    [1, 8], [1, 3], [2, 3], [1, 20_000], [1, 40_000], [1, 80_000], [3, 80_000], [5, 1_000_000], [1, 1],
+    [8_300_046, 11_953_465], [0, 5], [7, 6], [1_000_000_007, 3], [MAX, MAX - 1], [MAX - 1, MAX],
+  ];
+  for (let i = 0; i < 150; i++) {
+    const registered = 1 + Math.floor(rnd() * 10 ** (1 + Math.floor(rnd() * 9)));
+    const ballots = Math.floor(rnd() * registered * 1.2);
+    pairs.push([ballots, registered]);
+  }
+  for (const [ballotsCast, registeredVoters] of pairs)
+    specs.push({ row: { ballotsCast, registeredVoters }, lines: [candidateLine('zz-a', 1, 1)] });
+  return specs;
+}
+
+async function writeEdgeCases(db: Db, specs: VersionSpec[]) {
+  const sources = ['zz-source-a', EDGE_SOURCE, 'zz-source-c', 'zz-Source-Z', 'zz-source_'];
+  await db.insert(s.sources).values(
+    sources.map((id, i) => ({
+      id,
+      publisher: i === 2 ? STRANGE : `Publisher ${id}`,
+      title: i % 2 ? null : `Title "${id}"`,
+      url: i % 2 ? null : `https://example.org/${id}?a=1&b=2`,
+      published: i === 0 ? '2024-03-18' : i === 2 ? '2024-03-18T10:00:00+06:00' : null,
+      kind: i % 2 ? ('official' as const) : ('news' as const),
+    })),
+  );
+  const people = [['zz-strange', STRANGE], ['zz-plain', 'Plain Name'], ['zz-a', 'A'], ['zz-b', ''], ['zz-c', 'Ç'], ['zz-d', 'D'], ['zz-e', 'E']];
+  await db.insert(s.candidates).values(people.map(([id, name]) => ({ id: id!, name: name!, searchKey: id!, sourceId: EDGE_SOURCE })));
+  await db.insert(s.organisations).values({ id: 'zz-org-strange', name: STRANGE, sourceId: EDGE_SOURCE });
+  await db.insert(s.elections).values({ id: EDGE, countryCode: 'KZ', type: 'presidential', date: '2001-02-03', sourceId: EDGE_SOURCE });
+  const inexact: number[] = [];
+  for (const [i, spec] of specs.entries()) {
+    const number = i + 1;
+    if (spec.inexact) inexact.push(number);
+    const [row] = await db
+      .insert(s.resultVersions)
+      .values({
+        electionId: EDGE,
+        number,
+        status: 'certified',
+        complete: false,
+        percentBase: 'lines-total',
+        sourceId: EDGE_SOURCE,
+        ...(spec.row as object),
+        ...(spec.createdAt ? { createdAt: sql.raw(`${spec.createdAt}::timestamptz`) } : {}),
+      } as typeof s.resultVersions.$inferInsert)
+      .returning({ id: s.resultVersions.id });
+    for (const { votesSql, ...line } of spec.lines ?? [])
+      await db.insert(s.voteShares).values({
+        kind: 'candidate',
+        ...line,
+        ...(votesSql ? { votes: sql.raw(votesSql) } : {}),
+        versionId: row!.id,
+      } as typeof s.voteShares.$inferInsert);
+    for (const extra of spec.extra ?? []) await db.insert(s.resultVersionSources).values({ ...extra, versionId: row!.id });
+  }
+  return inexact;
+}
+
+forEachEngine(t, async (t, app: FastifyInstance) => {
+  const db = app.db;
+
+  t.test('every seeded version', async (t) => {
+    const { compared, exact } = await compareAll(t, db);
+    t.ok(compared > 3, `${compared} seeded versions and current versions`);
+    t.equal(exact, compared, 'all of them written by PostgreSQL, none through the fallback');
+  });
+
+  t.test('the route sends those bytes, with and without the cache', async (t) => {
+    const versions = await db.select({ electionId: s.resultVersions.electionId, number: s.resultVersions.number }).from(s.resultVersions);
+    for (const { electionId, number } of versions) {
+      const expected = await reference(db, electionId, number);
+      const res = await app.inject({ method: 'GET', url: `/v1/elections/${electionId}/results/versions/${number}` });
+      t.equal(res.body, 'json' in expected ? expected.json : undefined, `${electionId} v${number}`);
+    }
+  });
+
+  t.test('edge cases written straight into the tables', async (t) => {
+    const specs = edgeVersions();
+    const inexact = await writeEdgeCases(db, specs);
+    const { compared, exact } = await compareAll(t, db, [EDGE]);
+    // The current version (the last spec) is exact, so it counts twice.
+    t.equal(exact, compared - inexact.length, 'only the rows SQL cannot render go through the object path');
+    for (const number of inexact) t.notOk((await findResultsDocument(db, EDGE, number))?.exact, `v${number} is not rendered by SQL`);
+    for (let number = 1; number <= specs.length; number++)
+      if (!inexact.includes(number) && !(await findResultsDocument(db, EDGE, number))?.exact) t.fail(`v${number} should be rendered by SQL`);
+    const refused = await reference(db, EDGE, specs.findIndex((spec) => spec.lines?.some((l) => l.votesSql)) + 1);
+    t.match(refused, { error: /ZodError|too_big|Invalid/ }, 'the object path refuses an unsafe integer, and the SQL path with it');
+
+    const strange = await fromSql(db, EDGE, 3);
+    t.ok('json' in strange && JSON.parse(strange.json).publishedBy === STRANGE, 'escaped strings read back as stored');
+
+    // Another session time zone and float format do not change a byte (at +05:41:16, Kathmandu's
+    // offset before 1920, Date cannot parse what the object path reads: both paths fail alike).
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`set local timezone = 'Asia/Kathmandu'`);
+      await tx.execute(sql`set local extra_float_digits = 0`);
+      const { compared: again } = await compareAll(t, tx, [EDGE]);
+      t.equal(again, compared, 'the same again at +05:45 with extra_float_digits = 0');
+    });
+  });
+
+  t.test('synthetic data (db:synth)', async (t) => {
+    await synth(db, { elections: 60, seed: 5 });
+    const synthetic = await db.select({ id: s.elections.id }).from(s.elections).where(eq(s.elections.sourceId, SYNTHETIC_SOURCE_ID));
+    t.equal(synthetic.length, 60);
+    const { compared, exact } = await compareAll(t, db, synthetic.map((e) => e.id));
+    t.equal(exact, compared, `${compared} versions, all written by PostgreSQL`);
+  });
+
+  t.test('no version, no election: undefined, as loadResults', async (t) => {
+    t.same(await fromSql(db, 'kz.presidential.2022-11-20', 99), { missing: true });
+    t.same(await fromSql(db, 'xx.presidential.1900-01-01'), { missing: true });
+  });
+});
