@@ -317,13 +317,14 @@ async function existing(db: Db, column: typeof candidates.id | typeof organisati
   return new Set(rows.map((r) => r.id));
 }
 
-/** Which of the ids a new version refers to exist. */
+/**
+ * Which of the ids a new version refers to exist. One after another: `db` is a transaction, one
+ * connection, which runs one query at a time (pg queues concurrent ones, and pg 9 will refuse them).
+ */
 export async function referencedIds(db: Db, input: ResultsInput) {
-  const [candidateIds, organisationIds, sourceIds] = await Promise.all([
-    existing(db, candidates.id, input.lines.flatMap((l) => (l.candidateId ? [l.candidateId] : []))),
-    existing(db, organisations.id, input.lines.flatMap((l) => (l.nominatorId ? [l.nominatorId] : []))),
-    existing(db, sources.id, [input.sourceId, ...input.additionalSources.map((s) => s.sourceId)]),
-  ]);
+  const candidateIds = await existing(db, candidates.id, input.lines.flatMap((l) => (l.candidateId ? [l.candidateId] : [])));
+  const organisationIds = await existing(db, organisations.id, input.lines.flatMap((l) => (l.nominatorId ? [l.nominatorId] : [])));
+  const sourceIds = await existing(db, sources.id, [input.sourceId, ...input.additionalSources.map((s) => s.sourceId)]);
   return { candidateIds, organisationIds, sourceIds };
 }
 

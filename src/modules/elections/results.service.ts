@@ -31,7 +31,9 @@ export async function loadResults(db: Db, electionId: string, number?: number): 
   const found = await findVersion(db, electionId, number);
   if (!found) return undefined;
   const { version: v, source, latest } = found;
-  const [lines, extra] = await Promise.all([findLines(db, v.id), findAdditionalSources(db, v.id)]);
+  // In turn: `db` may be a transaction (a publish reads back what it wrote), one connection.
+  const lines = await findLines(db, v.id);
+  const extra = await findAdditionalSources(db, v.id);
 
   const votes = lines.map((l) => l.line.votes);
   const linesTotal =
