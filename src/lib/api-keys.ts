@@ -59,10 +59,21 @@ export type TokenCheck =
   | { ok: true; key: ApiKey }
   | { ok: false; reason: 'unknown' | 'revoked' };
 
+/** The token of an `Authorization: Bearer <token>` header; undefined when the header is another shape. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/** The public part of a token that finds its row (not secret: it is stored in clear and listed). */
+export const lookupPrefix = (token: string): string | undefined =>
+  token.startsWith(TOKEN_PREFIX) && token.length >= LOOKUP_LENGTH ? token.slice(0, LOOKUP_LENGTH) : undefined;
+
 /** Finds the key a token belongs to, comparing hashes in constant time. */
 export async function checkToken(db: Db, token: string): Promise<TokenCheck> {
-  if (!token.startsWith(TOKEN_PREFIX) || token.length < LOOKUP_LENGTH) return { ok: false, reason: 'unknown' };
-  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.tokenPrefix, token.slice(0, LOOKUP_LENGTH)));
+  const prefix = lookupPrefix(token);
+  if (!prefix) return { ok: false, reason: 'unknown' };
+  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.tokenPrefix, prefix));
   const presented = sha256(token);
   // Compare even when no row matched, so timing does not tell a known prefix from an unknown one.
   const stored = row ? Buffer.from(row.tokenHash, 'hex') : Buffer.alloc(presented.length);

@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { pinToPrimary } from '../db/routing.js';
-import { type ApiKey, checkToken, type Scope } from '../lib/api-keys.js';
+import { type ApiKey, bearerToken, checkToken, type Scope } from '../lib/api-keys.js';
 import { HttpProblem } from '../lib/problem.js';
 
 declare module 'fastify' {
@@ -22,12 +22,6 @@ export class Unauthorized extends HttpProblem {
   }
 }
 
-function bearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match?.[1];
-}
-
 /**
  * Writes need `Authorization: Bearer <token>`; reads stay public. A key sent with any request is
  * checked (a wrong one is a 401, not silently ignored), and pins the request's reads to the primary
@@ -40,7 +34,7 @@ export default fp(
     app.addHook('onRequest', (request, _reply, done) => {
       // Keys belong to the API under /v1; probes, the document and /docs ignore them.
       if (request.headers.authorization === undefined || !request.url.startsWith('/v1/')) return done();
-      const token = bearer(request);
+      const token = bearerToken(request.headers.authorization);
       if (!token) return done(new Unauthorized('The Authorization header must be "Bearer <token>".'));
       // On the primary: a key revoked a moment ago must not pass on a lagging replica.
       checkToken(app.database.primary, token).then((check) => {

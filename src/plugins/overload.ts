@@ -13,8 +13,8 @@ export default fp<{ maxEventLoopDelayMs: number }>(
   async function overload(app: FastifyInstance, options) {
     await app.register(underPressure, {
       maxEventLoopDelay: options.maxEventLoopDelayMs,
-      retryAfter: 5,
-      // A rejection goes to the error handler: a 503 problem with Retry-After.
+      // A rejection goes to the error handler: a 503 problem with Retry-After (its retryAfter
+      // option only serves the plugin's own handler).
       pressureHandler: async (request, _reply, type) => {
         if (request.url === '/healthz') return;
         request.log.warn({ type }, 'shedding load');

@@ -2,6 +2,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { bearerToken, lookupPrefix } from '../lib/api-keys.js';
 import { HttpProblem } from '../lib/problem.js';
 
 export interface ProtectionOptions {
@@ -24,17 +25,11 @@ const DOCS_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
-/** The API key lookup prefix of a bearer token, without checking it (that is the auth plugin's job). */
 // How long a shutdown waits for in-flight requests (the process's grace is 10 s), and then for
 // requests already sent over idle kept-alive connections.
 const DRAIN_MAX_MS = 8000;
 const DRAIN_SETTLE_MS = 250;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function keyOf(request: FastifyRequest): string | undefined {
-  const match = /^Bearer\s+(erk_[A-Za-z0-9_-]{8})/i.exec(request.headers.authorization ?? '');
-  return match?.[1];
-}
 
 /**
  * What keeps the service up under bad input and load (OWASP API4, API8): security headers, rate
@@ -75,7 +70,7 @@ export default fp<ProtectionOptions>(
       active++;
       reply.raw.once('close', () => active--);
       if (closing) {
-        reply.header('connection', 'close').header('retry-after', '1');
+        reply.header('connection', 'close');
         return done(new HttpProblem(503, 'This server is shutting down; retry and another instance will answer.'));
       }
       if ((request.raw.url ?? '').length > options.maxUrlLength)
@@ -87,10 +82,12 @@ export default fp<ProtectionOptions>(
       await app.register(rateLimit, {
         timeWindow: options.rateLimitWindowMs,
         keyGenerator: (request) => {
-          const key = keyOf(request);
+          // The token's public lookup prefix, unchecked (the auth hook checks it): no query here.
+          const token = bearerToken(request.headers.authorization);
+          const key = token && lookupPrefix(token);
           return key ? `key:${key}` : `ip:${request.ip}`;
         },
-        max: async (_request, key) => (key.startsWith('key:') ? options.rateLimitKeyMax : options.rateLimitMax),
+        max: (_request, key) => (key.startsWith('key:') ? options.rateLimitKeyMax : options.rateLimitMax),
         allowList: (request) => isProbe(request),
         enableDraftSpec: true,
         errorResponseBuilder: (_request, context) =>
