@@ -63,6 +63,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Time a client has to send its whole request (slowloris); responses may stream for longer.
     requestTimeout: config.REQUEST_TIMEOUT_MS,
+    // Node looks for timed-out requests every 30 s by default: a 30 s timeout could take 60.
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.ceil(config.REQUEST_TIMEOUT_MS / 4)) },
     trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
     // The protection plugin answers requests that arrive while closing with a problem document.
     return503OnClosing: false,

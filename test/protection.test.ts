@@ -1,7 +1,7 @@
 // Limits, rate limits, security headers and load shedding (issue 6), on the embedded engine: none
 // of it depends on the database engine.
 import { Agent, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { buildTestApp, get, testConfig } from './helpers/app.js';
@@ -99,6 +99,26 @@ t.test('limits: body 413, request target 414, headers 431, `limit` maximum 400',
   t.equal(res.status, 431);
   t.match(res.type, /problem\+json/);
   t.equal((JSON.parse(res.body) as { status: number }).status, 431);
+});
+
+t.test('a request not received within REQUEST_TIMEOUT_MS gets a 408 problem', async (t) => {
+  const app = await buildTestApp(t, 'pglite', { env: { REQUEST_TIMEOUT_MS: '1000' } });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const started = performance.now();
+  // A slow client: the request line and one header, then nothing.
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1' }, () => socket.write('GET /v1/countries HTTP/1.1\r\nHost: x\r\n'));
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+  const ms = performance.now() - started;
+  t.match(answer, /^HTTP\/1\.1 408 /, '408');
+  t.match(answer, /content-type: application\/problem\+json/i);
+  t.match(answer, /"status":408/);
+  t.ok(ms < 3000, `answered after ${Math.round(ms)} ms, not Node's 30 s check interval`);
 });
 
 t.test('an API key sent with a read is checked: 401 when wrong, served from the primary when right', async (t) => {
