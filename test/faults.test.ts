@@ -137,7 +137,8 @@ async function outage(t: Test, base: string, o: Outage, windowMs = 3000) {
   return figures;
 }
 
-t.test('database loss and recovery under a running API', { skip, timeout: 120_000 }, async (t) => {
+/** A throwaway primary with the API (a child process, default settings) on it, both gone after `t`. */
+async function apiOnThrowawayPrimary(t: Test): Promise<{ primary: PgCluster; base: string }> {
   const primary = await createPrimary();
   const running: { api?: Awaited<ReturnType<typeof startServer>> } = {};
   t.teardown(async () => {
@@ -145,10 +146,12 @@ t.test('database loss and recovery under a running API', { skip, timeout: 120_00
     await running.api?.stop();
     await primary.destroy();
   });
-  const url = await primary.createDatabase('elections');
-  const api = (running.api = await startServer({ DATABASE_URL: url, RATE_LIMIT_MAX: '0' }));
-  const base = api.url;
+  running.api = await startServer({ DATABASE_URL: await primary.createDatabase('elections') });
+  return { primary, base: running.api.url };
+}
 
+t.test('database loss and recovery under a running API', { skip, timeout: 120_000 }, async (t) => {
+  const { primary, base } = await apiOnThrowawayPrimary(t);
   for (const mode of ['fast', 'immediate'] as const)
     await t.test(`pg_ctl stop -m ${mode}`, async (t) => {
       await outage(t, base, {
@@ -167,20 +170,10 @@ t.test('a frozen server (SIGSTOP): timeouts, not hangs', { skip, timeout: 120_00
   // end a request. The defaults, as a deployment runs them.
   const connectMs = 1000;
   const queryMs = 1500;
-  const primary: PgCluster = await createPrimary();
-  const running: { api?: Awaited<ReturnType<typeof startServer>> } = {};
-  t.teardown(async () => {
-    primary.thaw();
-    await running.api?.stop();
-    await primary.destroy();
-  });
-  const url = await primary.createDatabase('elections');
-  const api = (running.api = await startServer({
-    DATABASE_URL: url,
-  }));
+  const { primary, base } = await apiOnThrowawayPrimary(t);
   await outage(
     t,
-    api.url,
+    base,
     {
       name: `frozen (default DB_CONNECT_TIMEOUT_MS=${connectMs}, DB_QUERY_TIMEOUT_MS=${queryMs})`,
       cut: async () => primary.freeze(),

@@ -24,12 +24,16 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** Runs one statement on the server's admin database (the one TEST_DATABASE_URL names). */
-export async function admin(url: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
+/** Runs one statement over a short-lived connection to `url` (e.g. the admin database) and returns its rows. */
+export async function admin<Row extends Record<string, unknown> = Record<string, unknown>>(
+  url: string,
+  statement: string,
+  params: unknown[] = [],
+): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
-    await client.query(statement);
+    return (await client.query<Row>(statement, params)).rows;
   } finally {
     await client.end();
   }
@@ -51,6 +55,6 @@ export async function freshDatabase(engine: Engine): Promise<TestDatabase> {
   await admin(serverUrl, `create database "${name}" template "${templateName(serverUrl)}"`);
   return {
     options: { url: withDatabase(serverUrl, name), poolMax: 4 },
-    drop: () => admin(serverUrl, `drop database if exists "${name}" with (force)`),
+    drop: async () => void (await admin(serverUrl, `drop database if exists "${name}" with (force)`)),
   };
 }

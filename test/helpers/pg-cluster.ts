@@ -10,7 +10,7 @@ import { appendFile, chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { admin } from './databases.js';
 
 export type StopMode = 'smart' | 'fast' | 'immediate';
 
@@ -239,18 +239,8 @@ export class PgCluster {
   }
 
   /** Runs one statement over a short-lived connection and returns its rows. */
-  async query<Row extends Record<string, unknown> = Record<string, unknown>>(
-    text: string,
-    params: unknown[] = [],
-    database = 'postgres',
-  ): Promise<Row[]> {
-    const client = new pg.Client({ connectionString: this.url(database), connectionTimeoutMillis: 5000 });
-    await client.connect();
-    try {
-      return (await client.query<Row>(text, params)).rows;
-    } finally {
-      await client.end();
-    }
+  query<Row extends Record<string, unknown> = Record<string, unknown>>(text: string, params: unknown[] = [], database = 'postgres') {
+    return admin<Row>(this.url(database), text, params);
   }
 
   async createDatabase(name: string): Promise<string> {
