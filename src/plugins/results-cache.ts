@@ -66,10 +66,11 @@ export default fp(
       return { json, etag: resultsEtag(version), version, preliminary, dataVersion: 0 };
     }
 
+    const replicated = app.database.servers.length > 1;
     async function loadAndCache(key: string, electionId: string, number?: number): Promise<CachedResults> {
-      // One server for the version tag and the data; with a single server this is the primary.
-      const db = app.database.servers.length > 1 ? readerOf(app.db) : app.db;
-      const at = app.database.servers.length > 1 ? await versionOf(db) : known;
+      // One server for the version tag and the data; with a single server the tag is what is known.
+      const db = replicated ? readerOf(app.db) : app.db;
+      const at = replicated ? await versionOf(db) : known;
       const entry = { ...(await load(db, electionId, number)), dataVersion: at };
       cache?.set(key, entry);
       return entry;
@@ -79,7 +80,7 @@ export default fp(
       async get(electionId: string, number?: number) {
         if (!cache || pinnedToPrimary()) return load(app.db, electionId, number);
         const key = `${electionId}#${number ?? 'current'}`;
-        const hit = cache?.get(key);
+        const hit = cache.get(key);
         if (hit && hit.dataVersion === known) return hit;
         let pending = loading.get(key);
         if (!pending) {

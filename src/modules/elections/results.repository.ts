@@ -248,27 +248,30 @@ function resultReads(routed: Db) {
   return reads;
 }
 
+/** The row of the newest version (`number` omitted) or of version `number`, by the matching statement. */
+async function firstOf<Row>(
+  current: { execute(p: { electionId: string }): Promise<Row[]> },
+  numbered: { execute(p: { electionId: string; number: number }): Promise<Row[]> },
+  electionId: string,
+  number?: number,
+): Promise<Row | undefined> {
+  const rows = number === undefined ? await current.execute({ electionId }) : await numbered.execute({ electionId, number });
+  return rows[0];
+}
+
 /**
  * A version (`number` omitted: the newest) as its finished JSON body, with its number and status,
  * in one round trip; `exact` false means: build this one through loadResults instead.
  */
 export async function findResultsDocument(db: Db, electionId: string, number?: number) {
   const reads = resultReads(db);
-  const [row] =
-    number === undefined
-      ? await reads.currentDocument.execute({ electionId })
-      : await reads.numberedDocument.execute({ electionId, number });
-  return row;
+  return firstOf(reads.currentDocument, reads.numberedDocument, electionId, number);
 }
 
 /** A version of an election's results with its own source; `number` omitted means the newest. */
 export async function findVersion(db: Db, electionId: string, number?: number) {
   const reads = resultReads(db);
-  const [row] =
-    number === undefined
-      ? await reads.currentVersion.execute({ electionId })
-      : await reads.numberedVersion.execute({ electionId, number });
-  return row;
+  return firstOf(reads.currentVersion, reads.numberedVersion, electionId, number);
 }
 
 export function findLines(db: Db, versionId: number) {
