@@ -11,6 +11,7 @@ import {
   type ProblemFieldError,
   statusTitle,
 } from '../lib/problem.js';
+import { setSecurityHeaders } from '../lib/security-headers.js';
 
 const locations: Record<string, ProblemFieldError['in']> = {
   querystring: 'query',
@@ -85,6 +86,8 @@ export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors'
   if (error.code === 'FST_ERR_BAD_URL') [status, detail] = [400, 'The path is not valid percent-encoded UTF-8.'];
   else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') [status, detail] = [414, 'A path segment is longer than any id this API issues.'];
   else if (status === 500) request.log.error({ err: error }, 'framework error');
+  // Fastify runs no hooks for these: the headers every other answer gets from onSend.
+  setSecurityHeaders(request, reply);
   void sendProblem(request, reply, status, detail);
 };
 

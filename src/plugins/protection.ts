@@ -1,9 +1,9 @@
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { bearerToken, lookupPrefix } from '../lib/api-keys.js';
 import { HttpProblem } from '../lib/problem.js';
+import { setSecurityHeaders } from '../lib/security-headers.js';
 
 export interface ProtectionOptions {
   /** Requests per window per client IP; 0 turns rate limiting off. */
@@ -18,13 +18,6 @@ export interface ProtectionOptions {
 const PROBES = new Set(['/healthz', '/readyz']);
 const isProbe = (request: FastifyRequest) => PROBES.has(request.url.split('?')[0] ?? '');
 
-// Responses are JSON, CSV and SVG images: nothing to run, nothing to frame.
-const API_CSP = "default-src 'none'; frame-ancestors 'none'";
-// The Swagger UI at /docs loads its own scripts, styles and images, and calls this API.
-const DOCS_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
-
 // How long a shutdown waits for in-flight requests (the process's grace is 10 s), and then for
 // requests already sent over idle kept-alive connections.
 const DRAIN_MAX_MS = 8000;
@@ -32,24 +25,17 @@ const DRAIN_SETTLE_MS = 250;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * What keeps the service up under bad input and load (OWASP API4, API8): security headers, rate
+ * What keeps the service up under bad input and load (OWASP API4, API8): helmet's security headers, rate
  * limits per client IP and per API key (IETF RateLimit-* headers, 429 + Retry-After), a cap on the
  * request-target length (414), and a 503 + `Connection: close` for requests that arrive while the
  * server shuts down.
  */
 export default fp<ProtectionOptions>(
   async function protection(app: FastifyInstance, options) {
-    await app.register(helmet, {
-      contentSecurityPolicy: false,
-      // TLS ends at the proxy in front; it sets HSTS for the domain it serves.
-      strictTransportSecurity: false,
-      // A public read API: other sites' scripts may fetch it (CORS decides), and embed the SVG chart.
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-    });
     let closing = false;
     // Hooks on every request are callback style: no promise per request on the hot path.
     app.addHook('onSend', (request, reply, payload, done) => {
-      reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_CSP : API_CSP);
+      setSecurityHeaders(request, reply);
       // While closing, every answer ends its connection: the client's next request opens a new one
       // (refused here, so it goes to another instance) instead of racing the socket's close.
       if (closing) reply.header('connection', 'close');

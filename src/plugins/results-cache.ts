@@ -7,8 +7,11 @@ import { dataVersion } from '../db/schema/index.js';
 import { requireResultsJson, resultsEtag } from '../modules/elections/results.service.js';
 
 export interface CachedResults {
-  /** The response body, serialized once, byte for byte as the route's schema would serialize it. */
-  json: string;
+  /**
+   * The response body, serialized once, byte for byte as the route's schema would serialize it,
+   * and UTF-8 encoded once: a Buffer is written to the socket as it is, and has its length.
+   */
+  body: Buffer;
   etag: string;
   version: number;
   preliminary: boolean;
@@ -55,7 +58,7 @@ export default fp(
     // RESULTS_CACHE_MB=0 turns the cache off (every read goes to the database).
     const cache =
       options.maxBytes > 0
-        ? new LRUCache<string, CachedResults>({ maxSize: options.maxBytes, sizeCalculation: (e) => e.json.length + 200 })
+        ? new LRUCache<string, CachedResults>({ maxSize: options.maxBytes, sizeCalculation: (e) => e.body.length + 200 })
         : undefined;
     // One load per key at a time, however many requests miss together.
     const loading = new Map<string, Promise<CachedResults>>();
@@ -63,7 +66,7 @@ export default fp(
     async function load(db: Db, electionId: string, number?: number): Promise<CachedResults> {
       // The body as PostgreSQL writes it: no rows to parse, nothing to encode or stringify here.
       const { json, version, preliminary } = await requireResultsJson(db, electionId, number);
-      return { json, etag: resultsEtag(version), version, preliminary, dataVersion: 0 };
+      return { body: Buffer.from(json), etag: resultsEtag(version), version, preliminary, dataVersion: 0 };
     }
 
     const replicated = app.database.servers.length > 1;

@@ -46,7 +46,7 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
     reply.header('etag', results.etag);
     if (request.headers['if-none-match'] === results.etag) return reply.code(304).send();
     // Already serialized by the cache through the same schema; a string body skips the serializer.
-    return reply.type('application/json; charset=utf-8').send(results.json);
+    return reply.type('application/json; charset=utf-8').send(results.body);
   }
 
   app.get(
