@@ -1,25 +1,34 @@
 # syntax=docker/dockerfile:1
 # The API image (docker-compose.yml runs it as `api` and, with another command, as `migrate`).
-# No build step: tsx (a production dependency) runs the TypeScript sources.
+# The TypeScript sources are compiled once, here (`npm run build`); the image runs plain node on
+# dist/, as `npm start` does: no loader thread, no compiling at start.
 
-# Stage 1: production dependencies only, from the lockfile. --ignore-scripts is safe: the one
-# dependency with an install script (esbuild, under tsx) finds its binary in its optional
-# platform package without it.
+# Stage 1: every dependency (TypeScript is a devDependency), to compile src/ to dist/.
+# --ignore-scripts is safe: the compiler is plain JavaScript.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# Stage 2: production dependencies only, from the lockfile.
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-# Stage 2: the runtime. Only what the process reads: package.json (the version it reports),
-# tsconfig.json (tsx), the sources, the migrations and the seed files. The files belong to root
-# and are read-only for the `node` user the process runs as; /data (the embedded database,
-# used only without DATABASE_URL) is the one place it writes.
+# Stage 3: the runtime. Only what the process reads: package.json (the version it reports), the
+# compiled code, the migrations and the seed files. The files belong to root and are read-only for
+# the `node` user the process runs as; /data (the embedded database, used only without
+# DATABASE_URL) is the one place it writes.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json tsconfig.json ./
-COPY src ./src
+COPY --from=build /app/dist ./dist
+COPY package.json ./
 COPY migrations ./migrations
 COPY seeds ./seeds
 RUN mkdir -p /data && chown node:node /data
@@ -27,5 +36,6 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# SIGTERM (docker stop) drains in-flight requests for up to 10 s, then exits 0.
-CMD ["node", "--import", "tsx", "src/server.ts"]
+# The heap limit is the one `npm start` uses (docs/decisions.md: memory). SIGTERM (docker stop)
+# drains in-flight requests for up to 10 s, then exits 0.
+CMD ["node", "--max-old-space-size=1024", "dist/server.js"]

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', '.tap', 'coverage', 'migrations', 'eslint.config.js'] },
+  { ignores: ['node_modules', 'dist', 'data', '.tap', 'coverage', 'migrations', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

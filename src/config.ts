@@ -79,3 +79,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return parsed.data;
 }
+
+/**
+ * The process's memory budget against the configuration: the results cache may take at most a
+ * quarter of V8's heap limit (`npm start` and the image set `--max-old-space-size=1024`), so that a
+ * full cache, the requests in flight and a CSV export never meet the limit and crash the process.
+ */
+export function checkHeap(config: Config, heapLimitBytes: number): void {
+  const limitMb = Math.floor(heapLimitBytes / 2 ** 20);
+  if (config.RESULTS_CACHE_MB > limitMb / 4)
+    throw new ConfigError(
+      `RESULTS_CACHE_MB=${config.RESULTS_CACHE_MB} is more than a quarter of this process's heap limit (${limitMb} MB): ` +
+        `lower it, or start node with a larger --max-old-space-size (at least ${config.RESULTS_CACHE_MB * 4}).`,
+    );
+}

@@ -1,11 +1,13 @@
+import { getHeapStatistics } from 'node:v8';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { checkHeap, ConfigError, loadConfig } from './config.js';
 
 const started = performance.now();
 let config;
 try {
   config = loadConfig();
+  checkHeap(config, getHeapStatistics().heap_size_limit);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   console.error(err.message);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { checkHeap, ConfigError, loadConfig } from '../src/config.js';
 
 t.test('defaults', async (t) => {
   t.match(loadConfig({}), {
@@ -32,4 +32,15 @@ t.test('bad values fail fast, naming every variable', async (t) => {
     const message = (err as Error).message;
     for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'AUTO_MIGRATE']) t.match(message, name);
   }
+});
+
+t.test('the results cache must fit a quarter of the heap limit', async (t) => {
+  const mb = 2 ** 20;
+  // 1024 MB is what `npm start` and the image give V8 (--max-old-space-size=1024).
+  t.doesNotThrow(() => checkHeap(loadConfig({}), 1024 * mb), 'the default 64 MB cache');
+  t.doesNotThrow(() => checkHeap(loadConfig({ RESULTS_CACHE_MB: '256' }), 1024 * mb));
+  t.throws(() => checkHeap(loadConfig({ RESULTS_CACHE_MB: '257' }), 1024 * mb), {
+    name: 'ConfigError',
+    message: /RESULTS_CACHE_MB=257 is more than a quarter of this process's heap limit \(1024 MB\).*at least 1028/,
+  });
 });

@@ -131,12 +131,12 @@ t.test('migrate: the API image runs the migrations, then the idempotent seed, wi
   const steps = script.split('&&').map((step) => step.trim());
   t.same(
     steps.map((step) => step.replace(/ \S+$/, '')),
-    ['node --import tsx', 'node --import tsx'],
-    'plain node with the tsx loader (no npm scripts, no devDependencies)',
+    ['node', 'node'],
+    'plain node on the compiled code (no npm scripts, no devDependencies)',
   );
   const files = steps.map((step) => step.split(' ').at(-1)!);
-  t.same(files, ['src/cli/db-migrate.ts', 'src/cli/db-seed.ts'], 'migrations first, then the seed');
-  for (const file of files) t.ok(existsSync(join(root, file)), `${file} exists`);
+  t.same(files, ['dist/cli/db-migrate.js', 'dist/cli/db-seed.js'], 'migrations first, then the seed');
+  for (const file of files) t.ok(existsSync(join(root, compiledFrom(file))), `${file} is compiled from ${compiledFrom(file)}`);
   t.ok(migrate.healthcheck?.disable, "the image's API healthcheck is off for the one-shot step");
 });
 
@@ -271,9 +271,17 @@ t.test('Dockerfile: multi-stage, production dependencies, non-root, only existin
   }
   t.ok(copied.includes('package-lock.json'), 'npm ci installs from the lockfile');
 
+  // The image runs what `npm start` runs (after its `npm run build`): the same node flags, the same file.
   const cmd = JSON.parse(finalStage.find((i) => i.op === 'CMD')?.args ?? '[]') as string[];
-  t.same(cmd.slice(0, 3), ['node', '--import', 'tsx']);
-  t.ok(inFinalImage.includes(cmd.at(-1)!.split('/')[0]!) && existsSync(join(root, cmd.at(-1)!)), `CMD ${cmd.at(-1)} is in the image`);
+  const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+  t.equal(cmd.join(' '), pkg.scripts.start, 'CMD is the start script');
+  t.equal(pkg.scripts.prestart, 'npm run build', 'npm start compiles first');
+  t.ok(
+    instructions.some((i) => i.op === 'RUN' && i.args === 'npm run build') &&
+      finalStage.some((i) => i.op === 'COPY' && /^--from=build \/app\/dist \.\/dist$/.test(i.args)),
+    'the image compiles src in a build stage and copies dist/',
+  );
+  t.ok(existsSync(join(root, compiledFrom(cmd.at(-1)!))), `CMD ${cmd.at(-1)} is compiled from ${compiledFrom(cmd.at(-1)!)}`);
 
   // Files the code reads beside itself at run time (new URL('../..', import.meta.url)) must be copied.
   // src/cli/openapi-export.ts only writes the committed openapi.json (a development tool).
@@ -287,6 +295,11 @@ t.test('Dockerfile: multi-stage, production dependencies, non-root, only existin
     }
   }
 });
+
+/** dist/x.js is compiled from src/x.ts (tsconfig.build.json: rootDir src, outDir dist). */
+function compiledFrom(file: string): string {
+  return file.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
+}
 
 function sourceFiles(dir = join(root, 'src')): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -319,7 +332,7 @@ t.test('everything src imports at run time is a production dependency (npm ci --
   }
   t.ok(packages.size > 5);
   for (const [name, file] of packages) t.ok(name in pkg.dependencies, `${name} (imported by ${file}) is in dependencies`);
-  t.ok('tsx' in pkg.dependencies, 'tsx, which runs the sources, is a production dependency');
+  t.notOk('tsx' in pkg.dependencies, 'tsx runs only development scripts and tests: the image runs compiled code');
 });
 
 t.test('README.md documents every setting and the compose profiles', async (t) => {

@@ -1,8 +1,10 @@
 // The servers under test run as child processes, one Node process each: on a 2-core machine an
 // in-process server would share its event loop (and its RSS) with autocannon's load generator,
 // so both its throughput and its memory would be measured wrong.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReadyMessage } from '../servers/listen.js';
 
@@ -12,7 +14,7 @@ export interface Server {
   name: string;
   url: string;
   pid: number;
-  /** Spawn to listening, in ms (includes Node and tsx start-up). */
+  /** Spawn to ready (listening, or /readyz 200 for the API), in ms, Node start-up included. */
   readyMs: number;
   stop(): Promise<void>;
 }
@@ -44,6 +46,10 @@ export async function startServer(name: string, script: string, env: Record<stri
       reject(new Error(`${name} (${script}) exited with code ${code} before listening`));
     });
   });
+  return serverOf(name, child, port, started);
+}
+
+function serverOf(name: string, child: ChildProcess, port: number, started: number): Server {
   return {
     name,
     url: `http://127.0.0.1:${port}`,
@@ -57,6 +63,57 @@ export async function startServer(name: string, script: string, env: Record<stri
       clearTimeout(timer);
     },
   };
+}
+
+/** `npm run build`: the API runs compiled, as `npm start` runs it. */
+export function buildApi(): void {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** node's arguments in `npm start` (package.json), e.g. the heap limit and dist/server.js. */
+export function startArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [command, ...args] = pkg.scripts.start.trim().split(/\s+/);
+  if (command !== 'node') throw new Error(`npm start runs ${command}, not node: the bench cannot start it the same way`);
+  return args;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/**
+ * The API exactly as `npm start` runs it (after buildApi): the same node arguments and the same
+ * entry point, configured only through the environment, with no NODE_OPTIONS from the bench's own
+ * process. `nodeArgs` replaces the start script's arguments (to compare, e.g., another heap limit).
+ * Ready when /readyz answers 200; its request log goes nowhere.
+ */
+export async function startApi(name: string, env: Record<string, string>, nodeArgs = startArgs()): Promise<Server> {
+  const started = performance.now();
+  const port = await freePort();
+  const parentEnv = { ...process.env };
+  delete parentEnv.NODE_OPTIONS;
+  const child = spawn(process.execPath, nodeArgs, {
+    cwd: root,
+    env: { ...parentEnv, ...env, HOST: '127.0.0.1', PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before it was ready`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name}: /readyz not 200 after 120 s`);
+    }
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return serverOf(name, child, port, started);
 }
 
 function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {

@@ -4,12 +4,12 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root } from './servers.js';
+import { root, startArgs } from './servers.js';
 
 export interface StartupTime {
   /** What src/server.ts logs as readyMs (from its own first line to listening). */
   readyMs: number | null;
-  /** Spawn to the "ready" log line, including Node and tsx start-up. */
+  /** Spawn to the "ready" log line, including Node's start-up. */
   wallMs: number;
 }
 
@@ -17,8 +17,10 @@ function startOnce(dataDir: string): Promise<StartupTime> {
   // Without DATABASE_URL the server opens PGlite in DATA_DIR.
   const env = { ...process.env };
   delete env.DATABASE_URL;
+  delete env.NODE_OPTIONS;
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  // As `npm start` runs it, after its build (bench/run.ts built dist/ before the servers started).
+  const child = spawn(process.execPath, startArgs(), {
     cwd: root,
     env: { ...env, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,7 +52,7 @@ function startOnce(dataDir: string): Promise<StartupTime> {
     child.on('exit', (code) => {
       clearTimeout(timer);
       if (ready) resolve(ready);
-      else reject(new Error(`src/server.ts exited (${code}) before "ready": ${errors.slice(-500)}`));
+      else reject(new Error(`the server exited (${code}) before "ready": ${errors.slice(-500)}`));
     });
   });
 }
