@@ -30,6 +30,8 @@ declare module 'fastify' {
     resultsCache: {
       /** A result version (newest when `number` is omitted) as a ready-to-send body. */
       get(electionId: string, number?: number): Promise<CachedResults>;
+      /** The same, only if it is cached and current (and this request may use the cache): no promise. */
+      peek(electionId: string, number?: number): CachedResults | undefined;
       /** Called after a write commits: the next read of any result is loaded afresh. */
       invalidate(): Promise<void>;
     };
@@ -79,12 +81,21 @@ export default fp(
       return entry;
     }
 
+    const keyOf = (electionId: string, number?: number) => `${electionId}#${number ?? 'current'}`;
+    const fresh = (key: string) => {
+      const hit = cache?.get(key);
+      return hit && hit.dataVersion === known ? hit : undefined;
+    };
+
     app.decorate('resultsCache', {
+      peek(electionId: string, number?: number) {
+        return cache && !pinnedToPrimary() ? fresh(keyOf(electionId, number)) : undefined;
+      },
       async get(electionId: string, number?: number) {
         if (!cache || pinnedToPrimary()) return load(app.db, electionId, number);
-        const key = `${electionId}#${number ?? 'current'}`;
-        const hit = cache.get(key);
-        if (hit && hit.dataVersion === known) return hit;
+        const key = keyOf(electionId, number);
+        const hit = fresh(key);
+        if (hit) return hit;
         let pending = loading.get(key);
         if (!pending) {
           pending = loadAndCache(key, electionId, number).finally(() => loading.delete(key));

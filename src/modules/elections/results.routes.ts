@@ -21,6 +21,7 @@ import {
 } from './results.schemas.js';
 import { loadResults, requireResults, resultsEtag, versionHeader } from './results.service.js';
 import { validateResults } from './results.validation.js';
+import type { CachedResults } from '../../plugins/results-cache.js';
 
 const resultsQuery = z.strictObject({ format: formatParam });
 
@@ -32,9 +33,17 @@ const versionColumns = [
 type VersionRow = Awaited<ReturnType<typeof listVersions>>[number];
 
 export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
-  /** A version as JSON, or its lines as CSV (one row each, the vote-shares columns). */
-  async function resultsResponse(request: FastifyRequest, reply: FastifyReply, id: string, number?: number) {
-    const results = await app.resultsCache.get(id, number);
+  /**
+   * A version as JSON, or its lines as CSV (one row each, the vote-shares columns). A fresh cache
+   * entry is answered synchronously: no promise between the request and the cached body.
+   */
+  function resultsResponse(request: FastifyRequest, reply: FastifyReply, id: string, number?: number): void | Promise<void> {
+    const hit = app.resultsCache.peek(id, number);
+    if (hit) return void answer(request, reply, id, hit);
+    return app.resultsCache.get(id, number).then((results) => void answer(request, reply, id, results));
+  }
+
+  function answer(request: FastifyRequest, reply: FastifyReply, id: string, results: CachedResults): FastifyReply {
     reply.cacheResults(results.preliminary);
     if (wantsCsv(request)) {
       const etag = `"results-v${results.version}-csv"`;
@@ -45,7 +54,7 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
     }
     reply.header('etag', results.etag);
     if (request.headers['if-none-match'] === results.etag) return reply.code(304).send();
-    // Already serialized by the cache through the same schema; a string body skips the serializer.
+    // Already serialized by the cache through the same schema; a Buffer body skips the serializer.
     return reply.type('application/json; charset=utf-8').send(results.body);
   }
 
