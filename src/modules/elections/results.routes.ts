@@ -39,8 +39,15 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
    */
   function resultsResponse(request: FastifyRequest, reply: FastifyReply, id: string, number?: number): void | Promise<void> {
     const hit = app.resultsCache.peek(id, number);
-    if (hit) return void answer(request, reply, id, hit);
-    return app.resultsCache.get(id, number).then((results) => void answer(request, reply, id, results));
+    if (hit) {
+      answer(request, reply, id, hit);
+      return;
+    }
+    // The promise resolves to the reply itself (which the route's typed return cannot name, hence the
+    // cast): resolved empty while a streamed CSV has not sent its headers yet, Fastify would send
+    // the reply again, with an empty body.
+    const answered: Promise<unknown> = app.resultsCache.get(id, number).then((results) => answer(request, reply, id, results));
+    return answered as Promise<void>;
   }
 
   function answer(request: FastifyRequest, reply: FastifyReply, id: string, results: CachedResults): FastifyReply {
