@@ -274,7 +274,8 @@ t.test('Dockerfile: multi-stage, production dependencies, non-root, only existin
   // The image runs what `npm start` runs (after its `npm run build`): the same node flags, the same file.
   const cmd = JSON.parse(finalStage.find((i) => i.op === 'CMD')?.args ?? '[]') as string[];
   const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
-  t.equal(cmd.join(' '), pkg.scripts.start, 'CMD is the start script');
+  // `exec`: npm's shell becomes node, so the SIGTERM npm forwards reaches the server.
+  t.equal(`exec ${cmd.join(' ')}`, pkg.scripts.start, 'CMD is the start script');
   t.equal(pkg.scripts.prestart, 'npm run build', 'npm start compiles first');
   t.ok(
     instructions.some((i) => i.op === 'RUN' && i.args === 'npm run build') &&

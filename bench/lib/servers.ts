@@ -73,7 +73,7 @@ export function buildApi(): void {
 /** node's arguments in `npm start` (package.json), e.g. the heap limit and dist/server.js. */
 export function startArgs(): string[] {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [command, ...args] = pkg.scripts.start.trim().split(/\s+/);
+  const [command, ...args] = pkg.scripts.start.trim().replace(/^exec\s+/, '').split(/\s+/);
   if (command !== 'node') throw new Error(`npm start runs ${command}, not node: the bench cannot start it the same way`);
   return args;
 }
