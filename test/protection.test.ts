@@ -4,7 +4,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
-import { securityHeaders } from '../src/lib/security-headers.js';
+import { HELMET_OPTIONS, SECURITY_HEADERS, securityHeaders } from '../src/lib/security-headers.js';
 import { buildTestApp, get, testConfig } from './helpers/app.js';
 import { freshDatabase } from './helpers/databases.js';
 import { bearer, tokenFor } from './helpers/writes.js';
@@ -24,16 +24,26 @@ t.test('security headers: a strict CSP on the API, the Swagger UI its own', asyn
   const problem = await get(app, '/v1/nope');
   t.equal(problem.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'", 'errors too');
   // helmet's headers, computed once at start, on answers from every path through the app: a JSON
-  // read, the cached results body, a CSV, a problem, and one from the router (bad percent-encoding).
-  const expected = securityHeaders();
-  t.ok(Object.keys(expected).length >= 8, `helmet gave its headers: ${Object.keys(expected).join(', ')}`);
-  t.equal(expected['x-xss-protection'], '0');
-  for (const url of ['/v1/countries/KZ', '/v1/elections/kz.presidential.2022-11-20/results', '/v1/countries?format=csv', '/v1/nope', '/v1/countries/%E0%A4%A']) {
+  // read, the cached results body, a CSV, an SVG, a problem, and one from the router (bad
+  // percent-encoding). The API's kind: the headers that act on non-HTML resources, and no others.
+  const apiHeaders = SECURITY_HEADERS.api;
+  t.same(
+    Object.keys(apiHeaders).sort(),
+    ['content-security-policy', 'cross-origin-resource-policy', 'referrer-policy', 'x-content-type-options', 'x-frame-options'],
+    'the API: what acts on JSON, CSV and SVG',
+  );
+  const chart = '/v1/elections/kz.presidential.2022-11-20/results/chart.svg';
+  for (const url of ['/v1/countries/KZ', '/v1/elections/kz.presidential.2022-11-20/results', '/v1/countries?format=csv', chart, '/v1/nope', '/v1/countries/%E0%A4%A']) {
     const res = await app.inject({ method: 'GET', url });
-    for (const [name, value] of Object.entries(expected)) t.equal(res.headers[name], value, `${url} (${res.statusCode}): ${name}`);
-    t.equal(res.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'", `${url}: CSP`);
+    for (const [name, value] of Object.entries(apiHeaders)) t.equal(res.headers[name], value, `${url} (${res.statusCode}): ${name}`);
+    for (const name of ['x-xss-protection', 'x-dns-prefetch-control', 'origin-agent-cluster'])
+      t.notOk(res.headers[name], `${url}: no ${name} (HTML documents only)`);
   }
+  // The HTML page gets helmet's whole set (its defaults, but for HSTS and CORP), with its own CSP.
   const docs = await app.inject({ method: 'GET', url: '/docs/' });
+  const full = securityHeaders(HELMET_OPTIONS.docs);
+  t.ok(Object.keys(full).length >= 10, `helmet's set: ${Object.keys(full).join(', ')}`);
+  for (const [name, value] of Object.entries(full)) t.equal(docs.headers[name], value, `/docs: ${name}`);
   t.match(docs.headers['content-security-policy'], /script-src 'self'/);
   t.notMatch(docs.headers['content-security-policy'], /unsafe-eval/);
 });
