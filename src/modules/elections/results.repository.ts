@@ -176,12 +176,7 @@ function prepareDocumentReads(db: Db) {
       .innerJoin(sources, eq(sources.id, rv.sourceId))
       .crossJoinLateral(lines)
       .crossJoinLateral(extra)
-      .where(
-        and(
-          eq(rv.electionId, sql.placeholder('electionId')),
-          byNumber ? eq(rv.number, sql.placeholder('number')) : undefined,
-        ),
-      )
+      .where(chosenVersion(byNumber))
       .orderBy(desc(rv.number))
       .limit(1);
   return {
@@ -189,6 +184,13 @@ function prepareDocumentReads(db: Db) {
     numberedDocument: documentQuery(true).prepare('results_numbered_document'),
   };
 }
+
+/** The version a prepared read asks for: the election's newest (ordered first), or its numbered one. */
+const chosenVersion = (byNumber: boolean) =>
+  and(
+    eq(resultVersions.electionId, sql.placeholder('electionId')),
+    byNumber ? eq(resultVersions.number, sql.placeholder('number')) : undefined,
+  );
 
 /**
  * The three reads behind every view of a version, prepared once per database handle: a named
@@ -202,12 +204,7 @@ function prepareResultReads(db: Db) {
       .from(resultVersions)
       .innerJoin(elections, eq(elections.id, resultVersions.electionId))
       .innerJoin(sources, eq(sources.id, resultVersions.sourceId))
-      .where(
-        and(
-          eq(resultVersions.electionId, sql.placeholder('electionId')),
-          byNumber ? eq(resultVersions.number, sql.placeholder('number')) : undefined,
-        ),
-      )
+      .where(chosenVersion(byNumber))
       .orderBy(desc(resultVersions.number))
       .limit(1);
   return {
