@@ -66,7 +66,7 @@ export default fp(
     const loading = new Map<string, Promise<CachedResults>>();
 
     async function load(db: Db, electionId: string, number?: number): Promise<CachedResults> {
-      // The body as PostgreSQL writes it: no rows to parse, nothing to encode or stringify here.
+      // The body as PostgreSQL writes it: no rows to parse or stringify here; encoded once, when cached.
       const { json, version, preliminary } = await requireResultsJson(db, electionId, number);
       return { body: Buffer.from(json), etag: resultsEtag(version), version, preliminary, dataVersion: 0 };
     }
