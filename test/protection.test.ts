@@ -84,6 +84,34 @@ t.test('rate limits: per IP and per API key, RateLimit-* headers, 429 problem wi
   t.equal(keyLimited.status, 429, 'the key’s budget is spent too');
 });
 
+t.test('rate limits: a HEAD counts once, the 429 carries the RateLimit-* headers, a new window starts afresh', async (t) => {
+  const app = await buildTestApp(t, 'pglite', { env: { RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_MS: '1000' } });
+  const head = await app.inject({ method: 'HEAD', url: '/v1/countries/KZ' });
+  t.equal(head.statusCode, 200);
+  t.equal(head.headers['ratelimit-remaining'], '1', "a GET route's HEAD twin is counted once, not twice");
+  t.equal((await get(app, '/v1/countries/KZ')).headers['ratelimit-remaining'], '0');
+  const limited = await get(app, '/v1/countries/KZ');
+  t.equal(limited.status, 429);
+  t.equal(limited.headers['ratelimit-limit'], '2');
+  t.equal(limited.headers['ratelimit-remaining'], '0');
+  t.equal(limited.headers['ratelimit-reset'], limited.headers['retry-after'], 'Retry-After is when the window ends');
+  t.match((limited.body as { detail: string }).detail, /retry in 1 s/);
+  const unmatched = await get(app, '/v1/nope');
+  t.equal(unmatched.status, 404, 'an unknown URL is a 404, not counted');
+  t.notOk(unmatched.headers['ratelimit-limit']);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const next = await get(app, '/v1/countries/KZ');
+  t.equal(next.status, 200, 'the next window has its own budget');
+  t.equal(next.headers['ratelimit-remaining'], '1');
+});
+
+t.test('RATE_LIMIT_MAX=0: no limit and no RateLimit-* headers', async (t) => {
+  const app = await buildTestApp(t, 'pglite', { env: { RATE_LIMIT_MAX: '0' } });
+  const res = await get(app, '/v1/countries/KZ');
+  t.equal(res.status, 200);
+  t.notOk(res.headers['ratelimit-limit']);
+});
+
 t.test('limits: body 413, request target 414, headers 431, `limit` maximum 400', async (t) => {
   const app = await buildTestApp(t, 'pglite', { env: { BODY_LIMIT_BYTES: '2048', MAX_URL_LENGTH: '300' } });
   const token = await tokenFor(app);

@@ -1,9 +1,8 @@
-import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { bearerToken, lookupPrefix } from '../lib/api-keys.js';
 import { HttpProblem } from '../lib/problem.js';
 import { setSecurityHeaders } from '../lib/security-headers.js';
+import rateLimit from './rate-limit.js';
 
 export interface ProtectionOptions {
   /** Requests per window per client IP; 0 turns rate limiting off. */
@@ -14,10 +13,8 @@ export interface ProtectionOptions {
   maxUrlLength: number;
 }
 
-// Probes must answer while the service sheds load or a client is limited: a load balancer asks them.
+// Probes must answer while a client is limited: a load balancer asks them.
 const PROBES = new Set(['/healthz', '/readyz']);
-// The matched route's path: a property read, no string split on every request.
-const isProbe = (request: FastifyRequest) => PROBES.has(request.routeOptions.url ?? '');
 
 // How long a shutdown waits for in-flight requests (the process's grace is 10 s), and then for
 // requests already sent over idle kept-alive connections.
@@ -67,18 +64,10 @@ export default fp<ProtectionOptions>(
 
     if (options.rateLimitMax > 0)
       await app.register(rateLimit, {
-        timeWindow: options.rateLimitWindowMs,
-        keyGenerator: (request) => {
-          // The token's public lookup prefix, unchecked (the auth hook checks it): no query here.
-          const token = bearerToken(request.headers.authorization);
-          const key = token && lookupPrefix(token);
-          return key ? `key:${key}` : `ip:${request.ip}`;
-        },
-        max: (_request, key) => (key.startsWith('key:') ? options.rateLimitKeyMax : options.rateLimitMax),
-        allowList: (request) => isProbe(request),
-        enableDraftSpec: true,
-        errorResponseBuilder: (_request, context) =>
-          new HttpProblem(context.statusCode, `Rate limit of ${context.max} requests exceeded; retry in ${context.after}.`),
+        max: options.rateLimitMax,
+        keyMax: options.rateLimitKeyMax,
+        windowMs: options.rateLimitWindowMs,
+        exempt: PROBES,
       });
   },
   { name: 'protection', dependencies: ['errors'] },
