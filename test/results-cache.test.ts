@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import t from 'tap';
 import { insertVersion } from '../src/modules/elections/results.repository.js';
 import { resultsInputSchema } from '../src/modules/elections/results.schemas.js';
@@ -45,4 +46,35 @@ t.test('RESULTS_CACHE_MB=0 turns the cache off: every read is the database', asy
   t.match((await get(app, url)).body, { version: 2 });
   await insertVersion(app.db, KZ2022, 3, resultsInputSchema.parse({ ...certified2022, status: 'correction' }));
   t.match((await get(app, url)).body, { version: 3 }, 'seen at once, with no poll at all');
+});
+
+t.test('compressed reads: br, gzip and deflate bodies are the JSON body, and never stale after a write', async (t) => {
+  const app = await buildTestApp(t, 'pglite');
+  const plain = await app.inject({ method: 'GET', url });
+  t.ok(plain.rawPayload.length >= 1024, 'a body over the compression threshold');
+  t.notOk(plain.headers['content-encoding']);
+  t.equal(plain.headers.vary, 'Accept');
+  const decode = { br: brotliDecompressSync, gzip: gunzipSync, deflate: inflateSync } as const;
+  for (const [accept, encoding] of [['gzip, deflate, br', 'br'], ['gzip', 'gzip'], ['deflate', 'deflate'], ['x-gzip', 'gzip']] as const) {
+    for (let i = 0; i < 2; i++) {
+      // The first read compresses the cached body; the second is served the kept bytes.
+      const res = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': accept } });
+      t.equal(res.headers['content-encoding'], encoding, `${accept}: ${encoding}`);
+      t.equal(res.headers.vary, 'Accept, Accept-Encoding');
+      t.equal(res.headers.etag, plain.headers.etag);
+      t.equal(Number(res.headers['content-length']), res.rawPayload.length);
+      t.ok(decode[encoding](res.rawPayload).equals(plain.rawPayload), `${accept}: the same bytes once decoded`);
+    }
+  }
+  const head = await app.inject({ method: 'HEAD', url, headers: { 'accept-encoding': 'br' } });
+  t.equal(head.headers['content-encoding'], 'br');
+  t.equal(head.rawPayload.length, 0);
+  const opted = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br', 'x-no-compression': '1' } });
+  t.notOk(opted.headers['content-encoding'], 'x-no-compression is honoured, as @fastify/compress does');
+  t.equal((await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'identity' } })).headers['content-encoding'], undefined);
+
+  const published = await send(app, 'POST', url, { ...certified2022, status: 'correction' }, bearer(await tokenFor(app)));
+  t.equal(published.status, 201);
+  const after = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br' } });
+  t.match(JSON.parse(brotliDecompressSync(after.rawPayload).toString('utf8')), { version: 3 }, 'the compressed body follows the write');
 });

@@ -1,8 +1,8 @@
-import { constants } from 'node:zlib';
 import compress from '@fastify/compress';
 import etag from '@fastify/etag';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
+import { COMPRESSION } from '../lib/content-encoding.js';
 
 export interface CachePolicy {
   /** max-age of lists and other reads. */
@@ -29,10 +29,9 @@ export default fp(
   async function httpCache(app: FastifyInstance, policy: CachePolicy) {
     await app.register(etag);
     await app.register(compress, {
-      threshold: 1024,
-      encodings: ['br', 'gzip', 'deflate'],
-      // Quality 4: most of brotli's gain for a fraction of the default (11)'s CPU on a hot path.
-      brotliOptions: { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } },
+      threshold: COMPRESSION.threshold,
+      encodings: COMPRESSION.encodings,
+      brotliOptions: COMPRESSION.brotliOptions,
     });
     app.decorateReply('cacheResults', function cacheResults(this: FastifyReply, preliminary: boolean) {
       const maxAge = preliminary ? policy.preliminaryMaxAge : policy.finalMaxAge;
@@ -40,7 +39,10 @@ export default fp(
     });
     app.addHook('onSend', (request, reply, payload, done) => {
       const read = request.method === 'GET' || request.method === 'HEAD';
-      if (read && request.url.startsWith('/v1/')) reply.header('vary', 'Accept');
+      // A body compressed before this hook (the results cache's) varies by Accept-Encoding too;
+      // @fastify/compress adds it to the ones it compresses after this hook.
+      if (read && request.url.startsWith('/v1/'))
+        reply.header('vary', reply.hasHeader('content-encoding') ? 'Accept, Accept-Encoding' : 'Accept');
       if (!reply.hasHeader('cache-control')) {
         const cacheable = read && reply.statusCode < 400;
         reply.header('cache-control', cacheable ? `public, max-age=${policy.maxAge}` : 'no-store');

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import { type Db, readerOf } from '../db/client.js';
+import { compressSync, type Encoding } from '../lib/content-encoding.js';
 import { pinnedToPrimary } from '../db/routing.js';
 import { dataVersion } from '../db/schema/index.js';
 import { requireResultsJson, resultsEtag } from '../modules/elections/results.service.js';
@@ -12,6 +13,8 @@ export interface CachedResults {
    * and UTF-8 encoded once: a Buffer is written to the socket as it is, and has its length.
    */
   body: Buffer;
+  /** The body compressed, each encoding once, when a client first asks for it (`encodedBody`). */
+  encoded: Partial<Record<Encoding, Buffer>>;
   etag: string;
   version: number;
   preliminary: boolean;
@@ -32,11 +35,20 @@ declare module 'fastify' {
       get(electionId: string, number?: number): Promise<CachedResults>;
       /** The same, only if it is cached and current (and this request may use the cache): no promise. */
       peek(electionId: string, number?: number): CachedResults | undefined;
+      /**
+       * The entry's body compressed with `encoding`: compressed on the first request that asks,
+       * then kept with the entry (a browser's warm read costs what an uncompressed one does).
+       */
+      encodedBody(entry: CachedResults, encoding: Encoding): Buffer;
       /** Called after a write commits: the next read of any result is loaded afresh. */
       invalidate(): Promise<void>;
     };
   }
 }
+
+// What an entry holds, in bytes: its bodies, and a little for the rest.
+const sizeOf = (e: CachedResults) =>
+  e.body.length + Object.values(e.encoded).reduce((sum, b) => sum + b.length, 0) + 200;
 
 /**
  * Election nights are many clients polling the same few results: keep each result version's
@@ -60,15 +72,17 @@ export default fp(
     // RESULTS_CACHE_MB=0 turns the cache off (every read goes to the database).
     const cache =
       options.maxBytes > 0
-        ? new LRUCache<string, CachedResults>({ maxSize: options.maxBytes, sizeCalculation: (e) => e.body.length + 200 })
+        ? new LRUCache<string, CachedResults>({ maxSize: options.maxBytes, sizeCalculation: sizeOf })
         : undefined;
+    // Which key an entry is cached under, to count its compressed bodies when they are added.
+    const keysOf = new WeakMap<CachedResults, string>();
     // One load per key at a time, however many requests miss together.
     const loading = new Map<string, Promise<CachedResults>>();
 
     async function load(db: Db, electionId: string, number?: number): Promise<CachedResults> {
       // The body as PostgreSQL writes it: no rows to parse or stringify here; encoded once, when cached.
       const { json, version, preliminary } = await requireResultsJson(db, electionId, number);
-      return { body: Buffer.from(json), etag: resultsEtag(version), version, preliminary, dataVersion: 0 };
+      return { body: Buffer.from(json), encoded: {}, etag: resultsEtag(version), version, preliminary, dataVersion: 0 };
     }
 
     const replicated = app.database.servers.length > 1;
@@ -78,6 +92,7 @@ export default fp(
       const at = replicated ? await versionOf(db) : known;
       const entry = { ...(await load(db, electionId, number)), dataVersion: at };
       cache?.set(key, entry);
+      keysOf.set(entry, key);
       return entry;
     }
 
@@ -102,6 +117,17 @@ export default fp(
           loading.set(key, pending);
         }
         return pending;
+      },
+      encodedBody(entry: CachedResults, encoding: Encoding) {
+        let encoded = entry.encoded[encoding];
+        if (encoded === undefined) {
+          encoded = compressSync(entry.body, encoding);
+          entry.encoded[encoding] = encoded;
+          // Set again, so the cache's size counts the new bytes (unless the entry has left it).
+          const key = keysOf.get(entry);
+          if (key !== undefined && cache?.peek(key) === entry) cache.set(key, entry);
+        }
+        return encoded;
       },
       async invalidate() {
         cache?.clear();

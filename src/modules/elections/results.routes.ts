@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { acceptedEncoding, COMPRESSION } from '../../lib/content-encoding.js';
 import { allRows, csvNotModified, formatParam, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
 import { sendVoteSharesCsv, voteShareColumns } from '../vote-shares/vote-shares.routes.js';
 import { page } from '../../lib/pagination.js';
@@ -61,8 +62,13 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
     }
     reply.header('etag', results.etag);
     if (request.headers['if-none-match'] === results.etag) return reply.code(304).send();
+    reply.type('application/json; charset=utf-8');
+    // Browsers accept br or gzip: the body compressed once per entry, not per response (that
+    // would cost @fastify/compress, downstream, about twice the rest of the request).
+    const encoding = results.body.length >= COMPRESSION.threshold ? acceptedEncoding(request) : undefined;
+    if (encoding) return reply.header('content-encoding', encoding).send(app.resultsCache.encodedBody(results, encoding));
     // Already serialized by the cache through the same schema; a Buffer body skips the serializer.
-    return reply.type('application/json; charset=utf-8').send(results.body);
+    return reply.send(results.body);
   }
 
   app.get(
