@@ -9,7 +9,7 @@ import { loadResults } from '../src/modules/elections/results.service.js';
 import { BENCH_API_ENV } from './lib/api-env.js';
 import { captureStatements, explain, resultsPlan } from './lib/capture.js';
 import { type Dataset, type Parameters, pickParameters, prepareDataset, withClient } from './lib/datasets.js';
-import { download, type ExportMeasurement, type Measurement, measure, probe } from './lib/load.js';
+import { download, type ExportMeasurement, type LoadTarget, type Measurement, measure, probe } from './lib/load.js';
 import { type CsvResult, type Explained, type Report, listTable, renderReport, summaryTable, type TargetResult } from './lib/report.js';
 import { buildApi, root, type Server, startApi, startArgs, startServer } from './lib/servers.js';
 import { embeddedStartup } from './lib/startup.js';
@@ -141,7 +141,7 @@ interface Target {
   key: string;
   label: string;
   server: Server;
-  load: { path: string } | { paths: string[] };
+  load: LoadTarget;
 }
 
 const servers: Server[] = [];
@@ -203,12 +203,20 @@ async function main() {
 
   const cold = params.large.coldIds;
   const prepared = flags['raw-prepared'] ? ', prepared' : '';
+  // Each comparison is measured back to back in every round (A B A B…): hello-world then the warm
+  // reads, the raw pg baselines then the cold reads.
   const targets: Target[] = [
     { key: 'hello', label: 'hello-world `GET /`', server: hello, load: { path: '/' } },
+    { key: 'results-warm', label: '`/v1/elections/{id}/results` warm', server: api, load: { path: resultsPath } },
+    {
+      key: 'results-warm-br',
+      label: '`/v1/elections/{id}/results` warm, as browsers ask (`Accept-Encoding: gzip, deflate, br`)',
+      server: api,
+      load: { path: resultsPath, headers: { 'accept-encoding': 'gzip, deflate, br' } },
+    },
     { key: 'raw-pg', label: `raw pg, the object path's row statements (cold${prepared})`, server: raw, load: { paths: cold.map((id) => `/rows/${id}`) } },
     { key: 'raw-pg-api', label: `raw pg, the API's own /results SQL (cold${prepared})`, server: raw, load: { paths: cold.map((id) => `/api-sql/${id}`) } },
     { key: 'results-cold', label: '`/v1/elections/{id}/results` cold (results cache off)', server: apiUncached, load: { paths: cold.map((id) => `/v1/elections/${id}/results`) } },
-    { key: 'results-warm', label: '`/v1/elections/{id}/results` warm', server: api, load: { path: resultsPath } },
   ];
   for (const key of Object.keys(LIST_NAMES) as ListKey[]) {
     targets.push({ key: `${key}-large`, label: `\`${LIST_NAMES[key]}\` (${large.name})`, server: api, load: { path: listPaths.large[key] } });

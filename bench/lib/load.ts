@@ -20,9 +20,11 @@ export interface Measurement {
 
 /**
  * One autocannon run against `server`: a fixed `path`, or `paths` in turn (one per request), so
- * that no two neighbouring requests ask for the same rows.
+ * that no two neighbouring requests ask for the same rows; with `headers` on every request.
  */
-export async function measure(server: Server, target: { path: string } | { paths: string[] }, opts: LoadOptions): Promise<Measurement> {
+export type LoadTarget = ({ path: string } | { paths: string[] }) & { headers?: Record<string, string> };
+
+export async function measure(server: Server, target: LoadTarget, opts: LoadOptions): Promise<Measurement> {
   const rss = watchPeakRss(server.pid);
   let next = 0;
   const rotating = 'paths' in target ? target.paths : undefined;
@@ -30,6 +32,7 @@ export async function measure(server: Server, target: { path: string } | { paths
     url: `${server.url}${rotating ? rotating[0] : (target as { path: string }).path}`,
     connections: opts.connections,
     duration: opts.duration,
+    ...(target.headers ? { headers: target.headers } : {}),
     ...(rotating
       ? { requests: [{ setupRequest: (request) => ({ ...request, path: rotating[next++ % rotating.length] }) }] }
       : {}),
