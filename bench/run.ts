@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadResults } from '../src/modules/elections/results.service.js';
 import { BENCH_API_ENV } from './lib/api-env.js';
-import { captureStatements, explain, resultsPlan } from './lib/capture.js';
+import { captureStatements, explain, firstPageRows, resultsPlan } from './lib/capture.js';
 import { type Dataset, type Parameters, pickParameters, prepareDataset, withClient } from './lib/datasets.js';
 import { download, type ExportMeasurement, type LoadTarget, type Measurement, measure, probe } from './lib/load.js';
 import { type CsvResult, type Explained, type Report, listTable, renderReport, summaryTable, type TargetResult } from './lib/report.js';
@@ -158,6 +158,15 @@ async function main() {
   const small: Dataset = await prepareDataset(serverUrl!, `${dbName}_small`, { elections: opts.smallElections, seed: opts.seed, reuse: flags.reuse });
   const params = { large: await pickParameters(large.url), small: await pickParameters(small.url) };
   const listPaths = { large: paths(params.large), small: paths(params.small) };
+  // The same page size on both datasets: the busiest candidate or country has more lines on the
+  // large one, and a longer page would measure the response's size, not the table's.
+  const [largeRows, smallRows] = [await firstPageRows(large.url, listPaths.large), await firstPageRows(small.url, listPaths.small)];
+  for (const key of Object.keys(LIST_NAMES) as ListKey[]) {
+    const rows = Math.min(largeRows[key] ?? 0, smallRows[key] ?? 0);
+    if (rows < 1) throw new Error(`${LIST_NAMES[key]}: no rows on one of the datasets`);
+    listPaths.large[key] += `&limit=${rows}`;
+    listPaths.small[key] += `&limit=${rows}`;
+  }
 
   console.error('capturing the SQL of each endpoint…');
   const resultsPath = `/v1/elections/${params.large.warmId}/results`;

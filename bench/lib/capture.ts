@@ -125,3 +125,19 @@ function interpolate(s: Statement): string {
     return typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`;
   });
 }
+
+/** How many rows the first page of each list path has, asked of an in-process app on `url`. */
+export async function firstPageRows(url: string, paths: Record<string, string>): Promise<Record<string, number>> {
+  const app = await buildApp({ config: loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', AUTO_MIGRATE: 'false' }) });
+  try {
+    const out: Record<string, number> = {};
+    for (const [key, path] of Object.entries(paths)) {
+      const res = await app.inject({ method: 'GET', url: path });
+      if (res.statusCode !== 200) throw new Error(`${path}: HTTP ${res.statusCode} ${res.body.slice(0, 300)}`);
+      out[key] = res.json<{ data: unknown[] }>().data.length;
+    }
+    return out;
+  } finally {
+    await app.close();
+  }
+}
