@@ -96,6 +96,13 @@ t.test('rate limits: a HEAD counts once, the 429 carries the RateLimit-* headers
   t.equal(limited.headers['ratelimit-remaining'], '0');
   t.equal(limited.headers['ratelimit-reset'], limited.headers['retry-after'], 'Retry-After is when the window ends');
   t.match((limited.body as { detail: string }).detail, /retry in 1 s/);
+  // A refused key is counted against the address too: past the limit, a 429 instead of the 401.
+  const refused = await get(app, '/v1/countries/KZ', bearer(`erk_${'y'.repeat(40)}`));
+  t.equal(refused.status, 429, 'made-up tokens on /v1 are limited like anything else');
+  // Outside /v1 a key is not checked, so a made-up one must not buy a budget of its own.
+  const madeUp = await get(app, '/openapi.json', bearer(`erk_${'x'.repeat(40)}`));
+  t.equal(madeUp.status, 429, 'a made-up token counts against the address');
+  t.equal(madeUp.headers['ratelimit-limit'], '2');
   const unmatched = await get(app, '/v1/nope');
   t.equal(unmatched.status, 404, 'an unknown URL is a 404, not counted');
   t.notOk(unmatched.headers['ratelimit-limit']);
@@ -110,6 +117,17 @@ t.test('RATE_LIMIT_MAX=0: no limit and no RateLimit-* headers', async (t) => {
   const res = await get(app, '/v1/countries/KZ');
   t.equal(res.status, 200);
   t.notOk(res.headers['ratelimit-limit']);
+  t.equal((await get(app, '/v1/countries/KZ', bearer(`erk_${'y'.repeat(40)}`))).status, 401, 'a refused key is a 401');
+});
+
+t.test('refused keys count against the address: 401 within the limit, then 429', async (t) => {
+  const app = await buildTestApp(t, 'pglite', { env: { RATE_LIMIT_MAX: '2' } });
+  const statuses: number[] = [];
+  for (let i = 0; i < 3; i++) statuses.push((await get(app, '/v1/countries/KZ', bearer(`erk_${String(i).repeat(40)}`))).status);
+  t.same(statuses, [401, 401, 429]);
+  const malformed = await get(app, '/v1/countries/KZ', { authorization: 'Basic abc' });
+  t.equal(malformed.status, 429, 'a malformed Authorization header counts too');
+  t.equal(malformed.headers['ratelimit-remaining'], '0');
 });
 
 t.test('limits: body 413, request target 414, headers 431, `limit` maximum 400', async (t) => {

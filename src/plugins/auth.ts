@@ -1,4 +1,4 @@
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { pinToPrimary } from '../db/routing.js';
 import { type ApiKey, bearerToken, checkToken, type Scope } from '../lib/api-keys.js';
@@ -30,16 +30,22 @@ export class Unauthorized extends HttpProblem {
 export default fp(
   async function auth(app: FastifyInstance) {
     app.decorateRequest('apiKey', undefined);
+    // Refused keys count against the client's address (a 429 once over the limit), when limits are on.
+    const refused = (request: FastifyRequest, reply: FastifyReply) =>
+      app.hasDecorator('countRefused') ? app.countRefused(request, reply) : undefined;
     // Callback style: most requests carry no key, and pay for no promise here.
-    app.addHook('onRequest', (request, _reply, done) => {
+    app.addHook('onRequest', (request, reply, done) => {
       // Keys belong to the API under /v1; probes, the document and /docs ignore them.
       if (request.headers.authorization === undefined || !request.url.startsWith('/v1/')) return done();
       const token = bearerToken(request.headers.authorization);
-      if (!token) return done(new Unauthorized('The Authorization header must be "Bearer <token>".'));
+      if (!token) return done(refused(request, reply) ?? new Unauthorized('The Authorization header must be "Bearer <token>".'));
       // On the primary: a key revoked a moment ago must not pass on a lagging replica.
       checkToken(app.database.primary, token).then((check) => {
         if (!check.ok)
-          return done(new Unauthorized(check.reason === 'revoked' ? 'This API key has been revoked.' : 'This API key is not valid.'));
+          return done(
+            refused(request, reply) ??
+              new Unauthorized(check.reason === 'revoked' ? 'This API key has been revoked.' : 'This API key is not valid.'),
+          );
         request.apiKey = check.key;
         pinToPrimary();
         done();

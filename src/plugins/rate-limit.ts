@@ -1,7 +1,13 @@
-import type { FastifyInstance, FastifyReply, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { bearerToken, lookupPrefix } from '../lib/api-keys.js';
 import { HttpProblem } from '../lib/problem.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Counts a request refused before the routes' hooks (a bad API key) against its address: the 429 past the limit. */
+    countRefused(request: FastifyRequest, reply: FastifyReply): HttpProblem | undefined;
+  }
+}
 
 export interface RateLimitOptions {
   /** Requests per window per client IP (requests without an API key). */
@@ -24,7 +30,7 @@ interface Window {
  * else per client IP: IETF draft `RateLimit-Limit`/`-Remaining`/`-Reset` on every limited route's
  * response, and past the limit a 429 problem with `Retry-After`. A client's window starts at its
  * first request; windows that have ended are swept once a window, so memory follows the number of
- * clients seen in the last window.
+ * clients seen in the last two windows.
  *
  * Why not @fastify/rate-limit (used until issue 5): its hook awaits five times per request (key,
  * allow list, max, store, the hook itself), which cost the cached results read ~8 µs of ~60 µs of
@@ -40,13 +46,8 @@ export default fp<RateLimitOptions>(
     sweep.unref();
     app.addHook('onClose', async () => clearInterval(sweep));
 
-    const limit: onRequestHookHandler = (request, reply, done) => {
-      // The token's public lookup prefix, unchecked (the auth hook checks it): no query here. A
-      // made-up token gets a bucket of its own, then a 401.
-      const header = request.headers.authorization;
-      const prefix = header === undefined ? undefined : lookupPrefix(bearerToken(header) ?? '');
-      const key = prefix ? `key:${prefix}` : `ip:${request.ip}`;
-      const max = prefix ? options.keyMax : options.max;
+    /** Counts a request against `key`, sets the RateLimit-* headers, and says 429 past the limit. */
+    function count(reply: FastifyReply, key: string, max: number): HttpProblem | undefined {
       const now = Date.now();
       let window = windows.get(key);
       if (window === undefined || window.resetsAt <= now) {
@@ -56,18 +57,30 @@ export default fp<RateLimitOptions>(
       window.count++;
       const resetS = Math.ceil((window.resetsAt - now) / 1000);
       setHeaders(reply, max, Math.max(0, max - window.count), resetS);
-      if (window.count <= max) return done();
+      if (window.count <= max) return undefined;
       reply.header('retry-after', resetS);
-      done(new HttpProblem(429, `Rate limit of ${max} requests exceeded; retry in ${resetS} s.`));
-    };
+      return new HttpProblem(429, `Rate limit of ${max} requests exceeded; retry in ${resetS} s.`);
+    }
 
-    // On each route's own hooks, as @fastify/rate-limit did: after the instance's onRequest hooks
-    // (a closing server's 503, the 414), and not at all on the exempt routes or unmatched URLs.
+    const limit: onRequestHookHandler = (request, reply, done) => {
+      // After the app's onRequest hooks: a key sent with the request has been checked (src/plugins/
+      // auth.ts), so only a valid key gets a key's budget; anything else counts against the address.
+      const limited = request.apiKey
+        ? count(reply, `key:${request.apiKey.id}`, options.keyMax)
+        : count(reply, `ip:${request.ip}`, options.max);
+      done(limited);
+    };
+    // A request whose key the auth hook refuses never reaches the routes' hooks: it is counted
+    // against its address there, so made-up tokens are limited like anything else.
+    app.decorate('countRefused', (request: FastifyRequest, reply: FastifyReply) => count(reply, `ip:${request.ip}`, options.max));
+
+    // On each route's own hooks, as @fastify/rate-limit did: after the app's onRequest hooks (a
+    // closing server's 503, the 414, the API key check), and not at all on the exempt routes or
+    // unmatched URLs. A request the key check refuses is counted by the auth hook (countRefused).
     app.addHook('onRoute', (route) => {
       if (options.exempt.has(route.url)) return;
       const hooks = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-      // A GET's HEAD twin arrives with the GET's hooks: count each request once.
-      if (!hooks.includes(limit)) route.onRequest = [...hooks, limit];
+      route.onRequest = [...hooks, limit];
     });
   },
   { name: 'rate-limit' },
