@@ -53,19 +53,24 @@ t.test('compressed reads: br, gzip and deflate bodies are the JSON body, and nev
   const plain = await app.inject({ method: 'GET', url });
   t.ok(plain.rawPayload.length >= 1024, 'a body over the compression threshold');
   t.notOk(plain.headers['content-encoding']);
-  t.equal(plain.headers.vary, 'Accept');
+  t.equal(plain.headers.vary, 'accept-encoding, Accept', 'the uncompressed body varies by Accept-Encoding too');
+  const bytesBefore = app.resultsCache.bytes;
   const decode = { br: brotliDecompressSync, gzip: gunzipSync, deflate: inflateSync } as const;
   for (const [accept, encoding] of [['gzip, deflate, br', 'br'], ['gzip', 'gzip'], ['deflate', 'deflate'], ['x-gzip', 'gzip']] as const) {
     for (let i = 0; i < 2; i++) {
       // The first read compresses the cached body; the second is served the kept bytes.
       const res = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': accept } });
       t.equal(res.headers['content-encoding'], encoding, `${accept}: ${encoding}`);
-      t.equal(res.headers.vary, 'Accept, Accept-Encoding');
+      t.equal(res.headers.vary, 'accept-encoding, Accept');
       t.equal(res.headers.etag, plain.headers.etag);
       t.equal(Number(res.headers['content-length']), res.rawPayload.length);
       t.ok(decode[encoding](res.rawPayload).equals(plain.rawPayload), `${accept}: the same bytes once decoded`);
     }
   }
+  t.ok(app.resultsCache.bytes > bytesBefore + 3 * 200, `the compressed bodies count in the cache's size (${bytesBefore} → ${app.resultsCache.bytes} bytes)`);
+  const weak = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br', 'if-none-match': `W/${String(plain.headers.etag)}` } });
+  t.equal(weak.statusCode, 304, 'a weakened ETag matches');
+  t.notOk(weak.headers['content-encoding'], 'a 304 carries no Content-Encoding');
   const head = await app.inject({ method: 'HEAD', url, headers: { 'accept-encoding': 'br' } });
   t.equal(head.headers['content-encoding'], 'br');
   t.equal(head.rawPayload.length, 0);
@@ -77,4 +82,13 @@ t.test('compressed reads: br, gzip and deflate bodies are the JSON body, and nev
   t.equal(published.status, 201);
   const after = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br' } });
   t.match(JSON.parse(brotliDecompressSync(after.rawPayload).toString('utf8')), { version: 3 }, 'the compressed body follows the write');
+});
+
+t.test('with the cache off, @fastify/compress compresses results as it does every other body', async (t) => {
+  const app = await buildTestApp(t, 'pglite', { env: { RESULTS_CACHE_MB: '0' } });
+  const plain = await app.inject({ method: 'GET', url });
+  const res = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
+  t.equal(res.headers['content-encoding'], 'gzip');
+  t.equal(res.headers.vary, 'accept-encoding, Accept', 'named once');
+  t.ok(gunzipSync(res.rawPayload).equals(plain.rawPayload));
 });

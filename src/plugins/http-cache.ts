@@ -39,10 +39,12 @@ export default fp(
     });
     app.addHook('onSend', (request, reply, payload, done) => {
       const read = request.method === 'GET' || request.method === 'HEAD';
-      // A body compressed before this hook (the results cache's) varies by Accept-Encoding too;
-      // @fastify/compress adds it to the ones it compresses after this hook.
-      if (read && request.url.startsWith('/v1/'))
-        reply.header('vary', reply.hasHeader('content-encoding') ? 'Accept, Accept-Encoding' : 'Accept');
+      // Added to what a route or CORS (Origin, for a list of origins) has set; @fastify/compress
+      // adds Accept-Encoding to the bodies it compresses, after this hook.
+      if (read && request.url.startsWith('/v1/')) {
+        const vary = reply.getHeader('vary');
+        reply.header('vary', vary === undefined ? 'Accept' : `${String(vary)}, Accept`);
+      }
       if (!reply.hasHeader('cache-control')) {
         const cacheable = read && reply.statusCode < 400;
         reply.header('cache-control', cacheable ? `public, max-age=${policy.maxAge}` : 'no-store');

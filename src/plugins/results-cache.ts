@@ -36,10 +36,13 @@ declare module 'fastify' {
       /** The same, only if it is cached and current (and this request may use the cache): no promise. */
       peek(electionId: string, number?: number): CachedResults | undefined;
       /**
-       * The entry's body compressed with `encoding`: compressed on the first request that asks,
-       * then kept with the entry (a browser's warm read costs what an uncompressed one does).
+       * A cached entry's body compressed with `encoding`: compressed on the first request that
+       * asks, then kept with the entry (a browser's warm read costs what an uncompressed one does).
+       * Undefined for an entry that is not in the cache.
        */
-      encodedBody(entry: CachedResults, encoding: Encoding): Buffer;
+      encodedBody(entry: CachedResults, encoding: Encoding): Buffer | undefined;
+      /** Bytes the cache holds, by its own count (bodies, compressed bodies, and a little more). */
+      readonly bytes: number;
       /** Called after a write commits: the next read of any result is loaded afresh. */
       invalidate(): Promise<void>;
     };
@@ -103,6 +106,9 @@ export default fp(
     };
 
     app.decorate('resultsCache', {
+      get bytes() {
+        return cache?.calculatedSize ?? 0;
+      },
       peek(electionId: string, number?: number) {
         return cache && !pinnedToPrimary() ? fresh(keyOf(electionId, number)) : undefined;
       },
@@ -119,13 +125,17 @@ export default fp(
         return pending;
       },
       encodedBody(entry: CachedResults, encoding: Encoding) {
+        const key = keysOf.get(entry);
+        // An entry read around the cache (cache off, editors' requests) is @fastify/compress's to
+        // compress, or stream when large: compressing it here would be per response.
+        if (key === undefined || cache?.peek(key) !== entry) return undefined;
         let encoded = entry.encoded[encoding];
         if (encoded === undefined) {
           encoded = compressSync(entry.body, encoding);
           entry.encoded[encoding] = encoded;
-          // Set again, so the cache's size counts the new bytes (unless the entry has left it).
-          const key = keysOf.get(entry);
-          if (key !== undefined && cache?.peek(key) === entry) cache.set(key, entry);
+          // lru-cache sizes a value when it is set as a new value: take it out and put it back.
+          cache.delete(key);
+          cache.set(key, entry);
         }
         return encoded;
       },

@@ -33,6 +33,11 @@ const versionColumns = [
 
 type VersionRow = Awaited<ReturnType<typeof listVersions>>[number];
 
+// If-None-Match as @fastify/etag compares it (which would answer 304 after the route otherwise,
+// keeping a Content-Encoding the 304 must not carry): the tag, or either side's weak form.
+const matches = (header: string | undefined, etag: string) =>
+  header !== undefined && (header === etag || header === `W/${etag}` || `W/${header}` === etag);
+
 export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
   /**
    * A version as JSON, or its lines as CSV (one row each, the vote-shares columns). A fresh cache
@@ -56,17 +61,20 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
     if (wantsCsv(request)) {
       const etag = `"results-v${results.version}-csv"`;
       reply.header('etag', etag);
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send();
       const filename = `${id}-v${results.version}.csv`;
       return sendVoteSharesCsv(app.db, reply, filename, { election: id, versionNumber: results.version, versions: 'all' });
     }
     reply.header('etag', results.etag);
-    if (request.headers['if-none-match'] === results.etag) return reply.code(304).send();
+    if (matches(request.headers['if-none-match'], results.etag)) return reply.code(304).send();
     reply.type('application/json; charset=utf-8');
-    // Browsers accept br or gzip: the body compressed once per entry, not per response (that
-    // would cost @fastify/compress, downstream, about twice the rest of the request).
-    const encoding = results.body.length >= COMPRESSION.threshold ? acceptedEncoding(request) : undefined;
-    if (encoding) return reply.header('content-encoding', encoding).send(app.resultsCache.encodedBody(results, encoding));
+    if (results.body.length < COMPRESSION.threshold) return reply.send(results.body);
+    // Browsers accept br or gzip: a cached body is compressed once per entry, not per response
+    // (that would cost @fastify/compress, downstream, about twice the rest of the request).
+    reply.header('vary', 'accept-encoding'); // lower case: how @fastify/compress looks for it
+    const encoding = acceptedEncoding(request);
+    const encoded = encoding && app.resultsCache.encodedBody(results, encoding);
+    if (encoded) return reply.header('content-encoding', encoding).send(encoded);
     // Already serialized by the cache through the same schema; a Buffer body skips the serializer.
     return reply.send(results.body);
   }
