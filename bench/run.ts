@@ -238,6 +238,10 @@ async function main() {
     const res = await probe(t.server, path);
     if (res.status !== 200) throw new Error(`${t.label}: GET ${path} answered ${res.status}: ${res.head}`);
   }
+  // The browser-style row must measure the compressed answer, not quietly the plain one.
+  const br = await fetch(`${api.url}${resultsPath}`, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+  await br.arrayBuffer();
+  if (br.headers.get('content-encoding') !== 'br') throw new Error(`GET ${resultsPath} as browsers ask: no brotli body (${br.headers.get('content-encoding')})`);
   const csvProbe = await probe(api, CSV_PATH);
   const csvImplemented = csvProbe.status === 200;
   if (!csvImplemented) console.error(`CSV export: not implemented (HTTP ${csvProbe.status})`);
