@@ -70,6 +70,9 @@ t.test('compressed reads: br, gzip and deflate bodies are the JSON body, and nev
   t.ok(app.resultsCache.bytes > bytesBefore + 3 * 200, `the compressed bodies count in the cache's size (${bytesBefore} → ${app.resultsCache.bytes} bytes)`);
   const weak = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br', 'if-none-match': `W/${String(plain.headers.etag)}` } });
   t.equal(weak.statusCode, 304, 'a weakened ETag matches');
+  const listed = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br', 'if-none-match': `"other", ${String(plain.headers.etag)}` } });
+  t.equal(listed.statusCode, 304, 'a tag in a list matches');
+  t.notOk(listed.headers['content-encoding']);
   t.notOk(weak.headers['content-encoding'], 'a 304 carries no Content-Encoding');
   const head = await app.inject({ method: 'HEAD', url, headers: { 'accept-encoding': 'br' } });
   t.equal(head.headers['content-encoding'], 'br');

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { dataVersion } from '../db/schema/index.js';
+import { etagMatches } from './etag.js';
 
 export const CSV_TYPE = 'text/csv; charset=utf-8';
 
@@ -47,9 +48,9 @@ export async function csvNotModified(db: Db, request: FastifyRequest, reply: Fas
   const [row] = await db.select({ version: dataVersion.version }).from(dataVersion);
   const etag = `W/"csv-${row?.version ?? 0}"`;
   reply.header('etag', etag);
-  const match = request.headers['if-none-match']?.split(',').some((tag) => tag.trim() === etag);
+  const match = etagMatches(request.headers['if-none-match'], etag);
   if (match) await reply.code(304).send();
-  return Boolean(match);
+  return match;
 }
 
 /**

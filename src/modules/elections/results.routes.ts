@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { acceptedEncoding, COMPRESSION } from '../../lib/content-encoding.js';
+import { etagMatches } from '../../lib/etag.js';
 import { allRows, csvNotModified, formatParam, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
 import { sendVoteSharesCsv, voteShareColumns } from '../vote-shares/vote-shares.routes.js';
 import { page } from '../../lib/pagination.js';
@@ -33,11 +34,6 @@ const versionColumns = [
 
 type VersionRow = Awaited<ReturnType<typeof listVersions>>[number];
 
-// If-None-Match as @fastify/etag compares it (which would answer 304 after the route otherwise,
-// keeping a Content-Encoding the 304 must not carry): the tag, or either side's weak form.
-const matches = (header: string | undefined, etag: string) =>
-  header !== undefined && (header === etag || header === `W/${etag}` || `W/${header}` === etag);
-
 export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
   /**
    * A version as JSON, or its lines as CSV (one row each, the vote-shares columns). A fresh cache
@@ -61,12 +57,12 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
     if (wantsCsv(request)) {
       const etag = `"results-v${results.version}-csv"`;
       reply.header('etag', etag);
-      if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
       const filename = `${id}-v${results.version}.csv`;
       return sendVoteSharesCsv(app.db, reply, filename, { election: id, versionNumber: results.version, versions: 'all' });
     }
     reply.header('etag', results.etag);
-    if (matches(request.headers['if-none-match'], results.etag)) return reply.code(304).send();
+    if (etagMatches(request.headers['if-none-match'], results.etag)) return reply.code(304).send();
     reply.type('application/json; charset=utf-8');
     if (results.body.length < COMPRESSION.threshold) return reply.send(results.body);
     // Browsers accept br or gzip: a cached body is compressed once per entry, not per response
