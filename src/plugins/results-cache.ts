@@ -15,6 +15,8 @@ export interface CachedResults {
   body: Buffer;
   /** The body compressed, each encoding once, when a client first asks for it (`encodedBody`). */
   encoded: Partial<Record<Encoding, Buffer>>;
+  /** The key it is cached under; none for an entry read around the cache. */
+  key?: string;
   etag: string;
   version: number;
   preliminary: boolean;
@@ -77,8 +79,6 @@ export default fp(
       options.maxBytes > 0
         ? new LRUCache<string, CachedResults>({ maxSize: options.maxBytes, sizeCalculation: sizeOf })
         : undefined;
-    // Which key an entry is cached under, to count its compressed bodies when they are added.
-    const keysOf = new WeakMap<CachedResults, string>();
     // One load per key at a time, however many requests miss together.
     const loading = new Map<string, Promise<CachedResults>>();
 
@@ -93,9 +93,8 @@ export default fp(
       // One server for the version tag and the data; with a single server the tag is what is known.
       const db = replicated ? readerOf(app.db) : app.db;
       const at = replicated ? await versionOf(db) : known;
-      const entry = { ...(await load(db, electionId, number)), dataVersion: at };
+      const entry = { ...(await load(db, electionId, number)), dataVersion: at, key };
       cache?.set(key, entry);
-      keysOf.set(entry, key);
       return entry;
     }
 
@@ -125,9 +124,9 @@ export default fp(
         return pending;
       },
       encodedBody(entry: CachedResults, encoding: Encoding) {
-        const key = keysOf.get(entry);
-        // An entry read around the cache (cache off, editors' requests) is @fastify/compress's to
-        // compress, or stream when large: compressing it here would be per response.
+        const { key } = entry;
+        // An entry read around the cache (cache off, editors' requests) or gone from it is
+        // @fastify/compress's to compress, or stream when large: here it would be per response.
         if (key === undefined || cache?.peek(key) !== entry) return undefined;
         let encoded = entry.encoded[encoding];
         if (encoded === undefined) {
