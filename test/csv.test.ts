@@ -111,5 +111,8 @@ t.test('caching, compression and CORS', async (t) => {
     t.equal(allowed.headers['access-control-allow-origin'], 'https://graphics.example');
     const other = await get(app, '/v1/elections', { origin: 'https://elsewhere.example' });
     t.equal(other.headers['access-control-allow-origin'], undefined);
+    // The answer depends on Origin as well as Accept: a shared cache must key on both.
+    t.match(allowed.headers.vary, /\bOrigin\b/, 'Vary keeps the Origin CORS set');
+    t.match(allowed.headers.vary, /\bAccept\b/);
   });
 });
