@@ -18,12 +18,13 @@ export interface Measurement {
   peakRssMb: number | null;
 }
 
-/**
- * One autocannon run against `server`: a fixed `path`, or `paths` in turn (one per request), so
- * that no two neighbouring requests ask for the same rows; with `headers` on every request.
- */
+/** A fixed `path`, or `paths` in turn (one per request); with `headers` on every request. */
 export type LoadTarget = ({ path: string } | { paths: string[] }) & { headers?: Record<string, string> };
 
+/**
+ * One autocannon run against `server`: with `paths`, no two neighbouring requests ask for the
+ * same rows.
+ */
 export async function measure(server: Server, target: LoadTarget, opts: LoadOptions): Promise<Measurement> {
   const rss = watchPeakRss(server.pid);
   let next = 0;
@@ -76,9 +77,13 @@ export async function download(server: Server, path: string): Promise<ExportMeas
   return { status: res.status, ms: performance.now() - started, firstByteMs, bytes, lines, startRssMb: rss.startMb, peakRssMb: rss.stop() };
 }
 
-/** Status and the start of the body of one GET, to check a target before loading it. */
-export async function probe(server: Server, path: string): Promise<{ status: number; type: string; head: string }> {
-  const res = await fetch(`${server.url}${path}`);
+/** Status, type, encoding and the start of the (decoded) body of one GET, to check a target before loading it. */
+export async function probe(
+  server: Server,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string; encoding: string; head: string }> {
+  const res = await fetch(`${server.url}${path}`, { headers });
   const reader = res.body?.getReader();
   const first = reader ? await reader.read() : undefined;
   // The target may be a full export: its first chunk is enough to know what it is.
@@ -86,6 +91,7 @@ export async function probe(server: Server, path: string): Promise<{ status: num
   return {
     status: res.status,
     type: res.headers.get('content-type') ?? '',
+    encoding: res.headers.get('content-encoding') ?? '',
     head: first?.value ? Buffer.from(first.value).toString('utf8', 0, 300) : '',
   };
 }
