@@ -1033,13 +1033,18 @@ export function violations(ctx: FuzzContext, op: Operation | undefined, req: Fuz
   const out: string[] = [];
   const status = res.statusCode;
   const type = mediaType(res.headers['content-type']);
-  let text: string;
-  try {
-    text = decodedBody(res);
-  } catch (err) {
-    return [`the body does not decode as its content-encoding ${String(res.headers['content-encoding'])}: ${String(err)}`];
-  }
   const head = req.method === 'HEAD';
+  // A HEAD answer carries GET's headers, Content-Encoding included (RFC 9110 §9.3.2), and no body:
+  // there is nothing to decode, only the emptiness to check.
+  if (head && res.rawPayload.length > 0) out.push(`a HEAD answered with a ${res.rawPayload.length}-byte body`);
+  let text = '';
+  if (!head) {
+    try {
+      text = decodedBody(res);
+    } catch (err) {
+      return [`the body does not decode as its content-encoding ${String(res.headers['content-encoding'])}: ${String(err)}`];
+    }
+  }
 
   if (status >= 500) out.push(`a ${status} server error`);
   if (status >= 400) {
