@@ -10,6 +10,13 @@ forEachEngine(t, async (t, app, engine) => {
   const ready = await get(app, '/readyz');
   t.equal(ready.status, 200);
   t.same(ready.body, { status: 'ok', database: engine });
+
+  // The request-target limit applies to the probes too, and their OpenAPI entries say so.
+  for (const path of ['/healthz', '/readyz']) {
+    const long = await get(app, `${path}?pad=${'x'.repeat(2100)}`);
+    t.equal(long.status, 414, `${path}: 414 over the limit`);
+    t.match(long.type, 'application/problem+json');
+  }
 });
 
 t.test('readyz is a 503 problem and healthz stays 200 when the server is unreachable', async (t) => {

@@ -43,7 +43,7 @@ t.test('every operation: operationId, tags, summary, and every status it can ret
           const schema: { example?: unknown } | undefined = doc.components?.schemas?.[ref.split('/').at(-1) ?? ''];
           t.ok(schema?.example, `${name}: the request body has an example`);
         }
-      } else t.same(statuses, path === '/readyz' ? ['200', '503'] : ['200'], `${name}: responses`);
+      } else t.same(statuses, path === '/readyz' ? ['200', '414', '503'] : ['200', '414'], `${name}: responses (414: the request-target limit)`);
       for (const [status, response] of Object.entries(op.responses ?? {}) as [string, OpenAPIV3_1.ResponseObject][]) {
         t.ok(response.description, `${name} ${status}: description`);
         if (Number(status) >= 400)

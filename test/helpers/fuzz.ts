@@ -109,7 +109,9 @@ export function loadOperations(doc: OpenApiDocument = openapiDocument): Operatio
     path: '/openapi.json',
     operationId: 'getOpenApiDocument',
     parameters: [],
-    responses: { '200': { 'application/json': { type: 'object' } } },
+    // Hidden from the document it serves; answers like the probes: the document, or a 414 for a
+    // request target over the limit.
+    responses: { '200': { 'application/json': { type: 'object' } }, '414': { 'application/problem+json': { type: 'object' } } },
     secured: false,
   });
   return ops;

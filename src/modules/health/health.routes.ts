@@ -42,6 +42,8 @@ export const healthRoutes: FastifyPluginAsyncZod<{ debugRouting?: boolean }> = a
         summary: 'Liveness: the process is up',
         response: {
           200: { description: 'The process is up.', content: { 'application/json': { schema: healthSchema } } },
+          // The request-target limit applies before any route, probes included.
+          ...problemResponses(414),
         },
       },
     },
@@ -60,7 +62,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ debugRouting?: boolean }> = a
           'and do not make the instance unready.',
         response: {
           200: { description: 'The database answered.', content: { 'application/json': { schema: readySchema } } },
-          ...problemResponses(503),
+          ...problemResponses(414, 503),
         },
       },
     },
