@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { type Database, type DatabaseOptions, type Db, openDatabase } from '../db/client.js';
 import { routing, withRouting } from '../db/routing.js';
 import { seed } from '../db/seed.js';
-import { isDatabaseUnavailable } from './errors.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -12,6 +12,7 @@ import {
   statusTitle,
 } from '../lib/problem.js';
 import { setSecurityHeaders } from '../lib/security-headers.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 const locations: Record<string, ProblemFieldError['in']> = {
   querystring: 'query',
@@ -20,27 +21,11 @@ const locations: Record<string, ProblemFieldError['in']> = {
   body: 'body',
 };
 
-// SQLSTATE classes and socket errors that mean "the database is not there", not "the query is wrong".
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE']);
-// 57014: statement_timeout (DB_QUERY_TIMEOUT_MS) cancelled a statement — a server too slow to answer.
-const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3]|57014|53300)/;
-
 /** The SQLSTATE of a database error anywhere in the cause chain (Drizzle wraps the driver's). */
 function sqlState(error: unknown): string | undefined {
   for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e)
     if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
   return undefined;
-}
-
-export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined; e; ) {
-    const code = typeof e.code === 'string' ? e.code : '';
-    if (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code)) return true;
-    if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Query read timeout/i.test(e.message))
-      return true;
-    e = e.cause as typeof e;
-  }
-  return false;
 }
 
 export function sendProblem(
