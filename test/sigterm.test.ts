@@ -175,7 +175,9 @@ async function underLoad(t: Test, env: NodeJS.ProcessEnv) {
   const at = (o: Outcome) => Math.round((o.sent ?? o.started) - signalAt);
   const describe = (o: Outcome) =>
     `${o.path} sent ${at(o)} ms from the signal (request ${o.nth} on its connection): ` +
-    `${o.status ?? o.error}${o.complete || o.error ? '' : ` incomplete (${o.bytes} bytes)`} ${o.status && o.status !== 200 ? (o.body ?? '') : ''}`;
+    `${o.status ?? o.error}${o.status && o.error ? ` then ${o.error} after ${o.bytes} bytes` : ''}` +
+    `${o.complete || o.error ? '' : ` incomplete (${o.bytes} bytes)`}` +
+    `${o.ended === undefined ? '' : `, ended ${Math.round(o.ended - signalAt)} ms from the signal`} ${o.status && o.status !== 200 ? (o.body ?? '') : ''}`;
   const previous = (o: Outcome) => outcomes.find((p) => p.port === o.port && p.nth === (o.nth ?? 0) - 1);
 
   // Read by the server before it handled the signal: must finish, 200, whole body. (Under load the
@@ -211,7 +213,9 @@ async function underLoad(t: Test, env: NodeJS.ProcessEnv) {
       `exit ${code} after ${Math.round(exitMs)} ms`,
   );
   t.ok(inFlight.length > 0, `requests were in flight at the signal (${inFlight.length})`);
-  t.same(failed.map(describe), [], 'every request read before the signal completes with 200 and its whole body');
+  // What the server logged as going wrong (level warn and above), to explain a failure.
+  const troubles = output.split('\n').filter((line) => /"level":(40|50|60)/.test(line)).slice(0, 5);
+  t.same(failed.map(describe), [], 'every request read before the signal completes with 200 and its whole body', { troubles });
   t.same(
     rejected
       .filter((o) => !o.type?.startsWith('application/problem+json') || o.connection !== 'close')
