@@ -1,10 +1,16 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
+import { sql } from 'drizzle-orm';
 import t from 'tap';
+import type { ServerOptions } from '../src/db/client.js';
+import { isDatabaseUnavailable } from '../src/db/unavailable.js';
 import { runImport } from '../src/import/import.js';
 import { planFromCsv } from '../src/import/plan.js';
+import { type AllRowsOptions, allRows } from '../src/lib/csv.js';
+import { listVoteShares } from '../src/modules/vote-shares/vote-shares.repository.js';
 import { voteShareColumns } from '../src/modules/vote-shares/vote-shares.routes.js';
-import { buildTestApp, forEachEngine, get } from './helpers/app.js';
+import { buildTestApp, engines, forEachEngine, get } from './helpers/app.js';
+import { freshDatabase } from './helpers/databases.js';
 import { bearer, send, tokenFor } from './helpers/writes.js';
 
 const KZ2022 = 'kz.presidential.2022-11-20';
@@ -115,4 +121,54 @@ t.test('caching, compression and CORS', async (t) => {
     t.match(allowed.headers.vary, /\bOrigin\b/, 'Vary keeps the Origin CORS set');
     t.match(allowed.headers.vary, /\bAccept\b/);
   });
+});
+
+// An export's pages each take a pooled connection. Under load one can wait past the connect timeout,
+// which used to end a streamed 200 halfway (seen in CI's SIGTERM-under-load test). A server pool of
+// one connection with a 100 ms wait makes that happen on purpose: the page is asked again.
+t.test('an export waits out a busy database instead of ending its CSV halfway', { skip: engines.includes('postgres') ? false : 'needs TEST_DATABASE_URL' }, async (t) => {
+  const fresh = await freshDatabase('postgres');
+  t.teardown(() => fresh.drop());
+  const app = await buildTestApp(t, 'postgres', { database: { ...(fresh.options as ServerOptions), poolMax: 1, connectTimeoutMs: 100 } });
+  const db = app.db;
+  // Drizzle runs a query when it is awaited: .then() starts it now, holding the connection.
+  const hold = (seconds: number): Promise<unknown> => db.execute(sql`select pg_sleep(${seconds})`).then(() => undefined);
+  const everyLine = (await listVoteShares(db, { versions: 'all', limit: 1000 })).map((r) => r.id);
+  t.ok(everyLine.length > 6, `${everyLine.length} lines: several pages of 3`);
+
+  const busy = hold(0.5);
+  const refused = await db.execute(sql`select 1`).catch((err: unknown) => err);
+  t.ok(isDatabaseUnavailable(refused), 'the setup works: with the one connection busy, a query gives up after 100 ms');
+  await busy;
+
+  const pages = (options: AllRowsOptions) =>
+    allRows((after: number | undefined, limit) => listVoteShares(db, { versions: 'all', after, limit }), (r) => r.id, (r) => r.id, { pageSize: 3, ...options });
+  const got: number[] = [];
+  let held: Promise<unknown> | undefined;
+  const started = performance.now();
+  for await (const id of pages({})) {
+    // The first page is read; the next one finds the connection busy for half a second.
+    if (got.push(id) === 1) held = hold(0.5);
+  }
+  await held;
+  t.same(got, everyLine, 'every line, once, in order');
+  t.ok(performance.now() - started >= 400, 'the second page waited for the connection');
+
+  held = hold(1);
+  const outlasted = await (async () => {
+    for await (const _ of pages({ retryForMs: 200 })) void _;
+  })().catch((err: unknown) => err);
+  t.ok(isDatabaseUnavailable(outlasted), 'an unavailability that outlasts retryForMs ends the stream');
+  await held;
+
+  let calls = 0;
+  const broken = allRows(async () => {
+    calls++;
+    return db.execute(sql`select * from no_such_table`).then(() => []);
+  }, () => 0, (r) => r);
+  const error = await (async () => {
+    for await (const _ of broken) void _;
+  })().catch((err: unknown) => err);
+  t.notOk(isDatabaseUnavailable(error), 'a query error is not unavailability');
+  t.equal(calls, 1, 'and is not asked again');
 });

@@ -1,9 +1,11 @@
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'csv-stringify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { dataVersion } from '../db/schema/index.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { etagMatches } from './etag.js';
 
 export const CSV_TYPE = 'text/csv; charset=utf-8';
@@ -23,19 +25,46 @@ export function wantsCsv(request: FastifyRequest): boolean {
   return /\btext\/csv\b/i.test(request.headers.accept ?? '');
 }
 
-/** Every row of a keyset-paged query, fetched a page at a time so memory stays flat. */
+export interface AllRowsOptions {
+  pageSize?: number;
+  /** How long one page is asked again while the database cannot answer it (ms). */
+  retryForMs?: number;
+}
+
+/**
+ * Every row of a keyset-paged query, fetched a page at a time so memory stays flat.
+ *
+ * An export is already answered when its pages are read: the 200 and the rows before are sent, so a
+ * failed page can only cut the body short. Each page takes a pooled connection of its own, and under
+ * load one can wait past DB_CONNECT_TIMEOUT_MS for it (or hit a timeout, or a dropped connection)
+ * where a whole request would get a 503. So a page the database could not serve for the moment is
+ * asked again, backing off from 50 ms to 1 s, for up to `retryForMs`; any other error, or one that
+ * outlasts that, ends the stream (the client sees the transfer break, not a short file).
+ */
 export async function* allRows<Row, Key, Out>(
   fetchPage: (after: Key | undefined, limit: number) => Promise<Row[]>,
   keyOf: (row: Row) => Key,
   toCsvRow: (row: Row) => Out,
-  pageSize = 2000,
+  { pageSize = 2000, retryForMs = 5000 }: AllRowsOptions = {},
 ): AsyncGenerator<Out> {
   let after: Key | undefined;
   for (;;) {
-    const rows = await fetchPage(after, pageSize);
+    const rows = await retryWhileUnavailable(() => fetchPage(after, pageSize), retryForMs);
     for (const row of rows) yield toCsvRow(row);
     if (rows.length < pageSize) return;
     after = keyOf(rows[rows.length - 1]!);
+  }
+}
+
+async function retryWhileUnavailable<T>(read: () => Promise<T>, retryForMs: number): Promise<T> {
+  const deadline = Date.now() + retryForMs;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+    try {
+      return await read();
+    } catch (err) {
+      if (!isDatabaseUnavailable(err) || Date.now() + wait > deadline) throw err;
+      await sleep(wait);
+    }
   }
 }
 
