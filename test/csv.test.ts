@@ -120,6 +120,17 @@ t.test('caching, compression and CORS', async (t) => {
     // The answer depends on Origin as well as Accept: a shared cache must key on both.
     t.match(allowed.headers.vary, /\bOrigin\b/, 'Vary keeps the Origin CORS set');
     t.match(allowed.headers.vary, /\bAccept\b/);
+    // Results bodies add Accept-Encoding to it (compressed from the cache or not), and a 304
+    // names what its 200 varies by.
+    const results = `/v1/elections/${KZ2022}/results`;
+    for (const encoding of ['br', 'identity']) {
+      const headers = { origin: 'https://graphics.example', 'accept-encoding': encoding };
+      const res = await app.inject({ url: results, headers });
+      t.equal(res.headers.vary, 'Origin, accept-encoding, Accept', `results, Accept-Encoding: ${encoding}`);
+      const notModified = await app.inject({ url: results, headers: { ...headers, 'if-none-match': String(res.headers.etag) } });
+      t.equal(notModified.statusCode, 304);
+      t.equal(notModified.headers.vary, 'Origin, accept-encoding, Accept', 'the 304 varies as its 200 does');
+    }
   });
 });
 

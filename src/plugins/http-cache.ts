@@ -3,6 +3,7 @@ import etag from '@fastify/etag';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { COMPRESSION } from '../lib/content-encoding.js';
+import { addVary } from '../lib/vary.js';
 
 export interface CachePolicy {
   /** max-age of lists and other reads. */
@@ -23,7 +24,7 @@ declare module 'fastify' {
 /**
  * Reads are cacheable: an ETag on every body (304 on If-None-Match), Cache-Control on successful
  * GETs (a route may set it more precisely), `Vary: Accept` where JSON and CSV share a URL, and
- * gzip or brotli for bodies over 1 KiB. Errors and writes are not cached.
+ * brotli, gzip or deflate for bodies over 1 KiB. Errors and writes are not cached.
  */
 export default fp(
   async function httpCache(app: FastifyInstance, policy: CachePolicy) {
@@ -41,10 +42,7 @@ export default fp(
       const read = request.method === 'GET' || request.method === 'HEAD';
       // Added to what a route or CORS (Origin, for a list of origins) has set; @fastify/compress
       // adds Accept-Encoding to the bodies it compresses, after this hook.
-      if (read && request.url.startsWith('/v1/')) {
-        const vary = reply.getHeader('vary');
-        reply.header('vary', vary === undefined ? 'Accept' : `${String(vary)}, Accept`);
-      }
+      if (read && request.url.startsWith('/v1/')) addVary(reply, 'Accept');
       if (!reply.hasHeader('cache-control')) {
         const cacheable = read && reply.statusCode < 400;
         reply.header('cache-control', cacheable ? `public, max-age=${policy.maxAge}` : 'no-store');

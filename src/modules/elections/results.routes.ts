@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { acceptedEncoding, COMPRESSION } from '../../lib/content-encoding.js';
 import { etagMatches } from '../../lib/etag.js';
+import { addVary } from '../../lib/vary.js';
 import { allRows, csvNotModified, formatParam, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
 import { sendVoteSharesCsv, voteShareColumns } from '../vote-shares/vote-shares.routes.js';
 import { page } from '../../lib/pagination.js';
@@ -62,12 +63,15 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
       return sendVoteSharesCsv(app.db, reply, filename, { election: id, versionNumber: results.version, versions: 'all' });
     }
     reply.header('etag', results.etag);
+    const compressible = results.body.length >= COMPRESSION.threshold;
+    // On the 304 too: it must say what its 200 would vary by. Lower case: how @fastify/compress
+    // looks for it before adding its own.
+    if (compressible) addVary(reply, 'accept-encoding');
     if (etagMatches(request.headers['if-none-match'], results.etag)) return reply.code(304).send();
     reply.type('application/json; charset=utf-8');
-    if (results.body.length < COMPRESSION.threshold) return reply.send(results.body);
+    if (!compressible) return reply.send(results.body);
     // Browsers accept br or gzip: a cached body is compressed once per entry, not per response
     // (that would cost @fastify/compress, downstream, about twice the rest of the request).
-    reply.header('vary', 'accept-encoding'); // lower case: how @fastify/compress looks for it
     const encoding = acceptedEncoding(request);
     const encoded = encoding && app.resultsCache.encodedBody(results, encoding);
     if (encoded) return reply.header('content-encoding', encoding).send(encoded);
