@@ -2,9 +2,11 @@
 // of it depends on the database engine.
 import { Agent, request as httpRequest } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
+import Fastify from 'fastify';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { HELMET_OPTIONS, SECURITY_HEADERS, securityHeaders } from '../src/lib/security-headers.js';
+import rateLimit from '../src/plugins/rate-limit.js';
 import { buildTestApp, get, testConfig } from './helpers/app.js';
 import { freshDatabase } from './helpers/databases.js';
 import { bearer, tokenFor } from './helpers/writes.js';
@@ -118,6 +120,20 @@ t.test('RATE_LIMIT_MAX=0: no limit and no RateLimit-* headers', async (t) => {
   t.equal(res.status, 200);
   t.notOk(res.headers['ratelimit-limit']);
   t.equal((await get(app, '/v1/countries/KZ', bearer(`erk_${'y'.repeat(40)}`))).status, 401, 'a refused key is a 401');
+});
+
+t.test('the limiter keeps at most maxClients windows: past it the oldest one starts afresh', async (t) => {
+  // The plugin alone on a bare Fastify: the bound is its own, and 100,000 clients are a lot of requests.
+  const app = Fastify();
+  await app.register(rateLimit, { max: 1, keyMax: 1, windowMs: 60_000, exempt: new Set<string>(), maxClients: 2 });
+  app.get('/', async () => 'ok');
+  t.teardown(() => app.close());
+  const statusFrom = async (remoteAddress: string) => (await app.inject({ url: '/', remoteAddress })).statusCode;
+  t.same([await statusFrom('10.0.0.1'), await statusFrom('10.0.0.1')], [200, 429], 'one request a window each');
+  t.same([await statusFrom('10.0.0.2'), await statusFrom('10.0.0.2')], [200, 429], 'two clients: both remembered');
+  t.equal(await statusFrom('10.0.0.3'), 200, 'a third client…');
+  t.equal(await statusFrom('10.0.0.1'), 200, '…makes the oldest window (the first client’s) start afresh');
+  t.equal(await statusFrom('10.0.0.3'), 429, 'the newer windows are kept');
 });
 
 t.test('refused keys count against the address: 401 within the limit, then 429', async (t) => {

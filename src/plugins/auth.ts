@@ -30,9 +30,8 @@ export class Unauthorized extends HttpProblem {
 export default fp(
   async function auth(app: FastifyInstance) {
     app.decorateRequest('apiKey', undefined);
-    // Refused keys count against the client's address (a 429 once over the limit), when limits are on.
-    const refused = (request: FastifyRequest, reply: FastifyReply) =>
-      app.hasDecorator('countRefused') ? app.countRefused(request, reply) : undefined;
+    // Refused keys count against the client's address (a 429 once over the limit): src/plugins/rate-limit.ts.
+    const refused = (request: FastifyRequest, reply: FastifyReply) => app.countRefused(request, reply);
     // Callback style: most requests carry no key, and pay for no promise here.
     app.addHook('onRequest', (request, reply, done) => {
       // Keys belong to the API under /v1; probes, the document and /docs ignore them.

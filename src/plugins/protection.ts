@@ -62,13 +62,12 @@ export default fp<ProtectionOptions>(
       done();
     });
 
-    if (options.rateLimitMax > 0)
-      await app.register(rateLimit, {
-        max: options.rateLimitMax,
-        keyMax: options.rateLimitKeyMax,
-        windowMs: options.rateLimitWindowMs,
-        exempt: PROBES,
-      });
+    await app.register(rateLimit, {
+      max: options.rateLimitMax,
+      keyMax: options.rateLimitKeyMax,
+      windowMs: options.rateLimitWindowMs,
+      exempt: PROBES,
+    });
   },
   { name: 'protection', dependencies: ['errors'] },
 );

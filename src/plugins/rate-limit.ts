@@ -4,19 +4,24 @@ import { HttpProblem } from '../lib/problem.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Counts a request refused before the routes' hooks (a bad API key) against its address: the 429 past the limit. */
+    /**
+     * Counts a request refused before the routes' hooks (a bad API key) against its address: the
+     * 429 past the limit. Undefined when within it, or when limits are off.
+     */
     countRefused(request: FastifyRequest, reply: FastifyReply): HttpProblem | undefined;
   }
 }
 
 export interface RateLimitOptions {
-  /** Requests per window per client IP (requests without an API key). */
+  /** Requests per window per client IP (requests without an API key); 0 turns limits off. */
   max: number;
   /** Requests per window per API key. */
   keyMax: number;
   windowMs: number;
   /** Route paths never limited (the probes: a load balancer must always get their answer). */
   exempt: ReadonlySet<string>;
+  /** Clients counted at once (100,000 by default); past it the oldest window is forgotten. */
+  maxClients?: number;
 }
 
 interface Window {
@@ -30,7 +35,9 @@ interface Window {
  * else per client IP: IETF draft `RateLimit-Limit`/`-Remaining`/`-Reset` on every limited route's
  * response, and past the limit a 429 problem with `Retry-After`. A client's window starts at its
  * first request; windows that have ended are swept once a window, so memory follows the number of
- * clients seen in the last two windows.
+ * clients seen in the last two windows, up to `maxClients`: a flood of addresses (IPv6, or spoofed
+ * X-Forwarded-For behind a trusting proxy) then makes the oldest windows start afresh rather than
+ * growing the map without bound (@fastify/rate-limit's LRU made the same trade at 5,000 by default).
  *
  * Why not @fastify/rate-limit (used until issue 5): its hook awaits five times per request (key,
  * allow list, max, store, the hook itself): ~8k of ~310k instructions per cached results read
@@ -39,10 +46,18 @@ interface Window {
  */
 export default fp<RateLimitOptions>(
   async function rateLimit(app: FastifyInstance, options) {
+    if (options.max <= 0) {
+      app.decorate('countRefused', () => undefined);
+      return;
+    }
+    const maxClients = options.maxClients ?? 100_000;
+    // In the order the windows started (a restarted window is moved to the end): the first is the oldest.
     const windows = new Map<string, Window>();
+    let warned = false;
     const sweep = setInterval(() => {
       const now = Date.now();
       for (const [key, window] of windows) if (window.resetsAt <= now) windows.delete(key);
+      warned = false;
     }, options.windowMs);
     sweep.unref();
     app.addHook('onClose', async () => clearInterval(sweep));
@@ -52,6 +67,12 @@ export default fp<RateLimitOptions>(
       const now = Date.now();
       let window = windows.get(key);
       if (window === undefined || window.resetsAt <= now) {
+        if (window !== undefined) windows.delete(key);
+        else if (windows.size >= maxClients) {
+          windows.delete(windows.keys().next().value!);
+          if (!warned) app.log.warn({ maxClients }, 'rate limiter full: the oldest windows are forgotten');
+          warned = true;
+        }
         window = { count: 0, resetsAt: now + options.windowMs };
         windows.set(key, window);
       }
