@@ -1278,7 +1278,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1362,7 +1362,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1463,7 +1463,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1554,7 +1554,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1680,7 +1680,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1764,7 +1764,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1902,7 +1902,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1990,7 +1990,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2121,7 +2121,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2209,7 +2209,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2301,7 +2301,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2391,7 +2391,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2475,7 +2475,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2559,7 +2559,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2641,7 +2641,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2767,7 +2767,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2850,7 +2850,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2941,7 +2941,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3021,7 +3021,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3138,7 +3138,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3221,7 +3221,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3301,7 +3301,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3427,7 +3427,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3510,7 +3510,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3593,7 +3593,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every response); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
