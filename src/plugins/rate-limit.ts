@@ -41,8 +41,9 @@ interface Window {
  *
  * Why not @fastify/rate-limit (used until issue 5): its hook awaits five times per request (key,
  * allow list, max, store, the hook itself): ~8k of ~310k instructions per cached results read
- * under callgrind, too little to see in req/s here; and its store forgets clients past 5,000
- * (docs/decisions.md). This hook is synchronous: one Map lookup and three headers.
+ * under callgrind, too little to see in req/s here; and it ran before the key check, so a
+ * made-up token got a key's budget (docs/decisions.md). This hook is synchronous: one Map lookup
+ * and three headers.
  */
 export default fp<RateLimitOptions>(
   async function rateLimit(app: FastifyInstance, options) {
