@@ -1,16 +1,26 @@
-// SQLSTATE classes and socket errors that mean "the database is not there", not "the query is wrong".
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE']);
-// 57014: statement_timeout (DB_QUERY_TIMEOUT_MS) cancelled a statement — a server too slow to answer.
-const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3]|57014|53300)/;
+// Socket errors and SQLSTATEs that mean "no connection to the database", not "the query is wrong":
+// refused, dropped, the server shutting down (57P01-03), too many clients (53300).
+const NO_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE']);
+const NO_CONNECTION_SQLSTATE = /^(08|57P0[1-3]|53300)/;
+// pg's own: a dropped connection, and no pooled connection within DB_CONNECT_TIMEOUT_MS.
+const NO_CONNECTION_MESSAGE = /Connection terminated|timeout exceeded when trying to connect/i;
+// 57014: statement_timeout (DB_QUERY_TIMEOUT_MS) cancelled a statement; pg's read timeout the same
+// on the client's side: a server too slow to answer.
+const TOO_SLOW = (code: string, message: string) => code === '57014' || /Query read timeout/i.test(message);
 
-/** True when `error` (or its cause chain) says the database could not answer now: worth a 503 or a retry. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined; e; ) {
+/**
+ * Why the database could not answer now, from `error` or its cause chain (Drizzle wraps the
+ * driver's): no connection, or too slow; undefined for any other error (a query that is wrong).
+ */
+export function databaseTrouble(error: unknown): 'no-connection' | 'too-slow' | undefined {
+  for (let e = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined; e; e = e.cause as typeof e) {
     const code = typeof e.code === 'string' ? e.code : '';
-    if (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code)) return true;
-    if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Query read timeout/i.test(e.message))
-      return true;
-    e = e.cause as typeof e;
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (NO_CONNECTION_CODES.has(code) || NO_CONNECTION_SQLSTATE.test(code) || NO_CONNECTION_MESSAGE.test(message)) return 'no-connection';
+    if (TOO_SLOW(code, message)) return 'too-slow';
   }
-  return false;
+  return undefined;
 }
+
+/** True when the database could not answer now (either kind): worth a 503. */
+export const isDatabaseUnavailable = (error: unknown): boolean => databaseTrouble(error) !== undefined;

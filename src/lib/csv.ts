@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { dataVersion } from '../db/schema/index.js';
-import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { databaseTrouble } from '../db/unavailable.js';
 import { etagMatches } from './etag.js';
 
 export const CSV_TYPE = 'text/csv; charset=utf-8';
@@ -27,7 +27,7 @@ export function wantsCsv(request: FastifyRequest): boolean {
 
 export interface AllRowsOptions {
   pageSize?: number;
-  /** How long one page is asked again while the database cannot answer it (ms). */
+  /** For how long a page that got no database connection is asked again (ms). */
   retryForMs?: number;
 }
 
@@ -36,10 +36,11 @@ export interface AllRowsOptions {
  *
  * An export is already answered when its pages are read: the 200 and the rows before are sent, so a
  * failed page can only cut the body short. Each page takes a pooled connection of its own, and under
- * load one can wait past DB_CONNECT_TIMEOUT_MS for it (or hit a timeout, or a dropped connection)
- * where a whole request would get a 503. So a page the database could not serve for the moment is
- * asked again, backing off from 50 ms to 1 s, for up to `retryForMs`; any other error, or one that
- * outlasts that, ends the stream (the client sees the transfer break, not a short file).
+ * load one can wait past DB_CONNECT_TIMEOUT_MS for it (or find it dropped) where a whole request
+ * would get a 503. So a page that got no connection is asked again, backing off from 50 ms to 1 s,
+ * with no new attempt after `retryForMs`. A page that timed out is not: running it again would add
+ * load where the database is already too slow. Any other error, or one that outlasts the retries,
+ * ends the stream (the client sees the transfer break, not a short file).
  */
 export async function* allRows<Row, Key, Out>(
   fetchPage: (after: Key | undefined, limit: number) => Promise<Row[]>,
@@ -49,20 +50,20 @@ export async function* allRows<Row, Key, Out>(
 ): AsyncGenerator<Out> {
   let after: Key | undefined;
   for (;;) {
-    const rows = await retryWhileUnavailable(() => fetchPage(after, pageSize), retryForMs);
+    const rows = await retryWithoutConnection(() => fetchPage(after, pageSize), retryForMs);
     for (const row of rows) yield toCsvRow(row);
     if (rows.length < pageSize) return;
     after = keyOf(rows[rows.length - 1]!);
   }
 }
 
-async function retryWhileUnavailable<T>(read: () => Promise<T>, retryForMs: number): Promise<T> {
+async function retryWithoutConnection<T>(read: () => Promise<T>, retryForMs: number): Promise<T> {
   const deadline = Date.now() + retryForMs;
   for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
     try {
       return await read();
     } catch (err) {
-      if (!isDatabaseUnavailable(err) || Date.now() + wait > deadline) throw err;
+      if (databaseTrouble(err) !== 'no-connection' || Date.now() + wait > deadline) throw err;
       await sleep(wait);
     }
   }
