@@ -39,29 +39,45 @@ export async function captureStatements(
     }
     return original.apply(this, args);
   };
+  try {
+    return await withApp(url, async (app) => {
+      const out: Record<string, Statement[]> = {};
+      for (const [key, path] of Object.entries(paths)) {
+        log = [];
+        await getOk(app, path);
+        out[key] = log;
+        log = undefined;
+      }
+      for (const [key, call] of Object.entries(calls)) {
+        log = [];
+        await call(app);
+        out[key] = log;
+        log = undefined;
+      }
+      return out;
+    });
+  } finally {
+    log = undefined;
+    proto.query = original;
+  }
+}
+
+/** An in-process app on `url` (not the one under load), closed after `fn`. */
+async function withApp<T>(url: string, fn: (app: FastifyInstance) => Promise<T>): Promise<T> {
   const app = await buildApp({ config: loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', AUTO_MIGRATE: 'false' }) });
   try {
     await app.ready();
-    const out: Record<string, Statement[]> = {};
-    for (const [key, path] of Object.entries(paths)) {
-      log = [];
-      const res = await app.inject({ method: 'GET', url: path });
-      if (res.statusCode !== 200) throw new Error(`${path}: HTTP ${res.statusCode} ${res.body.slice(0, 300)}`);
-      out[key] = log;
-      log = undefined;
-    }
-    for (const [key, call] of Object.entries(calls)) {
-      log = [];
-      await call(app);
-      out[key] = log;
-      log = undefined;
-    }
-    return out;
+    return await fn(app);
   } finally {
-    log = undefined;
     await app.close();
-    proto.query = original;
   }
+}
+
+/** A GET that must answer 200: a path that does not would measure error handling, not the endpoint. */
+async function getOk(app: FastifyInstance, path: string) {
+  const res = await app.inject({ method: 'GET', url: path });
+  if (res.statusCode !== 200) throw new Error(`${path}: HTTP ${res.statusCode} ${res.body.slice(0, 300)}`);
+  return res;
 }
 
 /**
@@ -127,17 +143,10 @@ function interpolate(s: Statement): string {
 }
 
 /** How many rows the first page of each list path has, asked of an in-process app on `url`. */
-export async function firstPageRows(url: string, paths: Record<string, string>): Promise<Record<string, number>> {
-  const app = await buildApp({ config: loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', AUTO_MIGRATE: 'false' }) });
-  try {
+export function firstPageRows(url: string, paths: Record<string, string>): Promise<Record<string, number>> {
+  return withApp(url, async (app) => {
     const out: Record<string, number> = {};
-    for (const [key, path] of Object.entries(paths)) {
-      const res = await app.inject({ method: 'GET', url: path });
-      if (res.statusCode !== 200) throw new Error(`${path}: HTTP ${res.statusCode} ${res.body.slice(0, 300)}`);
-      out[key] = res.json<{ data: unknown[] }>().data.length;
-    }
+    for (const [key, path] of Object.entries(paths)) out[key] = (await getOk(app, path)).json<{ data: unknown[] }>().data.length;
     return out;
-  } finally {
-    await app.close();
-  }
+  });
 }
