@@ -221,8 +221,8 @@ ${Object.entries(r.versions).map(([k, v]) => `| ${k} | ${v} |`).join('\n')}
 
 Load: autocannon, ${r.options.connections} connections, ${r.options.duration} s per measurement, ${r.options.rounds} round(s),
 ${r.options.warmup} s warm-up per target before the first round. Every figure below is the median of the rounds;
-ratios are computed per round, each target against its baseline measured just before it in the same
-round (hello-world, then the warm reads; the raw pg baselines, then the cold reads), then the median
+ratios are computed per round, each target against its baseline measured right before the targets
+compared with it (hello-world, then the two warm reads; the raw pg baselines, then the cold reads), then the median
 is taken. This machine also runs PostgreSQL and the load generator, and other work
 may run beside the bench: expect ±25–40% between runs, compare ratios rather than raw req/s.
 
