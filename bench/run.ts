@@ -10,7 +10,15 @@ import { BENCH_API_ENV } from './lib/api-env.js';
 import { captureStatements, explain, firstPageRows, resultsPlan } from './lib/capture.js';
 import { type Dataset, type Parameters, pickParameters, prepareDataset, withClient } from './lib/datasets.js';
 import { download, type ExportMeasurement, type LoadTarget, type Measurement, measure, probe } from './lib/load.js';
-import { type CsvResult, type Explained, type Report, listTable, renderReport, summaryTable, type TargetResult } from './lib/report.js';
+import {
+  type CsvResult,
+  type Explained,
+  type Report,
+  listTable,
+  renderReport,
+  summaryTable,
+  type TargetResult,
+} from './lib/report.js';
 import { buildApi, root, type Server, startApi, startArgs, startServer } from './lib/servers.js';
 import { embeddedStartup } from './lib/startup.js';
 
@@ -82,7 +90,10 @@ const opts = {
   seed: Number.isInteger(Number(flags.seed)) ? Number(flags.seed) : fail('--seed must be an integer'),
   rounds: positive('rounds'),
   duration: positive('duration'),
-  warmup: Number.isInteger(Number(flags.warmup)) && Number(flags.warmup) >= 0 ? Number(flags.warmup) : fail('--warmup must be 0 or more'),
+  warmup:
+    Number.isInteger(Number(flags.warmup)) && Number(flags.warmup) >= 0
+      ? Number(flags.warmup)
+      : fail('--warmup must be 0 or more'),
   connections: positive('connections'),
 };
 const dbName = flags['db-name'];
@@ -99,7 +110,8 @@ if (!serverUrl)
 
 function packageVersion(name: string): string {
   try {
-    return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'n/a';
   }
@@ -108,7 +120,10 @@ function packageVersion(name: string): string {
 function gitCommit(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
     return dirty ? `${head}, with uncommitted changes` : head;
   } catch {
     return 'unknown';
@@ -122,7 +137,13 @@ function machine(): Report['machine'] {
   } catch {
     // not Linux: os.cpus() it is
   }
-  return { cpu, cores: os.availableParallelism(), memoryGb: os.totalmem() / 2 ** 30, kernel: `${os.type()} ${os.release()}`, loadBefore: os.loadavg() };
+  return {
+    cpu,
+    cores: os.availableParallelism(),
+    memoryGb: os.totalmem() / 2 ** 30,
+    kernel: `${os.type()} ${os.release()}`,
+    loadBefore: os.loadavg(),
+  };
 }
 
 const paths = (p: Parameters) => ({
@@ -130,7 +151,11 @@ const paths = (p: Parameters) => ({
   voteShares: `/v1/vote-shares?candidate=${p.candidate}`,
   candidates: `/v1/candidates?q=${encodeURIComponent(p.query)}`,
 });
-const LIST_NAMES = { elections: '/v1/elections?country=…', voteShares: '/v1/vote-shares?candidate=…', candidates: '/v1/candidates?q=…' } as const;
+const LIST_NAMES = {
+  elections: '/v1/elections?country=…',
+  voteShares: '/v1/vote-shares?candidate=…',
+  candidates: '/v1/candidates?q=…',
+} as const;
 type ListKey = keyof typeof LIST_NAMES;
 const CSV_PATH = '/v1/vote-shares?format=csv';
 // The second CSV process runs without npm start's heap limit (--max-old-space-size): V8's default
@@ -154,13 +179,24 @@ async function main() {
   const started = new Date();
   const machineInfo = machine();
   console.error(`preparing datasets on ${new URL(serverUrl!).host}…`);
-  const large: Dataset = await prepareDataset(serverUrl!, dbName, { elections: opts.elections, seed: opts.seed, reuse: flags.reuse });
-  const small: Dataset = await prepareDataset(serverUrl!, `${dbName}_small`, { elections: opts.smallElections, seed: opts.seed, reuse: flags.reuse });
+  const large: Dataset = await prepareDataset(serverUrl!, dbName, {
+    elections: opts.elections,
+    seed: opts.seed,
+    reuse: flags.reuse,
+  });
+  const small: Dataset = await prepareDataset(serverUrl!, `${dbName}_small`, {
+    elections: opts.smallElections,
+    seed: opts.seed,
+    reuse: flags.reuse,
+  });
   const params = { large: await pickParameters(large.url), small: await pickParameters(small.url) };
   const listPaths = { large: paths(params.large), small: paths(params.small) };
   // The same page size on both datasets: the busiest candidate or country has more lines on the
   // large one, and a longer page would measure the response's size, not the table's.
-  const [largeRows, smallRows] = [await firstPageRows(large.url, listPaths.large), await firstPageRows(small.url, listPaths.small)];
+  const [largeRows, smallRows] = [
+    await firstPageRows(large.url, listPaths.large),
+    await firstPageRows(small.url, listPaths.small),
+  ];
   for (const key of Object.keys(LIST_NAMES) as ListKey[]) {
     const rows = Math.min(largeRows[key] ?? 0, smallRows[key] ?? 0);
     if (rows < 1) throw new Error(`${LIST_NAMES[key]}: no rows on one of the datasets`);
@@ -197,7 +233,11 @@ async function main() {
   const api = await startApi('API', { DATABASE_URL: large.url, ...BENCH_API_ENV });
   servers.push(api);
   // The results cache would turn the cold walk warm after one round: measure it without.
-  const apiUncached = await startApi('API (results cache off)', { DATABASE_URL: large.url, ...BENCH_API_ENV, RESULTS_CACHE_MB: '0' });
+  const apiUncached = await startApi('API (results cache off)', {
+    DATABASE_URL: large.url,
+    ...BENCH_API_ENV,
+    RESULTS_CACHE_MB: '0',
+  });
   servers.push(apiUncached);
   const apiSmall = await startApi('API (small dataset)', { DATABASE_URL: small.url, ...BENCH_API_ENV });
   servers.push(apiSmall);
@@ -207,7 +247,11 @@ async function main() {
   const csvApi = await startApi('API (CSV export)', { DATABASE_URL: large.url, ...BENCH_API_ENV });
   servers.push(csvApi);
   const withoutLimit = startArgs().filter((arg) => !HEAP_FLAG.test(arg));
-  const csvApiDefaultHeap = await startApi('API (CSV export, V8 default heap limit)', { DATABASE_URL: large.url, ...BENCH_API_ENV }, withoutLimit);
+  const csvApiDefaultHeap = await startApi(
+    'API (CSV export, V8 default heap limit)',
+    { DATABASE_URL: large.url, ...BENCH_API_ENV },
+    withoutLimit,
+  );
   servers.push(csvApiDefaultHeap);
 
   const cold = params.large.coldIds;
@@ -223,13 +267,38 @@ async function main() {
       server: api,
       load: { path: resultsPath, headers: { 'accept-encoding': 'gzip, deflate, br' } },
     },
-    { key: 'raw-pg', label: `raw pg, the object path's row statements (cold${prepared})`, server: raw, load: { paths: cold.map((id) => `/rows/${id}`) } },
-    { key: 'raw-pg-api', label: `raw pg, the API's own /results SQL (cold${prepared})`, server: raw, load: { paths: cold.map((id) => `/api-sql/${id}`) } },
-    { key: 'results-cold', label: '`/v1/elections/{id}/results` cold (results cache off)', server: apiUncached, load: { paths: cold.map((id) => `/v1/elections/${id}/results`) } },
+    {
+      key: 'raw-pg',
+      label: `raw pg, the object path's row statements (cold${prepared})`,
+      server: raw,
+      load: { paths: cold.map((id) => `/rows/${id}`) },
+    },
+    {
+      key: 'raw-pg-api',
+      label: `raw pg, the API's own /results SQL (cold${prepared})`,
+      server: raw,
+      load: { paths: cold.map((id) => `/api-sql/${id}`) },
+    },
+    {
+      key: 'results-cold',
+      label: '`/v1/elections/{id}/results` cold (results cache off)',
+      server: apiUncached,
+      load: { paths: cold.map((id) => `/v1/elections/${id}/results`) },
+    },
   ];
   for (const key of Object.keys(LIST_NAMES) as ListKey[]) {
-    targets.push({ key: `${key}-large`, label: `\`${LIST_NAMES[key]}\` (${large.name})`, server: api, load: { path: listPaths.large[key] } });
-    targets.push({ key: `${key}-small`, label: `\`${LIST_NAMES[key]}\` (${small.name})`, server: apiSmall, load: { path: listPaths.small[key] } });
+    targets.push({
+      key: `${key}-large`,
+      label: `\`${LIST_NAMES[key]}\` (${large.name})`,
+      server: api,
+      load: { path: listPaths.large[key] },
+    });
+    targets.push({
+      key: `${key}-small`,
+      label: `\`${LIST_NAMES[key]}\` (${small.name})`,
+      server: apiSmall,
+      load: { path: listPaths.small[key] },
+    });
   }
 
   // A target that does not answer 200 would measure error handling, not the endpoint.
@@ -238,7 +307,8 @@ async function main() {
     const res = await probe(t.server, path, t.load.headers);
     if (res.status !== 200) throw new Error(`${t.label}: GET ${path} answered ${res.status}: ${res.head}`);
     // A target that asks for a compressed body must get one, not quietly the plain body.
-    if (t.load.headers?.['accept-encoding'] && !res.encoding) throw new Error(`${t.label}: GET ${path} answered uncompressed`);
+    if (t.load.headers?.['accept-encoding'] && !res.encoding)
+      throw new Error(`${t.label}: GET ${path} answered uncompressed`);
   }
   const csvProbe = await probe(api, CSV_PATH);
   const csvImplemented = csvProbe.status === 200;
@@ -263,7 +333,10 @@ async function main() {
       );
     }
     if (csvImplemented) {
-      for (const [server, runs] of [[csvApi, csvRuns], [csvApiDefaultHeap, csvFlagRuns]] as const) {
+      for (const [server, runs] of [
+        [csvApi, csvRuns],
+        [csvApiDefaultHeap, csvFlagRuns],
+      ] as const) {
         const m = await download(server, CSV_PATH);
         runs.push(m);
         console.error(
@@ -278,10 +351,24 @@ async function main() {
     : { implemented: false, status: csvProbe.status, detail: problemDetail(csvProbe.head) };
 
   console.error('EXPLAIN (ANALYZE, BUFFERS) of the results and list queries…');
-  const explains: Explained[] = [{ endpoint: `GET ${resultsPath}`, dataset: large.name, statements: await explain(large.url, capturedLarge.results ?? []) }];
+  const explains: Explained[] = [
+    {
+      endpoint: `GET ${resultsPath}`,
+      dataset: large.name,
+      statements: await explain(large.url, capturedLarge.results ?? []),
+    },
+  ];
   for (const key of Object.keys(LIST_NAMES) as ListKey[]) {
-    explains.push({ endpoint: `GET ${listPaths.large[key]}`, dataset: large.name, statements: await explain(large.url, capturedLarge[key] ?? []) });
-    explains.push({ endpoint: `GET ${listPaths.small[key]}`, dataset: small.name, statements: await explain(small.url, capturedSmall[key] ?? []) });
+    explains.push({
+      endpoint: `GET ${listPaths.large[key]}`,
+      dataset: large.name,
+      statements: await explain(large.url, capturedLarge[key] ?? []),
+    });
+    explains.push({
+      endpoint: `GET ${listPaths.small[key]}`,
+      dataset: small.name,
+      statements: await explain(small.url, capturedSmall[key] ?? []),
+    });
   }
 
   const startupApi = api.readyMs;
@@ -289,7 +376,10 @@ async function main() {
   console.error('embedded start-to-ready…');
   const embedded = await embeddedStartup().catch((err: Error) => ({ error: err.message.split('\n')[0] ?? 'failed' }));
 
-  const pgVersion = await withClient(large.url, async (c) => (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? 'n/a');
+  const pgVersion = await withClient(
+    large.url,
+    async (c) => (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? 'n/a',
+  );
   const targetResults: TargetResult[] = targets
     .filter((t) => !t.key.endsWith('-small') && !t.key.endsWith('-large'))
     .map((t) => ({ key: t.key, label: t.label, server: t.server.name, rounds: measured.get(t.key)! }));
@@ -310,7 +400,13 @@ async function main() {
       PGlite: packageVersion('@electric-sql/pglite'),
       autocannon: packageVersion('autocannon'),
     },
-    options: { rounds: opts.rounds, duration: opts.duration, warmup: opts.warmup, connections: opts.connections, seed: opts.seed },
+    options: {
+      rounds: opts.rounds,
+      duration: opts.duration,
+      warmup: opts.warmup,
+      connections: opts.connections,
+      seed: opts.seed,
+    },
     datasets: { large, small },
     parameters: params,
     targets: targetResults,
@@ -321,7 +417,11 @@ async function main() {
     })),
     csv,
     startup: { api: startupApi, embedded },
-    resultsSql: { api: plans['api-sql'].queries.map((q) => q.text), rows: plans.rows.queries.map((q) => q.text), bodyPassedThrough: plans['api-sql'].bodyColumn !== null },
+    resultsSql: {
+      api: plans['api-sql'].queries.map((q) => q.text),
+      rows: plans.rows.queries.map((q) => q.text),
+      bodyPassedThrough: plans['api-sql'].bodyColumn !== null,
+    },
     apiEnv: BENCH_API_ENV,
     startArgs: startArgs(),
     explains,

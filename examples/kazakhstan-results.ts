@@ -30,11 +30,15 @@ const rows = data.lines.map((line) => [
 const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => row[i]!.length)));
 const numeric = new Set([1, 2]);
 const format = (row: string[]) =>
-  row.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  row
+    .map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+    .join('  ')
+    .trimEnd();
 
 console.log(`${data.electionId}, result version ${data.version}`);
 console.log(`Status: ${data.status}${data.preliminary ? ' (preliminary: the figures may change)' : ''}`);
 console.log(`As of: ${data.asOf ?? 'not stated'}; percentages are of: ${data.percentBase}\n`);
 console.log([header, ...rows].map(format).join('\n'));
 console.log('\nSources:');
-for (const source of data.sources) console.log(`  ${source.publisher}: ${source.covers}${source.url ? ` <${source.url}>` : ''}`);
+for (const source of data.sources)
+  console.log(`  ${source.publisher}: ${source.covers}${source.url ? ` <${source.url}>` : ''}`);

@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
-import {
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { DatabaseOptions } from './db/client.js';
 import { PROBLEM_CONTENT_TYPE, statusTitle } from './lib/problem.js';
@@ -29,9 +25,9 @@ import protection from './plugins/protection.js';
 import resultsCache from './plugins/results-cache.js';
 import writes from './plugins/writes.js';
 
-const { version } = JSON.parse(
-  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
-) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export interface AppOptions {
   config: Config;
@@ -43,9 +39,7 @@ export interface AppOptions {
 
 /** The primary (DATABASE_URL) or the embedded data dir, as the CLIs use it: no request timeouts. */
 export function databaseOptions(config: Config): DatabaseOptions {
-  return config.DATABASE_URL
-    ? { url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX }
-    : { dataDir: config.DATA_DIR };
+  return config.DATABASE_URL ? { url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX } : { dataDir: config.DATA_DIR };
 }
 
 /** Builds the app; opens nothing until `ready()`, and closes what it opened on `close()`. */

@@ -1,68 +1,81 @@
 import { z } from 'zod';
 
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((value) => value === 'true' || value === '1');
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
-const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  // Embedded PGlite data directory, used when DATABASE_URL is not set.
-  DATA_DIR: z.string().min(1).default('./data'),
-  DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
-    .optional(),
-  // Apply migrations and the idempotent seed at start-up (turn off when a separate step does it).
-  AUTO_MIGRATE: booleanFlag.default(true),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  // Comma-separated allowed origins, or * (the default: a public read API).
-  CORS_ORIGINS: z.string().min(1).default('*'),
-  // max-age in seconds of the Cache-Control sent with successful reads.
-  CACHE_MAX_AGE: z.coerce.number().int().min(0).max(86_400).default(60),
-  // ... of results still unofficial (they change on election night), and of final ones.
-  CACHE_MAX_AGE_PRELIMINARY: z.coerce.number().int().min(0).max(86_400).default(10),
-  CACHE_MAX_AGE_FINAL: z.coerce.number().int().min(0).max(86_400).default(300),
-  // The in-process results cache: how often to notice writes made by other processes (ms; 0 never),
-  // and its size.
-  RESULTS_CACHE_REVALIDATE_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
-  RESULTS_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(64),
-  DB_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
-  // Streaming replicas for reads (comma-separated postgres:// URLs; empty: none). Needs DATABASE_URL.
-  DATABASE_REPLICA_URLS: z
-    .string()
-    .default('')
-    .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
-    .pipe(z.array(z.url({ protocol: /^postgres(ql)?$/, error: 'must list postgres:// or postgresql:// URLs' }))),
-  // Fail fast when the database is gone: the longest wait for a pooled connection, and the longest
-  // statement (server-side statement_timeout and client-side query timeout).
-  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(1000),
-  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(1500),
-  // Debug only: /readyz lists every server, responses name the server that answered (X-Database-Server).
-  DEBUG_DATABASE_ROUTING: booleanFlag.default(false),
-  // Requests per window per client IP, and per API key; RATE_LIMIT_MAX=0 turns rate limiting off.
-  RATE_LIMIT_MAX: z.coerce.number().int().min(0).max(100_000_000).default(1200),
-  RATE_LIMIT_KEY_MAX: z.coerce.number().int().min(1).max(100_000_000).default(6000),
-  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
-  // Request limits: body bytes (413), request-target length (414), time to receive a request.
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
-  MAX_URL_LENGTH: z.coerce.number().int().min(256).max(65_536).default(2048),
-  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
-  // Behind a load balancer: trust X-Forwarded-For from it, so rate limits see the client's IP.
-  // 'true' (any proxy), a hop count, or comma-separated proxy IPs/CIDRs; 'false' (default) none.
-  TRUST_PROXY: z
-    .string()
-    .default('false')
-    .transform((value): boolean | number | string[] => {
-      if (value === 'true' || value === 'false') return value === 'true';
-      if (/^\d+$/.test(value)) return Number(value);
-      return value.split(',').map((s) => s.trim()).filter(Boolean);
-    }),
-  // Shed load (503 + Retry-After) when the event loop lags more than this; 0 turns it off.
-  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
-}).superRefine((config, ctx) => {
-  if (config.DATABASE_REPLICA_URLS.length > 0 && !config.DATABASE_URL)
-    ctx.addIssue({ code: 'custom', path: ['DATABASE_REPLICA_URLS'], message: 'needs DATABASE_URL (the primary)' });
-});
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    // Embedded PGlite data directory, used when DATABASE_URL is not set.
+    DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+    // Apply migrations and the idempotent seed at start-up (turn off when a separate step does it).
+    AUTO_MIGRATE: booleanFlag.default(true),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Comma-separated allowed origins, or * (the default: a public read API).
+    CORS_ORIGINS: z.string().min(1).default('*'),
+    // max-age in seconds of the Cache-Control sent with successful reads.
+    CACHE_MAX_AGE: z.coerce.number().int().min(0).max(86_400).default(60),
+    // ... of results still unofficial (they change on election night), and of final ones.
+    CACHE_MAX_AGE_PRELIMINARY: z.coerce.number().int().min(0).max(86_400).default(10),
+    CACHE_MAX_AGE_FINAL: z.coerce.number().int().min(0).max(86_400).default(300),
+    // The in-process results cache: how often to notice writes made by other processes (ms; 0 never),
+    // and its size.
+    RESULTS_CACHE_REVALIDATE_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
+    RESULTS_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(64),
+    DB_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+    // Streaming replicas for reads (comma-separated postgres:// URLs; empty: none). Needs DATABASE_URL.
+    DATABASE_REPLICA_URLS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((url) => url.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url({ protocol: /^postgres(ql)?$/, error: 'must list postgres:// or postgresql:// URLs' }))),
+    // Fail fast when the database is gone: the longest wait for a pooled connection, and the longest
+    // statement (server-side statement_timeout and client-side query timeout).
+    DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(1000),
+    DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(1500),
+    // Debug only: /readyz lists every server, responses name the server that answered (X-Database-Server).
+    DEBUG_DATABASE_ROUTING: booleanFlag.default(false),
+    // Requests per window per client IP, and per API key; RATE_LIMIT_MAX=0 turns rate limiting off.
+    RATE_LIMIT_MAX: z.coerce.number().int().min(0).max(100_000_000).default(1200),
+    RATE_LIMIT_KEY_MAX: z.coerce.number().int().min(1).max(100_000_000).default(6000),
+    RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
+    // Request limits: body bytes (413), request-target length (414), time to receive a request.
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .default(1024 * 1024),
+    MAX_URL_LENGTH: z.coerce.number().int().min(256).max(65_536).default(2048),
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+    // Behind a load balancer: trust X-Forwarded-For from it, so rate limits see the client's IP.
+    // 'true' (any proxy), a hop count, or comma-separated proxy IPs/CIDRs; 'false' (default) none.
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((value): boolean | number | string[] => {
+        if (value === 'true' || value === 'false') return value === 'true';
+        if (/^\d+$/.test(value)) return Number(value);
+        return value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+      }),
+    // Shed load (503 + Retry-After) when the event loop lags more than this; 0 turns it off.
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  })
+  .superRefine((config, ctx) => {
+    if (config.DATABASE_REPLICA_URLS.length > 0 && !config.DATABASE_URL)
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_REPLICA_URLS'], message: 'needs DATABASE_URL (the primary)' });
+  });
 
 export type Config = z.infer<typeof envSchema>;
 

@@ -26,10 +26,7 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
 
 try {
   await app.listen({ port: config.PORT, host: config.HOST });
-  app.log.info(
-    { engine: app.database.engine, readyMs: Math.round(performance.now() - started) },
-    'ready',
-  );
+  app.log.info({ engine: app.database.engine, readyMs: Math.round(performance.now() - started) }, 'ready');
 } catch (err) {
   app.log.error({ err }, 'failed to start');
   await app.close().catch(() => {});

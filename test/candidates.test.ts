@@ -8,7 +8,10 @@ forEachEngine(t, async (t, app) => {
     const { items, pages } = await collectPages<{ id: string }>(app, '/v1/candidates?limit=3');
     t.equal(items.length, 7, 'the six 2022 candidates, and Nazarbayev, named in the article');
     t.equal(pages, 3);
-    t.same(items.map((c) => c.id), items.map((c) => c.id).sort());
+    t.same(
+      items.map((c) => c.id),
+      items.map((c) => c.id).sort(),
+    );
   });
 
   t.test('search ignores case and accents, and matches any part of the name', async (t) => {
@@ -33,7 +36,14 @@ forEachEngine(t, async (t, app) => {
     t.equal(res.status, 200);
     const body = res.body as {
       name: string;
-      voteShares: { electionId: string; version: number; status: string; current: boolean; percent: number; votes: number | null }[];
+      voteShares: {
+        electionId: string;
+        version: number;
+        status: string;
+        current: boolean;
+        percent: number;
+        votes: number | null;
+      }[];
     };
     t.equal(body.name, 'Kassym-Jomart Tokayev');
     t.same(

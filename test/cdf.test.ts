@@ -88,14 +88,21 @@ forEachEngine(t, async (t, app) => {
     const tokayev = byName('Kassym-Jomart Tokayev');
     t.same(votesOf(tokayev), [['total', 'gpu-kz', 6_456_393]]);
     const candidate = candidateOf(tokayev!);
-    t.match(candidate, { PostElectionStatus: 'winner', PersonId: 'per-kassym-jomart-tokayev', PartyId: 'par-peoples-coalition' });
+    t.match(candidate, {
+      PostElectionStatus: 'winner',
+      PersonId: 'per-kassym-jomart-tokayev',
+      PartyId: 'par-peoples-coalition',
+    });
     t.match(
       report.Party.find((p) => p['@id'] === candidate?.PartyId),
       { Name: { Text: [{ Content: "People's Coalition" }] } },
     );
     t.match(
       report.Person.find((p) => p['@id'] === candidate?.PersonId),
-      { FullName: { Text: [{ Content: 'Kassym-Jomart Tokayev' }] }, ExternalIdentifier: [{ Value: 'kassym-jomart-tokayev' }] },
+      {
+        FullName: { Text: [{ Content: 'Kassym-Jomart Tokayev' }] },
+        ExternalIdentifier: [{ Value: 'kassym-jomart-tokayev' }],
+      },
     );
 
     const againstAll = byName('Against all');
@@ -120,7 +127,7 @@ forEachEngine(t, async (t, app) => {
     t.equal(sum, 7_940_478, 'the seven lines add up to the published total');
     t.equal(election!.Candidate.length, 6, 'six candidates');
     t.equal(report.Person.length, 6);
-    t.equal(report.Party.length, 6, 'each candidate\'s nominating organisation');
+    t.equal(report.Party.length, 6, "each candidate's nominating organisation");
 
     t.match(report.Notes, /Kassym-Jomart Tokayev 81\.31%/, 'the published percentage is kept, in Notes');
     t.match(report.Notes, /Against all 5\.8%/);
@@ -143,7 +150,9 @@ forEachEngine(t, async (t, app) => {
     const selections = election!.Contest[0]!.ContestSelection;
     t.equal(selections.length, 1, 'only the line the source gave');
     t.notOk('VoteCounts' in selections[0]!, 'no votes invented for a percentage-only line');
-    t.match(election!.Candidate, [{ BallotName: { Text: [{ Content: 'Kassym-Jomart Tokayev' }] }, PostElectionStatus: 'winner' }]);
+    t.match(election!.Candidate, [
+      { BallotName: { Text: [{ Content: 'Kassym-Jomart Tokayev' }] }, PostElectionStatus: 'winner' },
+    ]);
     t.notOk('PartyId' in election!.Candidate[0]!, 'no nominator in the source');
     t.same(report.Party, []);
     t.match(report.Notes, /Kassym-Jomart Tokayev 70\.96%/);
@@ -185,7 +194,11 @@ forEachEngine(t, async (t, app) => {
     const url = `/v1/elections/${KZ2022}/results/cdf`;
     const first = await get(app, url);
     t.ok(first.headers.etag);
-    t.equal(first.headers['cache-control'], 'public, max-age=300, stale-while-revalidate=300', 'certified results: the longer max-age');
+    t.equal(
+      first.headers['cache-control'],
+      'public, max-age=300, stale-while-revalidate=300',
+      'certified results: the longer max-age',
+    );
     const again = await get(app, url, { 'if-none-match': String(first.headers.etag) });
     t.equal(again.status, 304);
   });

@@ -14,7 +14,8 @@ const OUT = fileURLToPath(new URL('../.tap/charts/', import.meta.url));
 const chartUrl = (id: string) => `/v1/elections/${id}/results/chart.svg`;
 
 /** The content of each <text>, its <tspan> runs joined, still XML-escaped. */
-const texts = (svg: string) => [...svg.matchAll(/<text [^>]*>(.*?)<\/text>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
+const texts = (svg: string) =>
+  [...svg.matchAll(/<text [^>]*>(.*?)<\/text>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
 
 /** Results of 2022 with hostile and overlong text, to test escaping and wrapping. */
 async function awkwardResults(app: Parameters<typeof get>[0]): Promise<Results> {
@@ -42,22 +43,38 @@ forEachEngine(t, async (t, app) => {
     t.equal(res.status, 200);
     t.equal(res.headers['content-type'], 'image/svg+xml; charset=utf-8');
     t.equal(res.headers['x-content-type-options'], 'nosniff');
-    t.equal(res.headers['cache-control'], 'public, max-age=300, stale-while-revalidate=300', 'certified results: the longer max-age');
+    t.equal(
+      res.headers['cache-control'],
+      'public, max-age=300, stale-while-revalidate=300',
+      'certified results: the longer max-age',
+    );
     const svg = res.body as string;
     t.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="600" height="\d+" viewBox="0 0 600 \d+"/);
     const [, labelledBy] = /aria-labelledby="([^"]+)"/.exec(svg) ?? [];
     const [titleId, descId] = labelledBy?.split(' ') ?? [];
     t.match(svg, ' role="img"');
-    t.match(svg, `<title id="${titleId}">Kazakhstan presidential election, 20 November 2022: certified results</title>`);
-    t.match(svg, new RegExp(`<desc id="${descId}">Horizontal bar chart of vote shares as of 22 November 2022\\. Kassym-Jomart Tokayev \\(People&apos;s Coalition\\): 81\\.31%, 6,456,393 votes\\.`));
+    t.match(
+      svg,
+      `<title id="${titleId}">Kazakhstan presidential election, 20 November 2022: certified results</title>`,
+    );
+    t.match(
+      svg,
+      new RegExp(
+        `<desc id="${descId}">Horizontal bar chart of vote shares as of 22 November 2022\\. Kassym-Jomart Tokayev \\(People&apos;s Coalition\\): 81\\.31%, 6,456,393 votes\\.`,
+      ),
+    );
     const shown = texts(svg);
-    t.same(shown.slice(0, 3), [
-      'Kazakhstan presidential election,',
-      '20 November 2022',
-      'Certified results · as of 22 November 2022 · version 2',
-    ], 'the title, broken after its comma, then the status in words');
+    t.same(
+      shown.slice(0, 3),
+      [
+        'Kazakhstan presidential election,',
+        '20 November 2022',
+        'Certified results · as of 22 November 2022 · version 2',
+      ],
+      'the title, broken after its comma, then the status in words',
+    );
     const lines: [string, string][] = [
-      ["Kassym-Jomart Tokayev · People&apos;s Coalition", '81.31% · 6,456,393 votes'],
+      ['Kassym-Jomart Tokayev · People&apos;s Coalition', '81.31% · 6,456,393 votes'],
       ['Against all', '5.8% · 460,484 votes'],
       ['Zhiguli Dairabayev · Auyl Party', '3.42% · 271,641 votes'],
       ['Karakat Abden · National Alliance of Professional Social Workers', '2.6% · 206,206 votes'],
@@ -66,14 +83,21 @@ forEachEngine(t, async (t, app) => {
       ['Saltanat Tursynbekova · Qazaq Analary – Dasturge Zhol', '2.12% · 168,731 votes'],
     ];
     t.same(shown.slice(3, 17), lines.flat(), 'each line: its name and nominator, then its value');
-    t.match(svg, '<tspan font-weight="700">Kassym-Jomart Tokayev</tspan><tspan fill="#4b5563"> · People&apos;s Coalition</tspan>');
+    t.match(
+      svg,
+      '<tspan font-weight="700">Kassym-Jomart Tokayev</tspan><tspan fill="#4b5563"> · People&apos;s Coalition</tspan>',
+    );
     t.equal(svg.match(/<rect class="bar"/g)?.length, 7, 'one bar per line');
     t.match(svg, 'width="448.8"', 'bars on a 0–100% scale: 81.31% of 552 px');
-    t.same(shown.slice(17), [
-      'Percentages as published, of the votes of all the lines.',
-      'Source: Kazinform, reporting figures of the Central Election Commission of the',
-      'Republic of Kazakhstan.',
-    ], 'what the percentages are of, and the source');
+    t.same(
+      shown.slice(17),
+      [
+        'Percentages as published, of the votes of all the lines.',
+        'Source: Kazinform, reporting figures of the Central Election Commission of the',
+        'Republic of Kazakhstan.',
+      ],
+      'what the percentages are of, and the source',
+    );
     t.notMatch(svg, 'Incomplete');
     t.notMatch(svg, "People's", 'the apostrophe is escaped');
 
@@ -85,22 +109,29 @@ forEachEngine(t, async (t, app) => {
     const res = await get(app, chartUrl(KZ2019));
     t.equal(res.status, 200);
     const svg = res.body as string;
-    t.same(texts(svg), [
-      'Kazakhstan presidential election, 9 June 2019',
-      'Certified results · version 2',
-      'Kassym-Jomart Tokayev',
-      '70.96%',
-      'Percentages as published; the source does not say what they are of.',
-      'Incomplete: the source published only the lines shown.',
-      'Source: TASS, reporting figures of the Central Election Commission of the Republic',
-      'of Kazakhstan.',
-    ], 'no as-of date (the source gives none), the percentage alone (no votes published), marked incomplete');
+    t.same(
+      texts(svg),
+      [
+        'Kazakhstan presidential election, 9 June 2019',
+        'Certified results · version 2',
+        'Kassym-Jomart Tokayev',
+        '70.96%',
+        'Percentages as published; the source does not say what they are of.',
+        'Incomplete: the source published only the lines shown.',
+        'Source: TASS, reporting figures of the Central Election Commission of the Republic',
+        'of Kazakhstan.',
+      ],
+      'no as-of date (the source gives none), the percentage alone (no votes published), marked incomplete',
+    );
     t.equal(svg.match(/<rect class="bar"/g)?.length, 1);
   });
 
   t.test('every piece of text is escaped, and characters XML forbids are dropped', async (t) => {
     const svg = toResultsChart(await awkwardResults(app), { title: 'A & B <election> "2022" l\'été' });
-    t.match(svg, '<title id="election-chart-kz-presidential-2022-11-20-v2-title">A &amp; B &lt;election&gt; &quot;2022&quot; l&apos;été: preliminary results, partial count</title>');
+    t.match(
+      svg,
+      '<title id="election-chart-kz-presidential-2022-11-20-v2-title">A &amp; B &lt;election&gt; &quot;2022&quot; l&apos;été: preliminary results, partial count</title>',
+    );
     t.match(svg, '&lt;b&gt;&amp;&lt;/b&gt;');
     t.match(svg, 'Against all &lt;script&gt;alert(1)&lt;/script&gt;');
     t.notMatch(svg, /<script|<b>/);
@@ -171,64 +202,71 @@ const bottom = (b: Box) => b.y + b.height;
 const overlap = (a: Box, b: Box, slack = 0.5) =>
   a.x < right(b) - slack && b.x < right(a) - slack && a.y < bottom(b) - slack && b.y < bottom(a) - slack;
 
-t.test('rendered by Chromium at 600 px: every label visible and inside the frame', {
-  skip: noBrowser,
-}, async (t) => {
-  const app = await buildTestApp(t, 'pglite');
-  const browser = await launchBrowser();
-  t.teardown(() => browser.close());
-  await mkdir(OUT, { recursive: true });
-  const page = await browser.newPage({ viewport: { width: 600, height: 400 } });
+t.test(
+  'rendered by Chromium at 600 px: every label visible and inside the frame',
+  {
+    skip: noBrowser,
+  },
+  async (t) => {
+    const app = await buildTestApp(t, 'pglite');
+    const browser = await launchBrowser();
+    t.teardown(() => browser.close());
+    await mkdir(OUT, { recursive: true });
+    const page = await browser.newPage({ viewport: { width: 600, height: 400 } });
 
-  const charts: [string, string][] = [
-    ['kz-2022', (await get(app, chartUrl(KZ2022))).body as string],
-    ['kz-2019', (await get(app, chartUrl(KZ2019))).body as string],
-    ['awkward', toResultsChart(await awkwardResults(app), { title: 'Kazakhstan presidential election, 20 November 2022' })],
-  ];
-  for (const [name, svg] of charts) {
-    t.test(name, async (t) => {
-      // As a file of its own, the SVG goes through the strict XML parser, as in an <img>.
-      const file = `${OUT}${name}.svg`;
-      await writeFile(file, svg);
-      // A viewport as tall as the chart: fullPage screenshots stall on a bare SVG document.
-      const height = Number(/height="(\d+)"/.exec(svg)?.[1]);
-      await page.setViewportSize({ width: 600, height });
-      await page.goto(pathToFileURL(file).href);
-      const png = `${OUT}${name}.png`;
-      await page.screenshot({ path: png });
-      t.comment(`screenshot: ${png}`);
+    const charts: [string, string][] = [
+      ['kz-2022', (await get(app, chartUrl(KZ2022))).body as string],
+      ['kz-2019', (await get(app, chartUrl(KZ2019))).body as string],
+      [
+        'awkward',
+        toResultsChart(await awkwardResults(app), { title: 'Kazakhstan presidential election, 20 November 2022' }),
+      ],
+    ];
+    for (const [name, svg] of charts) {
+      t.test(name, async (t) => {
+        // As a file of its own, the SVG goes through the strict XML parser, as in an <img>.
+        const file = `${OUT}${name}.svg`;
+        await writeFile(file, svg);
+        // A viewport as tall as the chart: fullPage screenshots stall on a bare SVG document.
+        const height = Number(/height="(\d+)"/.exec(svg)?.[1]);
+        await page.setViewportSize({ width: 600, height });
+        await page.goto(pathToFileURL(file).href);
+        const png = `${OUT}${name}.png`;
+        await page.screenshot({ path: png });
+        t.comment(`screenshot: ${png}`);
 
-      const m = await page.evaluate<Measured>(MEASURE);
-      t.equal(m.root, 'svg');
-      t.equal(m.parseErrors, 0, 'well-formed XML');
-      t.equal(m.frame.width, 600, '600 px wide');
-      t.same(m.labelledBy, ['title', 'desc'], 'aria-labelledby names its <title> and <desc>');
-      t.ok(m.texts.length >= 5, `${m.texts.length} text elements`);
-      for (const text of m.texts) {
-        const what = `${text.cls} "${text.text}"`;
-        t.ok(text.visible && text.rect.width > 0 && text.rect.height > 0, `${what}: drawn`);
-        const inside =
-          text.rect.x >= m.frame.x &&
-          text.rect.y >= m.frame.y &&
-          right(text.rect) <= right(m.frame) &&
-          bottom(text.rect) <= bottom(m.frame);
-        t.ok(inside, `${what}: inside the frame ${JSON.stringify(text.rect)}`);
-        t.ok(text.bbox.x >= 0 && text.bbox.x + text.bbox.width <= 600, `${what}: inside the viewBox`);
-      }
-      for (let i = 0; i < m.texts.length; i++)
-        for (let j = i + 1; j < m.texts.length; j++) {
-          const [a, b] = [m.texts[i]!, m.texts[j]!];
-          t.notOk(overlap(a.rect, b.rect), `"${a.text}" and "${b.text}" do not overlap`);
+        const m = await page.evaluate<Measured>(MEASURE);
+        t.equal(m.root, 'svg');
+        t.equal(m.parseErrors, 0, 'well-formed XML');
+        t.equal(m.frame.width, 600, '600 px wide');
+        t.same(m.labelledBy, ['title', 'desc'], 'aria-labelledby names its <title> and <desc>');
+        t.ok(m.texts.length >= 5, `${m.texts.length} text elements`);
+        for (const text of m.texts) {
+          const what = `${text.cls} "${text.text}"`;
+          t.ok(text.visible && text.rect.width > 0 && text.rect.height > 0, `${what}: drawn`);
+          const inside =
+            text.rect.x >= m.frame.x &&
+            text.rect.y >= m.frame.y &&
+            right(text.rect) <= right(m.frame) &&
+            bottom(text.rect) <= bottom(m.frame);
+          t.ok(inside, `${what}: inside the frame ${JSON.stringify(text.rect)}`);
+          t.ok(text.bbox.x >= 0 && text.bbox.x + text.bbox.width <= 600, `${what}: inside the viewBox`);
         }
-      // A value label sits either after its bar, or, in white, within it.
-      for (const value of m.texts.filter((x) => x.cls === 'value')) {
-        const bar = m.bars.find((b) => overlap(b, value.rect));
-        if (value.fill === '#ffffff') {
-          t.ok(bar && value.rect.x >= bar.x && right(value.rect) <= right(bar), `"${value.text}" within its bar`);
-        } else {
-          t.notOk(bar, `"${value.text}" clear of every bar`);
+        for (let i = 0; i < m.texts.length; i++)
+          for (let j = i + 1; j < m.texts.length; j++) {
+            const [a, b] = [m.texts[i]!, m.texts[j]!];
+            t.notOk(overlap(a.rect, b.rect), `"${a.text}" and "${b.text}" do not overlap`);
+          }
+        // A value label sits either after its bar, or, in white, within it.
+        for (const value of m.texts.filter((x) => x.cls === 'value')) {
+          const bar = m.bars.find((b) => overlap(b, value.rect));
+          if (value.fill === '#ffffff') {
+            t.ok(bar && value.rect.x >= bar.x && right(value.rect) <= right(bar), `"${value.text}" within its bar`);
+          } else {
+            t.notOk(bar, `"${value.text}" clear of every bar`);
+          }
         }
-      }
-    });
-  }
-});
+      });
+    }
+  },
+);

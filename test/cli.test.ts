@@ -53,8 +53,12 @@ t.test('import: a refused file exits 1 naming its rows; --dry-run writes nothing
   t.match(refused.output, /rows 3-9: kz\.presidential\.2022-11-20 already has version 2/);
 
   const file = join(dataDir, 'new.csv');
-  const header = 'electionId,version,status,asOf,complete,percentBase,sourceId,kind,name,candidateId,votes,percent,rank';
-  await writeFile(file, `${header}\nkz.presidential.2029-01-01,1,unofficial-partial,2029-01-01,false,unknown,tass-2019-final-results,candidate,Kassym-Jomart Tokayev,kassym-jomart-tokayev,,50,1\n`);
+  const header =
+    'electionId,version,status,asOf,complete,percentBase,sourceId,kind,name,candidateId,votes,percent,rank';
+  await writeFile(
+    file,
+    `${header}\nkz.presidential.2029-01-01,1,unofficial-partial,2029-01-01,false,unknown,tass-2019-final-results,candidate,Kassym-Jomart Tokayev,kassym-jomart-tokayev,,50,1\n`,
+  );
   const dry = await exitOf(runTs('src/cli/import.ts', env, [file, '--dry-run']));
   t.equal(dry.code, 0, dry.output);
   t.match(dry.output, /would import \(dry run, nothing written\): 1 result versions, 1 lines/);

@@ -17,7 +17,11 @@ t.test('prints the certified results of Kazakhstan 2022 with their source', asyn
   t.equal(run.code, 0, 'exits 0', { output: run.output });
   t.match(run.output, /Status: certified\b/);
   t.match(run.output, /As of: 2022-11-22/);
-  t.match(run.output, /^Kassym-Jomart Tokayev\s+6,456,393\s+81\.31\s+People's Coalition$/m, 'the winner, in a table row');
+  t.match(
+    run.output,
+    /^Kassym-Jomart Tokayev\s+6,456,393\s+81\.31\s+People's Coalition$/m,
+    'the winner, in a table row',
+  );
   t.match(run.output, /^Against all\s+460,484\s+5\.8$/m, 'a non-candidate line, without a nominator');
   t.match(run.output, /Kazinform: the figures of this version/);
 });

@@ -21,7 +21,12 @@ t.test('values from the environment', async (t) => {
     AUTO_MIGRATE: 'false',
     LOG_LEVEL: 'warn',
   });
-  t.match(config, { PORT: 8080, DATABASE_URL: 'postgres://u:p@db:5432/elections', AUTO_MIGRATE: false, LOG_LEVEL: 'warn' });
+  t.match(config, {
+    PORT: 8080,
+    DATABASE_URL: 'postgres://u:p@db:5432/elections',
+    AUTO_MIGRATE: false,
+    LOG_LEVEL: 'warn',
+  });
 });
 
 t.test('bad values fail fast, naming every variable', async (t) => {

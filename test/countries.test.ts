@@ -39,7 +39,10 @@ forEachEngine(t, async (t, app) => {
       ['kz.presidential.2022-11-20', 'kz.presidential.2019-06-09'],
     );
     const y2019 = await get(app, '/v1/countries/KZ/elections?year=2019');
-    t.same((y2019.body as { data: { id: string }[] }).data.map((e) => e.id), ['kz.presidential.2019-06-09']);
+    t.same(
+      (y2019.body as { data: { id: string }[] }).data.map((e) => e.id),
+      ['kz.presidential.2019-06-09'],
+    );
     const none = await get(app, '/v1/countries/FR/elections');
     t.same(none.body, { data: [], next: null }, 'a known country with no elections is an empty list');
     const bad = await get(app, '/v1/countries/KZ/elections?country=FR');

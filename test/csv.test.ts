@@ -50,20 +50,44 @@ forEachEngine(t, async (t, app) => {
     const rows = table(res.body);
     t.equal(rows.length, 7);
     // The first request loaded the version (a promise), this one finds it cached (answered at once).
-    t.equal(String((await get(app, `/v1/elections/${KZ2022}/results?format=csv`)).body), String(res.body), 'the same CSV from the cache');
+    t.equal(
+      String((await get(app, `/v1/elections/${KZ2022}/results?format=csv`)).body),
+      String(res.body),
+      'the same CSV from the cache',
+    );
     t.match(rows[0], {
-      electionId: KZ2022, version: '2', status: 'certified', complete: 'true', percentBase: 'lines-total',
-      registeredVoters: '11953465', ballotsCast: '8300046', turnoutPercent: '69.44',
-      kind: 'candidate', name: 'Kassym-Jomart Tokayev', votes: '6456393', percent: '81.31', rank: '1',
-      outcome: 'elected', publishedAsIs: 'false', current: 'true', preliminary: 'false', nominatorName: "People's Coalition",
+      electionId: KZ2022,
+      version: '2',
+      status: 'certified',
+      complete: 'true',
+      percentBase: 'lines-total',
+      registeredVoters: '11953465',
+      ballotsCast: '8300046',
+      turnoutPercent: '69.44',
+      kind: 'candidate',
+      name: 'Kassym-Jomart Tokayev',
+      votes: '6456393',
+      percent: '81.31',
+      rank: '1',
+      outcome: 'elected',
+      publishedAsIs: 'false',
+      current: 'true',
+      preliminary: 'false',
+      nominatorName: "People's Coalition",
     });
     t.match(rows[1], { kind: 'against-all', name: 'Against all', candidateId: '', rank: '', percent: '5.8' });
     t.equal(rows[6]?.nominatorName, 'Qazaq Analary – Dasturge Zhol', 'UTF-8 survives');
     const v1 = table((await get(app, `/v1/elections/${KZ2022}/results/versions/1?format=csv`)).body);
     t.match(v1, [{ version: '1', percent: '81.3', votes: '', preliminary: 'true', current: 'false' }]);
-    const again = await get(app, `/v1/elections/${KZ2022}/results?format=csv`, { 'if-none-match': String(res.headers.etag) });
+    const again = await get(app, `/v1/elections/${KZ2022}/results?format=csv`, {
+      'if-none-match': String(res.headers.etag),
+    });
     t.equal(again.status, 304);
-    t.not(res.headers.etag, (await get(app, `/v1/elections/${KZ2022}/results`)).headers.etag, 'JSON and CSV have different ETags');
+    t.not(
+      res.headers.etag,
+      (await get(app, `/v1/elections/${KZ2022}/results`)).headers.etag,
+      'JSON and CSV have different ETags',
+    );
   });
 
   t.test('an export imports back as a new version', async (t) => {
@@ -72,22 +96,33 @@ forEachEngine(t, async (t, app) => {
     const summary = await runImport(app.db, planFromCsv(edited));
     t.match(summary, { versions: 1, lines: 7, created: { elections: 0, candidates: 0 } });
     const diff = await get(app, `/v1/elections/${KZ2022}/results/versions/2/diff/3`);
-    t.ok((diff.body as { lines: { change: string }[] }).lines.every((l) => l.change === 'unchanged'), 'the same figures');
+    t.ok(
+      (diff.body as { lines: { change: string }[] }).lines.every((l) => l.change === 'unchanged'),
+      'the same figures',
+    );
   });
 
   t.test('CSV lists revalidate with the data version: 304 until something is written', async (t) => {
     const first = await get(app, '/v1/vote-shares?format=csv');
     t.match(first.headers.etag, /^W\/"csv-\d+"$/);
-    t.equal((await get(app, '/v1/vote-shares?format=csv', { 'if-none-match': String(first.headers.etag) })).status, 304);
+    t.equal(
+      (await get(app, '/v1/vote-shares?format=csv', { 'if-none-match': String(first.headers.etag) })).status,
+      304,
+    );
     const token = await tokenFor(app);
-    t.equal((await send(app, 'POST', '/v1/sources', { publisher: 'Another Wire', kind: 'news' }, bearer(token))).status, 201);
+    t.equal(
+      (await send(app, 'POST', '/v1/sources', { publisher: 'Another Wire', kind: 'news' }, bearer(token))).status,
+      201,
+    );
     const after = await get(app, '/v1/vote-shares?format=csv', { 'if-none-match': String(first.headers.etag) });
     t.equal(after.status, 200, 'a write makes the old tag stale');
   });
 });
 
 t.test('caching, compression and CORS', async (t) => {
-  const app = await buildTestApp(t, 'pglite', { env: { CORS_ORIGINS: 'https://newsroom.example,https://graphics.example' } });
+  const app = await buildTestApp(t, 'pglite', {
+    env: { CORS_ORIGINS: 'https://newsroom.example,https://graphics.example' },
+  });
   const token = await tokenFor(app);
 
   t.test('results: a short max-age while preliminary, a longer one once certified', async (t) => {
@@ -127,7 +162,10 @@ t.test('caching, compression and CORS', async (t) => {
       const headers = { origin: 'https://graphics.example', 'accept-encoding': encoding };
       const res = await app.inject({ url: results, headers });
       t.equal(res.headers.vary, 'Origin, accept-encoding, Accept', `results, Accept-Encoding: ${encoding}`);
-      const notModified = await app.inject({ url: results, headers: { ...headers, 'if-none-match': String(res.headers.etag) } });
+      const notModified = await app.inject({
+        url: results,
+        headers: { ...headers, 'if-none-match': String(res.headers.etag) },
+      });
       t.equal(notModified.statusCode, 304);
       t.equal(notModified.headers.vary, 'Origin, accept-encoding, Accept', 'the 304 varies as its 200 does');
     }
@@ -137,65 +175,80 @@ t.test('caching, compression and CORS', async (t) => {
 // An export's pages each take a pooled connection. Under load one can wait past the connect timeout,
 // which used to end a streamed 200 halfway (seen in CI's SIGTERM-under-load test). A server pool of
 // one connection with a 100 ms wait makes that happen on purpose: the page is asked again.
-t.test('an export waits out a busy database instead of ending its CSV halfway', { skip: engines.includes('postgres') ? false : 'needs TEST_DATABASE_URL' }, async (t) => {
-  const fresh = await freshDatabase('postgres');
-  t.teardown(() => fresh.drop());
-  const app = await buildTestApp(t, 'postgres', { database: { ...(fresh.options as ServerOptions), poolMax: 1, connectTimeoutMs: 100 } });
-  const db = app.db;
-  // Drizzle runs a query when it is awaited: .then() starts it now, holding the connection.
-  const hold = (seconds: number): Promise<unknown> => db.execute(sql`select pg_sleep(${seconds})`).then(() => undefined);
-  const everyLine = (await listVoteShares(db, { versions: 'all', limit: 1000 })).map((r) => r.id);
-  t.ok(everyLine.length > 6, `${everyLine.length} lines: several pages of 3`);
+t.test(
+  'an export waits out a busy database instead of ending its CSV halfway',
+  { skip: engines.includes('postgres') ? false : 'needs TEST_DATABASE_URL' },
+  async (t) => {
+    const fresh = await freshDatabase('postgres');
+    t.teardown(() => fresh.drop());
+    const app = await buildTestApp(t, 'postgres', {
+      database: { ...(fresh.options as ServerOptions), poolMax: 1, connectTimeoutMs: 100 },
+    });
+    const db = app.db;
+    // Drizzle runs a query when it is awaited: .then() starts it now, holding the connection.
+    const hold = (seconds: number): Promise<unknown> =>
+      db.execute(sql`select pg_sleep(${seconds})`).then(() => undefined);
+    const everyLine = (await listVoteShares(db, { versions: 'all', limit: 1000 })).map((r) => r.id);
+    t.ok(everyLine.length > 6, `${everyLine.length} lines: several pages of 3`);
 
-  const busy = hold(0.5);
-  const refused = await db.execute(sql`select 1`).catch((err: unknown) => err);
-  t.ok(isDatabaseUnavailable(refused), 'the setup works: with the one connection busy, a query gives up after 100 ms');
-  await busy;
-
-  const pages = (options: AllRowsOptions) =>
-    allRows((after: number | undefined, limit) => listVoteShares(db, { versions: 'all', after, limit }), (r) => r.id, (r) => r.id, { pageSize: 3, ...options });
-  const got: number[] = [];
-  let held: Promise<unknown> | undefined;
-  const started = performance.now();
-  for await (const id of pages({})) {
-    // The first page is read; the next one finds the connection busy for half a second.
-    if (got.push(id) === 1) held = hold(0.5);
-  }
-  await held;
-  t.same(got, everyLine, 'every line, once, in order');
-  t.ok(performance.now() - started >= 400, 'the second page waited for the connection');
-
-  held = hold(1);
-  const outlasted = await (async () => {
-    for await (const _ of pages({ retryForMs: 200 })) void _;
-  })().catch((err: unknown) => err);
-  t.ok(isDatabaseUnavailable(outlasted), 'an unavailability that outlasts retryForMs ends the stream');
-  await held;
-
-  // Errors that are not a missing connection are not asked again: a wrong query, and a page that
-  // timed out (the database is slow already; running it again would add load).
-  const failures = {
-    'a query error': sql`select * from no_such_table`,
-    'a statement timeout': sql`select pg_sleep(1)`,
-  };
-  for (const [what, query] of Object.entries(failures)) {
-    let calls = 0;
-    const failing = allRows(
-      () => {
-        calls++;
-        return db.transaction(async (tx) => {
-          await tx.execute(sql`set local statement_timeout = 50`);
-          await tx.execute(query);
-          return [];
-        });
-      },
-      () => 0,
-      (r) => r,
+    const busy = hold(0.5);
+    const refused = await db.execute(sql`select 1`).catch((err: unknown) => err);
+    t.ok(
+      isDatabaseUnavailable(refused),
+      'the setup works: with the one connection busy, a query gives up after 100 ms',
     );
-    const error = await (async () => {
-      for await (const _ of failing) void _;
+    await busy;
+
+    const pages = (options: AllRowsOptions) =>
+      allRows(
+        (after: number | undefined, limit) => listVoteShares(db, { versions: 'all', after, limit }),
+        (r) => r.id,
+        (r) => r.id,
+        { pageSize: 3, ...options },
+      );
+    const got: number[] = [];
+    let held: Promise<unknown> | undefined;
+    const started = performance.now();
+    for await (const id of pages({})) {
+      // The first page is read; the next one finds the connection busy for half a second.
+      if (got.push(id) === 1) held = hold(0.5);
+    }
+    await held;
+    t.same(got, everyLine, 'every line, once, in order');
+    t.ok(performance.now() - started >= 400, 'the second page waited for the connection');
+
+    held = hold(1);
+    const outlasted = await (async () => {
+      for await (const _ of pages({ retryForMs: 200 })) void _;
     })().catch((err: unknown) => err);
-    t.equal(databaseTrouble(error), what === 'a statement timeout' ? 'too-slow' : undefined, what);
-    t.equal(calls, 1, `${what} is not asked again`);
-  }
-});
+    t.ok(isDatabaseUnavailable(outlasted), 'an unavailability that outlasts retryForMs ends the stream');
+    await held;
+
+    // Errors that are not a missing connection are not asked again: a wrong query, and a page that
+    // timed out (the database is slow already; running it again would add load).
+    const failures = {
+      'a query error': sql`select * from no_such_table`,
+      'a statement timeout': sql`select pg_sleep(1)`,
+    };
+    for (const [what, query] of Object.entries(failures)) {
+      let calls = 0;
+      const failing = allRows(
+        () => {
+          calls++;
+          return db.transaction(async (tx) => {
+            await tx.execute(sql`set local statement_timeout = 50`);
+            await tx.execute(query);
+            return [];
+          });
+        },
+        () => 0,
+        (r) => r,
+      );
+      const error = await (async () => {
+        for await (const _ of failing) void _;
+      })().catch((err: unknown) => err);
+      t.equal(databaseTrouble(error), what === 'a statement timeout' ? 'too-slow' : undefined, what);
+      t.equal(calls, 1, `${what} is not asked again`);
+    }
+  },
+);

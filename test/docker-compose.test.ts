@@ -93,7 +93,9 @@ t.test('docker-compose.yml is valid against the Compose Specification schema', a
 
 t.test('services, profiles and start order', async (t) => {
   t.same(Object.keys(compose.services).sort(), ['api', 'migrate', 'postgres', 'replica']);
-  const defaults = Object.entries(compose.services).filter(([, s]) => !s.profiles).map(([name]) => name);
+  const defaults = Object.entries(compose.services)
+    .filter(([, s]) => !s.profiles)
+    .map(([name]) => name);
   t.same(defaults.sort(), ['api', 'migrate', 'postgres'], '`docker compose up` starts postgres, migrate and the api');
   t.same(service('replica').profiles, ['replica'], 'the replica only with --profile replica');
 
@@ -110,35 +112,49 @@ t.test('postgres: PostgreSQL 15, a volume, a TCP healthcheck, streaming enabled'
   const postgres = service('postgres');
   t.equal(postgres.image, 'postgres:15');
   t.ok(postgres.volumes?.includes('pgdata:/var/lib/postgresql/data'), 'the data is on a named volume');
-  t.ok(compose.volumes && 'pgdata' in compose.volumes && 'replica-data' in compose.volumes, 'both volumes are declared');
+  t.ok(
+    compose.volumes && 'pgdata' in compose.volumes && 'replica-data' in compose.volumes,
+    'both volumes are declared',
+  );
   const test = postgres.healthcheck?.test ?? [];
   t.ok(test.includes('pg_isready'), 'healthcheck: pg_isready');
   // During first-start initialisation the image's temporary server listens on its socket only.
   t.ok(test.includes('127.0.0.1'), 'the healthcheck goes over TCP, so initialisation does not count as healthy');
   t.ok(postgres.command?.includes('wal_level=replica'), 'wal_level=replica');
-  t.ok(postgres.command?.some((arg) => /^max_wal_senders=[1-9]/.test(arg)), 'WAL senders for replicas');
+  t.ok(
+    postgres.command?.some((arg) => /^max_wal_senders=[1-9]/.test(arg)),
+    'WAL senders for replicas',
+  );
   const init = postgres.volumes?.find((v) => v.includes('/docker-entrypoint-initdb.d/'));
-  t.match(init, /^\.\/docker\/primary-init\.sh:\/docker-entrypoint-initdb\.d\/[^:]+\.sh:ro$/, 'the replication set-up runs at init');
+  t.match(
+    init,
+    /^\.\/docker\/primary-init\.sh:\/docker-entrypoint-initdb\.d\/[^:]+\.sh:ro$/,
+    'the replication set-up runs at init',
+  );
 });
 
-t.test('migrate: the API image runs the migrations, then the idempotent seed, with production dependencies', async (t) => {
-  const migrate = service('migrate');
-  const api = service('api');
-  t.same(migrate.build, api.build, 'the same build as the api');
-  t.equal(migrate.image, api.image, 'the same image as the api');
-  t.equal(migrate.command?.[0], 'sh');
-  const script = migrate.command?.at(-1) ?? '';
-  const steps = script.split('&&').map((step) => step.trim());
-  t.same(
-    steps.map((step) => step.replace(/ \S+$/, '')),
-    ['node', 'node'],
-    'plain node on the compiled code (no npm scripts, no devDependencies)',
-  );
-  const files = steps.map((step) => step.split(' ').at(-1)!);
-  t.same(files, ['dist/cli/db-migrate.js', 'dist/cli/db-seed.js'], 'migrations first, then the seed');
-  for (const file of files) t.ok(existsSync(join(root, compiledFrom(file))), `${file} is compiled from ${compiledFrom(file)}`);
-  t.ok(migrate.healthcheck?.disable, "the image's API healthcheck is off for the one-shot step");
-});
+t.test(
+  'migrate: the API image runs the migrations, then the idempotent seed, with production dependencies',
+  async (t) => {
+    const migrate = service('migrate');
+    const api = service('api');
+    t.same(migrate.build, api.build, 'the same build as the api');
+    t.equal(migrate.image, api.image, 'the same image as the api');
+    t.equal(migrate.command?.[0], 'sh');
+    const script = migrate.command?.at(-1) ?? '';
+    const steps = script.split('&&').map((step) => step.trim());
+    t.same(
+      steps.map((step) => step.replace(/ \S+$/, '')),
+      ['node', 'node'],
+      'plain node on the compiled code (no npm scripts, no devDependencies)',
+    );
+    const files = steps.map((step) => step.split(' ').at(-1)!);
+    t.same(files, ['dist/cli/db-migrate.js', 'dist/cli/db-seed.js'], 'migrations first, then the seed');
+    for (const file of files)
+      t.ok(existsSync(join(root, compiledFrom(file))), `${file} is compiled from ${compiledFrom(file)}`);
+    t.ok(migrate.healthcheck?.disable, "the image's API healthcheck is off for the one-shot step");
+  },
+);
 
 t.test('api: AUTO_MIGRATE off, a /readyz healthcheck with node (the image has no curl)', async (t) => {
   const api = service('api');
@@ -174,16 +190,30 @@ t.test('every variable passed to the app is a setting it knows, and parses', asy
   t.equal(url.username, postgresEnv.POSTGRES_USER);
   t.equal(url.password, postgresEnv.POSTGRES_PASSWORD);
   t.equal(url.pathname, `/${postgresEnv.POSTGRES_DB}`);
-  t.equal(environment('migrate', { POSTGRES_PASSWORD: 's3cret' }).DATABASE_URL, url.href, 'migrate uses the same database');
+  t.equal(
+    environment('migrate', { POSTGRES_PASSWORD: 's3cret' }).DATABASE_URL,
+    url.href,
+    'migrate uses the same database',
+  );
   t.equal(new URL(replicaUrl).username, environment('postgres').POSTGRES_USER, 'the replica serves the same role');
 });
 
 t.test('replica: a hot standby made by docker/replica-entrypoint.sh', async (t) => {
   const replica = service('replica');
   t.equal(replica.image, 'postgres:15', 'the same major version as the primary');
-  t.same(replica.entrypoint, ['bash', '/docker/replica-entrypoint.sh'], 'bash runs it: the exec bit of a bind mount is not relied on');
-  t.ok(replica.volumes?.includes('./docker/replica-entrypoint.sh:/docker/replica-entrypoint.sh:ro'), 'mounted read-only');
-  t.ok(replica.volumes?.some((v) => v.startsWith('replica-data:')), 'its own volume');
+  t.same(
+    replica.entrypoint,
+    ['bash', '/docker/replica-entrypoint.sh'],
+    'bash runs it: the exec bit of a bind mount is not relied on',
+  );
+  t.ok(
+    replica.volumes?.includes('./docker/replica-entrypoint.sh:/docker/replica-entrypoint.sh:ro'),
+    'mounted read-only',
+  );
+  t.ok(
+    replica.volumes?.some((v) => v.startsWith('replica-data:')),
+    'its own volume',
+  );
   const env = environment('replica');
   const primary = environment('postgres');
   t.equal(env.PRIMARY_HOST, 'postgres');
@@ -202,11 +232,17 @@ t.test('replica: a hot standby made by docker/replica-entrypoint.sh', async (t) 
   t.match(script, /pg_basebackup\b[^\n]*\\\n(?:[^\n]*\\\n)*[^\n]*--write-recovery-conf/, 'pg_basebackup -R');
   t.match(script, /--wal-method=stream/, 'pg_basebackup -X stream');
   t.match(script, /exec postgres "\$@"/, 'postgres runs as PID 1 with the service command');
-  t.match(read('docker/primary-init.sh'), /host replication %s all scram-sha-256/, 'pg_hba allows replication connections');
+  t.match(
+    read('docker/primary-init.sh'),
+    /host replication %s all scram-sha-256/,
+    'pg_hba allows replication connections',
+  );
 });
 
 t.test('the shell scripts parse (bash -n, and shellcheck when installed)', async (t) => {
-  const scripts = readdirSync(join(root, 'docker')).filter((f) => f.endsWith('.sh')).map((f) => join(root, 'docker', f));
+  const scripts = readdirSync(join(root, 'docker'))
+    .filter((f) => f.endsWith('.sh'))
+    .map((f) => join(root, 'docker', f));
   t.ok(scripts.length >= 2);
   const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
   for (const file of scripts) {
@@ -282,7 +318,10 @@ t.test('Dockerfile: multi-stage, production dependencies, non-root, only existin
       finalStage.some((i) => i.op === 'COPY' && /^--from=build \/app\/dist \.\/dist$/.test(i.args)),
     'the image compiles src in a build stage and copies dist/',
   );
-  t.ok(existsSync(join(root, compiledFrom(cmd.at(-1)!))), `CMD ${cmd.at(-1)} is compiled from ${compiledFrom(cmd.at(-1)!)}`);
+  t.ok(
+    existsSync(join(root, compiledFrom(cmd.at(-1)!))),
+    `CMD ${cmd.at(-1)} is compiled from ${compiledFrom(cmd.at(-1)!)}`,
+  );
 
   // Files the code reads beside itself at run time (new URL('../..', import.meta.url)) must be copied.
   // src/cli/openapi-export.ts only writes the committed openapi.json (a development tool).
@@ -332,7 +371,8 @@ t.test('everything src imports at run time is a production dependency (npm ci --
     }
   }
   t.ok(packages.size > 5);
-  for (const [name, file] of packages) t.ok(name in pkg.dependencies, `${name} (imported by ${file}) is in dependencies`);
+  for (const [name, file] of packages)
+    t.ok(name in pkg.dependencies, `${name} (imported by ${file}) is in dependencies`);
   t.notOk('tsx' in pkg.dependencies, 'tsx runs only development scripts and tests: the image runs compiled code');
 });
 

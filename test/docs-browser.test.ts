@@ -8,7 +8,6 @@ import t from 'tap';
 import { launchBrowser, noBrowser } from './helpers/browser.js';
 import { root, startServer } from './helpers/process.js';
 
-
 t.test('/docs in headless Chromium', { skip: noBrowser }, async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'elections-docs-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));

@@ -16,7 +16,10 @@ forEachEngine(t, async (t, app) => {
   t.test('pagination across pages with a keyset cursor', async (t) => {
     const { items, pages } = await collectPages<{ id: string }>(app, '/v1/elections?limit=1');
     t.equal(pages, 2);
-    t.same(items.map((e) => e.id), [KZ2022, KZ2019]);
+    t.same(
+      items.map((e) => e.id),
+      [KZ2022, KZ2019],
+    );
   });
 
   t.test('each filter', async (t) => {

@@ -65,10 +65,20 @@ forEachEngine(t, async (t, app) => {
       const res = await get(app, url);
       t.equal(res.status, 400, url);
       t.match(res.type, 'application/problem+json', url);
-      const body = res.body as { title: string; status: number; detail: string; instance: string; type: string; errors: { in: string; name: string }[] };
+      const body = res.body as {
+        title: string;
+        status: number;
+        detail: string;
+        instance: string;
+        type: string;
+        errors: { in: string; name: string }[];
+      };
       t.match(body, { type: 'about:blank', title: 'Bad Request', status: 400 }, url);
       t.equal(body.instance, url.split('?')[0], `${url}: instance is the path`);
-      t.ok(body.errors.some((e) => e.in === where && e.name === name), `${url}: names ${where} '${name}'`);
+      t.ok(
+        body.errors.some((e) => e.in === where && e.name === name),
+        `${url}: names ${where} '${name}'`,
+      );
       t.match(body.detail, name, `${url}: the detail names it too`);
       t.equal(res.headers['cache-control'], 'no-store', `${url}: errors are not cached`);
     }

@@ -37,10 +37,21 @@ async function probe(base: string, path: string, origin: number, timeoutMs = 15_
   try {
     const res = await fetch(base + path, { signal: AbortSignal.timeout(timeoutMs) });
     const body = await res.text();
-    return done({ status: res.status, type: res.headers.get('content-type') ?? '', retryAfter: res.headers.get('retry-after'), body });
+    return done({
+      status: res.status,
+      type: res.headers.get('content-type') ?? '',
+      retryAfter: res.headers.get('retry-after'),
+      body,
+    });
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code;
-    return done({ status: 0, type: '', retryAfter: null, body: '', error: `${(err as Error).name}: ${(err as Error).message}${cause ? ` (${cause})` : ''}` });
+    return done({
+      status: 0,
+      type: '',
+      retryAfter: null,
+      body: '',
+      error: `${(err as Error).name}: ${(err as Error).message}${cause ? ` (${cause})` : ''}`,
+    });
   }
 }
 
@@ -87,25 +98,53 @@ async function outage(t: Test, base: string, o: Outage, windowMs = 3000) {
 
   const uncached = during.filter((p) => UNCACHED.includes(p.path));
   const first503 = Math.min(...uncached.filter((p) => p.status === 503).map((p) => p.answered));
-  t.ok(first503 <= o.firstBoundMs, `${o.name}: the first 503 of an uncached read came ${round(first503)} ms after the cut (≤ ${o.firstBoundMs})`);
+  t.ok(
+    first503 <= o.firstBoundMs,
+    `${o.name}: the first 503 of an uncached read came ${round(first503)} ms after the cut (≤ ${o.firstBoundMs})`,
+  );
   // A request sent once the 503s have started must be a 503 too (not a 500, not a hang).
   const afterFirst = uncached.filter((p) => p.sent > first503);
   t.ok(afterFirst.length > 0, 'reads were sent during the outage');
-  t.same(afterFirst.filter((p) => p.status !== 503).map((p) => `${p.path} ${p.status || p.error} after ${round(p.ms)} ms`), [], 'every read during the outage is a 503');
+  t.same(
+    afterFirst.filter((p) => p.status !== 503).map((p) => `${p.path} ${p.status || p.error} after ${round(p.ms)} ms`),
+    [],
+    'every read during the outage is a 503',
+  );
   const slow = during.filter((p) => p.ms > o.eachBoundMs);
-  t.same(slow.map((p) => `${p.path} ${p.status || p.error} took ${round(p.ms)} ms`), [], `no request takes more than ${o.eachBoundMs} ms (no hang)`);
-  t.same(during.filter((p) => p.status === 0 || p.status === 500).map((p) => `${p.path} ${p.status} ${p.error ?? p.body}`), [], 'no 500, no connection error');
+  t.same(
+    slow.map((p) => `${p.path} ${p.status || p.error} took ${round(p.ms)} ms`),
+    [],
+    `no request takes more than ${o.eachBoundMs} ms (no hang)`,
+  );
+  t.same(
+    during.filter((p) => p.status === 0 || p.status === 500).map((p) => `${p.path} ${p.status} ${p.error ?? p.body}`),
+    [],
+    'no 500, no connection error',
+  );
 
   const problems = during.filter((p) => p.status === 503);
   t.same(
-    problems.filter((p) => !p.type.startsWith('application/problem+json') || !/^\d+$/.test(p.retryAfter ?? '')).map((p) => `${p.path}: ${p.type} retry-after ${p.retryAfter}`),
+    problems
+      .filter((p) => !p.type.startsWith('application/problem+json') || !/^\d+$/.test(p.retryAfter ?? ''))
+      .map((p) => `${p.path}: ${p.type} retry-after ${p.retryAfter}`),
     [],
     'every 503 is application/problem+json with a Retry-After',
   );
-  t.same(problems.filter((p) => /select|ECONN|\bat .*\.(ts|js)/i.test(p.body)).map((p) => p.body), [], 'no SQL or stack trace in a 503');
-  t.same(during.filter((p) => p.path === '/healthz' && p.status !== 200).map((p) => p.status || p.error), [], '/healthz stays 200');
+  t.same(
+    problems.filter((p) => /select|ECONN|\bat .*\.(ts|js)/i.test(p.body)).map((p) => p.body),
+    [],
+    'no SQL or stack trace in a 503',
+  );
+  t.same(
+    during.filter((p) => p.path === '/healthz' && p.status !== 200).map((p) => p.status || p.error),
+    [],
+    '/healthz stays 200',
+  );
   const readyDown = during.filter((p) => p.path === '/readyz' && p.sent > Math.max(gone, first503));
-  t.ok(readyDown.length > 0 && readyDown.every((p) => p.status === 503), `/readyz 503 once the database is gone (${tally(readyDown)})`);
+  t.ok(
+    readyDown.length > 0 && readyDown.every((p) => p.status === 503),
+    `/readyz 503 once the database is gone (${tally(readyDown)})`,
+  );
   const cached = during.filter((p) => p.path === CACHED && p.sent > first503);
 
   // Back: the pool reconnects by itself.
@@ -124,8 +163,13 @@ async function outage(t: Test, base: string, o: Outage, windowMs = 3000) {
     await sleep(100);
   }
   t.ok(recovered <= 10_000, `${o.name}: reads are 200 again ${round(recovered)} ms after the server is back (≤ 10000)`);
-  t.same(recovery.filter((p) => p.status !== 200 && p.status !== 503).map((p) => p.status || p.error), [], 'while reconnecting, only 503s');
-  for (const path of [...UNCACHED, CACHED, '/readyz']) t.equal((await probe(base, path, 0)).status, 200, `${path} 200 after the recovery`);
+  t.same(
+    recovery.filter((p) => p.status !== 200 && p.status !== 503).map((p) => p.status || p.error),
+    [],
+    'while reconnecting, only 503s',
+  );
+  for (const path of [...UNCACHED, CACHED, '/readyz'])
+    t.equal((await probe(base, path, 0)).status, 200, `${path} 200 after the recovery`);
 
   const figures =
     `${o.name}: server gone after ${round(gone)} ms; first 503 at ${round(first503)} ms; ` +

@@ -38,7 +38,10 @@ async function database() {
   await admin(server, `create database "${name}"`);
   const url = new URL(server);
   url.pathname = `/${name}`;
-  return { options: { url: url.toString(), poolMax: 4 }, drop: () => admin(server, `drop database if exists "${name}" with (force)`) };
+  return {
+    options: { url: url.toString(), poolMax: 4 },
+    drop: () => admin(server, `drop database if exists "${name}" with (force)`),
+  };
 }
 
 const db = await database();
@@ -51,13 +54,19 @@ try {
   const started = Date.now();
   const stats = newStats();
   const progress = setInterval(() => console.log(`  … ${stats.requests} requests`), 10_000);
-  const { details } = await runFuzz(ctx, {
-    runs,
-    seed,
-    keepGoing: values['keep-going'],
-    ...(values.path === undefined ? {} : { path: values.path }),
-  }, stats).finally(() => clearInterval(progress));
-  console.log(`${stats.requests} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; ${stats.rejectedWrites} rejected writes checked, ${stats.replays} idempotent replays`);
+  const { details } = await runFuzz(
+    ctx,
+    {
+      runs,
+      seed,
+      keepGoing: values['keep-going'],
+      ...(values.path === undefined ? {} : { path: values.path }),
+    },
+    stats,
+  ).finally(() => clearInterval(progress));
+  console.log(
+    `${stats.requests} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; ${stats.rejectedWrites} rejected writes checked, ${stats.replays} idempotent replays`,
+  );
   console.log(`statuses: ${histogram(stats.statuses)}`);
   console.log(`2xx per operation: ${histogram(stats.successes)}`);
   if (stats.undeclared.size) console.log(`statuses not in openapi.json: ${histogram(stats.undeclared)}`);

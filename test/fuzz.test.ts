@@ -24,7 +24,11 @@ async function problem(t: Test, app: FastifyInstance, request: InjectOptions, st
   t.match(res.headers['content-type'], /^application\/problem\+json/, `${what}: a problem document`);
   const body = res.json<{ status: number; errors?: { name: string }[] }>();
   t.equal(body.status, status, `${what}: its status`);
-  if (field) t.ok(body.errors?.some((e) => e.name === field), `${what}: names ${field}`);
+  if (field)
+    t.ok(
+      body.errors?.some((e) => e.name === field),
+      `${what}: names ${field}`,
+    );
 }
 
 async function regressions(t: Test, app: FastifyInstance, ctx: Awaited<ReturnType<typeof fuzzContext>>) {
@@ -39,13 +43,54 @@ async function regressions(t: Test, app: FastifyInstance, ctx: Awaited<ReturnTyp
 
   await t.test('NUL and unpaired surrogates in text fields: 400 naming the field, not a 500', async (t) => {
     await problem(t, app, post('/v1/sources', { publisher: 'a\u0000b', kind: 'news' }), 400, 'publisher');
-    await problem(t, app, post('/v1/sources', { id: 'lone-surrogate', publisher: '\ud800', kind: 'news' }), 400, 'publisher');
-    await problem(t, app, post('/v1/sources', { publisher: 'ok', kind: 'news', note: 'x\u0000' }, { 'idempotency-key': 'nul' }), 400, 'note');
+    await problem(
+      t,
+      app,
+      post('/v1/sources', { id: 'lone-surrogate', publisher: '\ud800', kind: 'news' }),
+      400,
+      'publisher',
+    );
+    await problem(
+      t,
+      app,
+      post('/v1/sources', { publisher: 'ok', kind: 'news', note: 'x\u0000' }, { 'idempotency-key': 'nul' }),
+      400,
+      'note',
+    );
     await problem(t, app, post('/v1/candidates', { name: '\u0000', sourceId: 'tass-2019-final-results' }), 400, 'name');
-    await problem(t, app, post('/v1/organisations', { name: 'a\udc00', sourceId: 'tass-2019-final-results' }), 400, 'name');
-    await problem(t, app, { method: 'PATCH', url: `/v1/elections/${KZ2022}`, headers: { ...auth, 'if-match': '*' }, payload: { note: '\u0000' } }, 400, 'note');
+    await problem(
+      t,
+      app,
+      post('/v1/organisations', { name: 'a\udc00', sourceId: 'tass-2019-final-results' }),
+      400,
+      'name',
+    );
+    await problem(
+      t,
+      app,
+      {
+        method: 'PATCH',
+        url: `/v1/elections/${KZ2022}`,
+        headers: { ...auth, 'if-match': '*' },
+        payload: { note: '\u0000' },
+      },
+      400,
+      'note',
+    );
     const lines = [{ kind: 'against-all', label: 'Against\u0000all', votes: 1, percent: 100 }];
-    await problem(t, app, post(`/v1/elections/${KZ2022}/results`, { status: 'recount', complete: true, sourceId: 'tass-2019-final-results', percentBase: 'unknown', lines }), 400, 'lines.0.label');
+    await problem(
+      t,
+      app,
+      post(`/v1/elections/${KZ2022}/results`, {
+        status: 'recount',
+        complete: true,
+        sourceId: 'tass-2019-final-results',
+        percentBase: 'unknown',
+        lines,
+      }),
+      400,
+      'lines.0.label',
+    );
   });
 
   await t.test('cursors the database cannot compare: 400, not a 500', async (t) => {
@@ -53,32 +98,82 @@ async function regressions(t: Test, app: FastifyInstance, ctx: Awaited<ReturnTyp
     await problem(t, app, { url: `/v1/sources?cursor=${encodeCursor(['\ud800'])}` }, 400, 'cursor');
     await problem(t, app, { url: `/v1/elections?cursor=${encodeCursor(['2022-11-20', 'kz\u0000'])}` }, 400, 'cursor');
     await problem(t, app, { url: `/v1/vote-shares?cursor=${encodeCursor([2 ** 31])}` }, 400, 'cursor');
-    await problem(t, app, { url: `/v1/elections/${KZ2022}/results/versions?cursor=${encodeCursor([2 ** 31])}` }, 400, 'cursor');
-    await problem(t, app, { url: `/v1/audit-log?cursor=${encodeCursor([-(2 ** 31) - 1])}`, headers: auth }, 400, 'cursor');
-    t.equal((await app.inject({ url: `/v1/vote-shares?cursor=${encodeCursor([2 ** 31 - 1])}` })).statusCode, 200, 'the largest line id is a cursor');
+    await problem(
+      t,
+      app,
+      { url: `/v1/elections/${KZ2022}/results/versions?cursor=${encodeCursor([2 ** 31])}` },
+      400,
+      'cursor',
+    );
+    await problem(
+      t,
+      app,
+      { url: `/v1/audit-log?cursor=${encodeCursor([-(2 ** 31) - 1])}`, headers: auth },
+      400,
+      'cursor',
+    );
+    t.equal(
+      (await app.inject({ url: `/v1/vote-shares?cursor=${encodeCursor([2 ** 31 - 1])}` })).statusCode,
+      200,
+      'the largest line id is a cursor',
+    );
   });
 
   await t.test('the year 0000, which PostgreSQL dates lack: 400, not a 500', async (t) => {
     await problem(t, app, { url: '/v1/elections?from=0000-01-01' }, 400, 'from');
     await problem(t, app, { url: '/v1/countries/KZ/elections?to=0000-02-29' }, 400, 'to');
     await problem(t, app, { url: `/v1/elections?cursor=${encodeCursor(['0000-01-01', 'x'])}` }, 400, 'cursor');
-    await problem(t, app, post('/v1/elections', { country: 'KZ', type: 'local', date: '0000-01-01', sourceId: 'tass-2019-final-results' }), 400, 'date');
-    t.equal((await app.inject({ url: '/v1/elections?from=0001-01-01&to=9999-12-31' })).statusCode, 200, 'years 0001 to 9999 are fine');
+    await problem(
+      t,
+      app,
+      post('/v1/elections', { country: 'KZ', type: 'local', date: '0000-01-01', sourceId: 'tass-2019-final-results' }),
+      400,
+      'date',
+    );
+    t.equal(
+      (await app.inject({ url: '/v1/elections?from=0001-01-01&to=9999-12-31' })).statusCode,
+      200,
+      'years 0001 to 9999 are fine',
+    );
   });
 
-  await t.test('results that pass the schema but not the database or the rules: 400 or 422, not a 409 or a 500', async (t) => {
-    const url = `/v1/elections/${KZ2022}/results`;
-    // Two lines of 2^53 - 1 votes summed past JavaScript's exact integers: the version was stored,
-    // then every read of it failed. Counts are now at most ten billion.
-    const huge = [
-      { candidateId: 'kassym-jomart-tokayev', votes: 2 ** 53 - 1, percent: 50 },
-      { candidateId: 'karakat-abden', votes: 2 ** 53 - 1, percent: 50 },
-    ];
-    await problem(t, app, post(url, { status: 'recount', complete: true, sourceId: 'tass-2019-final-results', percentBase: 'lines-total', lines: huge }), 400, 'lines.0.votes');
-    // The same source twice among additionalSources hit a primary key: a 409 "created concurrently".
-    const twice = [{ sourceId: 'baribar-2022-cec-final-results', covers: 'a' }, { sourceId: 'baribar-2022-cec-final-results', covers: 'b' }];
-    await problem(t, app, post(url, { ...certified2022, status: 'recount', additionalSources: twice }), 422, 'additionalSources.1.sourceId');
-  });
+  await t.test(
+    'results that pass the schema but not the database or the rules: 400 or 422, not a 409 or a 500',
+    async (t) => {
+      const url = `/v1/elections/${KZ2022}/results`;
+      // Two lines of 2^53 - 1 votes summed past JavaScript's exact integers: the version was stored,
+      // then every read of it failed. Counts are now at most ten billion.
+      const huge = [
+        { candidateId: 'kassym-jomart-tokayev', votes: 2 ** 53 - 1, percent: 50 },
+        { candidateId: 'karakat-abden', votes: 2 ** 53 - 1, percent: 50 },
+      ];
+      await problem(
+        t,
+        app,
+        post(url, {
+          status: 'recount',
+          complete: true,
+          sourceId: 'tass-2019-final-results',
+          percentBase: 'lines-total',
+          lines: huge,
+        }),
+        400,
+        'lines.0.votes',
+      );
+      // The same source twice among additionalSources hit a primary key: a 409 "created concurrently".
+      const twice = [
+        { sourceId: 'baribar-2022-cec-final-results', covers: 'a' },
+        { sourceId: 'baribar-2022-cec-final-results', covers: 'b' },
+      ];
+      await problem(
+        t,
+        app,
+        post(url, { ...certified2022, status: 'recount', additionalSources: twice }),
+        422,
+        'additionalSources.1.sourceId',
+      );
+    },
+  );
 
   await t.test("a plugin's own error answer becomes a problem document (CORS preflight without Origin)", async (t) => {
     await problem(t, app, { method: 'OPTIONS', url: '/v1/elections' }, 400);
@@ -95,16 +190,30 @@ async function regressions(t: Test, app: FastifyInstance, ctx: Awaited<ReturnTyp
     await app.inject({ url: `/v1/elections/${KZ2022}/results` });
     t.same(await checksum(app.db, ctx.tables), before, 'a read changes nothing');
     // Paired surrogates (an emoji) are text like any other.
-    const created = await app.inject(post('/v1/organisations', { id: 'fuzz-oracle', name: 'Oracle 🗳️', sourceId: 'tass-2019-final-results' }));
+    const created = await app.inject(
+      post('/v1/organisations', { id: 'fuzz-oracle', name: 'Oracle 🗳️', sourceId: 'tass-2019-final-results' }),
+    );
     t.equal(created.statusCode, 201);
     t.notSame(await checksum(app.db, ctx.tables), before, 'a write changes the checksum');
     const big = [
       { candidateId: 'kassym-jomart-tokayev', votes: 10_000_000_000, percent: 50 },
       { candidateId: 'karakat-abden', votes: 10_000_000_000, percent: 50 },
     ];
-    const published = await app.inject(post('/v1/elections/kz.presidential.2019-06-09/results', { status: 'recount', complete: true, sourceId: 'tass-2019-final-results', percentBase: 'lines-total', lines: big }));
+    const published = await app.inject(
+      post('/v1/elections/kz.presidential.2019-06-09/results', {
+        status: 'recount',
+        complete: true,
+        sourceId: 'tass-2019-final-results',
+        percentBase: 'lines-total',
+        lines: big,
+      }),
+    );
     t.equal(published.statusCode, 201, 'the largest counts are stored');
-    t.equal((await app.inject({ url: '/v1/elections/kz.presidential.2019-06-09/results' })).statusCode, 200, 'and read back');
+    t.equal(
+      (await app.inject({ url: '/v1/elections/kz.presidential.2019-06-09/results' })).statusCode,
+      200,
+      'and read back',
+    );
   });
 }
 
@@ -119,7 +228,9 @@ for (const engine of engines) {
       const started = Date.now();
       const { details, stats } = await runFuzz(ctx, { runs, seed });
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      t.comment(`${engine}: ${stats.requests} requests in ${seconds} s (seed ${seed}); ${stats.rejectedWrites} rejected writes checked, ${stats.replays} idempotent replays`);
+      t.comment(
+        `${engine}: ${stats.requests} requests in ${seconds} s (seed ${seed}); ${stats.rejectedWrites} rejected writes checked, ${stats.replays} idempotent replays`,
+      );
       t.comment(`${engine} statuses: ${histogram(stats.statuses)}`);
       t.comment(`${engine} 2xx per operation: ${histogram(stats.successes)}`);
       if (stats.undeclared.size) t.comment(`${engine} statuses not in openapi.json: ${histogram(stats.undeclared)}`);
@@ -129,7 +240,11 @@ for (const engine of engines) {
       t.ok(stats.requests >= runs, `sent ${stats.requests} requests`);
       // Not only rejections: valid requests reach the handlers, the database and the success paths.
       const reached = ctx.ops.filter((op) => (stats.successes.get(op.operationId) ?? 0) > 0).length;
-      if (runs >= 2000) t.ok(reached >= ctx.ops.length * 0.8, `valid requests reached a 2xx in ${reached} of ${ctx.ops.length} operations`);
+      if (runs >= 2000)
+        t.ok(
+          reached >= ctx.ops.length * 0.8,
+          `valid requests reached a 2xx in ${reached} of ${ctx.ops.length} operations`,
+        );
     });
   });
 }

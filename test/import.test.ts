@@ -26,7 +26,11 @@ t.test('the example file loads into a database that has only the sources, and se
   t.match(summary, { versions: 2, lines: 8, created: { elections: 1, candidates: 6, organisations: 6, sources: 0 } });
   // Read back through the view /results serves.
   const results = await loadResults(database.db, KZ2022);
-  t.match(results, { version: 2, status: 'certified', turnout: { registeredVoters: 11_953_465, ballotsCast: 8_300_046 } });
+  t.match(results, {
+    version: 2,
+    status: 'certified',
+    turnout: { registeredVoters: 11_953_465, ballotsCast: 8_300_046 },
+  });
   t.same(
     results?.lines.map((l) => [l.name, l.votes, l.percent, l.rank, l.nominator?.name ?? null]),
     [
@@ -39,7 +43,10 @@ t.test('the example file loads into a database that has only the sources, and se
       ['Saltanat Tursynbekova', 168_731, 2.12, 6, 'Qazaq Analary – Dasturge Zhol'],
     ],
   );
-  t.match(await loadResults(database.db, KZ2022, 1), { status: 'unofficial-complete', lines: [{ percent: 81.3, votes: null }] });
+  t.match(await loadResults(database.db, KZ2022, 1), {
+    status: 'unofficial-complete',
+    lines: [{ percent: 81.3, votes: null }],
+  });
   await database.close();
 });
 
@@ -73,7 +80,11 @@ forEachEngine(t, async (t, app) => {
       problems = (err as ImportError).problems;
     }
     const text = problems.map((p) => `${p.where}: ${p.message}`).join('\n');
-    t.match(text, /row 4: lines\.0\.percent: 61\.5 disagrees/, 'a percentage that disagrees with the votes, at its row');
+    t.match(
+      text,
+      /row 4: lines\.0\.percent: 61\.5 disagrees/,
+      'a percentage that disagrees with the votes, at its row',
+    );
     t.match(text, /row 5: lines\.1\.percent: 38\.5 disagrees/);
     t.match(text, /row 6: .*version 4 would leave a gap: the next is 3/, 'a gap in the version numbers');
     t.match(text, /row 7: .*already has version 1: versions are append-only, so the next is 3/, 'an existing version');
@@ -94,7 +105,11 @@ forEachEngine(t, async (t, app) => {
     const summary = await runImport(app.db, planFromCsv(good));
     t.match(summary, { versions: 2, lines: 4, created: { elections: 1, candidates: 2 } });
     const results = await get(app, '/v1/elections/fr.presidential.2027-04-11/results');
-    t.match(results.body, { version: 2, status: 'certified', lines: [{ name: 'Marine Example', votes: 610, percent: 61 }, { name: 'Jean Example' }] });
+    t.match(results.body, {
+      version: 2,
+      status: 'certified',
+      lines: [{ name: 'Marine Example', votes: 610, percent: 61 }, { name: 'Jean Example' }],
+    });
     t.equal((await get(app, '/v1/candidates?q=marine')).status, 200);
   });
 
@@ -109,7 +124,12 @@ forEachEngine(t, async (t, app) => {
     }
     const next = {
       ...kazakhstan!,
-      elections: [{ ...kazakhstan!.elections[0]!, results: [{ ...kazakhstan!.elections[0]!.results[1]!, number: 3, status: 'correction' }] }],
+      elections: [
+        {
+          ...kazakhstan!.elections[0]!,
+          results: [{ ...kazakhstan!.elections[0]!.results[1]!, number: 3, status: 'correction' }],
+        },
+      ],
     };
     const summary = await runImport(app.db, planFromJson(JSON.stringify(next)));
     t.match(summary, { versions: 1, lines: 7, kept: { elections: 1, sources: 6, candidates: 7 } });

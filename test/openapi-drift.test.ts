@@ -26,8 +26,5 @@ t.test('the committed examples/api.d.ts is what openapi-typescript generates fro
   // What the `openapi-typescript openapi.json --output ...` of `npm run client:types` writes.
   const generated = COMMENT_HEADER + astToString(await openapiTS(committedPath, { silent: true }));
   const committed = await readFile(typesPath, 'utf8');
-  t.ok(
-    generated === committed,
-    'examples/api.d.ts is stale: run `npm run client:types` and commit the result',
-  );
+  t.ok(generated === committed, 'examples/api.d.ts is stale: run `npm run client:types` and commit the result');
 });

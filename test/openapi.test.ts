@@ -33,17 +33,27 @@ t.test('every operation: operationId, tags, summary, and every status it can ret
         t.same(statuses, read.sort(), `${name}: 200, 304, 400, 401, 414, 429, 503 (and 404 with a path id)`);
       else if (op.security) {
         t.same(op.security, [{ bearerAuth: [] }], `${name}: needs a bearer key`);
-        for (const status of ['400', '401', '403', '414', '429', '503']) t.ok(statuses.includes(status), `${name}: documents ${status}`);
+        for (const status of ['400', '401', '403', '414', '429', '503'])
+          t.ok(statuses.includes(status), `${name}: documents ${status}`);
         // A body too large, not JSON, or an Idempotency-Key reused for another request.
-        if (op.requestBody) for (const status of ['413', '415', '422']) t.ok(statuses.includes(status), `${name}: documents ${status}`);
-        t.ok(statuses.some((s) => s.startsWith('2')), `${name}: documents its success`);
+        if (op.requestBody)
+          for (const status of ['413', '415', '422']) t.ok(statuses.includes(status), `${name}: documents ${status}`);
+        t.ok(
+          statuses.some((s) => s.startsWith('2')),
+          `${name}: documents its success`,
+        );
         const body = op.requestBody as OpenAPIV3_1.RequestBodyObject | undefined;
         if (body) {
           const ref = (body.content['application/json']?.schema as { $ref?: string } | undefined)?.$ref ?? '';
           const schema: { example?: unknown } | undefined = doc.components?.schemas?.[ref.split('/').at(-1) ?? ''];
           t.ok(schema?.example, `${name}: the request body has an example`);
         }
-      } else t.same(statuses, path === '/readyz' ? ['200', '414', '503'] : ['200', '414'], `${name}: responses (414: the request-target limit)`);
+      } else
+        t.same(
+          statuses,
+          path === '/readyz' ? ['200', '414', '503'] : ['200', '414'],
+          `${name}: responses (414: the request-target limit)`,
+        );
       for (const [status, response] of Object.entries(op.responses ?? {}) as [string, OpenAPIV3_1.ResponseObject][]) {
         t.ok(response.description, `${name} ${status}: description`);
         if (Number(status) >= 400)

@@ -21,7 +21,11 @@ t.test('security headers: a strict CSP on the API, the Swagger UI its own', asyn
   t.equal(api.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'");
   t.equal(api.headers['x-content-type-options'], 'nosniff');
   t.equal(api.headers['x-frame-options'], 'SAMEORIGIN');
-  t.equal(api.headers['cross-origin-resource-policy'], 'cross-origin', 'other sites may embed the chart and fetch JSON');
+  t.equal(
+    api.headers['cross-origin-resource-policy'],
+    'cross-origin',
+    'other sites may embed the chart and fetch JSON',
+  );
   t.notOk(api.headers['strict-transport-security'], 'HSTS is the TLS-terminating proxy’s job');
   const problem = await get(app, '/v1/nope');
   t.equal(problem.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'", 'errors too');
@@ -31,13 +35,27 @@ t.test('security headers: a strict CSP on the API, the Swagger UI its own', asyn
   const apiHeaders = SECURITY_HEADERS.api;
   t.same(
     Object.keys(apiHeaders).sort(),
-    ['content-security-policy', 'cross-origin-resource-policy', 'referrer-policy', 'x-content-type-options', 'x-frame-options'],
+    [
+      'content-security-policy',
+      'cross-origin-resource-policy',
+      'referrer-policy',
+      'x-content-type-options',
+      'x-frame-options',
+    ],
     'the API: what acts on JSON, CSV and SVG',
   );
   const chart = '/v1/elections/kz.presidential.2022-11-20/results/chart.svg';
-  for (const url of ['/v1/countries/KZ', '/v1/elections/kz.presidential.2022-11-20/results', '/v1/countries?format=csv', chart, '/v1/nope', '/v1/countries/%E0%A4%A']) {
+  for (const url of [
+    '/v1/countries/KZ',
+    '/v1/elections/kz.presidential.2022-11-20/results',
+    '/v1/countries?format=csv',
+    chart,
+    '/v1/nope',
+    '/v1/countries/%E0%A4%A',
+  ]) {
     const res = await app.inject({ method: 'GET', url });
-    for (const [name, value] of Object.entries(apiHeaders)) t.equal(res.headers[name], value, `${url} (${res.statusCode}): ${name}`);
+    for (const [name, value] of Object.entries(apiHeaders))
+      t.equal(res.headers[name], value, `${url} (${res.statusCode}): ${name}`);
     for (const name of ['x-xss-protection', 'x-dns-prefetch-control', 'origin-agent-cluster'])
       t.notOk(res.headers[name], `${url}: no ${name} (HTML documents only)`);
   }
@@ -86,33 +104,36 @@ t.test('rate limits: per IP and per API key, RateLimit-* headers, 429 problem wi
   t.equal(keyLimited.status, 429, 'the key’s budget is spent too');
 });
 
-t.test('rate limits: a HEAD counts once, the 429 carries the RateLimit-* headers, a new window starts afresh', async (t) => {
-  const app = await buildTestApp(t, 'pglite', { env: { RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_MS: '1000' } });
-  const head = await app.inject({ method: 'HEAD', url: '/v1/countries/KZ' });
-  t.equal(head.statusCode, 200);
-  t.equal(head.headers['ratelimit-remaining'], '1', "a GET route's HEAD twin is counted once, not twice");
-  t.equal((await get(app, '/v1/countries/KZ')).headers['ratelimit-remaining'], '0');
-  const limited = await get(app, '/v1/countries/KZ');
-  t.equal(limited.status, 429);
-  t.equal(limited.headers['ratelimit-limit'], '2');
-  t.equal(limited.headers['ratelimit-remaining'], '0');
-  t.equal(limited.headers['ratelimit-reset'], limited.headers['retry-after'], 'Retry-After is when the window ends');
-  t.match((limited.body as { detail: string }).detail, /retry in 1 s/);
-  // A refused key is counted against the address too: past the limit, a 429 instead of the 401.
-  const refused = await get(app, '/v1/countries/KZ', bearer(`erk_${'y'.repeat(40)}`));
-  t.equal(refused.status, 429, 'made-up tokens on /v1 are limited like anything else');
-  // Outside /v1 a key is not checked, so a made-up one must not buy a budget of its own.
-  const madeUp = await get(app, '/openapi.json', bearer(`erk_${'x'.repeat(40)}`));
-  t.equal(madeUp.status, 429, 'a made-up token counts against the address');
-  t.equal(madeUp.headers['ratelimit-limit'], '2');
-  const unmatched = await get(app, '/v1/nope');
-  t.equal(unmatched.status, 404, 'an unknown URL is a 404, not counted');
-  t.notOk(unmatched.headers['ratelimit-limit']);
-  await new Promise((resolve) => setTimeout(resolve, 1100));
-  const next = await get(app, '/v1/countries/KZ');
-  t.equal(next.status, 200, 'the next window has its own budget');
-  t.equal(next.headers['ratelimit-remaining'], '1');
-});
+t.test(
+  'rate limits: a HEAD counts once, the 429 carries the RateLimit-* headers, a new window starts afresh',
+  async (t) => {
+    const app = await buildTestApp(t, 'pglite', { env: { RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_MS: '1000' } });
+    const head = await app.inject({ method: 'HEAD', url: '/v1/countries/KZ' });
+    t.equal(head.statusCode, 200);
+    t.equal(head.headers['ratelimit-remaining'], '1', "a GET route's HEAD twin is counted once, not twice");
+    t.equal((await get(app, '/v1/countries/KZ')).headers['ratelimit-remaining'], '0');
+    const limited = await get(app, '/v1/countries/KZ');
+    t.equal(limited.status, 429);
+    t.equal(limited.headers['ratelimit-limit'], '2');
+    t.equal(limited.headers['ratelimit-remaining'], '0');
+    t.equal(limited.headers['ratelimit-reset'], limited.headers['retry-after'], 'Retry-After is when the window ends');
+    t.match((limited.body as { detail: string }).detail, /retry in 1 s/);
+    // A refused key is counted against the address too: past the limit, a 429 instead of the 401.
+    const refused = await get(app, '/v1/countries/KZ', bearer(`erk_${'y'.repeat(40)}`));
+    t.equal(refused.status, 429, 'made-up tokens on /v1 are limited like anything else');
+    // Outside /v1 a key is not checked, so a made-up one must not buy a budget of its own.
+    const madeUp = await get(app, '/openapi.json', bearer(`erk_${'x'.repeat(40)}`));
+    t.equal(madeUp.status, 429, 'a made-up token counts against the address');
+    t.equal(madeUp.headers['ratelimit-limit'], '2');
+    const unmatched = await get(app, '/v1/nope');
+    t.equal(unmatched.status, 404, 'an unknown URL is a 404, not counted');
+    t.notOk(unmatched.headers['ratelimit-limit']);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const next = await get(app, '/v1/countries/KZ');
+    t.equal(next.status, 200, 'the next window has its own budget');
+    t.equal(next.headers['ratelimit-remaining'], '1');
+  },
+);
 
 t.test('RATE_LIMIT_MAX=0: no limit and no RateLimit-* headers', async (t) => {
   const app = await buildTestApp(t, 'pglite', { env: { RATE_LIMIT_MAX: '0' } });
@@ -139,7 +160,8 @@ t.test('the limiter keeps at most maxClients windows: past it the oldest one sta
 t.test('refused keys count against the address: 401 within the limit, then 429', async (t) => {
   const app = await buildTestApp(t, 'pglite', { env: { RATE_LIMIT_MAX: '2' } });
   const statuses: number[] = [];
-  for (let i = 0; i < 3; i++) statuses.push((await get(app, '/v1/countries/KZ', bearer(`erk_${String(i).repeat(40)}`))).status);
+  for (let i = 0; i < 3; i++)
+    statuses.push((await get(app, '/v1/countries/KZ', bearer(`erk_${String(i).repeat(40)}`))).status);
   t.same(statuses, [401, 401, 429]);
   const malformed = await get(app, '/v1/countries/KZ', { authorization: 'Basic abc' });
   t.equal(malformed.status, 429, 'a malformed Authorization header counts too');
@@ -171,11 +193,14 @@ t.test('limits: body 413, request target 414, headers 431, `limit` maximum 400',
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   const res = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-    const req = httpRequest({ port, host: '127.0.0.1', path: '/v1/countries', headers: { 'x-padding': 'p'.repeat(20_000) } }, (r) => {
-      let body = '';
-      r.on('data', (c: Buffer) => (body += c.toString()));
-      r.on('end', () => resolve({ status: r.statusCode ?? 0, type: String(r.headers['content-type']), body }));
-    });
+    const req = httpRequest(
+      { port, host: '127.0.0.1', path: '/v1/countries', headers: { 'x-padding': 'p'.repeat(20_000) } },
+      (r) => {
+        let body = '';
+        r.on('data', (c: Buffer) => (body += c.toString()));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, type: String(r.headers['content-type']), body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -191,7 +216,9 @@ t.test('a request not received within REQUEST_TIMEOUT_MS gets a 408 problem', as
   const started = performance.now();
   // A slow client: the request line and one header, then nothing.
   const answer = await new Promise<string>((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1' }, () => socket.write('GET /v1/countries HTTP/1.1\r\nHost: x\r\n'));
+    const socket = connect({ port, host: '127.0.0.1' }, () =>
+      socket.write('GET /v1/countries HTTP/1.1\r\nHost: x\r\n'),
+    );
     let text = '';
     socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
     socket.on('close', () => resolve(text));
@@ -236,43 +263,54 @@ t.test('overload: 503 problem with Retry-After while the event loop lags; /healt
   t.equal((await get(app, '/v1/countries/KZ')).status, 200, 'served again');
 });
 
-t.test('while the server closes: in-flight requests finish, later ones on the same connection get a 503 problem', async (t) => {
-  const fresh = await freshDatabase('pglite');
-  const app = await buildApp({ config: testConfig(), database: fresh.options });
-  app.get('/test/slow', async () => {
-    await new Promise((r) => setTimeout(r, 400));
-    return { done: true };
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
-  // One kept-alive socket: the second request waits for it and is written once the first is answered.
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const call = (path: string) =>
-    new Promise<{ status: number; connection?: string; type?: string; body: string } | Error>((resolve) => {
-      const req = httpRequest({ port, host: '127.0.0.1', path, agent }, (r) => {
-        let body = '';
-        r.on('data', (c: Buffer) => (body += c.toString()));
-        r.on('end', () =>
-          resolve({ status: r.statusCode ?? 0, connection: r.headers.connection, type: r.headers['content-type'], body }),
-        );
-      });
-      req.on('error', resolve);
-      req.end();
+t.test(
+  'while the server closes: in-flight requests finish, later ones on the same connection get a 503 problem',
+  async (t) => {
+    const fresh = await freshDatabase('pglite');
+    const app = await buildApp({ config: testConfig(), database: fresh.options });
+    app.get('/test/slow', async () => {
+      await new Promise((r) => setTimeout(r, 400));
+      return { done: true };
     });
-  const inFlight = call('/test/slow');
-  await new Promise((r) => setTimeout(r, 100));
-  const closed = app.close();
-  const late = call('/v1/countries/KZ');
-  const first = await inFlight;
-  t.ok(!(first instanceof Error) && first.status === 200 && first.body === '{"done":true}', 'the in-flight request finished');
-  const second = await late;
-  if (second instanceof Error) t.fail(`the late request got no answer: ${second.message}`);
-  else {
-    t.equal(second.status, 503, 'a late request on the kept-alive connection: 503');
-    t.equal(second.connection, 'close');
-    t.match(second.type, /problem\+json/);
-  }
-  await closed;
-  agent.destroy();
-  await fresh.drop();
-});
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    // One kept-alive socket: the second request waits for it and is written once the first is answered.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const call = (path: string) =>
+      new Promise<{ status: number; connection?: string; type?: string; body: string } | Error>((resolve) => {
+        const req = httpRequest({ port, host: '127.0.0.1', path, agent }, (r) => {
+          let body = '';
+          r.on('data', (c: Buffer) => (body += c.toString()));
+          r.on('end', () =>
+            resolve({
+              status: r.statusCode ?? 0,
+              connection: r.headers.connection,
+              type: r.headers['content-type'],
+              body,
+            }),
+          );
+        });
+        req.on('error', resolve);
+        req.end();
+      });
+    const inFlight = call('/test/slow');
+    await new Promise((r) => setTimeout(r, 100));
+    const closed = app.close();
+    const late = call('/v1/countries/KZ');
+    const first = await inFlight;
+    t.ok(
+      !(first instanceof Error) && first.status === 200 && first.body === '{"done":true}',
+      'the in-flight request finished',
+    );
+    const second = await late;
+    if (second instanceof Error) t.fail(`the late request got no answer: ${second.message}`);
+    else {
+      t.equal(second.status, 503, 'a late request on the kept-alive connection: 503');
+      t.equal(second.connection, 'close');
+      t.match(second.type, /problem\+json/);
+    }
+    await closed;
+    agent.destroy();
+    await fresh.drop();
+  },
+);

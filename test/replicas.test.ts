@@ -36,7 +36,15 @@ async function read(base: string, path: string, token?: string, init: RequestIni
 
 /** `npm run keys:create` on the primary; the token is the last line printed. */
 async function createKey(primaryUrl: string, name: string): Promise<string> {
-  const run = await exitOf(runTs('src/cli/keys.ts', { DATABASE_URL: primaryUrl, LOG_LEVEL: 'warn' }, ['create', '--name', name, '--scope', 'write']));
+  const run = await exitOf(
+    runTs('src/cli/keys.ts', { DATABASE_URL: primaryUrl, LOG_LEVEL: 'warn' }, [
+      'create',
+      '--name',
+      name,
+      '--scope',
+      'write',
+    ]),
+  );
   if (run.code !== 0) throw new Error(`keys create failed: ${run.output}`);
   return run.output.trim().split('\n').at(-1)!;
 }
@@ -62,7 +70,8 @@ async function until<T>(what: string, probe: () => Promise<T>, done: (v: T) => b
   for (;;) {
     const value = await probe();
     if (done(value)) return { value, ms: Math.round(performance.now() - started) };
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${JSON.stringify(value)}`);
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -154,57 +163,97 @@ t.test('primary + hot standby: routing, lag, read-your-writes', { skip, timeout:
     t.match(editorResults.body, { version: 3, status: 'correction' }, 'editor: version 3 at once');
     t.equal(editorResults.server, 'primary', 'editor results: from the primary');
     const editorElection = await read(base, ELECTION, token);
-    t.match(editorElection.body, { note: 'Patched while the replica lags.', currentResults: { version: 3 } }, 'editor: the patch at once');
+    t.match(
+      editorElection.body,
+      { note: 'Patched while the replica lags.', currentResults: { version: 3 } },
+      'editor: the patch at once',
+    );
     t.equal(editorElection.server, 'primary', 'editor election: from the primary');
 
     // Anonymous readers: the replica, still before the writes (replay is paused).
     await new Promise((r) => setTimeout(r, REVALIDATE_MS * 3));
     const anonElection = await read(base, ELECTION);
     t.equal(anonElection.server, 'replica-1', 'anonymous: answered by the replica');
-    t.match(anonElection.body, { note: electionBefore.body.note ?? null, currentResults: { version: 2 } }, 'anonymous: the old data (the replica lags)');
+    t.match(
+      anonElection.body,
+      { note: electionBefore.body.note ?? null, currentResults: { version: 2 } },
+      'anonymous: the old data (the replica lags)',
+    );
     const anonResults = await read(base, `${ELECTION}/results`);
     t.match(anonResults.body, { version: 2 }, 'anonymous results: still version 2 (cache and replica agree)');
-    t.ok(anonResults.server === null || anonResults.server === 'replica-1', `anonymous results from the cache or the replica (${anonResults.server ?? 'cache hit, no header'})`);
-    t.equal((await read(base, `${ELECTION}/results/versions/3`)).status, 404, 'anonymous: version 3 does not exist yet on the replica');
+    t.ok(
+      anonResults.server === null || anonResults.server === 'replica-1',
+      `anonymous results from the cache or the replica (${anonResults.server ?? 'cache hit, no header'})`,
+    );
+    t.equal(
+      (await read(base, `${ELECTION}/results/versions/3`)).status,
+      404,
+      'anonymous: version 3 does not exist yet on the replica',
+    );
 
     // Replay resumes: anonymous readers catch up (results within the cache's poll interval).
     const resumed = performance.now();
     await replica.resumeReplay();
     await replica.waitForReplay(written);
     const replayMs = Math.round(performance.now() - resumed);
-    const election = await until('the anonymous election read to show the patch', () => read(base, ELECTION), (r) => r.body.note === 'Patched while the replica lags.');
+    const election = await until(
+      'the anonymous election read to show the patch',
+      () => read(base, ELECTION),
+      (r) => r.body.note === 'Patched while the replica lags.',
+    );
     t.equal(election.value.server, 'replica-1', 'anonymous: still the replica');
     t.match(election.value.body, { currentResults: { version: 3 } }, 'anonymous: version 3 once replayed');
-    const results = await until('anonymous results to show version 3', () => read(base, `${ELECTION}/results`), (r) => r.body.version === 3, 5000);
-    t.ok(results.ms <= REVALIDATE_MS * 5 + 1000, `anonymous results show version 3 ${results.ms} ms after replay caught up (poll every ${REVALIDATE_MS} ms)`);
-    t.comment(`replay caught up ${replayMs} ms after resuming; anonymous /results showed version 3 ${results.ms} ms later (header ${results.value.server ?? 'none: from the cache'})`);
+    const results = await until(
+      'anonymous results to show version 3',
+      () => read(base, `${ELECTION}/results`),
+      (r) => r.body.version === 3,
+      5000,
+    );
+    t.ok(
+      results.ms <= REVALIDATE_MS * 5 + 1000,
+      `anonymous results show version 3 ${results.ms} ms after replay caught up (poll every ${REVALIDATE_MS} ms)`,
+    );
+    t.comment(
+      `replay caught up ${replayMs} ms after resuming; anonymous /results showed version 3 ${results.ms} ms later (header ${results.value.server ?? 'none: from the cache'})`,
+    );
   });
 
-  await t.test('the replica stopped: one read fails at most, then the primary answers; the replica comes back', async (t) => {
-    await replica.stop('fast');
-    const started = performance.now();
-    const seen: string[] = [];
-    const statuses: number[] = [];
-    while (performance.now() - started < 5000) {
-      const at = Math.round(performance.now() - started);
-      const r = await read(base, '/v1/elections?country=KZ').catch((err: Error) => ({ status: 0, server: err.message }));
-      seen.push(`${at} ms: ${r.status} ${r.server ?? '-'}`);
-      statuses.push(r.status);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    // The request that meets the dead replica is a 503 and takes it out of the rotation.
-    t.ok(statuses.filter((s) => s !== 200).length <= 1, 'at most one anonymous read failed');
-    t.equal(statuses.at(-1), 200, 'then reads are served (by the primary)');
-    const editor = await read(base, ELECTION, token);
-    const ready = await read(base, '/readyz');
-    t.comment(`anonymous reads with the replica stopped: ${seen.join('; ')}`);
-    t.comment(`editor read: ${editor.status} ${editor.server}; /readyz ${ready.status} ${JSON.stringify(ready.body)}`);
-    t.equal(editor.status, 200, 'an editor reads from the primary regardless');
-    await replica.start();
-    const back = await until('anonymous reads to return to the replica', () => read(base, '/v1/elections?country=KZ'), (r) => r.server === 'replica-1', 15_000).catch(
-      (err: Error) => ({ ms: -1, value: { server: err.message } }),
-    );
-    t.comment(`replica restarted: anonymous reads back on replica-1 after ${back.ms} ms (${back.value.server})`);
-    t.equal(back.value.server, 'replica-1', 'reads return to the replica once it answers again');
-  });
+  await t.test(
+    'the replica stopped: one read fails at most, then the primary answers; the replica comes back',
+    async (t) => {
+      await replica.stop('fast');
+      const started = performance.now();
+      const seen: string[] = [];
+      const statuses: number[] = [];
+      while (performance.now() - started < 5000) {
+        const at = Math.round(performance.now() - started);
+        const r = await read(base, '/v1/elections?country=KZ').catch((err: Error) => ({
+          status: 0,
+          server: err.message,
+        }));
+        seen.push(`${at} ms: ${r.status} ${r.server ?? '-'}`);
+        statuses.push(r.status);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      // The request that meets the dead replica is a 503 and takes it out of the rotation.
+      t.ok(statuses.filter((s) => s !== 200).length <= 1, 'at most one anonymous read failed');
+      t.equal(statuses.at(-1), 200, 'then reads are served (by the primary)');
+      const editor = await read(base, ELECTION, token);
+      const ready = await read(base, '/readyz');
+      t.comment(`anonymous reads with the replica stopped: ${seen.join('; ')}`);
+      t.comment(
+        `editor read: ${editor.status} ${editor.server}; /readyz ${ready.status} ${JSON.stringify(ready.body)}`,
+      );
+      t.equal(editor.status, 200, 'an editor reads from the primary regardless');
+      await replica.start();
+      const back = await until(
+        'anonymous reads to return to the replica',
+        () => read(base, '/v1/elections?country=KZ'),
+        (r) => r.server === 'replica-1',
+        15_000,
+      ).catch((err: Error) => ({ ms: -1, value: { server: err.message } }));
+      t.comment(`replica restarted: anonymous reads back on replica-1 after ${back.ms} ms (${back.value.server})`);
+      t.equal(back.value.server, 'replica-1', 'reads return to the replica once it answers again');
+    },
+  );
 });

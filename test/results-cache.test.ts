@@ -56,7 +56,12 @@ t.test('compressed reads: br, gzip and deflate bodies are the JSON body, and nev
   t.equal(plain.headers.vary, 'accept-encoding, Accept', 'the uncompressed body varies by Accept-Encoding too');
   const bytesBefore = app.resultsCache.bytes;
   const decode = { br: brotliDecompressSync, gzip: gunzipSync, deflate: inflateSync } as const;
-  for (const [accept, encoding] of [['gzip, deflate, br', 'br'], ['gzip', 'gzip'], ['deflate', 'deflate'], ['x-gzip', 'gzip']] as const) {
+  for (const [accept, encoding] of [
+    ['gzip, deflate, br', 'br'],
+    ['gzip', 'gzip'],
+    ['deflate', 'deflate'],
+    ['x-gzip', 'gzip'],
+  ] as const) {
     for (let i = 0; i < 2; i++) {
       // The first read compresses the cached body; the second is served the kept bytes.
       const res = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': accept } });
@@ -67,10 +72,21 @@ t.test('compressed reads: br, gzip and deflate bodies are the JSON body, and nev
       t.ok(decode[encoding](res.rawPayload).equals(plain.rawPayload), `${accept}: the same bytes once decoded`);
     }
   }
-  t.ok(app.resultsCache.bytes > bytesBefore + 3 * 200, `the compressed bodies count in the cache's size (${bytesBefore} → ${app.resultsCache.bytes} bytes)`);
-  const weak = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br', 'if-none-match': `W/${String(plain.headers.etag)}` } });
+  t.ok(
+    app.resultsCache.bytes > bytesBefore + 3 * 200,
+    `the compressed bodies count in the cache's size (${bytesBefore} → ${app.resultsCache.bytes} bytes)`,
+  );
+  const weak = await app.inject({
+    method: 'GET',
+    url,
+    headers: { 'accept-encoding': 'br', 'if-none-match': `W/${String(plain.headers.etag)}` },
+  });
   t.equal(weak.statusCode, 304, 'a weakened ETag matches');
-  const listed = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br', 'if-none-match': `"other", ${String(plain.headers.etag)}` } });
+  const listed = await app.inject({
+    method: 'GET',
+    url,
+    headers: { 'accept-encoding': 'br', 'if-none-match': `"other", ${String(plain.headers.etag)}` },
+  });
   t.equal(listed.statusCode, 304, 'a tag in a list matches');
   t.notOk(listed.headers['content-encoding']);
   t.notOk(weak.headers['content-encoding'], 'a 304 carries no Content-Encoding');
@@ -79,12 +95,25 @@ t.test('compressed reads: br, gzip and deflate bodies are the JSON body, and nev
   t.equal(head.rawPayload.length, 0);
   const opted = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br', 'x-no-compression': '1' } });
   t.notOk(opted.headers['content-encoding'], 'x-no-compression is honoured, as @fastify/compress does');
-  t.equal((await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'identity' } })).headers['content-encoding'], undefined);
+  t.equal(
+    (await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'identity' } })).headers['content-encoding'],
+    undefined,
+  );
 
-  const published = await send(app, 'POST', url, { ...certified2022, status: 'correction' }, bearer(await tokenFor(app)));
+  const published = await send(
+    app,
+    'POST',
+    url,
+    { ...certified2022, status: 'correction' },
+    bearer(await tokenFor(app)),
+  );
   t.equal(published.status, 201);
   const after = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br' } });
-  t.match(JSON.parse(brotliDecompressSync(after.rawPayload).toString('utf8')), { version: 3 }, 'the compressed body follows the write');
+  t.match(
+    JSON.parse(brotliDecompressSync(after.rawPayload).toString('utf8')),
+    { version: 3 },
+    'the compressed body follows the write',
+  );
 });
 
 t.test('with the cache off, @fastify/compress compresses results as it does every other body', async (t) => {

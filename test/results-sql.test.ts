@@ -18,7 +18,9 @@ type Outcome = { json: string; version: number; preliminary: boolean } | { missi
 async function reference(db: Db, electionId: string, number?: number): Promise<Outcome> {
   try {
     const results = await loadResults(db, electionId, number);
-    return results ? { json: serializeResults(results), version: results.version, preliminary: results.preliminary } : { missing: true };
+    return results
+      ? { json: serializeResults(results), version: results.version, preliminary: results.preliminary }
+      : { missing: true };
   } catch (err) {
     return { error: String(err) };
   }
@@ -87,7 +89,12 @@ function lcg(seed: number) {
 }
 
 function edgeVersions(): VersionSpec[] {
-  const candidateLine = (candidateId: string, votes: number | null, percent: number | null, extra: LineSpec = {}): LineSpec => ({
+  const candidateLine = (
+    candidateId: string,
+    votes: number | null,
+    percent: number | null,
+    extra: LineSpec = {},
+  ): LineSpec => ({
     kind: 'candidate',
     candidateId,
     votes,
@@ -109,7 +116,12 @@ function edgeVersions(): VersionSpec[] {
         percentBase: 'valid-votes',
       },
       lines: [
-        candidateLine('zz-strange', 12, 40, { nominatorId: 'zz-org-strange', rank: 1, outcome: 'advanced-to-runoff', publishedAsIs: true }),
+        candidateLine('zz-strange', 12, 40, {
+          nominatorId: 'zz-org-strange',
+          rank: 1,
+          outcome: 'advanced-to-runoff',
+          publishedAsIs: true,
+        }),
         { kind: 'against-all', label: STRANGE, votes: 12, percent: 40 },
         candidateLine('zz-plain', 6, 20, { rank: 2, outcome: 'defeated' }),
       ],
@@ -145,19 +157,38 @@ function edgeVersions(): VersionSpec[] {
         candidateLine('zz-plain', 0, 7),
       ],
     },
-    { row: { complete: true, turnoutPercent: 999.999, registeredVoters: 0, ballotsCast: 5 }, lines: [candidateLine('zz-a', 5, 33.333)] },
-    { row: { complete: true, turnoutPercent: 0.001, registeredVoters: null, ballotsCast: 5 }, lines: [candidateLine('zz-a', 5, 50.5)] },
-    { row: { complete: true, turnoutPercent: 0, registeredVoters: 7, ballotsCast: null }, lines: [candidateLine('zz-a', 5, 50.5)] },
+    {
+      row: { complete: true, turnoutPercent: 999.999, registeredVoters: 0, ballotsCast: 5 },
+      lines: [candidateLine('zz-a', 5, 33.333)],
+    },
+    {
+      row: { complete: true, turnoutPercent: 0.001, registeredVoters: null, ballotsCast: 5 },
+      lines: [candidateLine('zz-a', 5, 50.5)],
+    },
+    {
+      row: { complete: true, turnoutPercent: 0, registeredVoters: 7, ballotsCast: null },
+      lines: [candidateLine('zz-a', 5, 50.5)],
+    },
     // The largest integers JavaScript holds exactly; ballots cast below the lines' total.
     {
       row: { complete: true, registeredVoters: MAX, ballotsCast: 0, validVotes: MAX, invalidVotes: MAX },
       lines: [candidateLine('zz-a', MAX, 100), candidateLine('zz-b', 0, 0)],
     },
     // A turnout of 9×10^17 %: JavaScript prints it in full, the statement leaves it to the object path.
-    { inexact: true, row: { complete: true, registeredVoters: 1, ballotsCast: MAX }, lines: [candidateLine('zz-a', 1, 100)] },
+    {
+      inexact: true,
+      row: { complete: true, registeredVoters: 1, ballotsCast: MAX },
+      lines: [candidateLine('zz-a', 1, 100)],
+    },
     // A complete version with a line without votes, and an incomplete one with all: no total.
-    { row: { complete: true, ballotsCast: 100 }, lines: [candidateLine('zz-a', 50, 50), candidateLine('zz-b', null, 50)] },
-    { row: { complete: false, ballotsCast: 100 }, lines: [candidateLine('zz-a', 50, 50), candidateLine('zz-b', 50, 50)] },
+    {
+      row: { complete: true, ballotsCast: 100 },
+      lines: [candidateLine('zz-a', 50, 50), candidateLine('zz-b', null, 50)],
+    },
+    {
+      row: { complete: false, ballotsCast: 100 },
+      lines: [candidateLine('zz-a', 50, 50), candidateLine('zz-b', 50, 50)],
+    },
     // Timestamps: microseconds (truncated, as Date parsing does), before 1970, the year range ends.
     { createdAt: `'2024-02-29 23:59:59.999999+00'`, lines: [candidateLine('zz-a', 1, 1)] },
     { createdAt: `'2024-06-01 02:00:00.0005+05:30'`, lines: [candidateLine('zz-a', 1, 1)] },
@@ -178,8 +209,21 @@ function edgeVersions(): VersionSpec[] {
   // derived.turnoutPercent: Math.round(x * 100) / 100 over a spread of ratios, halves included.
   const rnd = lcg(20_240_229);
   const pairs: [number, number][] = [
-    [1, 8], [1, 3], [2, 3], [1, 20_000], [1, 40_000], [1, 80_000], [3, 80_000], [5, 1_000_000], [1, 1],
-    [8_300_046, 11_953_465], [0, 5], [7, 6], [1_000_000_007, 3], [MAX, MAX - 1], [MAX - 1, MAX],
+    [1, 8],
+    [1, 3],
+    [2, 3],
+    [1, 20_000],
+    [1, 40_000],
+    [1, 80_000],
+    [3, 80_000],
+    [5, 1_000_000],
+    [1, 1],
+    [8_300_046, 11_953_465],
+    [0, 5],
+    [7, 6],
+    [1_000_000_007, 3],
+    [MAX, MAX - 1],
+    [MAX - 1, MAX],
   ];
   for (let i = 0; i < 150; i++) {
     const registered = 1 + Math.floor(rnd() * 10 ** (1 + Math.floor(rnd() * 9)));
@@ -203,10 +247,22 @@ async function writeEdgeCases(db: Db, specs: VersionSpec[]) {
       kind: i % 2 ? ('official' as const) : ('news' as const),
     })),
   );
-  const people = [['zz-strange', STRANGE], ['zz-plain', 'Plain Name'], ['zz-a', 'A'], ['zz-b', ''], ['zz-c', 'Ç'], ['zz-d', 'D'], ['zz-e', 'E']];
-  await db.insert(s.candidates).values(people.map(([id, name]) => ({ id: id!, name: name!, searchKey: id!, sourceId: EDGE_SOURCE })));
+  const people = [
+    ['zz-strange', STRANGE],
+    ['zz-plain', 'Plain Name'],
+    ['zz-a', 'A'],
+    ['zz-b', ''],
+    ['zz-c', 'Ç'],
+    ['zz-d', 'D'],
+    ['zz-e', 'E'],
+  ];
+  await db
+    .insert(s.candidates)
+    .values(people.map(([id, name]) => ({ id: id!, name: name!, searchKey: id!, sourceId: EDGE_SOURCE })));
   await db.insert(s.organisations).values({ id: 'zz-org-strange', name: STRANGE, sourceId: EDGE_SOURCE });
-  await db.insert(s.elections).values({ id: EDGE, countryCode: 'KZ', type: 'presidential', date: '2001-02-03', sourceId: EDGE_SOURCE });
+  await db
+    .insert(s.elections)
+    .values({ id: EDGE, countryCode: 'KZ', type: 'presidential', date: '2001-02-03', sourceId: EDGE_SOURCE });
   const inexact: number[] = [];
   for (const [i, spec] of specs.entries()) {
     const number = i + 1;
@@ -231,7 +287,8 @@ async function writeEdgeCases(db: Db, specs: VersionSpec[]) {
         ...(votesSql ? { votes: sql.raw(votesSql) } : {}),
         versionId: row!.id,
       } as typeof s.voteShares.$inferInsert);
-    for (const extra of spec.extra ?? []) await db.insert(s.resultVersionSources).values({ ...extra, versionId: row!.id });
+    for (const extra of spec.extra ?? [])
+      await db.insert(s.resultVersionSources).values({ ...extra, versionId: row!.id });
   }
   return inexact;
 }
@@ -246,7 +303,9 @@ forEachEngine(t, async (t, app: FastifyInstance) => {
   });
 
   t.test('the route sends those bytes, with and without the cache', async (t) => {
-    const versions = await db.select({ electionId: s.resultVersions.electionId, number: s.resultVersions.number }).from(s.resultVersions);
+    const versions = await db
+      .select({ electionId: s.resultVersions.electionId, number: s.resultVersions.number })
+      .from(s.resultVersions);
     for (const { electionId, number } of versions) {
       const expected = await reference(db, electionId, number);
       const res = await app.inject({ method: 'GET', url: `/v1/elections/${electionId}/results/versions/${number}` });
@@ -260,11 +319,17 @@ forEachEngine(t, async (t, app: FastifyInstance) => {
     const { compared, exact } = await compareAll(t, db, [EDGE]);
     // The current version (the last spec) is exact, so it counts twice.
     t.equal(exact, compared - inexact.length, 'only the rows SQL cannot render go through the object path');
-    for (const number of inexact) t.notOk((await findResultsDocument(db, EDGE, number))?.exact, `v${number} is not rendered by SQL`);
+    for (const number of inexact)
+      t.notOk((await findResultsDocument(db, EDGE, number))?.exact, `v${number} is not rendered by SQL`);
     for (let number = 1; number <= specs.length; number++)
-      if (!inexact.includes(number) && !(await findResultsDocument(db, EDGE, number))?.exact) t.fail(`v${number} should be rendered by SQL`);
+      if (!inexact.includes(number) && !(await findResultsDocument(db, EDGE, number))?.exact)
+        t.fail(`v${number} should be rendered by SQL`);
     const refused = await reference(db, EDGE, specs.findIndex((spec) => spec.lines?.some((l) => l.votesSql)) + 1);
-    t.match(refused, { error: /ZodError|too_big|Invalid/ }, 'the object path refuses an unsafe integer, and the SQL path with it');
+    t.match(
+      refused,
+      { error: /ZodError|too_big|Invalid/ },
+      'the object path refuses an unsafe integer, and the SQL path with it',
+    );
 
     const strange = await fromSql(db, EDGE, 3);
     t.ok('json' in strange && JSON.parse(strange.json).publishedBy === STRANGE, 'escaped strings read back as stored');
@@ -281,9 +346,16 @@ forEachEngine(t, async (t, app: FastifyInstance) => {
 
   t.test('synthetic data (db:synth)', async (t) => {
     await synth(db, { elections: 60, seed: 5 });
-    const synthetic = await db.select({ id: s.elections.id }).from(s.elections).where(eq(s.elections.sourceId, SYNTHETIC_SOURCE_ID));
+    const synthetic = await db
+      .select({ id: s.elections.id })
+      .from(s.elections)
+      .where(eq(s.elections.sourceId, SYNTHETIC_SOURCE_ID));
     t.equal(synthetic.length, 60);
-    const { compared, exact } = await compareAll(t, db, synthetic.map((e) => e.id));
+    const { compared, exact } = await compareAll(
+      t,
+      db,
+      synthetic.map((e) => e.id),
+    );
     t.equal(exact, compared, `${compared} versions, all written by PostgreSQL`);
   });
 

@@ -90,7 +90,14 @@ forEachEngine(t, async (t, app) => {
     t.equal(res.status, 200);
     t.match(res.body, {
       data: [
-        { version: 1, status: 'unofficial-complete', preliminary: true, current: false, lineCount: 1, asOf: '2022-11-21' },
+        {
+          version: 1,
+          status: 'unofficial-complete',
+          preliminary: true,
+          current: false,
+          lineCount: 1,
+          asOf: '2022-11-21',
+        },
         { version: 2, status: 'certified', preliminary: false, current: true, lineCount: 7, asOf: '2022-11-22' },
       ],
       next: null,

@@ -54,14 +54,18 @@ t.test('a bad environment fails fast with a message', async (t) => {
   t.match(run.output, /Invalid configuration:\n\s+PORT:/);
 });
 
-t.test('DATABASE_URL: the same start on an empty PostgreSQL database', { skip: !serverUrl && 'TEST_DATABASE_URL is not set' }, async (t) => {
-  const name = `start_${process.pid}_${Date.now()}`;
-  await admin(serverUrl!, `create database "${name}"`);
-  t.teardown(() => admin(serverUrl!, `drop database if exists "${name}" with (force)`));
-  const url = new URL(serverUrl!);
-  url.pathname = `/${name}`;
-  const server = await startServer({ DATABASE_URL: url.toString() });
-  t.same(await (await fetch(`${server.url}/readyz`)).json(), { status: 'ok', database: 'postgres' });
-  t.match(await certifiedTokayev(server.url), { status: 'certified', first: { percent: 81.31, votes: 6_456_393 } });
-  t.equal((await server.stop()).code, 0);
-});
+t.test(
+  'DATABASE_URL: the same start on an empty PostgreSQL database',
+  { skip: !serverUrl && 'TEST_DATABASE_URL is not set' },
+  async (t) => {
+    const name = `start_${process.pid}_${Date.now()}`;
+    await admin(serverUrl!, `create database "${name}"`);
+    t.teardown(() => admin(serverUrl!, `drop database if exists "${name}" with (force)`));
+    const url = new URL(serverUrl!);
+    url.pathname = `/${name}`;
+    const server = await startServer({ DATABASE_URL: url.toString() });
+    t.same(await (await fetch(`${server.url}/readyz`)).json(), { status: 'ok', database: 'postgres' });
+    t.match(await certifiedTokayev(server.url), { status: 'certified', first: { percent: 81.31, votes: 6_456_393 } });
+    t.equal((await server.stop()).code, 0);
+  },
+);

@@ -183,7 +183,9 @@ async function underLoad(t: Test, env: NodeJS.ProcessEnv) {
   // Read by the server before it handled the signal: must finish, 200, whole body. (Under load the
   // server may handle the signal a little after it was sent: requests read in between count here.)
   const read = outcomes.filter((o) => seen.beforeSignal.has(key(o)));
-  const inFlight = read.filter((o) => (o.sent ?? o.started) < signalAt && (o.ended ?? Number.POSITIVE_INFINITY) > signalAt);
+  const inFlight = read.filter(
+    (o) => (o.sent ?? o.started) < signalAt && (o.ended ?? Number.POSITIVE_INFINITY) > signalAt,
+  );
   const failed = read.filter((o) => o.status !== 200 || !o.complete || o.error);
   // Everything else must be answered 503 + Connection: close, or find the listener closed: a refused
   // connection, or a new connection reset before the server read anything from it (if it was made
@@ -201,7 +203,9 @@ async function underLoad(t: Test, env: NodeJS.ProcessEnv) {
   // 503 + Connection: close until its requests in flight are done), or a request sent before the
   // signal on a connection the server never got to read.
   const lost = resets.filter((o) => !unaccepted.includes(o) || sentEarly(o));
-  const other = rest.filter((o) => !rejected.includes(o) && !refused.includes(o) && !servedLate.includes(o) && !resets.includes(o));
+  const other = rest.filter(
+    (o) => !rejected.includes(o) && !refused.includes(o) && !servedLate.includes(o) && !resets.includes(o),
+  );
 
   t.comment(
     `SIGTERM after ${completedBeforeSignal} completed requests: ${inFlight.length} in flight at the signal ` +
@@ -214,8 +218,13 @@ async function underLoad(t: Test, env: NodeJS.ProcessEnv) {
   );
   t.ok(inFlight.length > 0, `requests were in flight at the signal (${inFlight.length})`);
   // What the server logged as going wrong (level warn and above), to explain a failure.
-  const troubles = output.split('\n').filter((line) => /"level":(40|50|60)/.test(line)).slice(0, 5);
-  t.same(failed.map(describe), [], 'every request read before the signal completes with 200 and its whole body', { troubles });
+  const troubles = output
+    .split('\n')
+    .filter((line) => /"level":(40|50|60)/.test(line))
+    .slice(0, 5);
+  t.same(failed.map(describe), [], 'every request read before the signal completes with 200 and its whole body', {
+    troubles,
+  });
   t.same(
     rejected
       .filter((o) => !o.type?.startsWith('application/problem+json') || o.connection !== 'close')

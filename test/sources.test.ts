@@ -6,7 +6,10 @@ forEachEngine(t, async (t, app) => {
     const { items, pages } = await collectPages<{ id: string; url: string | null }>(app, '/v1/sources?limit=4');
     t.equal(items.length, 6);
     t.equal(pages, 2);
-    t.same(items.map((s) => s.id), items.map((s) => s.id).sort());
+    t.same(
+      items.map((s) => s.id),
+      items.map((s) => s.id).sort(),
+    );
   });
 
   t.test('one source', async (t) => {
@@ -33,7 +36,9 @@ forEachEngine(t, async (t, app) => {
     const elections = (await get(app, '/v1/elections')).body as { data: { id: string; source: { id: string } }[] };
     for (const e of elections.data) {
       cited.push(e.source.id);
-      const versions = (await get(app, `/v1/elections/${e.id}/results/versions`)).body as { data: { version: number }[] };
+      const versions = (await get(app, `/v1/elections/${e.id}/results/versions`)).body as {
+        data: { version: number }[];
+      };
       for (const v of versions.data) {
         const full = (await get(app, `/v1/elections/${e.id}/results/versions/${v.version}`)).body as {
           sources: { id: string }[];

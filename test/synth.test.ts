@@ -43,12 +43,16 @@ forEachEngine(t, async (t, app, engine) => {
   t.test('writes the rows it reports, all under the synthetic source', async (t) => {
     t.equal(summary.elections, N);
     t.equal(progress.at(-1), N, 'progress reaches the total');
-    t.ok(summary.resultVersions >= N && summary.resultVersions <= 3 * N, `1-3 versions each (${summary.resultVersions})`);
+    t.ok(
+      summary.resultVersions >= N && summary.resultVersions <= 3 * N,
+      `1-3 versions each (${summary.resultVersions})`,
+    );
     const perElection = summary.voteShares / N;
     t.ok(perElection >= 6 && perElection <= 14, `about 10 lines per election (${perElection.toFixed(1)})`);
 
-    const counted = async (table: typeof s.elections | typeof s.candidates | typeof s.organisations | typeof s.resultVersions) =>
-      (await app.db.select({ n: count() }).from(table).where(eq(table.sourceId, SYNTHETIC_SOURCE_ID)))[0]?.n;
+    const counted = async (
+      table: typeof s.elections | typeof s.candidates | typeof s.organisations | typeof s.resultVersions,
+    ) => (await app.db.select({ n: count() }).from(table).where(eq(table.sourceId, SYNTHETIC_SOURCE_ID)))[0]?.n;
     t.equal(await counted(s.elections), summary.elections);
     t.equal(await counted(s.candidates), summary.candidates);
     t.equal(await counted(s.organisations), summary.organisations);
@@ -67,17 +71,32 @@ forEachEngine(t, async (t, app, engine) => {
     t.equal(after.countries, before.countries, 'the reference countries are untouched');
   });
 
-  t.test('ids follow the API\'s patterns', async (t) => {
+  t.test("ids follow the API's patterns", async (t) => {
     const elections = await app.db.select({ id: s.elections.id }).from(s.elections);
-    t.same(elections.filter((e) => !ELECTION_ID_PATTERN.test(e.id)), [], 'every election id is {iso2}.{type}.{date}');
-    const candidates = await app.db.select({ id: s.candidates.id, searchKey: s.candidates.searchKey }).from(s.candidates);
-    t.same(candidates.filter((c) => !candidateIdParam.safeParse(c.id).success), [], 'every candidate id is a slug');
+    t.same(
+      elections.filter((e) => !ELECTION_ID_PATTERN.test(e.id)),
+      [],
+      'every election id is {iso2}.{type}.{date}',
+    );
+    const candidates = await app.db
+      .select({ id: s.candidates.id, searchKey: s.candidates.searchKey })
+      .from(s.candidates);
+    t.same(
+      candidates.filter((c) => !candidateIdParam.safeParse(c.id).success),
+      [],
+      'every candidate id is a slug',
+    );
     t.ok(candidates.every((c) => c.searchKey.length > 0));
   });
 
   t.test('versions: earlier ones unofficial and partial, the last certified and complete', async (t) => {
     const versions = await app.db
-      .select({ electionId: s.resultVersions.electionId, number: s.resultVersions.number, status: s.resultVersions.status, complete: s.resultVersions.complete })
+      .select({
+        electionId: s.resultVersions.electionId,
+        number: s.resultVersions.number,
+        status: s.resultVersions.status,
+        complete: s.resultVersions.complete,
+      })
       .from(s.resultVersions)
       .where(eq(s.resultVersions.sourceId, SYNTHETIC_SOURCE_ID))
       .orderBy(asc(s.resultVersions.electionId), asc(s.resultVersions.number));
@@ -85,14 +104,21 @@ forEachEngine(t, async (t, app, engine) => {
     t.equal(byElection.size, N);
     for (const [id, list] of byElection) {
       const last = list.at(-1)!;
-      if (!(last.status === 'certified' && last.complete && list.every((v, i) => v.number === i + 1))) t.fail(`${id}: ${JSON.stringify(list)}`);
-      if (list.slice(0, -1).some((v) => !v.status.startsWith('unofficial'))) t.fail(`${id}: an earlier version is not unofficial`);
+      if (!(last.status === 'certified' && last.complete && list.every((v, i) => v.number === i + 1)))
+        t.fail(`${id}: ${JSON.stringify(list)}`);
+      if (list.slice(0, -1).some((v) => !v.status.startsWith('unofficial')))
+        t.fail(`${id}: an earlier version is not unofficial`);
     }
   });
 
   t.test('lines: percentages of the lines total, ranks among candidates only', async (t) => {
     const rows = await app.db
-      .select({ line: s.voteShares, versionId: s.resultVersions.id, complete: s.resultVersions.complete, base: s.resultVersions.percentBase })
+      .select({
+        line: s.voteShares,
+        versionId: s.resultVersions.id,
+        complete: s.resultVersions.complete,
+        base: s.resultVersions.percentBase,
+      })
       .from(s.voteShares)
       .innerJoin(s.resultVersions, eq(s.resultVersions.id, s.voteShares.versionId))
       .where(and(eq(s.resultVersions.sourceId, SYNTHETIC_SOURCE_ID), eq(s.resultVersions.complete, true)));
@@ -101,23 +127,35 @@ forEachEngine(t, async (t, app, engine) => {
       const total = lines.reduce((sum, l) => sum + (l.line.votes ?? 0), 0);
       const percentSum = lines.reduce((sum, l) => sum + (l.line.percent ?? 0), 0);
       if (Math.abs(percentSum - 100) > 0.1) problems.push(`${versionId}: percents sum to ${percentSum}`);
-      const ranks = lines.filter((l) => l.line.kind === 'candidate').map((l) => l.line.rank).sort((a, b) => a! - b!);
+      const ranks = lines
+        .filter((l) => l.line.kind === 'candidate')
+        .map((l) => l.line.rank)
+        .sort((a, b) => a! - b!);
       if (ranks.some((r, i) => r !== i + 1)) problems.push(`${versionId}: ranks ${ranks.join(',')}`);
       for (const { line, base } of lines) {
         if (base !== 'lines-total') problems.push(`${versionId}: base ${base}`);
         if (Math.abs(((line.votes ?? 0) / total) * 100 - (line.percent ?? -1)) > 0.006)
           problems.push(`${versionId}/${line.id}: ${line.percent}% of ${total} is not ${line.votes}`);
-        if (line.kind === 'against-all' && (line.rank !== null || line.outcome !== null || line.label !== 'Against all'))
+        if (
+          line.kind === 'against-all' &&
+          (line.rank !== null || line.outcome !== null || line.label !== 'Against all')
+        )
           problems.push(`${versionId}/${line.id}: against-all line ranked or unlabelled`);
       }
     }
     t.same(problems, []);
     // The check constraints would have refused bad rows; this confirms the synthetic set has both kinds.
-    const kinds = await app.db.select({ kind: s.voteShares.kind, n: count() }).from(s.voteShares).groupBy(s.voteShares.kind);
-    t.ok(kinds.some((k) => k.kind === 'against-all' && k.n > 0), 'some "Against all" lines');
+    const kinds = await app.db
+      .select({ kind: s.voteShares.kind, n: count() })
+      .from(s.voteShares)
+      .groupBy(s.voteShares.kind);
+    t.ok(
+      kinds.some((k) => k.kind === 'against-all' && k.n > 0),
+      'some "Against all" lines',
+    );
   });
 
-  t.test('the API serves a synthetic election\'s results', async (t) => {
+  t.test("the API serves a synthetic election's results", async (t) => {
     const [first] = await app.db
       .select({ id: s.elections.id })
       .from(s.elections)

@@ -13,7 +13,7 @@ interface Row {
 const rows = (body: unknown) => (body as { data: Row[] }).data;
 
 forEachEngine(t, async (t, app) => {
-  t.test("current lines of every election by default", async (t) => {
+  t.test('current lines of every election by default', async (t) => {
     const { items } = await collectPages<Row>(app, '/v1/vote-shares');
     t.equal(items.length, 8, '7 lines for 2022 + 1 for 2019');
     t.ok(items.every((r) => r.current));
@@ -25,9 +25,17 @@ forEachEngine(t, async (t, app) => {
     t.equal(pages, 4);
     t.equal(new Set(items.map((r) => r.id)).size, 10, 'no row twice');
     const ids = items.map((r) => r.id);
-    t.same(ids, [...ids].sort((a, b) => a - b), 'in the order the lines were recorded');
+    t.same(
+      ids,
+      [...ids].sort((a, b) => a - b),
+      'in the order the lines were recorded',
+    );
     const versions = items.map((r) => `${r.electionId}|${r.version}`);
-    t.equal(new Set(versions).size, versions.filter((v, i) => v !== versions[i - 1]).length, "a version's lines stay together");
+    t.equal(
+      new Set(versions).size,
+      versions.filter((v, i) => v !== versions[i - 1]).length,
+      "a version's lines stay together",
+    );
   });
 
   t.test('each filter', async (t) => {
@@ -49,7 +57,9 @@ forEachEngine(t, async (t, app) => {
     t.equal(await count('status=unofficial-complete'), 0, 'no election is still preliminary');
     t.equal(await count('status=unofficial-complete&versions=all'), 2);
     const tokayev2022 = await get(app, '/v1/vote-shares?candidate=kassym-jomart-tokayev&year=2022');
-    t.match(rows(tokayev2022.body), [{ percent: 81.31, name: 'Kassym-Jomart Tokayev', nominatorName: "People's Coalition" }]);
+    t.match(rows(tokayev2022.body), [
+      { percent: 81.31, name: 'Kassym-Jomart Tokayev', nominatorName: "People's Coalition" },
+    ]);
   });
 
   t.test('unknown filter values are a 400 naming the parameter', async (t) => {

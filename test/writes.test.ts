@@ -10,60 +10,210 @@ forEachEngine(t, async (t, app) => {
   const token = await tokenFor(app, 'write', 'desk');
   const auth = bearer(token);
 
-  t.test('sources, organisations and candidates: 201 with Location; 409 on a taken id; 404 on a missing reference', async (t) => {
-    const source = await send(app, 'POST', '/v1/sources', { publisher: 'Central Election Commission', title: 'Protocol No. 1', url: 'https://example.org/protocol-1', published: '2022-11-22', kind: 'official', language: 'ru' }, auth);
-    t.equal(source.status, 201);
-    t.equal(source.headers.location, '/v1/sources/central-election-commission-protocol-no-1');
-    t.match(source.body, { id: 'central-election-commission-protocol-no-1', kind: 'official', note: null });
-    t.same((await get(app, source.headers.location as string)).body, source.body, 'Location serves what was created');
-    t.equal((await send(app, 'POST', '/v1/sources', { id: 'tass-2019-final-results', publisher: 'X', kind: 'news' }, auth)).status, 409);
+  t.test(
+    'sources, organisations and candidates: 201 with Location; 409 on a taken id; 404 on a missing reference',
+    async (t) => {
+      const source = await send(
+        app,
+        'POST',
+        '/v1/sources',
+        {
+          publisher: 'Central Election Commission',
+          title: 'Protocol No. 1',
+          url: 'https://example.org/protocol-1',
+          published: '2022-11-22',
+          kind: 'official',
+          language: 'ru',
+        },
+        auth,
+      );
+      t.equal(source.status, 201);
+      t.equal(source.headers.location, '/v1/sources/central-election-commission-protocol-no-1');
+      t.match(source.body, { id: 'central-election-commission-protocol-no-1', kind: 'official', note: null });
+      t.same((await get(app, source.headers.location as string)).body, source.body, 'Location serves what was created');
+      t.equal(
+        (await send(app, 'POST', '/v1/sources', { id: 'tass-2019-final-results', publisher: 'X', kind: 'news' }, auth))
+          .status,
+        409,
+      );
 
-    const org = await send(app, 'POST', '/v1/organisations', { name: 'Respublica Party', sourceId: 'central-election-commission-protocol-no-1' }, auth);
-    t.equal(org.status, 201);
-    t.match(org.body, { id: 'respublica-party', name: 'Respublica Party', source: { id: 'central-election-commission-protocol-no-1' } });
-    t.equal((await get(app, '/v1/organisations/respublica-party')).status, 200);
-    const missing = await send(app, 'POST', '/v1/organisations', { name: 'Ghost Party', sourceId: 'no-such-source' }, auth);
-    t.equal(missing.status, 404);
-    t.match(missing.body, { errors: [{ in: 'body', name: 'sourceId' }] });
+      const org = await send(
+        app,
+        'POST',
+        '/v1/organisations',
+        { name: 'Respublica Party', sourceId: 'central-election-commission-protocol-no-1' },
+        auth,
+      );
+      t.equal(org.status, 201);
+      t.match(org.body, {
+        id: 'respublica-party',
+        name: 'Respublica Party',
+        source: { id: 'central-election-commission-protocol-no-1' },
+      });
+      t.equal((await get(app, '/v1/organisations/respublica-party')).status, 200);
+      const missing = await send(
+        app,
+        'POST',
+        '/v1/organisations',
+        { name: 'Ghost Party', sourceId: 'no-such-source' },
+        auth,
+      );
+      t.equal(missing.status, 404);
+      t.match(missing.body, { errors: [{ in: 'body', name: 'sourceId' }] });
 
-    const person = await send(app, 'POST', '/v1/candidates', { name: 'Ayşe Ünal-Çelik', sourceId: 'central-election-commission-protocol-no-1' }, auth);
-    t.equal(person.status, 201);
-    t.equal(person.headers.location, '/v1/candidates/ayse-unal-celik', 'the id is a slug of the name');
-    t.match(person.body, { name: 'Ayşe Ünal-Çelik', voteShares: [] });
-    t.same((await get(app, '/v1/candidates?q=unal')).body, { data: [{ id: 'ayse-unal-celik', name: 'Ayşe Ünal-Çelik', note: null, source: (person.body as { source: unknown }).source }], next: null }, 'and searchable');
-    t.equal((await send(app, 'POST', '/v1/candidates', { name: 'Kassym-Jomart Tokayev', sourceId: 'tass-2019-final-results' }, auth)).status, 409);
+      const person = await send(
+        app,
+        'POST',
+        '/v1/candidates',
+        { name: 'Ayşe Ünal-Çelik', sourceId: 'central-election-commission-protocol-no-1' },
+        auth,
+      );
+      t.equal(person.status, 201);
+      t.equal(person.headers.location, '/v1/candidates/ayse-unal-celik', 'the id is a slug of the name');
+      t.match(person.body, { name: 'Ayşe Ünal-Çelik', voteShares: [] });
+      t.same(
+        (await get(app, '/v1/candidates?q=unal')).body,
+        {
+          data: [
+            {
+              id: 'ayse-unal-celik',
+              name: 'Ayşe Ünal-Çelik',
+              note: null,
+              source: (person.body as { source: unknown }).source,
+            },
+          ],
+          next: null,
+        },
+        'and searchable',
+      );
+      t.equal(
+        (
+          await send(
+            app,
+            'POST',
+            '/v1/candidates',
+            { name: 'Kassym-Jomart Tokayev', sourceId: 'tass-2019-final-results' },
+            auth,
+          )
+        ).status,
+        409,
+      );
 
-    const bad = await send(app, 'POST', '/v1/candidates', { name: 'X', sourceId: 'tass-2019-final-results', party: 'Y' }, auth);
-    t.equal(bad.status, 400, 'unknown body fields are rejected');
-    t.match(bad.body, { errors: [{ in: 'body', name: 'party' }] });
-  });
+      const bad = await send(
+        app,
+        'POST',
+        '/v1/candidates',
+        { name: 'X', sourceId: 'tass-2019-final-results', party: 'Y' },
+        auth,
+      );
+      t.equal(bad.status, 400, 'unknown body fields are rejected');
+      t.match(bad.body, { errors: [{ in: 'body', name: 'party' }] });
+    },
+  );
 
   t.test('elections: create, then PATCH guarded by If-Match', async (t) => {
-    const created = await send(app, 'POST', '/v1/elections', { country: 'kaz', type: 'parliamentary', date: '2023-03-19', snap: true, sourceId: 'tass-2019-final-results' }, auth);
+    const created = await send(
+      app,
+      'POST',
+      '/v1/elections',
+      { country: 'kaz', type: 'parliamentary', date: '2023-03-19', snap: true, sourceId: 'tass-2019-final-results' },
+      auth,
+    );
     t.equal(created.status, 201);
     t.equal(created.headers.location, '/v1/elections/kz.parliamentary.2023-03-19');
-    t.match(created.body, { id: 'kz.parliamentary.2023-03-19', country: { code: 'KZ' }, snap: true, round: 1, currentResults: null });
+    t.match(created.body, {
+      id: 'kz.parliamentary.2023-03-19',
+      country: { code: 'KZ' },
+      snap: true,
+      round: 1,
+      currentResults: null,
+    });
     const etag = created.headers.etag as string;
     t.ok(etag);
-    t.equal((await send(app, 'POST', '/v1/elections', { country: 'KZ', type: 'parliamentary', date: '2023-03-19', sourceId: 'tass-2019-final-results' }, auth)).status, 409);
-    t.equal((await send(app, 'POST', '/v1/elections', { country: 'KZ', type: 'presidential', date: '2024-01-01', sourceId: 'tass-2019-final-results', previousRoundId: 'kz.presidential.2023-12-01' }, auth)).status, 404);
-    t.equal((await send(app, 'POST', '/v1/elections', { country: 'QQ', type: 'presidential', date: '2024-01-01', sourceId: 'x' }, auth)).status, 400);
+    t.equal(
+      (
+        await send(
+          app,
+          'POST',
+          '/v1/elections',
+          { country: 'KZ', type: 'parliamentary', date: '2023-03-19', sourceId: 'tass-2019-final-results' },
+          auth,
+        )
+      ).status,
+      409,
+    );
+    t.equal(
+      (
+        await send(
+          app,
+          'POST',
+          '/v1/elections',
+          {
+            country: 'KZ',
+            type: 'presidential',
+            date: '2024-01-01',
+            sourceId: 'tass-2019-final-results',
+            previousRoundId: 'kz.presidential.2023-12-01',
+          },
+          auth,
+        )
+      ).status,
+      404,
+    );
+    t.equal(
+      (
+        await send(
+          app,
+          'POST',
+          '/v1/elections',
+          { country: 'QQ', type: 'presidential', date: '2024-01-01', sourceId: 'x' },
+          auth,
+        )
+      ).status,
+      400,
+    );
 
     const url = '/v1/elections/kz.parliamentary.2023-03-19';
     const noPrecondition = await send(app, 'PATCH', url, { note: 'x' }, auth);
     t.equal(noPrecondition.status, 428);
     const read = await get(app, url);
     t.equal(read.headers.etag, etag, 'GET serves the same ETag');
-    const patched = await send(app, 'PATCH', url, { candidateCount: 12, note: 'Early elections to the Mazhilis.' }, { ...auth, 'if-match': etag });
+    const patched = await send(
+      app,
+      'PATCH',
+      url,
+      { candidateCount: 12, note: 'Early elections to the Mazhilis.' },
+      { ...auth, 'if-match': etag },
+    );
     t.equal(patched.status, 200);
     t.match(patched.body, { candidateCount: 12, note: 'Early elections to the Mazhilis.', snap: true });
     t.not(patched.headers.etag, etag, 'a new ETag');
     const stale = await send(app, 'PATCH', url, { note: 'stale edit' }, { ...auth, 'if-match': etag });
     t.equal(stale.status, 412);
     t.match((await get(app, url)).body, { note: 'Early elections to the Mazhilis.' }, 'the stale edit wrote nothing');
-    t.equal((await send(app, 'PATCH', url, {}, { ...auth, 'if-match': patched.headers.etag as string })).status, 400, 'an empty PATCH is a 400');
-    t.equal((await send(app, 'PATCH', url, { date: '2023-03-20' }, { ...auth, 'if-match': patched.headers.etag as string })).status, 400, 'the date is part of the id');
-    t.equal((await send(app, 'PATCH', '/v1/elections/kz.parliamentary.2099-01-01', { note: 'x' }, { ...auth, 'if-match': '*' })).status, 404);
+    t.equal(
+      (await send(app, 'PATCH', url, {}, { ...auth, 'if-match': patched.headers.etag as string })).status,
+      400,
+      'an empty PATCH is a 400',
+    );
+    t.equal(
+      (await send(app, 'PATCH', url, { date: '2023-03-20' }, { ...auth, 'if-match': patched.headers.etag as string }))
+        .status,
+      400,
+      'the date is part of the id',
+    );
+    t.equal(
+      (
+        await send(
+          app,
+          'PATCH',
+          '/v1/elections/kz.parliamentary.2099-01-01',
+          { note: 'x' },
+          { ...auth, 'if-match': '*' },
+        )
+      ).status,
+      404,
+    );
   });
 
   t.test('two editors racing on one election: one wins, the other gets 412, nothing is lost', async (t) => {
@@ -76,15 +226,24 @@ forEachEngine(t, async (t, app) => {
     t.same([a.status, b.status].sort(), [200, 412]);
     const winner = a.status === 200 ? a : b;
     const now = (await get(app, url)).body as { note: string; termEndYear: number };
-    t.same({ note: now.note, termEndYear: now.termEndYear }, {
-      note: winner === a ? 'Editor A' : 'A seven-year term; presidents may not be re-elected after it.',
-      termEndYear: winner === b ? 2030 : 2029,
-    });
+    t.same(
+      { note: now.note, termEndYear: now.termEndYear },
+      {
+        note: winner === a ? 'Editor A' : 'A seven-year term; presidents may not be re-elected after it.',
+        termEndYear: winner === b ? 2030 : 2029,
+      },
+    );
   });
 
   t.test('publishing a version appends it; older versions are untouched', async (t) => {
     const before = await get(app, `/v1/elections/${KZ2022}/results/versions/2`);
-    const res = await send(app, 'POST', `/v1/elections/${KZ2022}/results`, { ...certified2022, status: 'correction', note: 'Re-entered by the desk.' }, auth);
+    const res = await send(
+      app,
+      'POST',
+      `/v1/elections/${KZ2022}/results`,
+      { ...certified2022, status: 'correction', note: 'Re-entered by the desk.' },
+      auth,
+    );
     t.equal(res.status, 201);
     t.equal(res.headers.location, `/v1/elections/${KZ2022}/results/versions/3`);
     t.equal(res.headers.etag, '"results-v3"');
@@ -92,7 +251,11 @@ forEachEngine(t, async (t, app) => {
     const current = await get(app, `/v1/elections/${KZ2022}/results`);
     t.match(current.body, { version: 3 }, 'the new version is current');
     const after = await get(app, `/v1/elections/${KZ2022}/results/versions/2`);
-    t.same({ ...(after.body as object), current: false }, { ...(before.body as object), current: false }, 'version 2 is unchanged');
+    t.same(
+      { ...(after.body as object), current: false },
+      { ...(before.body as object), current: false },
+      'version 2 is unchanged',
+    );
     t.equal((after.body as { current: boolean }).current, false);
     await t.rejects(
       app.db.execute(sql`update result_versions set status = 'certified' where number = 1`),
@@ -103,22 +266,80 @@ forEachEngine(t, async (t, app) => {
 
 // [what is wrong, body change, the field the 422 names]
 const invalid: [string, (b: typeof certified2022) => unknown, string][] = [
-  ['a percentage above 100', (b) => ({ ...b, complete: false, percentBase: 'unknown', lines: [{ ...b.lines[0], percent: 101 }] }), 'lines.0.percent'],
-  ['a negative percentage', (b) => ({ ...b, complete: false, percentBase: 'unknown', lines: [{ ...b.lines[0], percent: -1 }] }), 'lines.0.percent'],
-  ['negative votes', (b) => ({ ...b, lines: b.lines.map((l, i) => (i === 2 ? { ...l, votes: -5 } : l)) }), 'lines.2.votes'],
-  ['percentages of a complete version summing to 99.8', (b) => ({ ...b, percentBase: 'unknown', lines: b.lines.map((l, i) => (i === 0 ? { ...l, percent: 81.11 } : l)) }), 'lines'],
-  ['votes summing past the ballots cast', (b) => ({ ...b, turnout: { ...b.turnout, ballotsCast: 7_000_000 } }), 'lines'],
-  ['a misprinted percentage (Kazhyken 300,907 votes)', (b) => ({ ...b, complete: false, percentBase: 'ballots-cast', lines: [{ ...b.lines[4], votes: 300_907 }] }), 'lines.0.percent'],
-  ['an unknown candidate', (b) => ({ ...b, lines: b.lines.map((l, i) => (i === 3 ? { ...l, candidateId: 'nobody-known' } : l)) }), 'lines.3.candidateId'],
-  ['an unknown nominator', (b) => ({ ...b, lines: b.lines.map((l, i) => (i === 0 ? { ...l, nominatorId: 'no-party' } : l)) }), 'lines.0.nominatorId'],
+  [
+    'a percentage above 100',
+    (b) => ({ ...b, complete: false, percentBase: 'unknown', lines: [{ ...b.lines[0], percent: 101 }] }),
+    'lines.0.percent',
+  ],
+  [
+    'a negative percentage',
+    (b) => ({ ...b, complete: false, percentBase: 'unknown', lines: [{ ...b.lines[0], percent: -1 }] }),
+    'lines.0.percent',
+  ],
+  [
+    'negative votes',
+    (b) => ({ ...b, lines: b.lines.map((l, i) => (i === 2 ? { ...l, votes: -5 } : l)) }),
+    'lines.2.votes',
+  ],
+  [
+    'percentages of a complete version summing to 99.8',
+    (b) => ({ ...b, percentBase: 'unknown', lines: b.lines.map((l, i) => (i === 0 ? { ...l, percent: 81.11 } : l)) }),
+    'lines',
+  ],
+  [
+    'votes summing past the ballots cast',
+    (b) => ({ ...b, turnout: { ...b.turnout, ballotsCast: 7_000_000 } }),
+    'lines',
+  ],
+  [
+    'a misprinted percentage (Kazhyken 300,907 votes)',
+    (b) => ({ ...b, complete: false, percentBase: 'ballots-cast', lines: [{ ...b.lines[4], votes: 300_907 }] }),
+    'lines.0.percent',
+  ],
+  [
+    'an unknown candidate',
+    (b) => ({ ...b, lines: b.lines.map((l, i) => (i === 3 ? { ...l, candidateId: 'nobody-known' } : l)) }),
+    'lines.3.candidateId',
+  ],
+  [
+    'an unknown nominator',
+    (b) => ({ ...b, lines: b.lines.map((l, i) => (i === 0 ? { ...l, nominatorId: 'no-party' } : l)) }),
+    'lines.0.nominatorId',
+  ],
   ['an unknown source', (b) => ({ ...b, sourceId: 'no-such-source' }), 'sourceId'],
-  ['a candidate line without a candidate', (b) => ({ ...b, lines: b.lines.map((l, i) => (i === 5 ? { ...l, candidateId: null } : l)) }), 'lines.5.candidateId'],
-  ['a labelled line without a label', (b) => ({ ...b, lines: b.lines.map((l, i) => (i === 1 ? { ...l, label: null } : l)) }), 'lines.1.label'],
-  ['a candidate listed twice', (b) => ({ ...b, complete: false, percentBase: 'unknown', turnout: {}, lines: [b.lines[0], b.lines[2], b.lines[0]] }), 'lines.2'],
+  [
+    'a candidate line without a candidate',
+    (b) => ({ ...b, lines: b.lines.map((l, i) => (i === 5 ? { ...l, candidateId: null } : l)) }),
+    'lines.5.candidateId',
+  ],
+  [
+    'a labelled line without a label',
+    (b) => ({ ...b, lines: b.lines.map((l, i) => (i === 1 ? { ...l, label: null } : l)) }),
+    'lines.1.label',
+  ],
+  [
+    'a candidate listed twice',
+    (b) => ({
+      ...b,
+      complete: false,
+      percentBase: 'unknown',
+      turnout: {},
+      lines: [b.lines[0], b.lines[2], b.lines[0]],
+    }),
+    'lines.2',
+  ],
   ['an unofficial version after a certified one', (b) => ({ ...b, status: 'unofficial-complete' }), 'status'],
   ['a turnout over 100%', (b) => ({ ...b, turnout: { ...b.turnout, turnoutPercent: 140 } }), 'turnout.turnoutPercent'],
-  ['more ballots than voters', (b) => ({ ...b, turnout: { ...b.turnout, registeredVoters: 100 } }), 'turnout.ballotsCast'],
-  ['an against-all line with a rank', (b) => ({ ...b, lines: b.lines.map((l, i) => (i === 1 ? { ...l, rank: 2 } : l)) }), 'lines.1.rank'],
+  [
+    'more ballots than voters',
+    (b) => ({ ...b, turnout: { ...b.turnout, registeredVoters: 100 } }),
+    'turnout.ballotsCast',
+  ],
+  [
+    'an against-all line with a rank',
+    (b) => ({ ...b, lines: b.lines.map((l, i) => (i === 1 ? { ...l, rank: 2 } : l)) }),
+    'lines.1.rank',
+  ],
   ['a second certified version', (b) => ({ ...b, status: 'certified' }), 'status'],
 ];
 
@@ -132,7 +353,10 @@ forEachEngine(t, async (t, app) => {
       const res = await send(app, 'POST', url, change({ ...certified2022, status: 'correction' }), auth);
       t.equal(res.status, 422, what);
       t.match(res.headers['content-type'], 'application/problem+json');
-      t.ok(res.body?.errors?.some((e) => e.name === field), `${what}: names ${field}`);
+      t.ok(
+        res.body?.errors?.some((e) => e.name === field),
+        `${what}: names ${field}`,
+      );
       t.equal(res.body?.errors?.length, 1, `${what}: and nothing else (${JSON.stringify(res.body?.errors)})`);
     }
     t.same(await snapshot(app.db), before, 'no table changed');
@@ -177,7 +401,10 @@ forEachEngine(t, async (t, app) => {
   t.test('without If-Match, concurrent publishers both append, in turn', async (t) => {
     const body = { ...certified2022, status: 'correction' };
     const results = await Promise.all([1, 2, 3].map(() => send(app, 'POST', url, body, auth)));
-    t.same(results.map((r) => r.status), [201, 201, 201]);
+    t.same(
+      results.map((r) => r.status),
+      [201, 201, 201],
+    );
     t.same(results.map((r) => (r.body as { version: number }).version).sort(), [4, 5, 6]);
   });
 
@@ -198,11 +425,29 @@ forEachEngine(t, async (t, app) => {
     t.match(reused.body, { errors: [{ in: 'header', name: 'Idempotency-Key' }] });
 
     const concurrent = { ...auth, 'idempotency-key': 'concurrent-1' };
-    const pair = await Promise.all([send(app, 'POST', '/v1/sources', { publisher: 'Racing Times', kind: 'news' }, concurrent), send(app, 'POST', '/v1/sources', { publisher: 'Racing Times', kind: 'news' }, concurrent)]);
-    t.same(pair.map((r) => r.status), [201, 201], 'both get the one response');
+    const pair = await Promise.all([
+      send(app, 'POST', '/v1/sources', { publisher: 'Racing Times', kind: 'news' }, concurrent),
+      send(app, 'POST', '/v1/sources', { publisher: 'Racing Times', kind: 'news' }, concurrent),
+    ]);
+    t.same(
+      pair.map((r) => r.status),
+      [201, 201],
+      'both get the one response',
+    );
     t.same(pair[0].body, pair[1].body);
     t.equal((await get(app, '/v1/sources/racing-times')).status, 200);
-    t.equal((await send(app, 'POST', '/v1/sources', { publisher: 'Racing Times', kind: 'news' }, { ...auth, 'idempotency-key': 'x'.repeat(256) })).status, 400);
+    t.equal(
+      (
+        await send(
+          app,
+          'POST',
+          '/v1/sources',
+          { publisher: 'Racing Times', kind: 'news' },
+          { ...auth, 'idempotency-key': 'x'.repeat(256) },
+        )
+      ).status,
+      400,
+    );
   });
 
   t.test('the audit trail says which key made which write, when', async (t) => {
@@ -211,21 +456,40 @@ forEachEngine(t, async (t, app) => {
     const res = await get(app, '/v1/audit-log?limit=100', bearer(reader));
     t.equal(res.status, 200);
     t.equal(res.headers['cache-control'], 'no-store');
-    const entries = (res.body as { data: { key: { name: string }; action: string; resourceType: string; resourceId: string; at: string }[] }).data;
+    const entries = (
+      res.body as {
+        data: { key: { name: string }; action: string; resourceType: string; resourceId: string; at: string }[];
+      }
+    ).data;
     t.ok(entries.length >= 6);
-    t.match(entries.find((e) => e.resourceType === 'source'), { action: 'create', resourceId: 'racing-times', key: { name: /write-key/ } });
+    t.match(
+      entries.find((e) => e.resourceType === 'source'),
+      { action: 'create', resourceId: 'racing-times', key: { name: /write-key/ } },
+    );
     t.ok(entries.filter((e) => e.action === 'publish').every((e) => e.resourceId.startsWith(`${KZ2022}/`)));
     t.ok(entries.every((e) => !Number.isNaN(Date.parse(e.at))));
-    t.equal(entries.filter((e) => e.resourceId === 'racing-times').length, 1, 'a replayed request is not audited twice');
+    t.equal(
+      entries.filter((e) => e.resourceId === 'racing-times').length,
+      1,
+      'a replayed request is not audited twice',
+    );
   });
 
   t.test('diff: what changed from the preliminary to the certified version', async (t) => {
     const res = await get(app, `/v1/elections/${KZ2022}/results/versions/1/diff/2`);
     t.equal(res.status, 200);
-    const diff = res.body as { fields: { field: string; from: unknown; to: unknown }[]; lines: { key: string; change: string; percentDelta: number | null; votesDelta: number | null }[] };
+    const diff = res.body as {
+      fields: { field: string; from: unknown; to: unknown }[];
+      lines: { key: string; change: string; percentDelta: number | null; votesDelta: number | null }[];
+    };
     t.match(diff.fields, [{ field: 'status', from: 'unofficial-complete', to: 'certified' }]);
     t.ok(diff.fields.some((f) => f.field === 'turnout.ballotsCast' && f.from === null && f.to === 8_300_046));
-    t.match(diff.lines[0], { key: 'candidate:kassym-jomart-tokayev', change: 'changed', percentDelta: 0.01, votesDelta: null });
+    t.match(diff.lines[0], {
+      key: 'candidate:kassym-jomart-tokayev',
+      change: 'changed',
+      percentDelta: 0.01,
+      votesDelta: null,
+    });
     t.equal(diff.lines.filter((l) => l.change === 'added').length, 6);
     const same = await get(app, `/v1/elections/${KZ2022}/results/versions/2/diff/2`);
     t.ok((same.body as typeof diff).lines.every((l) => l.change === 'unchanged'));

@@ -94,7 +94,11 @@ export async function resultsPlan(url: string, statements: Statement[], election
     );
     const versionId = rows[0]?.id;
     const slot = (value: unknown): PlanParam =>
-      value === electionId ? { kind: 'election' } : value === versionId ? { kind: 'version' } : { kind: 'value', value };
+      value === electionId
+        ? { kind: 'election' }
+        : value === versionId
+          ? { kind: 'version' }
+          : { kind: 'value', value };
     const queries = statements.map((s) => ({ text: s.text, params: s.values.map(slot) }));
     const needsVersion = queries.slice(1).some((q) => q.params.some((p) => p.kind === 'version'));
     const head = await c.query<unknown[]>({ text: first.text, values: first.values, rowMode: 'array' });
@@ -146,7 +150,8 @@ function interpolate(s: Statement): string {
 export function firstPageRows(url: string, paths: Record<string, string>): Promise<Record<string, number>> {
   return withApp(url, async (app) => {
     const out: Record<string, number> = {};
-    for (const [key, path] of Object.entries(paths)) out[key] = (await getOk(app, path)).json<{ data: unknown[] }>().data.length;
+    for (const [key, path] of Object.entries(paths))
+      out[key] = (await getOk(app, path)).json<{ data: unknown[] }>().data.length;
     return out;
   });
 }

@@ -6,7 +6,15 @@ import { openDatabase } from '../../src/db/client.js';
 import { seed } from '../../src/db/seed.js';
 import { SYNTHETIC_SOURCE_ID, synth } from '../../src/db/synth.js';
 
-export const TABLES = ['countries', 'sources', 'organisations', 'candidates', 'elections', 'result_versions', 'vote_shares'] as const;
+export const TABLES = [
+  'countries',
+  'sources',
+  'organisations',
+  'candidates',
+  'elections',
+  'result_versions',
+  'vote_shares',
+] as const;
 
 export interface Dataset {
   name: string;
@@ -36,7 +44,9 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
 async function syntheticElections(url: string): Promise<number | null> {
   try {
     return await withClient(url, async (c) => {
-      const { rows } = await c.query<{ n: number }>('select count(*)::int as n from elections where source_id = $1', [SYNTHETIC_SOURCE_ID]);
+      const { rows } = await c.query<{ n: number }>('select count(*)::int as n from elections where source_id = $1', [
+        SYNTHETIC_SOURCE_ID,
+      ]);
       return rows[0]?.n ?? 0;
     });
   } catch {
@@ -81,10 +91,20 @@ export async function prepareDataset(
     await seed(database.db);
     const started = performance.now();
     bar.start(opts.elections, 0);
-    const summary = await synth(database.db, { elections: opts.elections, seed: opts.seed, onProgress: (done) => bar.update(done) });
+    const summary = await synth(database.db, {
+      elections: opts.elections,
+      seed: opts.seed,
+      onProgress: (done) => bar.update(done),
+    });
     bar.stop();
     const seconds = (performance.now() - started) / 1000;
-    const rows = summary.sources + summary.organisations + summary.candidates + summary.elections + summary.resultVersions + summary.voteShares;
+    const rows =
+      summary.sources +
+      summary.organisations +
+      summary.candidates +
+      summary.elections +
+      summary.resultVersions +
+      summary.voteShares;
     return { name, url, elections: opts.elections, rows: await tableRows(url), synth: { seconds, rows } };
   } finally {
     bar.stop();

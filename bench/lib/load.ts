@@ -74,7 +74,15 @@ export async function download(server: Server, path: string): Promise<ExportMeas
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
     }
   }
-  return { status: res.status, ms: performance.now() - started, firstByteMs, bytes, lines, startRssMb: rss.startMb, peakRssMb: rss.stop() };
+  return {
+    status: res.status,
+    ms: performance.now() - started,
+    firstByteMs,
+    bytes,
+    lines,
+    startRssMb: rss.startMb,
+    peakRssMb: rss.stop(),
+  };
 }
 
 /** Status, type, encoding and the start of the (decoded) body of one GET, to check a target before loading it. */

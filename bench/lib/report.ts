@@ -51,7 +51,11 @@ export interface Report {
 }
 
 const table = (head: string[], rows: string[][]) =>
-  [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  [
+    `| ${head.join(' | ')} |`,
+    `|${head.map((h, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 
 /** Per-round ratio of a target's req/s to a baseline's, then the median of those. */
 export function ratios(target: TargetResult, baseline: TargetResult | undefined): number[] {
@@ -70,12 +74,29 @@ const BASELINES = ['hello', 'raw-pg', 'raw-pg-api'] as const;
 function ratioCell(r: Report, t: TargetResult, key: (typeof BASELINES)[number]): string {
   if (t.key === key) return '1';
   if (key !== 'hello' && BASELINES.includes(t.key as (typeof BASELINES)[number])) return '';
-  return fmt.ratio(median(ratios(t, r.targets.find((b) => b.key === key))));
+  return fmt.ratio(
+    median(
+      ratios(
+        t,
+        r.targets.find((b) => b.key === key),
+      ),
+    ),
+  );
 }
 
 export function summaryTable(r: Report): string {
   return table(
-    ['target', 'req/s', 'p50 ms', 'p99 ms', '× hello-world', '× raw pg rows', "× raw pg API's SQL", 'peak RSS MB', 'non-2xx'],
+    [
+      'target',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      '× hello-world',
+      '× raw pg rows',
+      "× raw pg API's SQL",
+      'peak RSS MB',
+      'non-2xx',
+    ],
     r.targets.map((t) => [
       t.label,
       fmt.int(median(t.rounds.map((m) => m.rps))),
@@ -92,7 +113,13 @@ export function summaryTable(r: Report): string {
 
 export function listTable(r: Report): string {
   return table(
-    ['endpoint', `p50 ms, ${r.datasets.small.rows.vote_shares.toLocaleString('en')} lines`, `p50 ms, ${r.datasets.large.rows.vote_shares.toLocaleString('en')} lines`, 'ratio (median of rounds)', 'req/s small → large'],
+    [
+      'endpoint',
+      `p50 ms, ${r.datasets.small.rows.vote_shares.toLocaleString('en')} lines`,
+      `p50 ms, ${r.datasets.large.rows.vote_shares.toLocaleString('en')} lines`,
+      'ratio (median of rounds)',
+      'req/s small → large',
+    ],
     r.lists.map((l) => [
       l.endpoint,
       fmt.ms(median(l.small.map((m) => m.p50))),
@@ -106,11 +133,25 @@ export function listTable(r: Report): string {
 function csvSection(r: Report): string {
   if (!r.csv.implemented)
     return `Not implemented: \`GET /v1/vote-shares?format=csv\` answers HTTP ${r.csv.status} (${r.csv.detail}).`;
-  const variants: [string, ExportMeasurement[]][] = [[`as npm start runs it (\`node ${r.startArgs.join(' ')}\`)`, r.csv.runs]];
-  if (r.csv.flagged) variants.push([`V8's default heap limit (\`node ${r.csv.flagged.nodeArgs}\`)`, r.csv.flagged.runs]);
+  const variants: [string, ExportMeasurement[]][] = [
+    [`as npm start runs it (\`node ${r.startArgs.join(' ')}\`)`, r.csv.runs],
+  ];
+  if (r.csv.flagged)
+    variants.push([`V8's default heap limit (\`node ${r.csv.flagged.nodeArgs}\`)`, r.csv.flagged.runs]);
   const rows = variants.flatMap(([variant, runs]) => runs.map((m, i) => [variant, String(i + 1), m] as const));
   return table(
-    ['API process', 'round', 'HTTP', 'lines', 'MB', 'first byte ms', 'total s', 'lines/s', 'server RSS before MB', 'server peak RSS MB'],
+    [
+      'API process',
+      'round',
+      'HTTP',
+      'lines',
+      'MB',
+      'first byte ms',
+      'total s',
+      'lines/s',
+      'server RSS before MB',
+      'server peak RSS MB',
+    ],
     rows.map(([variant, round, m]) => [
       variant,
       round,
@@ -138,7 +179,11 @@ function goals(r: Report): string {
   const coldRatio = (key: string) => (cold ? median(ratios(cold, find(key))) : Number.NaN);
   const [rowsRatio, sameSqlRatio] = [coldRatio('raw-pg'), coldRatio('raw-pg-api')];
   const rows: string[][] = [
-    ['warm `/results` ≥ 0.6× hello-world', fmt.ratio(warmRatio), mark(Number.isFinite(warmRatio) ? warmRatio >= 0.6 : null)],
+    [
+      'warm `/results` ≥ 0.6× hello-world',
+      fmt.ratio(warmRatio),
+      mark(Number.isFinite(warmRatio) ? warmRatio >= 0.6 : null),
+    ],
     [
       '(for comparison) the same as browsers ask, `Accept-Encoding: gzip, deflate, br` (brotli body from the cache)',
       fmt.ratio(warmBrRatio),
@@ -157,11 +202,19 @@ function goals(r: Report): string {
   ];
   for (const l of r.lists) {
     const ratio = median(l.large.map((m, i) => m.p50 / (l.small[i]?.p50 ?? Number.NaN)));
-    rows.push([`${l.endpoint}: p50 at large ≤ 1.5× at small`, fmt.ratio(ratio), mark(Number.isFinite(ratio) ? ratio <= 1.5 : null)]);
+    rows.push([
+      `${l.endpoint}: p50 at large ≤ 1.5× at small`,
+      fmt.ratio(ratio),
+      mark(Number.isFinite(ratio) ? ratio <= 1.5 : null),
+    ]);
   }
   if (r.csv.implemented) {
     const peak = Math.max(...r.csv.runs.map((m) => m.peakRssMb ?? Number.NaN));
-    rows.push(['full CSV export peak RSS ≤ 200 MB (as `npm start` runs the API)', `${fmt.mb(peak)} MB`, mark(Number.isFinite(peak) ? peak <= 200 : null)]);
+    rows.push([
+      'full CSV export peak RSS ≤ 200 MB (as `npm start` runs the API)',
+      `${fmt.mb(peak)} MB`,
+      mark(Number.isFinite(peak) ? peak <= 200 : null),
+    ]);
     if (r.csv.flagged) {
       const flagged = Math.max(...r.csv.flagged.runs.map((m) => m.peakRssMb ?? Number.NaN));
       rows.push([
@@ -171,7 +224,8 @@ function goals(r: Report): string {
       ]);
     }
   } else rows.push(['full CSV export peak RSS ≤ 200 MB', 'not implemented', '–']);
-  if ('error' in r.startup.embedded) rows.push(['embedded start to ready ≤ 3 s', `failed: ${r.startup.embedded.error}`, '–']);
+  if ('error' in r.startup.embedded)
+    rows.push(['embedded start to ready ≤ 3 s', `failed: ${r.startup.embedded.error}`, '–']);
   else {
     const ms = r.startup.embedded.restart.readyMs ?? r.startup.embedded.restart.wallMs;
     rows.push(['embedded start to ready ≤ 3 s (existing data dir)', `${(ms / 1000).toFixed(2)} s`, mark(ms <= 3000)]);
@@ -181,14 +235,19 @@ function goals(r: Report): string {
 
 function roundsTable(r: Report): string {
   const [hello, raw, rawApi] = BASELINES.map((key) => r.targets.find((t) => t.key === key));
-  const head = ['target', ...Array.from({ length: r.options.rounds }, (_, i) => `round ${i + 1}: req/s (× hello, × raw rows, × raw API SQL)`)];
+  const head = [
+    'target',
+    ...Array.from({ length: r.options.rounds }, (_, i) => `round ${i + 1}: req/s (× hello, × raw rows, × raw API SQL)`),
+  ];
   return table(
     head,
     r.targets.map((t) => {
       const [h, p, q] = [ratios(t, hello), ratios(t, raw), ratios(t, rawApi)];
       return [
         t.label,
-        ...t.rounds.map((m, i) => `${fmt.int(m.rps)} (${[h, p, q].map((x) => fmt.ratio(x[i] ?? Number.NaN)).join(', ')})`),
+        ...t.rounds.map(
+          (m, i) => `${fmt.int(m.rps)} (${[h, p, q].map((x) => fmt.ratio(x[i] ?? Number.NaN)).join(', ')})`,
+        ),
       ];
     }),
   );
@@ -196,7 +255,11 @@ function roundsTable(r: Report): string {
 
 export function renderReport(r: Report): string {
   const { large, small } = r.datasets;
-  const datasetRows = (Object.keys(large.rows) as (keyof Dataset['rows'])[]).map((k) => [k, large.rows[k].toLocaleString('en'), small.rows[k].toLocaleString('en')]);
+  const datasetRows = (Object.keys(large.rows) as (keyof Dataset['rows'])[]).map((k) => [
+    k,
+    large.rows[k].toLocaleString('en'),
+    small.rows[k].toLocaleString('en'),
+  ]);
   const synthLine = (d: Dataset) =>
     d.synth
       ? `${d.synth.rows.toLocaleString('en')} rows in ${d.synth.seconds.toFixed(1)} s (${fmt.int(d.synth.rows / d.synth.seconds)} rows/s)`
@@ -217,7 +280,9 @@ Regenerate it rather than editing it. How the harness works: [bench/README.md](.
 | memory | ${r.machine.memoryGb.toFixed(1)} GB |
 | kernel | ${r.machine.kernel} |
 | load average before the run | ${r.machine.loadBefore.map((l) => l.toFixed(2)).join(', ')} |
-${Object.entries(r.versions).map(([k, v]) => `| ${k} | ${v} |`).join('\n')}
+${Object.entries(r.versions)
+  .map(([k, v]) => `| ${k} | ${v} |`)
+  .join('\n')}
 
 Load: autocannon, ${r.options.connections} connections, ${r.options.duration} s per measurement, ${r.options.rounds} round(s),
 ${r.options.warmup} s warm-up per target before the first round. Every figure below is the median of the rounds;
@@ -258,11 +323,15 @@ ${summaryTable(r)}
 - **raw pg API's SQL**: the statement the API itself runs for \`/results\` (captured the same way),
   replayed with \`pg\`${r.resultsSql.bodyPassedThrough ? ', its finished JSON body sent as it is, as the API does' : ' and the rows returned as plain JSON'}: Fastify + \`pg\`
   + PostgreSQL with nothing of the API's.
-- Both raw baselines walk the same shuffled elections as *cold*, with ${r.command.includes('--raw-prepared') ? 'named (prepared) statements, as the API\'s results reads' : 'unnamed statements, planned on every request (`--raw-prepared` names them, as the API\'s results reads are)'}.
+- Both raw baselines walk the same shuffled elections as *cold*, with ${r.command.includes('--raw-prepared') ? "named (prepared) statements, as the API's results reads" : "unnamed statements, planned on every request (`--raw-prepared` names them, as the API's results reads are)"}.
 - **cold**: each request asks for another election (no two neighbours alike), so nothing but
   PostgreSQL's own buffers can help; the API runs with \`RESULTS_CACHE_MB=0\`. **warm**: the same
   election every time, the default cache on.
-- The API children run as \`npm start\` runs the API (\`node ${r.startArgs.join(' ')}\`, after \`npm run build\`), with the defaults except ${Object.entries(r.apiEnv).map(([k, v]) => `\`${k}=${v}\``).join(', ')}: every request
+- The API children run as \`npm start\` runs the API (\`node ${r.startArgs.join(' ')}\`, after \`npm run build\`), with the defaults except ${Object.entries(
+    r.apiEnv,
+  )
+    .map(([k, v]) => `\`${k}=${v}\``)
+    .join(', ')}: every request
   comes from one address, so the per-IP limit (default 1200/min) would answer 429; the limiter stays
   on and its cost is measured. Load shedding (\`OVERLOAD_MAX_EVENT_LOOP_DELAY_MS\`) keeps its default
   (1000 ms); a shed request would show as non-2xx. The hello-world baseline has neither.
@@ -295,8 +364,12 @@ ${csvSection(r)}
 ## Start to ready
 
 - API on PostgreSQL (as \`npm start\` runs it after its build: Node start-up, migrations and seed check, listen, until \`/readyz\` answers): ${(r.startup.api / 1000).toFixed(2)} s
-${'error' in embedded ? `- Embedded (PGlite): failed: ${embedded.error}` : `- Embedded (PGlite), \`npm start\` on a new data dir (initdb, migrations, seed): ${fmt.ms(embedded.first.readyMs ?? Number.NaN)} ms as logged (readyMs), ${embedded.first.wallMs} ms from spawn
-- Embedded (PGlite), restart on the existing data dir: ${fmt.ms(embedded.restart.readyMs ?? Number.NaN)} ms as logged (readyMs), ${embedded.restart.wallMs} ms from spawn`}
+${
+  'error' in embedded
+    ? `- Embedded (PGlite): failed: ${embedded.error}`
+    : `- Embedded (PGlite), \`npm start\` on a new data dir (initdb, migrations, seed): ${fmt.ms(embedded.first.readyMs ?? Number.NaN)} ms as logged (readyMs), ${embedded.first.wallMs} ms from spawn
+- Embedded (PGlite), restart on the existing data dir: ${fmt.ms(embedded.restart.readyMs ?? Number.NaN)} ms as logged (readyMs), ${embedded.restart.wallMs} ms from spawn`
+}
 
 ## Targets from the issue
 
@@ -322,9 +395,10 @@ PostgreSQL plans them on every request.
 
 ${r.explains
   .map(
-    (e) => `### ${e.endpoint} (${e.dataset})\n\n${e.statements
-      .map((s) => `\`\`\`sql\n${s.sql}\n\`\`\`\n\n\`\`\`\n${s.plan}\n\`\`\``)
-      .join('\n\n')}`,
+    (e) =>
+      `### ${e.endpoint} (${e.dataset})\n\n${e.statements
+        .map((s) => `\`\`\`sql\n${s.sql}\n\`\`\`\n\n\`\`\`\n${s.plan}\n\`\`\``)
+        .join('\n\n')}`,
   )
   .join('\n\n')}
 `;

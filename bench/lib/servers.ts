@@ -73,8 +73,12 @@ export function buildApi(): void {
 /** node's arguments in `npm start` (package.json), e.g. the heap limit and dist/server.js. */
 export function startArgs(): string[] {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [command, ...args] = pkg.scripts.start.trim().replace(/^exec\s+/, '').split(/\s+/);
-  if (command !== 'node') throw new Error(`npm start runs ${command}, not node: the bench cannot start it the same way`);
+  const [command, ...args] = pkg.scripts.start
+    .trim()
+    .replace(/^exec\s+/, '')
+    .split(/\s+/);
+  if (command !== 'node')
+    throw new Error(`npm start runs ${command}, not node: the bench cannot start it the same way`);
   return args;
 }
 
@@ -109,7 +113,10 @@ export async function startApi(name: string, env: Record<string, string>, nodeAr
       child.kill('SIGKILL');
       throw new Error(`${name}: /readyz not 200 after 120 s`);
     }
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

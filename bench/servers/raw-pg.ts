@@ -24,14 +24,18 @@ pool.on('error', () => {});
 const RAW = new Set([1082, 1114, 1184, 1186]);
 const types = {
   getTypeParser: (oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) =>
-    RAW.has(oid) ? (value: string) => value : (pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown),
+    RAW.has(oid)
+      ? (value: string) => value
+      : (pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown),
 };
 
 // Unnamed statements by default (PostgreSQL plans each one afresh); BENCH_RAW_PREPARED names them,
 // so the server keeps their plans, as the API's prepared statements do.
 const names = new Map<PlannedQuery, string | undefined>();
 for (const [plan, { queries }] of Object.entries(plans))
-  queries.forEach((q, i) => names.set(q, process.env.BENCH_RAW_PREPARED ? `bench_${plan.replace(/\W/g, '_')}_${i}` : undefined));
+  queries.forEach((q, i) =>
+    names.set(q, process.env.BENCH_RAW_PREPARED ? `bench_${plan.replace(/\W/g, '_')}_${i}` : undefined),
+  );
 
 const run = async (query: PlannedQuery, electionId: string, versionId: unknown) =>
   (

@@ -81,8 +81,12 @@ try {
   bar.stop();
   const seconds = (performance.now() - started) / 1000;
   const rows =
-    summary.sources + summary.organisations + summary.candidates + summary.elections +
-    summary.resultVersions + summary.voteShares;
+    summary.sources +
+    summary.organisations +
+    summary.candidates +
+    summary.elections +
+    summary.resultVersions +
+    summary.voteShares;
   console.log(`synthetic dataset written (${database.engine}, seed ${seedValue}):`);
   console.table({
     sources: summary.sources,
@@ -100,7 +104,9 @@ try {
 } catch (err) {
   bar.stop();
   if (!(err instanceof SyntheticDataExistsError)) throw err;
-  console.error(`${err.message}\nRecreate the database (or delete DATA_DIR) to start again, or pass --append to add to it.`);
+  console.error(
+    `${err.message}\nRecreate the database (or delete DATA_DIR) to start again, or pass --append to add to it.`,
+  );
   process.exitCode = 1;
 } finally {
   await database.close();

@@ -31,7 +31,10 @@ try {
   const plan = extname(file).toLowerCase() === '.json' ? planFromJson(text) : planFromCsv(text);
   const bar =
     plan.lineCount >= 10_000 && !values['dry-run']
-      ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% {value}/{total} lines {eta_formatted}' }, cliProgress.Presets.shades_classic)
+      ? new cliProgress.SingleBar(
+          { format: 'importing [{bar}] {percentage}% {value}/{total} lines {eta_formatted}' },
+          cliProgress.Presets.shades_classic,
+        )
       : undefined;
   bar?.start(plan.lineCount, 0);
   const summary = await runImport(database.db, plan, { dryRun: values['dry-run'], onProgress: (n) => bar?.update(n) });

@@ -28,12 +28,10 @@ try {
       });
       if (!values.name?.trim()) fail(`--name is required\n${usage}`);
       if (values.scope !== 'read' && values.scope !== 'write') fail(`--scope must be read or write\n${usage}`);
-      const { key, token } = await createKey(database.db, values.name.trim(), values.scope).catch(
-        (err: unknown) => {
-          const code = (err as { cause?: { code?: string } }).cause?.code;
-          return fail(code === '23505' ? `a key named '${values.name}' exists` : String(err));
-        },
-      );
+      const { key, token } = await createKey(database.db, values.name.trim(), values.scope).catch((err: unknown) => {
+        const code = (err as { cause?: { code?: string } }).cause?.code;
+        return fail(code === '23505' ? `a key named '${values.name}' exists` : String(err));
+      });
       console.log(`created key ${key.id} '${key.name}' with the ${key.scope} scope; the token is shown once:`);
       console.log(token);
       break;
@@ -43,7 +41,13 @@ try {
       if (keys.length === 0) console.log('no keys');
       for (const k of keys)
         console.log(
-          [k.id, k.name, k.scope, k.createdAt.toISOString(), k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active'].join('\t'),
+          [
+            k.id,
+            k.name,
+            k.scope,
+            k.createdAt.toISOString(),
+            k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active',
+          ].join('\t'),
         );
       break;
     }

@@ -100,7 +100,9 @@ function server(name: string, db: Db): Server {
     db,
     up: true,
     inRecovery: async () => {
-      const result = (await db.execute(sql`select pg_is_in_recovery() as recovery`)) as { rows: { recovery: boolean }[] };
+      const result = (await db.execute(sql`select pg_is_in_recovery() as recovery`)) as {
+        rows: { recovery: boolean }[];
+      };
       return result.rows[0]?.recovery ?? false;
     },
   };

@@ -99,8 +99,7 @@ export async function seed(db: Db, files?: SeedFile[]): Promise<void> {
     await tx.insert(t.countries).values(isoCountryList()).onConflictDoNothing();
     for (const file of data) {
       if (file.sources.length) await tx.insert(t.sources).values(file.sources).onConflictDoNothing();
-      if (file.organisations.length)
-        await tx.insert(t.organisations).values(file.organisations).onConflictDoNothing();
+      if (file.organisations.length) await tx.insert(t.organisations).values(file.organisations).onConflictDoNothing();
       if (file.candidates.length)
         await tx
           .insert(t.candidates)
@@ -115,8 +114,7 @@ export async function seed(db: Db, files?: SeedFile[]): Promise<void> {
             .onConflictDoNothing()
             .returning({ id: t.resultVersions.id });
           if (!inserted) continue; // this version is already there, with its lines
-          if (lines.length)
-            await tx.insert(t.voteShares).values(lines.map((l) => ({ ...l, versionId: inserted.id })));
+          if (lines.length) await tx.insert(t.voteShares).values(lines.map((l) => ({ ...l, versionId: inserted.id })));
           if (additionalSources.length)
             await tx
               .insert(t.resultVersionSources)

@@ -58,16 +58,45 @@ type Outcome = NonNullable<LineRow['outcome']>;
 const ELECTION_BATCH = 1_000;
 
 const ELECTION_KEYS = [
-  'id', 'countryCode', 'type', 'date', 'snap', 'round', 'previousRoundId', 'termEndYear',
-  'candidateCount', 'note', 'sourceId',
+  'id',
+  'countryCode',
+  'type',
+  'date',
+  'snap',
+  'round',
+  'previousRoundId',
+  'termEndYear',
+  'candidateCount',
+  'note',
+  'sourceId',
 ] as const;
 const VERSION_KEYS = [
-  'electionId', 'number', 'status', 'asOf', 'complete', 'publishedBy', 'registeredVoters',
-  'ballotsCast', 'validVotes', 'invalidVotes', 'turnoutPercent', 'percentBase', 'note', 'sourceId',
+  'electionId',
+  'number',
+  'status',
+  'asOf',
+  'complete',
+  'publishedBy',
+  'registeredVoters',
+  'ballotsCast',
+  'validVotes',
+  'invalidVotes',
+  'turnoutPercent',
+  'percentBase',
+  'note',
+  'sourceId',
   'createdAt',
 ] as const;
 const LINE_KEYS = [
-  'versionId', 'kind', 'candidateId', 'label', 'nominatorId', 'votes', 'percent', 'rank', 'outcome',
+  'versionId',
+  'kind',
+  'candidateId',
+  'label',
+  'nominatorId',
+  'votes',
+  'percent',
+  'rank',
+  'outcome',
 ] as const;
 
 /** sfc32 seeded through splitmix32: tiny, fast, and the same sequence on every platform. */
@@ -97,25 +126,143 @@ function prng(seed: number): () => number {
 
 // Accented first names and syllables on purpose: search must find "Zoltán" by "zoltan".
 const FIRST_NAMES = [
-  'Amara', 'Bakhyt', 'Carmen', 'Dario', 'Elena', 'Farid', 'Greta', 'Hamid', 'Inès', 'Jonas',
-  'Kamila', 'Lars', 'Mei', 'Nadia', 'Oskar', 'Priya', 'Quentin', 'Rosa', 'Samir', 'Tamar',
-  'Umar', 'Vera', 'Wendell', 'Ximena', 'Yusuf', 'Zofia', 'Aziz', 'Björn', 'Chloé', 'Dmitri',
-  'Émile', 'Fatima', 'Gül', 'Hugo', 'Ilse', 'José', 'Kenji', 'Leila', 'Marek', 'Noor',
-  'Olga', 'Pablo', 'Renée', 'Sven', 'Tomás', 'Ursula', 'Vikram', 'Wanjiru', 'Yara', 'Zoltán',
+  'Amara',
+  'Bakhyt',
+  'Carmen',
+  'Dario',
+  'Elena',
+  'Farid',
+  'Greta',
+  'Hamid',
+  'Inès',
+  'Jonas',
+  'Kamila',
+  'Lars',
+  'Mei',
+  'Nadia',
+  'Oskar',
+  'Priya',
+  'Quentin',
+  'Rosa',
+  'Samir',
+  'Tamar',
+  'Umar',
+  'Vera',
+  'Wendell',
+  'Ximena',
+  'Yusuf',
+  'Zofia',
+  'Aziz',
+  'Björn',
+  'Chloé',
+  'Dmitri',
+  'Émile',
+  'Fatima',
+  'Gül',
+  'Hugo',
+  'Ilse',
+  'José',
+  'Kenji',
+  'Leila',
+  'Marek',
+  'Noor',
+  'Olga',
+  'Pablo',
+  'Renée',
+  'Sven',
+  'Tomás',
+  'Ursula',
+  'Vikram',
+  'Wanjiru',
+  'Yara',
+  'Zoltán',
 ];
 const SURNAME_START = [
-  'Ba', 'Ko', 'Mar', 'Ve', 'Dal', 'Si', 'Tor', 'Lu', 'Ne', 'Ra', 'Fen', 'Gor', 'Hal', 'Ish',
-  'Jur', 'Kel', 'Lom', 'Mir', 'Nov', 'Ost', 'Pel', 'Quar', 'Rin', 'Sa', 'Tal', 'Ul', 'Var',
-  'Wes', 'Yan', 'Zer', 'Öz', 'Şa', 'Bre', 'Cas', 'Dro', 'Esk', 'Fal', 'Gra', 'Hev', 'Kru',
+  'Ba',
+  'Ko',
+  'Mar',
+  'Ve',
+  'Dal',
+  'Si',
+  'Tor',
+  'Lu',
+  'Ne',
+  'Ra',
+  'Fen',
+  'Gor',
+  'Hal',
+  'Ish',
+  'Jur',
+  'Kel',
+  'Lom',
+  'Mir',
+  'Nov',
+  'Ost',
+  'Pel',
+  'Quar',
+  'Rin',
+  'Sa',
+  'Tal',
+  'Ul',
+  'Var',
+  'Wes',
+  'Yan',
+  'Zer',
+  'Öz',
+  'Şa',
+  'Bre',
+  'Cas',
+  'Dro',
+  'Esk',
+  'Fal',
+  'Gra',
+  'Hev',
+  'Kru',
 ];
 const SURNAME_MIDDLE = ['la', 'ri', 'no', 've', 'ta', 'si', 'mo', 'ke', 'da', 'lu', 'ne', 'ro', 'ga', 'bi', 'te', 'zo'];
 const SURNAME_END = [
-  'nov', 'sen', 'ez', 'ani', 'ski', 'dóttir', 'vić', 'escu', 'ian', 'berg', 'ard', 'uk',
-  'ema', 'ata', 'ov', 'ero', 'quist', 'aki', 'son', 'bayev', 'elli', 'oglu', 'mann', 'ová',
+  'nov',
+  'sen',
+  'ez',
+  'ani',
+  'ski',
+  'dóttir',
+  'vić',
+  'escu',
+  'ian',
+  'berg',
+  'ard',
+  'uk',
+  'ema',
+  'ata',
+  'ov',
+  'ero',
+  'quist',
+  'aki',
+  'son',
+  'bayev',
+  'elli',
+  'oglu',
+  'mann',
+  'ová',
 ];
 const PARTY_ADJECTIVES = [
-  'Democratic', "People's", 'United', 'National', 'Green', 'Liberal', 'Social', 'Civic',
-  'Progressive', 'Agrarian', 'Patriotic', 'Reform', 'Labour', 'Free', 'New', 'Republican',
+  'Democratic',
+  "People's",
+  'United',
+  'National',
+  'Green',
+  'Liberal',
+  'Social',
+  'Civic',
+  'Progressive',
+  'Agrarian',
+  'Patriotic',
+  'Reform',
+  'Labour',
+  'Free',
+  'New',
+  'Republican',
 ];
 const PARTY_NOUNS = ['Party', 'Alliance', 'Union', 'Movement', 'Front', 'Coalition', 'Forum', 'League', 'Bloc'];
 
@@ -188,7 +335,8 @@ class Generator {
     if (country.parties.length < 4 || (country.parties.length < 9 && this.rnd() < 0.05)) {
       const name = `${this.pick(PARTY_ADJECTIVES)} ${this.pick(PARTY_NOUNS)}`;
       let id = `${country.code.toLowerCase()}-${searchKey(name)}`;
-      for (let n = 2; this.takenOrganisations.has(id); n++) id = `${country.code.toLowerCase()}-${searchKey(name)}-${n}`;
+      for (let n = 2; this.takenOrganisations.has(id); n++)
+        id = `${country.code.toLowerCase()}-${searchKey(name)}-${n}`;
       this.takenOrganisations.add(id);
       this.newOrganisations.push({ id, name: `${name} (${country.name})`, sourceId: SYNTHETIC_SOURCE_ID });
       country.parties.push(id);
@@ -247,18 +395,22 @@ class Generator {
   next(seed: number): { election: ElectionRow; versions: { row: Omit<VersionRow, 'electionId'>; lines: LineRow[] }[] } {
     const runoff = this.pendingRunoff;
     this.pendingRunoff = undefined;
-    const country = runoff
-      ? this.countries.find((c) => c.code === runoff.first.countryCode)!
-      : this.pickCountry();
-    const type = runoff ? 'presidential' : this.pick(['presidential', 'presidential', 'parliamentary', 'parliamentary', 'local'] as const);
-    const drawnDay = runoff
-      ? Date.parse(runoff.first.date) / 86_400_000 + 14
-      : this.int(FIRST_DAY, LAST_DAY);
+    const country = runoff ? this.countries.find((c) => c.code === runoff.first.countryCode)! : this.pickCountry();
+    const type = runoff
+      ? 'presidential'
+      : this.pick(['presidential', 'presidential', 'parliamentary', 'parliamentary', 'local'] as const);
+    const drawnDay = runoff ? Date.parse(runoff.first.date) / 86_400_000 + 14 : this.int(FIRST_DAY, LAST_DAY);
     const { id, day } = this.electionId(country.code, type, drawnDay);
     const date = isoDay(day);
     const year = Number(date.slice(0, 4));
 
-    const size = runoff ? 2 : type === 'parliamentary' ? this.int(6, 17) : type === 'local' ? this.int(3, 11) : this.int(3, 13);
+    const size = runoff
+      ? 2
+      : type === 'parliamentary'
+        ? this.int(6, 17)
+        : type === 'local'
+          ? this.int(3, 11)
+          : this.int(3, 13);
     const people = runoff ? runoff.finalists : this.ballot(country, size);
     const againstAll = !runoff && this.rnd() < 0.2;
 
@@ -268,7 +420,9 @@ class Generator {
       : people.map(() => this.rnd() ** 2.2 + 0.01);
     if (againstAll) weights.push(0.01 + 0.06 * this.rnd());
 
-    const electorate = Math.round(country.electorate * (type === 'local' ? 0.05 + 0.25 * this.rnd() : 0.9 + 0.2 * this.rnd()));
+    const electorate = Math.round(
+      country.electorate * (type === 'local' ? 0.05 + 0.25 * this.rnd() : 0.9 + 0.2 * this.rnd()),
+    );
     const ballotsCast = Math.round(electorate * (0.35 + 0.5 * this.rnd()));
     const invalid = Math.round(ballotsCast * (0.005 + 0.025 * this.rnd()));
     const finalVotes = distribute(ballotsCast - invalid, weights);
@@ -300,7 +454,9 @@ class Generator {
       const certified = number === count;
       const partial = !certified && count === 3 && number === 1;
       const counted = certified ? 1 : partial ? 0.4 + 0.4 * this.rnd() : 0.97 + 0.03 * this.rnd();
-      const votes = certified ? finalVotes : finalVotes.map((v) => Math.round(v * counted * (0.97 + 0.06 * this.rnd())));
+      const votes = certified
+        ? finalVotes
+        : finalVotes.map((v) => Math.round(v * counted * (0.97 + 0.06 * this.rnd())));
       const asOfDay = day + (certified ? this.int(3, 20) : number);
       const cast = certified ? ballotsCast : Math.round(ballotsCast * counted);
       versions.push({
@@ -327,16 +483,20 @@ class Generator {
     }
 
     if (needsRunoff && this.rnd() < 0.8) {
-      const ranked = people
-        .map((p, i) => ({ ...p, share: finalVotes[i]! / total }))
-        .sort((a, b) => b.share - a.share);
+      const ranked = people.map((p, i) => ({ ...p, share: finalVotes[i]! / total })).sort((a, b) => b.share - a.share);
       this.pendingRunoff = { first: election, finalists: ranked.slice(0, 2) };
     }
     return { election, versions };
   }
 
   /** Lines sorted by votes (the seed's insert order), ranked among candidates only. */
-  private lines(people: Person[], againstAll: boolean, votes: number[], runoffFollows: boolean, listed?: number): LineRow[] {
+  private lines(
+    people: Person[],
+    againstAll: boolean,
+    votes: number[],
+    runoffFollows: boolean,
+    listed?: number,
+  ): LineRow[] {
     const total = votes.reduce((a, b) => a + b, 0);
     const order = votes.map((v, i) => ({ v, i })).sort((a, b) => b.v - a.v || a.i - b.i);
     const rows: LineRow[] = [];
@@ -344,15 +504,37 @@ class Generator {
     for (const { v, i } of order) {
       const percent = round2((v / total) * 100);
       if (i >= people.length) {
-        rows.push({ kind: 'against-all', candidateId: null, label: 'Against all', nominatorId: null, votes: v, percent, rank: null, outcome: null });
+        rows.push({
+          kind: 'against-all',
+          candidateId: null,
+          label: 'Against all',
+          nominatorId: null,
+          votes: v,
+          percent,
+          rank: null,
+          outcome: null,
+        });
         continue;
       }
       rank += 1;
       const outcome: Outcome = runoffFollows
-        ? rank <= 2 ? 'advanced-to-runoff' : 'defeated'
-        : rank === 1 ? 'elected' : 'defeated';
+        ? rank <= 2
+          ? 'advanced-to-runoff'
+          : 'defeated'
+        : rank === 1
+          ? 'elected'
+          : 'defeated';
       const person = people[i]!;
-      rows.push({ kind: 'candidate', candidateId: person.id, label: null, nominatorId: person.nominatorId, votes: v, percent, rank, outcome });
+      rows.push({
+        kind: 'candidate',
+        candidateId: person.id,
+        label: null,
+        nominatorId: person.nominatorId,
+        votes: v,
+        percent,
+        rank,
+        outcome,
+      });
     }
     return listed === undefined ? rows : rows.slice(0, listed);
   }
@@ -394,10 +576,14 @@ async function bulkInsert<T extends PgTable>(
   if (rows.length === 0) return;
   const columns = getTableColumns(table) as Record<string, PgColumn>;
   const specs = keys.map((key) => ({ key, column: columns[key]! }));
-  const names = sql.join(specs.map((s) => sql.identifier(s.column.name)), sql`, `);
+  const names = sql.join(
+    specs.map((s) => sql.identifier(s.column.name)),
+    sql`, `,
+  );
   const arrays = sql.join(
     specs.map(
-      (s) => sql`${arrayLiteral(rows.map((r) => (r as Record<string, Cell>)[s.key]))}::${sql.raw(s.column.getSQLType())}[]`,
+      (s) =>
+        sql`${arrayLiteral(rows.map((r) => (r as Record<string, Cell>)[s.key]))}::${sql.raw(s.column.getSQLType())}[]`,
     ),
     sql`, `,
   );
@@ -421,15 +607,31 @@ export async function synth(db: Db, options: SynthOptions): Promise<SynthSummary
       throw new SyntheticDataExistsError(
         `This database already holds synthetic data (source '${SYNTHETIC_SOURCE_ID}').`,
       );
-    const countries = await tx.select({ code: t.countries.code, name: t.countries.name }).from(t.countries).orderBy(asc(t.countries.code));
+    const countries = await tx
+      .select({ code: t.countries.code, name: t.countries.name })
+      .from(t.countries)
+      .orderBy(asc(t.countries.code));
     if (countries.length === 0) throw new Error('No countries in the database: run the seed (npm run db:seed) first.');
 
     const ids = async (table: typeof t.elections | typeof t.candidates | typeof t.organisations) =>
       new Set((await tx.select({ id: table.id }).from(table)).map((r) => r.id));
-    const gen = new Generator(seed, countries, await ids(t.elections), await ids(t.candidates), await ids(t.organisations));
+    const gen = new Generator(
+      seed,
+      countries,
+      await ids(t.elections),
+      await ids(t.candidates),
+      await ids(t.organisations),
+    );
 
     if (!existing.length) await tx.insert(t.sources).values(syntheticSource);
-    const summary: SynthSummary = { sources: existing.length ? 0 : 1, organisations: 0, candidates: 0, elections: 0, resultVersions: 0, voteShares: 0 };
+    const summary: SynthSummary = {
+      sources: existing.length ? 0 : 1,
+      organisations: 0,
+      candidates: 0,
+      elections: 0,
+      resultVersions: 0,
+      voteShares: 0,
+    };
 
     for (let start = 0; start < options.elections; start += ELECTION_BATCH) {
       const end = Math.min(start + ELECTION_BATCH, options.elections);
@@ -441,7 +643,12 @@ export async function synth(db: Db, options: SynthOptions): Promise<SynthSummary
       const people = gen.newCandidates.splice(0);
       await bulkInsert(tx, t.organisations, ['id', 'name', 'sourceId'], organisations);
       await bulkInsert(tx, t.candidates, ['id', 'name', 'searchKey', 'note', 'sourceId'], people);
-      await bulkInsert(tx, t.elections, ELECTION_KEYS, batch.map((b) => b.election));
+      await bulkInsert(
+        tx,
+        t.elections,
+        ELECTION_KEYS,
+        batch.map((b) => b.election),
+      );
 
       const versionRows = batch.flatMap((b) => b.versions.map((v) => ({ ...v.row, electionId: b.election.id })));
       await bulkInsert(tx, t.resultVersions, VERSION_KEYS, versionRows);
@@ -449,7 +656,12 @@ export async function synth(db: Db, options: SynthOptions): Promise<SynthSummary
       const inserted = await tx
         .select({ id: t.resultVersions.id, electionId: t.resultVersions.electionId, number: t.resultVersions.number })
         .from(t.resultVersions)
-        .where(inArray(t.resultVersions.electionId, batch.map((b) => b.election.id)));
+        .where(
+          inArray(
+            t.resultVersions.electionId,
+            batch.map((b) => b.election.id),
+          ),
+        );
       const versionId = new Map(inserted.map((v) => [`${v.electionId}#${v.number}`, v.id]));
 
       const lines = batch.flatMap((b) =>

@@ -13,10 +13,15 @@ const TOO_SLOW = (code: string, message: string) => code === '57014' || /Query r
  * driver's): no connection, or too slow; undefined for any other error (a query that is wrong).
  */
 export function databaseTrouble(error: unknown): 'no-connection' | 'too-slow' | undefined {
-  for (let e = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined; e; e = e.cause as typeof e) {
+  for (
+    let e = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
     const code = typeof e.code === 'string' ? e.code : '';
     const message = typeof e.message === 'string' ? e.message : '';
-    if (NO_CONNECTION_CODES.has(code) || NO_CONNECTION_SQLSTATE.test(code) || NO_CONNECTION_MESSAGE.test(message)) return 'no-connection';
+    if (NO_CONNECTION_CODES.has(code) || NO_CONNECTION_SQLSTATE.test(code) || NO_CONNECTION_MESSAGE.test(message))
+      return 'no-connection';
     if (TOO_SLOW(code, message)) return 'too-slow';
   }
   return undefined;

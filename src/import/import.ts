@@ -19,7 +19,11 @@ const BATCH = 1000;
 const chunks = <T>(items: T[], size = BATCH) =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
-async function existingIds(db: Db, column: typeof t.sources.id | typeof t.organisations.id | typeof t.candidates.id | typeof t.elections.id, ids: string[]) {
+async function existingIds(
+  db: Db,
+  column: typeof t.sources.id | typeof t.organisations.id | typeof t.candidates.id | typeof t.elections.id,
+  ids: string[],
+) {
   const found = new Set<string>();
   for (const part of chunks([...new Set(ids)], 5000)) {
     const rows = await db.select({ id: column }).from(column.table).where(inArray(column, part));
@@ -34,7 +38,11 @@ async function statusesByElection(db: Db, ids: string[]) {
   const byElection = new Map<string, { number: number; status: Status }[]>();
   for (const part of chunks([...new Set(ids)], 5000)) {
     const rows = await db
-      .select({ electionId: t.resultVersions.electionId, number: t.resultVersions.number, status: t.resultVersions.status })
+      .select({
+        electionId: t.resultVersions.electionId,
+        number: t.resultVersions.number,
+        status: t.resultVersions.status,
+      })
       .from(t.resultVersions)
       .where(inArray(t.resultVersions.electionId, part))
       .orderBy(asc(t.resultVersions.number));
@@ -48,29 +56,58 @@ export async function validatePlan(db: Db, plan: ImportPlan): Promise<ImportProb
   const { data } = plan;
   const problems: ImportProblem[] = [];
   const countries = new Set(isoCountryList().map((c) => c.code));
-  const sourceIds = new Set([...(await existingIds(db, t.sources.id, referencedSources(data))), ...data.sources.map((s) => s.id)]);
+  const sourceIds = new Set([
+    ...(await existingIds(db, t.sources.id, referencedSources(data))),
+    ...data.sources.map((s) => s.id),
+  ]);
   const candidateIds = new Set([
-    ...(await existingIds(db, t.candidates.id, data.elections.flatMap((e) => e.results.flatMap((r) => r.lines.flatMap((l) => (l.candidateId ? [l.candidateId] : [])))))),
+    ...(await existingIds(
+      db,
+      t.candidates.id,
+      data.elections.flatMap((e) =>
+        e.results.flatMap((r) => r.lines.flatMap((l) => (l.candidateId ? [l.candidateId] : []))),
+      ),
+    )),
     ...data.candidates.map((c) => c.id),
   ]);
   const organisationIds = new Set([
-    ...(await existingIds(db, t.organisations.id, data.elections.flatMap((e) => e.results.flatMap((r) => r.lines.flatMap((l) => (l.nominatorId ? [l.nominatorId] : [])))))),
+    ...(await existingIds(
+      db,
+      t.organisations.id,
+      data.elections.flatMap((e) =>
+        e.results.flatMap((r) => r.lines.flatMap((l) => (l.nominatorId ? [l.nominatorId] : []))),
+      ),
+    )),
     ...data.organisations.map((o) => o.id),
   ]);
-  const history = await statusesByElection(db, data.elections.map((e) => e.id));
+  const history = await statusesByElection(
+    db,
+    data.elections.map((e) => e.id),
+  );
 
   for (const s of data.organisations)
-    if (!sourceIds.has(s.sourceId)) problems.push({ where: `organisation ${s.id}`, message: `sourceId: no source has the id '${s.sourceId}'` });
+    if (!sourceIds.has(s.sourceId))
+      problems.push({ where: `organisation ${s.id}`, message: `sourceId: no source has the id '${s.sourceId}'` });
   for (const c of data.candidates)
-    if (!sourceIds.has(c.sourceId)) problems.push({ where: `candidate ${c.id}`, message: `sourceId: no source has the id '${c.sourceId}'` });
+    if (!sourceIds.has(c.sourceId))
+      problems.push({ where: `candidate ${c.id}`, message: `sourceId: no source has the id '${c.sourceId}'` });
 
   for (const election of data.elections) {
     if (!countries.has(election.countryCode))
-      problems.push({ where: `election ${election.id}`, message: `'${election.countryCode}' is not an ISO 3166-1 country code` });
+      problems.push({
+        where: `election ${election.id}`,
+        message: `'${election.countryCode}' is not an ISO 3166-1 country code`,
+      });
     if (!election.id.startsWith(`${election.countryCode.toLowerCase()}.${election.type}.${election.date}`))
-      problems.push({ where: `election ${election.id}`, message: 'the id must be {iso2}.{type}.{YYYY-MM-DD} of its country, type and date' });
+      problems.push({
+        where: `election ${election.id}`,
+        message: 'the id must be {iso2}.{type}.{YYYY-MM-DD} of its country, type and date',
+      });
     if (!sourceIds.has(election.sourceId))
-      problems.push({ where: `election ${election.id}`, message: `sourceId: no source has the id '${election.sourceId}'` });
+      problems.push({
+        where: `election ${election.id}`,
+        message: `sourceId: no source has the id '${election.sourceId}'`,
+      });
     const previous = history.get(election.id) ?? [];
     const latestStored = previous.at(-1)?.number ?? 0;
     let expected = latestStored + 1;
@@ -78,20 +115,40 @@ export async function validatePlan(db: Db, plan: ImportPlan): Promise<ImportProb
     for (const version of election.results) {
       const where = plan.where.get(`${election.id}#${version.number}`) ?? `${election.id} version ${version.number}`;
       if (version.number <= latestStored) {
-        problems.push({ where, message: `${election.id} already has version ${version.number}: versions are append-only, so the next is ${latestStored + 1}` });
+        problems.push({
+          where,
+          message: `${election.id} already has version ${version.number}: versions are append-only, so the next is ${latestStored + 1}`,
+        });
         continue; // its rules would be checked against the wrong history
       }
       if (version.number !== expected)
-        problems.push({ where, message: `${election.id} version ${version.number} would leave a gap: the next is ${expected}` });
-      const { number: _number, registeredVoters, ballotsCast, validVotes, invalidVotes, turnoutPercent, ...fields } = version;
+        problems.push({
+          where,
+          message: `${election.id} version ${version.number} would leave a gap: the next is ${expected}`,
+        });
+      const {
+        number: _number,
+        registeredVoters,
+        ballotsCast,
+        validVotes,
+        invalidVotes,
+        turnoutPercent,
+        ...fields
+      } = version;
       const input = resultsInputSchema.safeParse({
         ...fields,
         turnout: { registeredVoters, ballotsCast, validVotes, invalidVotes, turnoutPercent },
       });
       if (!input.success) {
-        for (const issue of input.error.issues) problems.push({ where, message: `${issue.path.join('.')}: ${issue.message}` });
+        for (const issue of input.error.issues)
+          problems.push({ where, message: `${issue.path.join('.')}: ${issue.message}` });
       } else {
-        for (const e of validateResults(input.data, { previousStatuses: statuses, candidateIds, organisationIds, sourceIds }))
+        for (const e of validateResults(input.data, {
+          previousStatuses: statuses,
+          candidateIds,
+          organisationIds,
+          sourceIds,
+        }))
           problems.push({ where: lineWhere(where, e.name), message: `${e.name}: ${e.message}` });
       }
       statuses.push(version.status);
@@ -113,7 +170,10 @@ function referencedSources(data: SeedFile): string[] {
   return [
     ...data.organisations.map((o) => o.sourceId),
     ...data.candidates.map((c) => c.sourceId),
-    ...data.elections.flatMap((e) => [e.sourceId, ...e.results.flatMap((r) => [r.sourceId, ...r.additionalSources.map((s) => s.sourceId)])]),
+    ...data.elections.flatMap((e) => [
+      e.sourceId,
+      ...e.results.flatMap((r) => [r.sourceId, ...r.additionalSources.map((s) => s.sourceId)]),
+    ]),
   ];
 }
 
@@ -136,7 +196,12 @@ export async function runImport(
     versions: versions.length,
     lines: versions.reduce((n, v) => n + v.lines.length, 0),
   };
-  const insertNew = async (tx: Db, kind: keyof ImportSummary['created'], rows: { id: string }[], insert: (part: never[]) => Promise<{ id: string }[]>) => {
+  const insertNew = async (
+    tx: Db,
+    kind: keyof ImportSummary['created'],
+    rows: { id: string }[],
+    insert: (part: never[]) => Promise<{ id: string }[]>,
+  ) => {
     for (const part of chunks(rows)) {
       const inserted = await insert(part as never[]);
       summary.created[kind] += inserted.length;
@@ -146,7 +211,9 @@ export async function runImport(
   if (opts.dryRun) return summary;
 
   await db.transaction(async (tx) => {
-    await insertNew(tx, 'sources', data.sources, (part) => tx.insert(t.sources).values(part).onConflictDoNothing().returning({ id: t.sources.id }));
+    await insertNew(tx, 'sources', data.sources, (part) =>
+      tx.insert(t.sources).values(part).onConflictDoNothing().returning({ id: t.sources.id }),
+    );
     await insertNew(tx, 'organisations', data.organisations, (part) =>
       tx.insert(t.organisations).values(part).onConflictDoNothing().returning({ id: t.organisations.id }),
     );
@@ -157,15 +224,22 @@ export async function runImport(
         .onConflictDoNothing()
         .returning({ id: t.candidates.id }),
     );
-    await insertNew(tx, 'elections', data.elections.map(({ results: _results, ...e }) => e), (part) =>
-      tx.insert(t.elections).values(part).onConflictDoNothing().returning({ id: t.elections.id }),
+    await insertNew(
+      tx,
+      'elections',
+      data.elections.map(({ results: _results, ...e }) => e),
+      (part) => tx.insert(t.elections).values(part).onConflictDoNothing().returning({ id: t.elections.id }),
     );
     let written = 0;
     for (const part of chunks(versions, 200)) {
       const inserted = await tx
         .insert(t.resultVersions)
         .values(part.map(({ lines: _l, additionalSources: _s, ...v }) => v))
-        .returning({ id: t.resultVersions.id, electionId: t.resultVersions.electionId, number: t.resultVersions.number });
+        .returning({
+          id: t.resultVersions.id,
+          electionId: t.resultVersions.electionId,
+          number: t.resultVersions.number,
+        });
       // Match by key: RETURNING's row order is not a documented guarantee.
       const idOf = new Map(inserted.map((r) => [`${r.electionId}#${r.number}`, r.id]));
       const ids = part.map((v) => ({ id: idOf.get(`${v.electionId}#${v.number}`)! }));

@@ -51,7 +51,8 @@ const text = z.preprocess(blank, z.string().nullable());
 const int = z.preprocess(blank, z.coerce.number().int().nullable());
 const num = z.preprocess(blank, z.coerce.number().nullable());
 const bool = z.preprocess(
-  (v) => (v === '' || v === undefined ? null : v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v),
+  (v) =>
+    v === '' || v === undefined ? null : v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v,
   z.boolean().nullable(),
 );
 
@@ -95,7 +96,8 @@ export function planFromCsv(text: string): ImportPlan {
   const problems: ImportProblem[] = [];
   const header = records.length ? Object.keys(records[0]!) : [];
   const known = new Set<string>([...lineColumns, ...exportOnlyColumns]);
-  for (const column of header) if (!known.has(column)) problems.push({ where: 'header', message: `unknown column '${column}'` });
+  for (const column of header)
+    if (!known.has(column)) problems.push({ where: 'header', message: `unknown column '${column}'` });
   for (const column of ['electionId', 'version', 'status', 'complete', 'percentBase', 'sourceId'])
     if (!header.includes(column)) problems.push({ where: 'header', message: `missing column '${column}'` });
   if (problems.length) throw new ImportError(problems);
@@ -199,7 +201,10 @@ export function planFromCsv(text: string): ImportPlan {
         const election = typeof e === 'number' ? [...elections.values()][e] : undefined;
         const version = election && typeof r === 'number' ? election.results[r] : undefined;
         const at = election && version ? where.get(`${election.id}#${version.number}`) : undefined;
-        return { where: at ? `${at}${l !== undefined ? ` (line ${Number(l) + 1})` : ''}` : i.path.join('.'), message: `${String(i.path.at(-1))}: ${i.message}` };
+        return {
+          where: at ? `${at}${l !== undefined ? ` (line ${Number(l) + 1})` : ''}` : i.path.join('.'),
+          message: `${String(i.path.at(-1))}: ${i.message}`,
+        };
       }),
     );
   return { data: data.data, where, lineCount: records.length };

@@ -55,9 +55,7 @@ export async function revokeKey(db: Db, idOrName: string) {
   return key;
 }
 
-export type TokenCheck =
-  | { ok: true; key: ApiKey }
-  | { ok: false; reason: 'unknown' | 'revoked' };
+export type TokenCheck = { ok: true; key: ApiKey } | { ok: false; reason: 'unknown' | 'revoked' };
 
 /** The token of an `Authorization: Bearer <token>` header; undefined when the header is another shape. */
 export function bearerToken(header: string | undefined): string | undefined {

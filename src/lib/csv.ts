@@ -101,10 +101,7 @@ export function sendCsv(
   const source = Readable.from(rows);
   source.on('error', (err) => csv.destroy(err));
   source.pipe(csv);
-  return reply
-    .type(CSV_TYPE)
-    .header('content-disposition', `attachment; filename="${filename}"`)
-    .send(csv);
+  return reply.type(CSV_TYPE).header('content-disposition', `attachment; filename="${filename}"`).send(csv);
 }
 
 /** Adds the text/csv representation to a route's 200 response in the OpenAPI document. */

@@ -37,7 +37,7 @@ export function cursorParam<T extends z.ZodType>(key: T) {
       }
       return parsed.data;
     })
-    .describe('Opaque cursor from the previous page\'s `next`.');
+    .describe("Opaque cursor from the previous page's `next`.");
 }
 
 export function encodeCursor(key: unknown): string {
@@ -60,9 +60,6 @@ export function page<Row, Out>(
 export function listSchema<T extends z.ZodType>(item: T) {
   return z.object({
     data: z.array(item),
-    next: z
-      .string()
-      .nullable()
-      .describe('Cursor for the next page (pass as `cursor`), or null on the last page.'),
+    next: z.string().nullable().describe('Cursor for the next page (pass as `cursor`), or null on the last page.'),
   });
 }

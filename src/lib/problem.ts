@@ -69,11 +69,7 @@ export const conflict = (detail: string) => new HttpProblem(409, detail);
 
 /** A request that is well-formed but breaks a rule of the data; `errors` names each offending field. */
 export const unprocessable = (errors: ProblemFieldError[]) =>
-  new HttpProblem(
-    422,
-    errors.map((e) => `${e.name}: ${e.message}`).join('; '),
-    errors,
-  );
+  new HttpProblem(422, errors.map((e) => `${e.name}: ${e.message}`).join('; '), errors);
 
 export const badParameter = (where: ProblemFieldError['in'], name: string, message: string) =>
   new HttpProblem(400, `${where} parameter '${name}': ${message}`, [{ in: where, name, message }]);

@@ -23,11 +23,7 @@ type ProblemStatus = keyof typeof problemText;
  * The response map of a read: 200 with `schema`, 304 on a matching If-None-Match, and the problem
  * documents it can answer with. Every route lists every status it returns, for generated clients.
  */
-export function readResponses<T extends z.ZodType>(
-  description: string,
-  schema: T,
-  ...problems: ProblemStatus[]
-) {
+export function readResponses<T extends z.ZodType>(description: string, schema: T, ...problems: ProblemStatus[]) {
   return {
     200: { description, content: { 'application/json': { schema } } },
     304: z.undefined().describe('Not Modified: the If-None-Match ETag still matches.'),
@@ -66,5 +62,7 @@ export const postHeaders = z.object({
   'idempotency-key': z
     .string()
     .optional()
-    .describe('Any unique string (e.g. a UUID): a retry with the same key returns the first response and writes nothing new.'),
+    .describe(
+      'Any unique string (e.g. a UUID): a retry with the same key returns the first response and writes nothing new.',
+    ),
 });

@@ -16,7 +16,8 @@ export function isStorable(value: string): boolean {
 export function isStorableJson(value: unknown): boolean {
   if (typeof value === 'string') return isStorable(value);
   if (Array.isArray(value)) return value.every(isStorableJson);
-  if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => isStorable(k) && isStorableJson(v));
+  if (value && typeof value === 'object')
+    return Object.entries(value).every(([k, v]) => isStorable(k) && isStorableJson(v));
   return true;
 }
 

@@ -37,13 +37,16 @@ export default fp(
       // Keys belong to the API under /v1; probes, the document and /docs ignore them.
       if (request.headers.authorization === undefined || !request.url.startsWith('/v1/')) return done();
       const token = bearerToken(request.headers.authorization);
-      if (!token) return done(refused(request, reply) ?? new Unauthorized('The Authorization header must be "Bearer <token>".'));
+      if (!token)
+        return done(refused(request, reply) ?? new Unauthorized('The Authorization header must be "Bearer <token>".'));
       // On the primary: a key revoked a moment ago must not pass on a lagging replica.
       checkToken(app.database.primary, token).then((check) => {
         if (!check.ok)
           return done(
             refused(request, reply) ??
-              new Unauthorized(check.reason === 'revoked' ? 'This API key has been revoked.' : 'This API key is not valid.'),
+              new Unauthorized(
+                check.reason === 'revoked' ? 'This API key has been revoked.' : 'This API key is not valid.',
+              ),
           );
         request.apiKey = check.key;
         pinToPrimary();

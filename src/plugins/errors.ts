@@ -1,9 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import {
-  hasZodFastifySchemaValidationErrors,
-  isResponseSerializationError,
-} from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import {
   HttpProblem,
   PROBLEM_CONTENT_TYPE,
@@ -69,7 +66,8 @@ export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors'
   let status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
   let detail = status === 500 ? 'An unexpected error occurred; it has been logged.' : error.message;
   if (error.code === 'FST_ERR_BAD_URL') [status, detail] = [400, 'The path is not valid percent-encoded UTF-8.'];
-  else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') [status, detail] = [414, 'A path segment is longer than any id this API issues.'];
+  else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    [status, detail] = [414, 'A path segment is longer than any id this API issues.'];
   else if (status === 500) request.log.error({ err: error }, 'framework error');
   // Fastify runs no hooks for these: the headers every other answer gets from onSend.
   setSecurityHeaders(request, reply);
@@ -82,7 +80,8 @@ function foreignDetail(payload: unknown, status: number): string {
   let detail = text;
   try {
     const parsed = JSON.parse(text) as { message?: unknown; detail?: unknown };
-    detail = typeof parsed.detail === 'string' ? parsed.detail : typeof parsed.message === 'string' ? parsed.message : '';
+    detail =
+      typeof parsed.detail === 'string' ? parsed.detail : typeof parsed.message === 'string' ? parsed.message : '';
   } catch {
     // Plain text: used as it is.
   }
@@ -105,7 +104,12 @@ export default fp(
       // Text the database cannot store (NUL, an unpaired surrogate) in a field no schema checked.
       if (sqlState(error) === '22021' || sqlState(error) === '22P05') {
         request.log.warn({ err: error }, 'unstorable text reached the database');
-        return sendProblem(request, reply, 400, 'A text value contains a character that cannot be stored (NUL or an unpaired surrogate).');
+        return sendProblem(
+          request,
+          reply,
+          400,
+          'A text value contains a character that cannot be stored (NUL or an unpaired surrogate).',
+        );
       }
       // A race the explicit checks could not see: two writers creating the same id at once.
       if (sqlState(error) === '23505')

@@ -95,14 +95,17 @@ export default fp<RateLimitOptions>(
     };
     // A request whose key the auth hook refuses never reaches the routes' hooks: it is counted
     // against its address there, so made-up tokens are limited like anything else.
-    app.decorate('countRefused', (request: FastifyRequest, reply: FastifyReply) => count(reply, `ip:${request.ip}`, options.max));
+    app.decorate('countRefused', (request: FastifyRequest, reply: FastifyReply) =>
+      count(reply, `ip:${request.ip}`, options.max),
+    );
 
     // On each route's own hooks, as @fastify/rate-limit did: after the app's onRequest hooks (a
     // closing server's 503, the 414, the API key check), and not at all on the exempt routes or
     // unmatched URLs. A request the key check refuses is counted by the auth hook (countRefused).
     app.addHook('onRoute', (route) => {
       if (options.exempt.has(route.url)) return;
-      const hooks = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+      const hooks =
+        route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
       route.onRequest = [...hooks, limit];
     });
   },

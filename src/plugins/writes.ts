@@ -42,7 +42,11 @@ function requestHash(request: FastifyRequest): string {
     .digest('hex');
 }
 
-function send<T>(reply: FastifyReply, outcome: { status: number; location?: string | null; etag?: string | null }, body: T): T {
+function send<T>(
+  reply: FastifyReply,
+  outcome: { status: number; location?: string | null; etag?: string | null },
+  body: T,
+): T {
   reply.code(outcome.status);
   if (outcome.location) reply.header('location', outcome.location);
   if (outcome.etag) reply.header('etag', outcome.etag);
@@ -51,12 +55,9 @@ function send<T>(reply: FastifyReply, outcome: { status: number; location?: stri
 
 export default fp(
   async function writes(app: FastifyInstance) {
-    app.decorate('write', async function write<T>(
-      request: FastifyRequest,
-      reply: FastifyReply,
-      spec: WriteSpec,
-      fn: (tx: Db) => Promise<WriteOutcome<T>>,
-    ): Promise<T> {
+    app.decorate('write', async function write<
+      T,
+    >(request: FastifyRequest, reply: FastifyReply, spec: WriteSpec, fn: (tx: Db) => Promise<WriteOutcome<T>>): Promise<T> {
       const key = request.apiKey;
       if (!key) throw new HttpProblem(401, 'This operation needs an API key.');
       const header = request.headers['idempotency-key'];
@@ -108,7 +109,11 @@ export default fp(
       if (result.kind === 'replay') {
         const { first } = result;
         reply.header('idempotent-replayed', 'true');
-        return send(reply, { status: first.statusCode ?? 200, location: first.location }, JSON.parse(first.body ?? 'null') as T);
+        return send(
+          reply,
+          { status: first.statusCode ?? 200, location: first.location },
+          JSON.parse(first.body ?? 'null') as T,
+        );
       }
       // Before answering: a client that wrote and then reads must see its write.
       await app.resultsCache.invalidate();

@@ -10,7 +10,13 @@ export { engines, type Engine };
 // Rate limiting and load shedding are off unless a test turns them on: a suite sends thousands of
 // requests from one address, and a loaded CI machine lags.
 export const testConfig = (env: NodeJS.ProcessEnv = {}) =>
-  loadConfig({ AUTO_MIGRATE: 'false', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', ...env });
+  loadConfig({
+    AUTO_MIGRATE: 'false',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_MAX: '0',
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...env,
+  });
 
 /** An app over a fresh seeded database of `engine`, closed (and the database dropped) after `t`. */
 export async function buildTestApp(

@@ -5,7 +5,9 @@ import { type Browser, chromium } from 'playwright-core';
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** A tap skip reason when there is no browser to run, else false. */
-export const noBrowser = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (Debian: apt-get install -y chromium)`;
+export const noBrowser = existsSync(CHROMIUM)
+  ? false
+  : `no Chromium at ${CHROMIUM} (Debian: apt-get install -y chromium)`;
 
 /** Headless Chromium, set up for a machine with no internet. */
 export function launchBrowser(): Promise<Browser> {

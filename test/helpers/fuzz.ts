@@ -111,7 +111,10 @@ export function loadOperations(doc: OpenApiDocument = openapiDocument): Operatio
     parameters: [],
     // Hidden from the document it serves; answers like the probes: the document, or a 414 for a
     // request target over the limit.
-    responses: { '200': { 'application/json': { type: 'object' } }, '414': { 'application/problem+json': { type: 'object' } } },
+    responses: {
+      '200': { 'application/json': { type: 'object' } },
+      '414': { 'application/problem+json': { type: 'object' } },
+    },
     secured: false,
   });
   return ops;
@@ -134,17 +137,29 @@ function resolve(schema: Schema, doc: OpenApiDocument): Schema {
 export const seed = {
   elections: ['kz.presidential.2022-11-20', 'kz.presidential.2019-06-09'],
   candidates: [
-    'kassym-jomart-tokayev', 'zhiguli-dairabayev', 'karakat-abden', 'meiram-kazhyken', 'nurlan-auesbayev',
-    'saltanat-tursynbekova', 'nursultan-nazarbayev',
+    'kassym-jomart-tokayev',
+    'zhiguli-dairabayev',
+    'karakat-abden',
+    'meiram-kazhyken',
+    'nurlan-auesbayev',
+    'saltanat-tursynbekova',
+    'nursultan-nazarbayev',
   ],
   organisations: [
-    'peoples-coalition', 'auyl-party', 'national-alliance-of-professional-social-workers',
-    'amanat-commonwealth-of-trade-unions', 'national-social-democratic-party', 'qazaq-analary-dasturge-zhol',
+    'peoples-coalition',
+    'auyl-party',
+    'national-alliance-of-professional-social-workers',
+    'amanat-commonwealth-of-trade-unions',
+    'national-social-democratic-party',
+    'qazaq-analary-dasturge-zhol',
   ],
   sources: [
-    'nikkei-asia-2022-11-22-kazakhstan-tilting-to-china', 'kazinform-2022-cec-final-results',
-    'baribar-2022-cec-final-results', 'astana-times-2022-preliminary-results',
-    'deccan-chronicle-2019-preliminary-results', 'tass-2019-final-results',
+    'nikkei-asia-2022-11-22-kazakhstan-tilting-to-china',
+    'kazinform-2022-cec-final-results',
+    'baribar-2022-cec-final-results',
+    'astana-times-2022-preliminary-results',
+    'deccan-chronicle-2019-preliminary-results',
+    'tass-2019-final-results',
   ],
   countries: ['KZ', 'KAZ', 'kz', 'kaz', 'Kz', 'US', 'usa', 'FR', 'RU', 'CN', 'XK', 'ZZ', 'QQ', 'AAA'],
 };
@@ -326,12 +341,42 @@ export const rawPieces: string[] = [
 ];
 
 const hostileNumbers: number[] = [
-  -1, 0, -0, 0.5, 1.5, -1.5, 1e21, -1e21, 2 ** 31 - 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, 2 ** 63,
-  1e308, -1e308, Number.MIN_VALUE, 100.0001, 99.9999999, 1e-7, 32767, 32768, 65536,
+  -1,
+  0,
+  -0,
+  0.5,
+  1.5,
+  -1.5,
+  1e21,
+  -1e21,
+  2 ** 31 - 1,
+  2 ** 31,
+  -(2 ** 31) - 1,
+  2 ** 53 - 1,
+  2 ** 53,
+  2 ** 53 + 2,
+  2 ** 63,
+  1e308,
+  -1e308,
+  Number.MIN_VALUE,
+  100.0001,
+  99.9999999,
+  1e-7,
+  32767,
+  32768,
+  65536,
 ];
 
 /** JSON texts JSON.stringify cannot make: non-finite, overlong and malformed numbers. */
-const hostileNumberTexts = ['1e999', '-1e999', '1E400', '0.0000000000000000000000000001', '100000000000000000000000000000', '-0.0', '1.0'];
+const hostileNumberTexts = [
+  '1e999',
+  '-1e999',
+  '1E400',
+  '0.0000000000000000000000000001',
+  '100000000000000000000000000000',
+  '-0.0',
+  '1.0',
+];
 
 function deepArray(depth: number) {
   return '['.repeat(depth) + ']'.repeat(depth);
@@ -366,8 +411,20 @@ const hostileJsonValue: fc.Arbitrary<unknown> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.constantFrom<unknown>(
-      null, true, false, [], {}, [1, 2], ['a'], { $gt: '' }, { id: 1 }, [[[[[[]]]]]], { ['__proto__']: { admin: true } },
-      { constructor: { prototype: { admin: true } } }, 'a'.repeat(2001), 'a'.repeat(100_000),
+      null,
+      true,
+      false,
+      [],
+      {},
+      [1, 2],
+      ['a'],
+      { $gt: '' },
+      { id: 1 },
+      [[[[[[]]]]]],
+      { ['__proto__']: { admin: true } },
+      { constructor: { prototype: { admin: true } } },
+      'a'.repeat(2001),
+      'a'.repeat(100_000),
     ),
   },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
@@ -377,11 +434,13 @@ export const hostileJson: fc.Arbitrary<JsonPiece> = fc.oneof(
   { weight: 8, arbitrary: hostileJsonValue.map((value) => ({ value })) },
   {
     weight: 2,
-    arbitrary: fc.oneof(
-      fc.constantFrom(...hostileNumberTexts),
-      fc.constantFrom(1000, 10_000).map(deepArray),
-      fc.constantFrom(1000, 10_000).map(deepObject),
-    ).map((text) => ({ text })),
+    arbitrary: fc
+      .oneof(
+        fc.constantFrom(...hostileNumberTexts),
+        fc.constantFrom(1000, 10_000).map(deepArray),
+        fc.constantFrom(1000, 10_000).map(deepObject),
+      )
+      .map((text) => ({ text })),
   },
 );
 
@@ -393,14 +452,40 @@ function isoDate(d: Date) {
 }
 
 const dateArb = fc.oneof(
-  { weight: 8, arbitrary: fc.date({ min: new Date('1800-01-01T00:00:00Z'), max: new Date('2199-12-31T00:00:00Z'), noInvalidDate: true }).map(isoDate) },
-  { weight: 1, arbitrary: fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map(isoDate) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .date({ min: new Date('1800-01-01T00:00:00Z'), max: new Date('2199-12-31T00:00:00Z'), noInvalidDate: true })
+      .map(isoDate),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true })
+      .map(isoDate),
+  },
   // Edges: ISO's year 0000 (which PostgreSQL's date type lacks), the last day, leap days.
-  { weight: 1, arbitrary: fc.constantFrom('0000-01-01', '0000-02-29', '0001-01-01', '9999-12-31', '2000-02-29', '2024-02-29', '1970-01-01') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '0000-01-01',
+      '0000-02-29',
+      '0001-01-01',
+      '9999-12-31',
+      '2000-02-29',
+      '2024-02-29',
+      '1970-01-01',
+    ),
+  },
 );
 
 const dateTimeArb = fc
-  .tuple(dateArb, fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.constantFrom('Z', '+05:00', '-03:30', '+09:00'))
+  .tuple(
+    dateArb,
+    fc.integer({ min: 0, max: 23 }),
+    fc.integer({ min: 0, max: 59 }),
+    fc.constantFrom('Z', '+05:00', '-03:30', '+09:00'),
+  )
   .map(([d, h, m, z]) => `${d}T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:00${z}`);
 
 /**
@@ -427,7 +512,9 @@ export function validValue(schema: Schema, doc: OpenApiDocument, name = '', path
         fc.integer({ min: Math.max(min, Number.MIN_SAFE_INTEGER), max: Math.min(max, Number.MAX_SAFE_INTEGER) }),
         fc.constantFrom(min, max),
       );
-      return ids ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ids.map(Number)) }, { weight: 1, arbitrary: ints }) : ints;
+      return ids
+        ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ids.map(Number)) }, { weight: 1, arbitrary: ints })
+        : ints;
     }
     case 'number':
       return fc.oneof(
@@ -444,9 +531,18 @@ export function validValue(schema: Schema, doc: OpenApiDocument, name = '', path
       else if (s.pattern) arb = fc.stringMatching(new RegExp(s.pattern), { maxLength: s.maxLength ?? 60 });
       else {
         // Free text: hostile strings that fit the length limits pass validation and reach the database.
-        const fits = hostileStrings.filter((h) => h.length >= (s.minLength ?? 0) && h.length <= (s.maxLength ?? Infinity));
+        const fits = hostileStrings.filter(
+          (h) => h.length >= (s.minLength ?? 0) && h.length <= (s.maxLength ?? Infinity),
+        );
         arb = fc.oneof(
-          { weight: 3, arbitrary: fc.string({ minLength: s.minLength ?? 0, maxLength: Math.min(s.maxLength ?? 40, 40), unit: 'grapheme' }) },
+          {
+            weight: 3,
+            arbitrary: fc.string({
+              minLength: s.minLength ?? 0,
+              maxLength: Math.min(s.maxLength ?? 40, 40),
+              unit: 'grapheme',
+            }),
+          },
           { weight: 2, arbitrary: fc.constantFrom(...fits) },
           { weight: 1, arbitrary: fc.constantFrom(...unstorableStrings) },
         );
@@ -461,7 +557,8 @@ export function validValue(schema: Schema, doc: OpenApiDocument, name = '', path
     }
     case 'object':
     default: {
-      if (!s.properties) return fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 });
+      if (!s.properties)
+        return fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 });
       const model = Object.fromEntries(
         Object.entries(s.properties).map(([key, sub]) => [key, validValue(sub, doc, key, path)]),
       );
@@ -491,11 +588,18 @@ const consistentResults = fc
     votes: fc.array(voteCount, { minLength: 8, maxLength: 8 }),
     uncounted: fc.option(voteCount, { nil: null }),
     sourceId: fc.constantFrom(...seed.sources),
-    additionalSources: fc.array(fc.record({ sourceId: fc.constantFrom(...seed.sources), covers: fc.constantFrom('turnout', 'the map') }), { maxLength: 3 }),
+    additionalSources: fc.array(
+      fc.record({ sourceId: fc.constantFrom(...seed.sources), covers: fc.constantFrom('turnout', 'the map') }),
+      { maxLength: 3 },
+    ),
     asOf: fc.option(dateArb, { nil: null }),
   })
   .map((r) => {
-    const lines: Record<string, unknown>[] = r.candidates.map((candidateId, i) => ({ candidateId, nominatorId: r.nominators[i], votes: r.votes[i]! }));
+    const lines: Record<string, unknown>[] = r.candidates.map((candidateId, i) => ({
+      candidateId,
+      nominatorId: r.nominators[i],
+      votes: r.votes[i]!,
+    }));
     if (r.againstAll) lines.push({ kind: 'against-all', label: 'Against all', votes: r.votes[7]! });
     const total = lines.reduce((sum, l) => sum + (l.votes as number), 0);
     for (const l of lines) l.percent = total > 0 ? Math.round(((l.votes as number) / total) * 100_000) / 1000 : null;
@@ -520,11 +624,19 @@ function goodBodies(op: Operation, doc: OpenApiDocument): fc.Arbitrary<unknown>[
   if (example !== undefined) out.push(fc.constant(example));
   switch (op.operationId) {
     case 'createSource':
-      out.push(fc.record({ id: fresh, publisher: fc.constant('Fuzz Gazette'), kind: fc.constantFrom('news', 'official') }));
+      out.push(
+        fc.record({ id: fresh, publisher: fc.constant('Fuzz Gazette'), kind: fc.constantFrom('news', 'official') }),
+      );
       break;
     case 'createOrganisation':
     case 'createCandidate':
-      out.push(fc.record({ id: fresh, name: fc.string({ minLength: 1, maxLength: 30, unit: 'grapheme' }), sourceId: fc.constantFrom(...seed.sources) }));
+      out.push(
+        fc.record({
+          id: fresh,
+          name: fc.string({ minLength: 1, maxLength: 30, unit: 'grapheme' }),
+          sourceId: fc.constantFrom(...seed.sources),
+        }),
+      );
       break;
     case 'createElection':
       out.push(
@@ -538,10 +650,19 @@ function goodBodies(op: Operation, doc: OpenApiDocument): fc.Arbitrary<unknown>[
       );
       break;
     case 'updateElection':
-      out.push(fc.record({ note: fc.string({ maxLength: 50, unit: 'grapheme' }), termEndYear: fc.integer({ min: 1800, max: 2200 }) }, { requiredKeys: ['note'] }));
+      out.push(
+        fc.record(
+          { note: fc.string({ maxLength: 50, unit: 'grapheme' }), termEndYear: fc.integer({ min: 1800, max: 2200 }) },
+          { requiredKeys: ['note'] },
+        ),
+      );
       break;
     case 'publishResults':
-      out.push(fc.constantFrom('recount', 'correction', 'unofficial-complete', 'certified').map((status) => ({ ...certified2022, status })));
+      out.push(
+        fc
+          .constantFrom('recount', 'correction', 'unofficial-complete', 'certified')
+          .map((status) => ({ ...certified2022, status })),
+      );
       out.push(consistentResults);
       break;
   }
@@ -572,7 +693,9 @@ type Mutation = 'replace' | 'same-type' | 'delete' | 'unknown-key' | 'duplicate-
 /** A hostile value of the same JSON type as `value`: it passes the type check and goes deeper. */
 function sameType(value: Json, at: number): Json {
   if (typeof value === 'string')
-    return at % 4 === 0 ? unstorableStrings[(at >> 2) % unstorableStrings.length]! : hostileStrings[at % hostileStrings.length]!;
+    return at % 4 === 0
+      ? unstorableStrings[(at >> 2) % unstorableStrings.length]!
+      : hostileStrings[at % hostileStrings.length]!;
   if (typeof value === 'number') return hostileNumbers[at % hostileNumbers.length]!;
   if (typeof value === 'boolean') return !value;
   if (Array.isArray(value)) return [...value, ...value];
@@ -589,7 +712,8 @@ function mutate(value: Json, how: Mutation, at: number, piece: JsonPiece): strin
     const json = JSON.stringify(v) ?? 'null';
     return text === undefined ? json : json.replace(JSON.stringify(MARK), text);
   };
-  if (how === 'whole' || (places.length === 0 && how !== 'unknown-key' && how !== 'duplicate-key')) return finish(inserted);
+  if (how === 'whole' || (places.length === 0 && how !== 'unknown-key' && how !== 'duplicate-key'))
+    return finish(inserted);
   if (how === 'unknown-key' || how === 'duplicate-key') {
     const objects = [copy, ...places.map(([c, k]) => (c as Record<string, Json>)[k as string])].filter(
       (v): v is Record<string, Json> => Boolean(v) && typeof v === 'object' && !Array.isArray(v),
@@ -635,13 +759,28 @@ export interface Payload {
 
 function bodyArb(op: Operation, doc: OpenApiDocument): fc.Arbitrary<Payload> {
   const schema = op.body!;
-  const valid = fc.oneof({ weight: 2, arbitrary: validValue(schema, doc, '', op.path) }, ...goodBodies(op, doc).map((arbitrary) => ({ weight: 3, arbitrary })));
-  const mutation = fc.constantFrom<Mutation>('replace', 'replace', 'same-type', 'same-type', 'same-type', 'delete', 'unknown-key', 'duplicate-key', 'whole');
+  const valid = fc.oneof(
+    { weight: 2, arbitrary: validValue(schema, doc, '', op.path) },
+    ...goodBodies(op, doc).map((arbitrary) => ({ weight: 3, arbitrary })),
+  );
+  const mutation = fc.constantFrom<Mutation>(
+    'replace',
+    'replace',
+    'same-type',
+    'same-type',
+    'same-type',
+    'delete',
+    'unknown-key',
+    'duplicate-key',
+    'whole',
+  );
   return fc.oneof(
     { weight: 10, arbitrary: valid.map((v) => ({ data: JSON.stringify(v), kind: 'valid' })) },
     {
       weight: 10,
-      arbitrary: fc.tuple(valid, mutation, fc.nat(), hostileJson).map(([v, how, at, piece]) => ({ data: mutate(v, how, at, piece), kind: `mutated:${how}` })),
+      arbitrary: fc
+        .tuple(valid, mutation, fc.nat(), hostileJson)
+        .map(([v, how, at, piece]) => ({ data: mutate(v, how, at, piece), kind: `mutated:${how}` })),
     },
     {
       weight: 1,
@@ -667,9 +806,19 @@ function bodyArb(op: Operation, doc: OpenApiDocument): fc.Arbitrary<Payload> {
         fc.uint8Array({ maxLength: 64 }).map((bytes) => ({ data: Buffer.from(bytes), kind: 'bytes' })),
         fc.constantFrom(
           { data: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc0, 0xaf, 0x22, 0x7d]), kind: 'invalid-utf8' },
-          { data: Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), kind: 'invalid-utf8' },
+          {
+            data: Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+            kind: 'invalid-utf8',
+          },
           { data: Buffer.from('{"name":"\ud800"}', 'utf16le'), kind: 'utf16' },
-          { data: Buffer.concat([Buffer.from('{"publisher":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('","kind":"news"}')]), kind: 'cesu8' },
+          {
+            data: Buffer.concat([
+              Buffer.from('{"publisher":"'),
+              Buffer.from([0xed, 0xa0, 0x80]),
+              Buffer.from('","kind":"news"}'),
+            ]),
+            kind: 'cesu8',
+          },
         ),
       ),
     },
@@ -725,31 +874,65 @@ function sometimes<T>(arb: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T | und
 function pieceArb(param: Parameter, op: Operation, doc: OpenApiDocument): fc.Arbitrary<Piece> {
   const valid = validValue(param.schema, doc, param.name, op.path).map((v) => String(v));
   const extra: fc.Arbitrary<Piece>[] = param.name === 'cursor' ? [fc.constantFrom(...cursors)] : [];
-  return fc.oneof(
-    { weight: 6, arbitrary: valid },
-    ...extra.map((arbitrary) => ({ weight: 3, arbitrary })),
-    { weight: 2, arbitrary: hostilePiece },
-  );
+  return fc.oneof({ weight: 6, arbitrary: valid }, ...extra.map((arbitrary) => ({ weight: 3, arbitrary })), {
+    weight: 2,
+    arbitrary: hostilePiece,
+  });
 }
 
-const unknownNames = ['contry', 'q', 'limit[]', 'format[x]', '__proto__', 'constructor[prototype][x]', 'a[b]', '', '%FF', 'sort', 'fields', 'include', "'"];
+const unknownNames = [
+  'contry',
+  'q',
+  'limit[]',
+  'format[x]',
+  '__proto__',
+  'constructor[prototype][x]',
+  'a[b]',
+  '',
+  '%FF',
+  'sort',
+  'fields',
+  'include',
+  "'",
+];
 
 function queryArb(op: Operation, doc: OpenApiDocument): fc.Arbitrary<string> {
   const params = op.parameters.filter((p) => p.in === 'query');
   const declared = params.map((p) =>
-    sometimes(pieceArb(p, op, doc).map((v) => `${p.name}=${encodePiece(v)}`), 2),
+    sometimes(
+      pieceArb(p, op, doc).map((v) => `${p.name}=${encodePiece(v)}`),
+      2,
+    ),
   );
   const duplicate = params.length
-    ? sometimes(fc.tuple(fc.constantFrom(...params), fc.array(hostilePiece, { minLength: 1, maxLength: 2 })).map(([p, vs]) => vs.map((v) => `${p.name}=${encodePiece(v)}`).join('&')), 6)
+    ? sometimes(
+        fc
+          .tuple(fc.constantFrom(...params), fc.array(hostilePiece, { minLength: 1, maxLength: 2 }))
+          .map(([p, vs]) => vs.map((v) => `${p.name}=${encodePiece(v)}`).join('&')),
+        6,
+      )
     : fc.constant(undefined);
   const unknown = sometimes(
     fc.tuple(fc.constantFrom(...unknownNames), hostilePiece).map(([name, v]) => `${name}=${encodePiece(v)}`),
     8,
   );
-  const odd = sometimes(fc.constantFrom('limit', '=', '&&', '&', 'limit==1', 'format=csv&format=json', 'limit=1&limit=2', '%FF=%FF', 'a=%C0%AF'), 10);
-  return fc.tuple(fc.tuple(...declared), duplicate, unknown, odd).map(([d, dup, unk, o]) =>
-    [...d, dup, unk, o].filter((x): x is string => x !== undefined).join('&'),
+  const odd = sometimes(
+    fc.constantFrom(
+      'limit',
+      '=',
+      '&&',
+      '&',
+      'limit==1',
+      'format=csv&format=json',
+      'limit=1&limit=2',
+      '%FF=%FF',
+      'a=%C0%AF',
+    ),
+    10,
   );
+  return fc
+    .tuple(fc.tuple(...declared), duplicate, unknown, odd)
+    .map(([d, dup, unk, o]) => [...d, dup, unk, o].filter((x): x is string => x !== undefined).join('&'));
 }
 
 function pathArb(op: Operation, doc: OpenApiDocument): fc.Arbitrary<{ path: string; plain: boolean }> {
@@ -757,9 +940,15 @@ function pathArb(op: Operation, doc: OpenApiDocument): fc.Arbitrary<{ path: stri
   if (params.length === 0) return fc.constant({ path: op.path, plain: true });
   const values = params.map((p) =>
     fc.oneof(
-      { weight: 8, arbitrary: validValue(p.schema, doc, p.name, op.path).map((v) => ({ piece: String(v), plain: true })) },
+      {
+        weight: 8,
+        arbitrary: validValue(p.schema, doc, p.name, op.path).map((v) => ({ piece: String(v), plain: true })),
+      },
       // A lone surrogate encodes to invalid UTF-8, which the router refuses (400) before the route.
-      { weight: 3, arbitrary: hostilePiece.map((piece) => ({ piece, plain: typeof piece === 'string' && !/\p{Cs}/u.test(piece) })) },
+      {
+        weight: 3,
+        arbitrary: hostilePiece.map((piece) => ({ piece, plain: typeof piece === 'string' && !/\p{Cs}/u.test(piece) })),
+      },
     ),
   );
   return fc.tuple(...values).map((vs) => {
@@ -802,8 +991,19 @@ function headersArb(op: Operation): fc.Arbitrary<{ headers: Record<string, strin
       weight: 2,
       arbitrary: fc
         .constantFrom(
-          'Bearer junk', 'Bearer erk_', 'Bearer erk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'bearer erk_x', 'Basic YWRtaW46YWRtaW4=',
-          'Bearer', 'Bearer ', 'Bearer a b', `Bearer ${'x'.repeat(4000)}`, "Bearer ' OR 1=1--", 'Token abc', 'Bearer \u00e9', '',
+          'Bearer junk',
+          'Bearer erk_',
+          'Bearer erk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+          'bearer erk_x',
+          'Basic YWRtaW46YWRtaW4=',
+          'Bearer',
+          'Bearer ',
+          'Bearer a b',
+          `Bearer ${'x'.repeat(4000)}`,
+          "Bearer ' OR 1=1--",
+          'Token abc',
+          'Bearer \u00e9',
+          '',
         )
         .map((junk) => ({ junk })),
     },
@@ -820,34 +1020,90 @@ function headersArb(op: Operation): fc.Arbitrary<{ headers: Record<string, strin
   );
   const ifMatch = optional(
     fc.oneof(
-      headerValue(['*', '*', '"results-v1"', '"results-v2"', '"results-v3"', '"results-v99"', '"r1.v2"', '"r1.v1"', 'W/"r1.v2"', '"a", "b"', 'junk', '', '"*"']),
+      headerValue([
+        '*',
+        '*',
+        '"results-v1"',
+        '"results-v2"',
+        '"results-v3"',
+        '"results-v99"',
+        '"r1.v2"',
+        '"r1.v1"',
+        'W/"r1.v2"',
+        '"a", "b"',
+        'junk',
+        '',
+        '"*"',
+      ]),
       fc.tuple(headerValue(['*', '"results-v2"']), headerValue(['"x"', '*'])).map((pair) => [...pair]),
     ),
     write ? 2 : 8,
   );
-  const accept = optional(headerValue(['text/csv', 'application/json', '*/*', 'text/csv;q=0', 'text/html', 'image/svg+xml', 'application/problem+json', ';;;', 'text/csv, application/json']), 3);
-  const acceptEncoding = optional(headerValue(['br', 'gzip', 'deflate', 'identity', '*', 'gzip;q=0', 'br, gzip', 'junk']), 3);
+  const accept = optional(
+    headerValue([
+      'text/csv',
+      'application/json',
+      '*/*',
+      'text/csv;q=0',
+      'text/html',
+      'image/svg+xml',
+      'application/problem+json',
+      ';;;',
+      'text/csv, application/json',
+    ]),
+    3,
+  );
+  const acceptEncoding = optional(
+    headerValue(['br', 'gzip', 'deflate', 'identity', '*', 'gzip;q=0', 'br, gzip', 'junk']),
+    3,
+  );
   const ifNoneMatch = optional(headerValue(['*', '"results-v2"', '"results-v2-csv"', 'W/"csv-1"', 'junk', '""']), 8);
   const contentType = optional(
     headerValue([
-      'application/json', 'application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1',
-      'application/json;charset=UTF-16', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x',
-      'application/problem+json', 'application/merge-patch+json', 'application/xml', 'junk', '', 'application/json, text/plain',
+      'application/json',
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json; charset=latin1',
+      'application/json;charset=UTF-16',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/problem+json',
+      'application/merge-patch+json',
+      'application/xml',
+      'junk',
+      '',
+      'application/json, text/plain',
     ]),
     write ? 4 : 12,
   );
-  const extra = optional(headerValue(['x-forwarded-for', 'x-http-method-override', 'x-original-url', 'cookie', 'origin']), 6);
-  return fc.record({ credential, idempotency, ifMatch, accept, acceptEncoding, ifNoneMatch, contentType, extra, extraValue: hostilePiece }).map((h) => {
-    const headers: Record<string, string | string[]> = {};
-    if (h.idempotency !== undefined) headers['idempotency-key'] = h.idempotency;
-    if (h.ifMatch !== undefined) headers['if-match'] = h.ifMatch;
-    if (h.accept !== undefined) headers.accept = h.accept;
-    if (h.acceptEncoding !== undefined) headers['accept-encoding'] = h.acceptEncoding;
-    if (h.ifNoneMatch !== undefined) headers['if-none-match'] = h.ifNoneMatch;
-    if (h.contentType !== undefined) headers['content-type'] = h.contentType;
-    if (h.extra !== undefined) headers[h.extra] = typeof h.extraValue === 'string' ? h.extraValue : h.extraValue.raw;
-    return { headers, auth: h.credential };
-  });
+  const extra = optional(
+    headerValue(['x-forwarded-for', 'x-http-method-override', 'x-original-url', 'cookie', 'origin']),
+    6,
+  );
+  return fc
+    .record({
+      credential,
+      idempotency,
+      ifMatch,
+      accept,
+      acceptEncoding,
+      ifNoneMatch,
+      contentType,
+      extra,
+      extraValue: hostilePiece,
+    })
+    .map((h) => {
+      const headers: Record<string, string | string[]> = {};
+      if (h.idempotency !== undefined) headers['idempotency-key'] = h.idempotency;
+      if (h.ifMatch !== undefined) headers['if-match'] = h.ifMatch;
+      if (h.accept !== undefined) headers.accept = h.accept;
+      if (h.acceptEncoding !== undefined) headers['accept-encoding'] = h.acceptEncoding;
+      if (h.ifNoneMatch !== undefined) headers['if-none-match'] = h.ifNoneMatch;
+      if (h.contentType !== undefined) headers['content-type'] = h.contentType;
+      if (h.extra !== undefined) headers[h.extra] = typeof h.extraValue === 'string' ? h.extraValue : h.extraValue.raw;
+      return { headers, auth: h.credential };
+    });
 }
 
 const otherMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -859,7 +1115,13 @@ export function operationRequest(op: Operation, doc: OpenApiDocument = openapiDo
     ? bodyArb(op, doc)
     : fc.oneof(
         { weight: 20, arbitrary: fc.constant<Payload>({ kind: 'none' }) },
-        { weight: 1, arbitrary: fc.constantFrom<Payload>({ data: '{"a":1}', kind: 'unexpected' }, { data: deepArray(10_000), kind: 'unexpected-deep' }) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom<Payload>(
+            { data: '{"a":1}', kind: 'unexpected' },
+            { data: deepArray(10_000), kind: 'unexpected-deep' },
+          ),
+        },
       );
   return fc
     .record({
@@ -906,7 +1168,10 @@ export function describeRequest(req: FuzzRequest): string {
       : typeof req.payload.data === 'string'
         ? cut(JSON.stringify(req.payload.data), 500)
         : `<Buffer ${req.payload.data.toString('hex').slice(0, 200)}> (${req.payload.data.length} bytes)`;
-  const auth = req.auth === undefined ? '' : `\n  authorization: ${typeof req.auth === 'string' ? `<${req.auth} key>` : cut(JSON.stringify(req.auth.junk), 80)}`;
+  const auth =
+    req.auth === undefined
+      ? ''
+      : `\n  authorization: ${typeof req.auth === 'string' ? `<${req.auth} key>` : cut(JSON.stringify(req.auth.junk), 80)}`;
   const headers = Object.entries(req.headers)
     .map(([k, v]) => `\n  ${k}: ${cut(JSON.stringify(v), 200)}`)
     .join('');
@@ -932,14 +1197,26 @@ export async function fuzzContext(app: FastifyInstance, doc: OpenApiDocument = o
     app,
     doc,
     ops: loadOperations(doc),
-    tokens: { write: await tokenFor(app, 'write', 'fuzz-write'), read: await tokenFor(app, 'read', 'fuzz-read'), revoked },
+    tokens: {
+      write: await tokenFor(app, 'write', 'fuzz-write'),
+      read: await tokenFor(app, 'read', 'fuzz-read'),
+      revoked,
+    },
     bodyLimit: app.initialConfig.bodyLimit ?? 1024 * 1024,
     tables: await tableNames(app.db),
   };
 }
 
 /** Node's rules for a header sent twice: some are dropped after the first, the rest joined. */
-const singleHeaders = new Set(['authorization', 'content-type', 'content-length', 'host', 'user-agent', 'referer', 'if-modified-since']);
+const singleHeaders = new Set([
+  'authorization',
+  'content-type',
+  'content-length',
+  'host',
+  'user-agent',
+  'referer',
+  'if-modified-since',
+]);
 
 /**
  * A header value as Node's parser hands it over: the UTF-8 bytes a client sends, read as latin1.
@@ -947,15 +1224,17 @@ const singleHeaders = new Set(['authorization', 'content-type', 'content-length'
  * the app sees it, test/errors.test.ts covers that), so they are dropped here.
  */
 function onTheWire(value: string): string {
+  const latin1 = Buffer.from(value, 'utf8').toString('latin1');
   // eslint-disable-next-line no-control-regex
-  return Buffer.from(value, 'utf8').toString('latin1').replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '');
+  return latin1.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '');
 }
 
 function nodeHeaders(req: FuzzRequest, ctx: FuzzContext): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers))
     out[k] = onTheWire(Array.isArray(v) ? (singleHeaders.has(k) ? v[0]! : v.join(', ')) : v);
-  if (req.auth !== undefined) out.authorization = typeof req.auth === 'string' ? `Bearer ${ctx.tokens[req.auth]}` : onTheWire(req.auth.junk);
+  if (req.auth !== undefined)
+    out.authorization = typeof req.auth === 'string' ? `Bearer ${ctx.tokens[req.auth]}` : onTheWire(req.auth.junk);
   return out;
 }
 
@@ -1031,7 +1310,12 @@ function validatorFor(schema: Schema, doc: OpenApiDocument): ValidateFunction {
 const mediaType = (header: unknown) => (typeof header === 'string' ? header : '').split(';')[0]!.trim().toLowerCase();
 
 /** The properties one answer must keep; returns what it broke (empty when all is well). */
-export function violations(ctx: FuzzContext, op: Operation | undefined, req: FuzzRequest, res: LightMyRequestResponse): string[] {
+export function violations(
+  ctx: FuzzContext,
+  op: Operation | undefined,
+  req: FuzzRequest,
+  res: LightMyRequestResponse,
+): string[] {
   const out: string[] = [];
   const status = res.statusCode;
   const type = mediaType(res.headers['content-type']);
@@ -1044,13 +1328,18 @@ export function violations(ctx: FuzzContext, op: Operation | undefined, req: Fuz
     try {
       text = decodedBody(res);
     } catch (err) {
-      return [`the body does not decode as its content-encoding ${String(res.headers['content-encoding'])}: ${String(err)}`];
+      return [
+        `the body does not decode as its content-encoding ${String(res.headers['content-encoding'])}: ${String(err)}`,
+      ];
     }
   }
 
   if (status >= 500) out.push(`a ${status} server error`);
   if (status >= 400) {
-    if (type !== 'application/problem+json') out.push(`a ${status} whose content-type is ${String(res.headers['content-type'])}, not application/problem+json`);
+    if (type !== 'application/problem+json')
+      out.push(
+        `a ${status} whose content-type is ${String(res.headers['content-type'])}, not application/problem+json`,
+      );
     else if (!head) {
       let problem: Record<string, unknown> | undefined;
       try {
@@ -1061,7 +1350,8 @@ export function violations(ctx: FuzzContext, op: Operation | undefined, req: Fuz
       if (problem) {
         for (const field of ['type', 'title', 'detail'])
           if (typeof problem[field] !== 'string') out.push(`the problem has no string ${field}`);
-        if (problem.status !== status) out.push(`the problem's status ${String(problem.status)} is not the HTTP status ${status}`);
+        if (problem.status !== status)
+          out.push(`the problem's status ${String(problem.status)} is not the HTTP status ${status}`);
       }
     }
   }
@@ -1073,11 +1363,17 @@ export function violations(ctx: FuzzContext, op: Operation | undefined, req: Fuz
     out.push(`a ${req.method} succeeded (${status}) without a write key`);
 
   const declaredOp = op && req.plainPath && req.method === op.method ? op : undefined;
-  if (op?.body && ['POST', 'PATCH', 'PUT'].includes(req.method) && req.payload.data !== undefined && Buffer.byteLength(req.payload.data) > ctx.bodyLimit) {
+  if (
+    op?.body &&
+    ['POST', 'PATCH', 'PUT'].includes(req.method) &&
+    req.payload.data !== undefined &&
+    Buffer.byteLength(req.payload.data) > ctx.bodyLimit
+  ) {
     // Refused before it is read: 413 once the request gets as far as its body; an answer from an
     // earlier step (no route, bad key, wrong content type, URL too long) is fine too, a 2xx is not.
     const json = mediaType(nodeHeaders(req, ctx)['content-type']) === 'application/json';
-    if (declaredOp && json && req.auth === 'write' && status !== 413 && status !== 414) out.push(`a body over ${ctx.bodyLimit} bytes with a write key got ${status}, not 413`);
+    if (declaredOp && json && req.auth === 'write' && status !== 413 && status !== 414)
+      out.push(`a body over ${ctx.bodyLimit} bytes with a write key got ${status}, not 413`);
     if (status < 300) out.push(`a body over ${ctx.bodyLimit} bytes got ${status}`);
   }
 
@@ -1085,7 +1381,8 @@ export function violations(ctx: FuzzContext, op: Operation | undefined, req: Fuz
   if (status >= 200 && status < 300 && declaredOp && !head) {
     const declared = declaredOp.responses[String(status)];
     if (!declared) out.push(`status ${status} is not declared for ${declaredOp.operationId}`);
-    else if (!(type in declared)) out.push(`content-type ${type} is not declared for ${declaredOp.operationId} ${status}`);
+    else if (!(type in declared))
+      out.push(`content-type ${type} is not declared for ${declaredOp.operationId} ${status}`);
     else {
       const schema = declared[type];
       if (type === 'application/json') {
@@ -1103,7 +1400,8 @@ export function violations(ctx: FuzzContext, op: Operation | undefined, req: Fuz
         const columns = /header row: (.+)$/.exec(schema?.description ?? '')?.[1]?.split(',');
         try {
           const rows: string[][] = parseCsv(text, { bom: true });
-          if (columns && rows[0]?.join(',') !== columns.join(',')) out.push(`the CSV header is ${rows[0]?.join(',')}, not ${columns.join(',')}`);
+          if (columns && rows[0]?.join(',') !== columns.join(','))
+            out.push(`the CSV header is ${rows[0]?.join(',')}, not ${columns.join(',')}`);
         } catch (err) {
           out.push(`the CSV does not parse: ${String(err)}`);
         }
@@ -1132,7 +1430,16 @@ export interface FuzzStats {
 }
 
 export function newStats(): FuzzStats {
-  return { requests: 0, statuses: new Map(), successes: new Map(), undeclared: new Map(), rejectedWrites: 0, replays: 0, warnings: new Set(), failures: new Map() };
+  return {
+    requests: 0,
+    statuses: new Map(),
+    successes: new Map(),
+    undeclared: new Map(),
+    rejectedWrites: 0,
+    replays: 0,
+    warnings: new Set(),
+    failures: new Map(),
+  };
 }
 
 const bump = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
@@ -1172,19 +1479,29 @@ export function fuzzProperty(ctx: FuzzContext, stats: FuzzStats, state: FuzzStat
         const before = state.checksum;
         const changed = before ? Object.keys(now).filter((table) => now[table] !== before[table]) : [];
         if (changed.length)
-          found.push(`a ${replayed ? 'replayed' : 'rejected'} write (${res.statusCode}) changed the database: ${changed.join(', ')}`);
+          found.push(
+            `a ${replayed ? 'replayed' : 'rejected'} write (${res.statusCode}) changed the database: ${changed.join(', ')}`,
+          );
       }
       state.checksum = now;
     }
     const key = nodeHeaders(req, ctx)['idempotency-key'];
-    if (req.method === 'POST' && req.auth === 'write' && key !== undefined && res.statusCode < 300 && !replayed && found.length === 0) {
+    if (
+      req.method === 'POST' &&
+      req.auth === 'write' &&
+      key !== undefined &&
+      res.statusCode < 300 &&
+      !replayed &&
+      found.length === 0
+    ) {
       // Retried at once, as a client that lost the answer would: the first answer again, nothing written.
       const retry = await send(ctx, req);
       stats.requests += 1;
       bump(stats.statuses, retry.statusCode);
       if (retry.headers['idempotent-replayed'] === 'true') stats.replays += 1;
       else found.push(`a retry with the same Idempotency-Key was not answered as a replay (${retry.statusCode})`);
-      if (retry.statusCode !== res.statusCode || retry.body !== res.body) found.push(`the retry got ${retry.statusCode} ${retry.body.slice(0, 200)}`);
+      if (retry.statusCode !== res.statusCode || retry.body !== res.body)
+        found.push(`the retry got ${retry.statusCode} ${retry.body.slice(0, 200)}`);
       const now = await checksum(ctx.app.db, ctx.tables);
       const changed = Object.keys(now).filter((table) => now[table] !== state.checksum?.[table]);
       if (changed.length) found.push(`the replayed retry changed the database: ${changed.join(', ')}`);

@@ -55,7 +55,9 @@ function run(program: string, args: string[], options: SpawnOptions = {}): Promi
     child.stderr?.on('data', (d) => (output += d));
     child.on('error', reject);
     child.on('exit', (code, signal) =>
-      code === 0 ? resolve(output) : reject(new Error(`${program} ${args.join(' ')} exited with ${code ?? signal}:\n${output}`)),
+      code === 0
+        ? resolve(output)
+        : reject(new Error(`${program} ${args.join(' ')} exited with ${code ?? signal}:\n${output}`)),
     );
   });
 }
@@ -97,7 +99,9 @@ function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -175,7 +179,8 @@ export class PgCluster {
         this.running = true;
         return;
       } catch (err) {
-        if (attempt >= 3 || !/could not (bind|create any TCP\/IP sockets)|Address already in use/i.test(this.log())) throw err;
+        if (attempt >= 3 || !/could not (bind|create any TCP\/IP sockets)|Address already in use/i.test(this.log()))
+          throw err;
       }
     }
   }
@@ -239,7 +244,11 @@ export class PgCluster {
   }
 
   /** Runs one statement over a short-lived connection and returns its rows. */
-  query<Row extends Record<string, unknown> = Record<string, unknown>>(text: string, params: unknown[] = [], database = 'postgres') {
+  query<Row extends Record<string, unknown> = Record<string, unknown>>(
+    text: string,
+    params: unknown[] = [],
+    database = 'postgres',
+  ) {
     return admin<Row>(this.url(database), text, params);
   }
 
@@ -262,10 +271,14 @@ export class PgCluster {
   /** Replica: stop applying WAL (it keeps receiving it); resolves once replay is actually paused. */
   async pauseReplay(): Promise<void> {
     await this.query('select pg_wal_replay_pause()');
-    await this.poll(async () => {
-      const [row] = await this.query<{ state: string }>('select pg_get_wal_replay_pause_state() as state');
-      return row!.state === 'paused';
-    }, 10_000, 'replay to pause');
+    await this.poll(
+      async () => {
+        const [row] = await this.query<{ state: string }>('select pg_get_wal_replay_pause_state() as state');
+        return row!.state === 'paused';
+      },
+      10_000,
+      'replay to pause',
+    );
   }
 
   async resumeReplay(): Promise<void> {
@@ -280,10 +293,16 @@ export class PgCluster {
 
   /** Replica: resolves once WAL up to `lsn` (e.g. the primary's currentLsn()) has been replayed. */
   async waitForReplay(lsn: string, timeoutMs = 15_000): Promise<void> {
-    await this.poll(async () => {
-      const [row] = await this.query<{ done: boolean }>('select pg_last_wal_replay_lsn() >= $1::pg_lsn as done', [lsn]);
-      return row!.done === true;
-    }, timeoutMs, `replay to reach ${lsn}`);
+    await this.poll(
+      async () => {
+        const [row] = await this.query<{ done: boolean }>('select pg_last_wal_replay_lsn() >= $1::pg_lsn as done', [
+          lsn,
+        ]);
+        return row!.done === true;
+      },
+      timeoutMs,
+      `replay to reach ${lsn}`,
+    );
   }
 
   private async poll(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -309,7 +328,9 @@ export class PgCluster {
     if (!live.has(this)) return;
     this.thawSync();
     if (existsSync(join(this.dataDir, 'postmaster.pid')))
-      await run('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', '-w', '-t', '30', 'stop'], { cwd: this.dir }).catch(() => {});
+      await run('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', '-w', '-t', '30', 'stop'], { cwd: this.dir }).catch(
+        () => {},
+      );
     this.running = false;
     await rm(this.dir, { recursive: true, force: true });
     live.delete(this);
@@ -343,7 +364,18 @@ export async function createPrimary(): Promise<PgCluster> {
   try {
     await run(
       'initdb',
-      ['-D', cluster.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+      [
+        '-D',
+        cluster.dataDir,
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-sync',
+        '--no-instructions',
+      ],
       { cwd: dir },
     );
     // initdb's pg_hba.conf already trusts replication connections from 127.0.0.1 with --auth=trust.
@@ -364,7 +396,22 @@ export async function createReplica(primary: PgCluster): Promise<PgCluster> {
   try {
     await run(
       'pg_basebackup',
-      ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', replica.dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'],
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(primary.port),
+        '-U',
+        'postgres',
+        '-D',
+        replica.dataDir,
+        '-R',
+        '-X',
+        'stream',
+        '-c',
+        'fast',
+        '--no-sync',
+      ],
       { cwd: dir },
     );
     // The copied postgresql.conf names the primary's port and socket dir: later lines win (the

@@ -1,14 +1,4 @@
-import {
-  type AnyPgColumn,
-  boolean,
-  char,
-  date,
-  index,
-  integer,
-  pgTable,
-  smallint,
-  text,
-} from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, boolean, char, date, index, integer, pgTable, smallint, text } from 'drizzle-orm/pg-core';
 import { countries } from './countries.js';
 import { electionType } from './enums.js';
 import { sources } from './sources.js';

@@ -1,12 +1,7 @@
 import { pgEnum } from 'drizzle-orm/pg-core';
 
 // Value lists live here once; zod schemas and the OpenAPI document read them from the enums.
-export const electionType = pgEnum('election_type', [
-  'presidential',
-  'parliamentary',
-  'referendum',
-  'local',
-]);
+export const electionType = pgEnum('election_type', ['presidential', 'parliamentary', 'referendum', 'local']);
 
 // NIST SP 1500-100 v2 ResultsStatus, in the CDF's own spelling.
 export const resultStatus = pgEnum('result_status', [
@@ -24,9 +19,4 @@ export const outcome = pgEnum('outcome', ['elected', 'defeated', 'advanced-to-ru
 export const sourceKind = pgEnum('source_kind', ['official', 'news']);
 
 // Which total a published percentage was divided by.
-export const percentBase = pgEnum('percent_base', [
-  'lines-total',
-  'ballots-cast',
-  'valid-votes',
-  'unknown',
-]);
+export const percentBase = pgEnum('percent_base', ['lines-total', 'ballots-cast', 'valid-votes', 'unknown']);

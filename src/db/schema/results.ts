@@ -87,10 +87,7 @@ export const voteShares = pgTable(
   (t) => [
     index('vote_shares_version_idx').on(t.versionId, t.id),
     index('vote_shares_candidate_idx').on(t.candidateId),
-    check(
-      'vote_shares_candidate_kind',
-      sql`(${t.kind} = 'candidate') = (${t.candidateId} is not null)`,
-    ),
+    check('vote_shares_candidate_kind', sql`(${t.kind} = 'candidate') = (${t.candidateId} is not null)`),
     check('vote_shares_label_kind', sql`${t.kind} = 'candidate' or ${t.label} is not null`),
     check('vote_shares_percent_range', sql`${t.percent} between 0 and 100`),
     check('vote_shares_votes_nonnegative', sql`${t.votes} >= 0`),

@@ -37,7 +37,10 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         security: bearerAuth,
         querystring: auditQuery,
         response: {
-          200: { description: 'One page of the trail.', content: { 'application/json': { schema: listSchema(auditEntrySchema) } } },
+          200: {
+            description: 'One page of the trail.',
+            content: { 'application/json': { schema: listSchema(auditEntrySchema) } },
+          },
           ...problemResponses(400, 401, 403, 414, 429, 503),
         },
       },
@@ -46,18 +49,23 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       const { limit, cursor } = request.query;
       const rows = await listAuditLog(app.db, { before: cursor?.[0], limit: limit + 1 });
       reply.header('cache-control', 'no-store');
-      return page(rows, limit, (r) => [r.entry.id], ({ entry: e, keyName }) => ({
-        id: e.id,
-        at: e.at.toISOString(),
-        key: { id: e.keyId, name: keyName },
-        action: e.action,
-        method: e.method,
-        path: e.path,
-        resourceType: e.resourceType,
-        resourceId: e.resourceId,
-        requestId: e.requestId,
-        request: e.request,
-      }));
+      return page(
+        rows,
+        limit,
+        (r) => [r.entry.id],
+        ({ entry: e, keyName }) => ({
+          id: e.id,
+          at: e.at.toISOString(),
+          key: { id: e.keyId, name: keyName },
+          action: e.action,
+          method: e.method,
+          path: e.path,
+          resourceType: e.resourceType,
+          resourceId: e.resourceId,
+          requestId: e.requestId,
+          request: e.request,
+        }),
+      );
     },
   );
 };

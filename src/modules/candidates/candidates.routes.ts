@@ -45,7 +45,12 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
         return sendCsv(reply, 'candidates.csv', candidateColumns, rows);
       }
       const rows = await listCandidates(app.db, { key, after: cursor?.[0], limit: limit + 1 });
-      return page(rows, limit, (r) => [r.id], (r) => r);
+      return page(
+        rows,
+        limit,
+        (r) => [r.id],
+        (r) => r,
+      );
     },
   );
 
@@ -62,10 +67,7 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
-      const [candidate, series] = await Promise.all([
-        findCandidate(app.db, id),
-        candidateTimeSeries(app.db, id),
-      ]);
+      const [candidate, series] = await Promise.all([findCandidate(app.db, id), candidateTimeSeries(app.db, id)]);
       if (!candidate) throw notFound(`Candidate ${id} not found.`);
       return { ...candidate, voteShares: series.map(toVoteShare) };
     },

@@ -38,7 +38,11 @@ export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
           reply,
           'countries.csv',
           countryColumns,
-          allRows((after: string | undefined, limit) => listCountries(app.db, { after, limit }), (r) => r.code, toCountry),
+          allRows(
+            (after: string | undefined, limit) => listCountries(app.db, { after, limit }),
+            (r) => r.code,
+            toCountry,
+          ),
         );
       }
       const { limit, cursor } = request.query;
@@ -72,10 +76,14 @@ export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listCountryElections',
         tags: ['countries', 'elections'],
         summary: "A country's elections",
-        description: 'The same list and filters as /v1/elections?country={code}; 404 for a country not in the database.',
+        description:
+          'The same list and filters as /v1/elections?country={code}; 404 for a country not in the database.',
         params: countryParams,
         querystring: countryElectionListQuery,
-        response: withCsv(readResponses("One page of the country's elections.", electionList, 400, 404, 503), electionColumns),
+        response: withCsv(
+          readResponses("One page of the country's elections.", electionList, 400, 404, 503),
+          electionColumns,
+        ),
       },
     },
     async (request, reply) => {

@@ -150,7 +150,9 @@ const ourId = (value: string, otherType = OUR_ID): ExternalId => ({
 });
 
 const total = (gpUnitId: string, votes: number | null): { VoteCounts?: VoteCounts[] } =>
-  votes === null ? {} : { VoteCounts: [{ '@type': `${T}VoteCounts`, GpUnitId: gpUnitId, Type: 'total', Count: votes }] };
+  votes === null
+    ? {}
+    : { VoteCounts: [{ '@type': `${T}VoteCounts`, GpUnitId: gpUnitId, Type: 'total', Count: votes }] };
 
 const BASE_WORDS: Record<Results['percentBase'], string> = {
   'lines-total': 'of the sum of the votes of all lines',
@@ -303,7 +305,11 @@ export function toElectionReport(results: Results, row: ElectionRow, issuer: Rep
         ],
         ...(ballotsCast === null
           ? {}
-          : { BallotCounts: [{ '@type': `${T}BallotCounts`, GpUnitId: gpUnitId, Type: 'total', BallotsCast: ballotsCast }] }),
+          : {
+              BallotCounts: [
+                { '@type': `${T}BallotCounts`, GpUnitId: gpUnitId, Type: 'total', BallotsCast: ballotsCast },
+              ],
+            }),
       },
     ],
     GpUnit: [
@@ -313,7 +319,11 @@ export function toElectionReport(results: Results, row: ElectionRow, issuer: Rep
         Type: 'country',
         Name: text(countryName),
         ExternalIdentifier: [
-          { '@type': `${T}ExternalIdentifier`, Type: 'ocd-id', Value: `ocd-division/country:${e.countryCode.toLowerCase()}` },
+          {
+            '@type': `${T}ExternalIdentifier`,
+            Type: 'ocd-id',
+            Value: `ocd-division/country:${e.countryCode.toLowerCase()}`,
+          },
           ourId(e.countryCode, 'iso-3166-1-alpha-2'),
         ],
         ...(registeredVoters === null ? {} : { VotersRegistered: registeredVoters }),
@@ -346,7 +356,7 @@ export const electionReportSchema = z
     VendorApplicationId: z.string().describe('This API and its version.'),
     SequenceStart: z.number().int(),
     SequenceEnd: z.number().int(),
-    Status: statusEnum.describe('The version\'s status, a NIST ResultsStatus.'),
+    Status: statusEnum.describe("The version's status, a NIST ResultsStatus."),
     IsTest: z.boolean(),
     Notes: z
       .string()

@@ -38,7 +38,12 @@ const thousands = new Intl.NumberFormat('en-GB');
 // XML 1.0's Char production: anything else (control characters, lone surrogates) is an error even
 // as a character reference, so a stray one in a name would make the whole document unreadable.
 const isXmlChar = (cp: number) =>
-  cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
+  cp === 0x9 ||
+  cp === 0xa ||
+  cp === 0xd ||
+  (cp >= 0x20 && cp <= 0xd7ff) ||
+  (cp >= 0xe000 && cp <= 0xfffd) ||
+  cp >= 0x10000;
 
 /** Text safe in XML character data and in quoted attribute values. */
 export function escapeXml(value: string): string {
@@ -56,7 +61,7 @@ export function escapeXml(value: string): string {
 // Generous per-character widths (in em) of common sans-serif faces, DejaVu Sans being the widest,
 // so that estimated lines are never shorter than drawn ones.
 function charEm(c: string): number {
-  if (' .,:;\'’|!ilIjtf()[]'.includes(c)) return 0.36;
+  if (" .,:;'’|!ilIjtf()[]".includes(c)) return 0.36;
   if ('mwMW@%'.includes(c)) return 0.95;
   if (c >= 'A' && c <= 'Z') return 0.74;
   if (c >= '0' && c <= '9') return 0.66;
@@ -120,7 +125,8 @@ interface Run {
 
 function runsEl(x: number, y: number, runs: Run[], o: TextOptions): string {
   const spans = runs.map(
-    (r) => `<tspan${r.bold ? ' font-weight="700"' : ''}${r.fill ? ` fill="${r.fill}"` : ''}>${escapeXml(r.text)}</tspan>`,
+    (r) =>
+      `<tspan${r.bold ? ' font-weight="700"' : ''}${r.fill ? ` fill="${r.fill}"` : ''}>${escapeXml(r.text)}</tspan>`,
   );
   return `<text class="${o.cls}" x="${x}" y="${y}" font-size="${o.size}" fill="${o.fill ?? INK}">${spans.join('')}</text>`;
 }
@@ -138,7 +144,8 @@ function textEl(x: number, y: number, content: string, o: TextOptions): string {
   return `<text ${attrs.join(' ')}>${escapeXml(content)}</text>`;
 }
 
-const percentLabel = (l: Results['lines'][number]) => (l.percent === null ? 'no percentage published' : `${l.percent}%`);
+const percentLabel = (l: Results['lines'][number]) =>
+  l.percent === null ? 'no percentage published' : `${l.percent}%`;
 const votesLabel = (l: Results['lines'][number]) => (l.votes === null ? '' : `${thousands.format(l.votes)} votes`);
 const nominator = (l: Results['lines'][number]) => (l.nominator ? ` (${l.nominator.name})` : '');
 
@@ -197,7 +204,13 @@ export function toResultsChart(results: Results, election: { title: string }): s
       body.push(textEl(MARGIN + barWidth + 6, mid, label, { size: 13, bold: true, cls: 'value' }));
     else
       body.push(
-        textEl(MARGIN + barWidth - 6, mid, label, { size: 13, bold: true, fill: '#ffffff', anchor: 'end', cls: 'value' }),
+        textEl(MARGIN + barWidth - 6, mid, label, {
+          size: 13,
+          bold: true,
+          fill: '#ffffff',
+          anchor: 'end',
+          cls: 'value',
+        }),
       );
     y += barHeight + 14;
   }
@@ -220,7 +233,9 @@ export function toResultsChart(results: Results, election: { title: string }): s
   const title = `${election.title}: ${STATUS_WORDS[results.status].toLowerCase()}`;
   const desc = [
     `Horizontal bar chart of vote shares${asOf ? ` as of ${longDate.format(new Date(asOf))}` : ''}.`,
-    ...results.lines.map((l) => `${l.name}${nominator(l)}: ${[percentLabel(l), votesLabel(l)].filter(Boolean).join(', ')}.`),
+    ...results.lines.map(
+      (l) => `${l.name}${nominator(l)}: ${[percentLabel(l), votesLabel(l)].filter(Boolean).join(', ')}.`,
+    ),
     ...footnotes,
   ].join(' ');
 

@@ -34,10 +34,7 @@ function electionQuery(db: Db) {
     .from(elections)
     .innerJoin(countries, eq(countries.code, elections.countryCode))
     .innerJoin(sources, eq(sources.id, elections.sourceId))
-    .leftJoin(
-      current,
-      and(eq(current.electionId, elections.id), eq(current.number, elections.currentVersion)),
-    );
+    .leftJoin(current, and(eq(current.electionId, elections.id), eq(current.number, elections.currentVersion)));
   return { query, current };
 }
 

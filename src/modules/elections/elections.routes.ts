@@ -37,7 +37,12 @@ const longDate = new Intl.DateTimeFormat('en-GB', {
 
 export const isPreliminary = (status: string) => status.startsWith('unofficial');
 
-export function toElection({ election: e, countryName, source, current }: ElectionRow): z.output<typeof electionSchema> {
+export function toElection({
+  election: e,
+  countryName,
+  source,
+  current,
+}: ElectionRow): z.output<typeof electionSchema> {
   const round = e.round > 1 ? `, round ${e.round}` : '';
   return {
     id: e.id,
@@ -65,9 +70,26 @@ export function toElection({ election: e, countryName, source, current }: Electi
 }
 
 export const electionColumns = [
-  'id', 'title', 'countryCode', 'countryName', 'type', 'date', 'snap', 'round', 'previousRoundId',
-  'termEndYear', 'candidateCount', 'note', 'sourceId', 'sourcePublisher', 'sourceUrl',
-  'currentVersion', 'currentStatus', 'preliminary', 'currentAsOf', 'currentComplete',
+  'id',
+  'title',
+  'countryCode',
+  'countryName',
+  'type',
+  'date',
+  'snap',
+  'round',
+  'previousRoundId',
+  'termEndYear',
+  'candidateCount',
+  'note',
+  'sourceId',
+  'sourcePublisher',
+  'sourceUrl',
+  'currentVersion',
+  'currentStatus',
+  'preliminary',
+  'currentAsOf',
+  'currentComplete',
 ] as const;
 
 function toElectionCsvRow(row: ElectionRow) {
@@ -166,7 +188,13 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
         if (await electionExists(tx, id)) throw conflict(`Election ${id} exists; change it with PATCH.`);
         await insertElection(tx, { id, countryCode: country, ...fields });
         const row = (await findElection(tx, id))!;
-        return { status: 201, body: toElection(row), location: `/v1/elections/${id}`, etag: electionEtag(row), resourceId: id };
+        return {
+          status: 201,
+          body: toElection(row),
+          location: `/v1/elections/${id}`,
+          etag: electionEtag(row),
+          resourceId: id,
+        };
       });
     },
   );
@@ -202,7 +230,8 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
         const changes = request.body;
         if (changes.sourceId) await requireSource(tx, changes.sourceId, 'sourceId');
         if (changes.previousRoundId) {
-          if (changes.previousRoundId === id) throw unprocessable([{ in: 'body', name: 'previousRoundId', message: 'cannot be the election itself' }]);
+          if (changes.previousRoundId === id)
+            throw unprocessable([{ in: 'body', name: 'previousRoundId', message: 'cannot be the election itself' }]);
           await requireElectionRef(tx, changes.previousRoundId);
         }
         await updateElection(tx, id, changes);

@@ -42,7 +42,7 @@ export const electionSchema = z
     snap: z.boolean().nullable().describe('Called early; null when no source says.'),
     round: z.number().int(),
     previousRoundId: z.string().nullable().describe('For a runoff: the id of the round before.'),
-    termEndYear: z.number().int().nullable().describe('Year the winner\'s term ends, when a source gives it.'),
+    termEndYear: z.number().int().nullable().describe("Year the winner's term ends, when a source gives it."),
     candidateCount: z.number().int().nullable().describe('Number of candidates on the ballot, when a source gives it.'),
     note: z.string().nullable(),
     source: sourceRefSchema,
@@ -85,8 +85,7 @@ const mutableFields = {
   termEndYear: z.number().int().min(1800).max(2200).nullable(),
   candidateCount: z.number().int().min(0).max(10_000).nullable(),
   note: text().max(2000).nullable(),
-  sourceId: sourceIdParam
-    .describe('The source announcing the election; must exist.'),
+  sourceId: sourceIdParam.describe('The source announcing the election; must exist.'),
 };
 
 export const electionCreateBody = z

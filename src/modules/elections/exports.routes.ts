@@ -11,9 +11,10 @@ import { toElection } from './elections.routes.js';
 import { electionParams } from './elections.schemas.js';
 import { requireResults } from './results.service.js';
 
-const { name, version } = JSON.parse(
-  readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
-) as { name: string; version: string };
+const { name, version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  name: string;
+  version: string;
+};
 
 const issuer = { name: 'Election results API', abbreviation: name, application: `${name} ${version}` };
 
@@ -39,7 +40,7 @@ export const resultExportsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Current results as a NIST SP 1500-100 v2 ElectionReport',
         description:
           'The current result version in the Election Results Common Data Format of NIST SP 1500-100 ' +
-          'version 2 (JSON), valid against NIST\'s schema: the status, the country as a ReportingUnit ' +
+          "version 2 (JSON), valid against NIST's schema: the status, the country as a ReportingUnit " +
           '(registered voters when published), ballots cast when published, one CandidateContest whose ' +
           'selections carry each line\'s votes as VoteCounts, non-candidate lines such as "Against all" ' +
           'as labelled selections, the candidates, persons and nominating organisations (as Party).\n\n' +
@@ -48,7 +49,13 @@ export const resultExportsRoutes: FastifyPluginAsyncZod = async (app) => {
           'turnout percentage and the sources are listed in Notes. GeneratedDate is when this API ' +
           'recorded the version, so the report of a version never changes.',
         params: electionParams,
-        response: readResponses('The current result version as an ElectionReport.', electionReportSchema, 400, 404, 503),
+        response: readResponses(
+          'The current result version as an ElectionReport.',
+          electionReportSchema,
+          400,
+          404,
+          503,
+        ),
       },
     },
     async (request, reply) => {
@@ -66,7 +73,7 @@ export const resultExportsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['elections'],
         summary: 'Current results as an embeddable SVG bar chart',
         description:
-          'A horizontal bar chart of the current version\'s vote shares, 600 px wide: the election ' +
+          "A horizontal bar chart of the current version's vote shares, 600 px wide: the election " +
           '(country, type, polling day), the status in words (preliminary, certified, ...), one bar per ' +
           'line labelled with its name, nominator, published percentage and votes, and the source. ' +
           'Bars use a 0–100% scale; a line without a published percentage has no bar. The SVG has a ' +

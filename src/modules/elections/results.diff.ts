@@ -53,6 +53,14 @@ export function diffResults(from: Results, to: Results): Diff {
     };
   });
   for (const [key, old] of before)
-    lines.push({ key, name: old.name, change: 'removed', from: figures(old), to: null, votesDelta: null, percentDelta: null });
+    lines.push({
+      key,
+      name: old.name,
+      change: 'removed',
+      from: figures(old),
+      to: null,
+      votesDelta: null,
+      percentDelta: null,
+    });
   return { electionId: to.electionId, from: from.version, to: to.version, fields, lines };
 }

@@ -46,8 +46,12 @@ function jsonObject(shape: Record<string, unknown>, fields: Record<string, SQL>)
   const unknown = Object.keys(fields).filter((k) => !keys.includes(k));
   const missing = keys.filter((k) => !(k in fields));
   if (unknown.length || missing.length)
-    throw new Error(`results JSON in SQL out of step with the schema: missing ${missing.join(', ') || '-'}; unknown ${unknown.join(', ') || '-'}`);
-  const parts = keys.map((key, i) => sql`${literal(`${i === 0 ? '{' : ','}${JSON.stringify(key)}:`)} || (${fields[key]!})`);
+    throw new Error(
+      `results JSON in SQL out of step with the schema: missing ${missing.join(', ') || '-'}; unknown ${unknown.join(', ') || '-'}`,
+    );
+  const parts = keys.map(
+    (key, i) => sql`${literal(`${i === 0 ? '{' : ','}${JSON.stringify(key)}:`)} || (${fields[key]!})`,
+  );
   return sql`(${sql.join(parts, sql` || `)} || '}')`;
 }
 
@@ -101,7 +105,9 @@ function prepareDocumentReads(db: Db) {
         rank: jsonInteger(voteShares.rank),
         outcome: jsonString(voteShares.outcome),
         publishedAsIs: jsonBoolean(voteShares.publishedAsIs),
-      })}, ',' order by ${voteShares.votes} desc nulls last, ${voteShares.percent} desc nulls last, ${voteShares.id})`.as('lines_json'),
+      })}, ',' order by ${voteShares.votes} desc nulls last, ${voteShares.percent} desc nulls last, ${voteShares.id})`.as(
+        'lines_json',
+      ),
       count: sql`count(*)`.as('lines_count'),
       voted: sql`count(${voteShares.votes})`.as('lines_voted'),
       total: sql`sum(${voteShares.votes})`.as('lines_total'),
@@ -116,7 +122,11 @@ function prepareDocumentReads(db: Db) {
     .as('lines');
   const extra = db
     .select({
-      json: sql<string | null>`string_agg(${sourceJson(extraSource, jsonString(resultVersionSources.covers))}, ',' order by ${extraSource.id})`.as('extra_sources_json'),
+      json: sql<
+        string | null
+      >`string_agg(${sourceJson(extraSource, jsonString(resultVersionSources.covers))}, ',' order by ${extraSource.id})`.as(
+        'extra_sources_json',
+      ),
     })
     .from(resultVersionSources)
     .innerJoin(extraSource, eq(extraSource.id, resultVersionSources.sourceId))
@@ -232,7 +242,10 @@ function prepareResultReads(db: Db) {
   };
 }
 
-const preparedReads = new WeakMap<Db, ReturnType<typeof prepareResultReads> & ReturnType<typeof prepareDocumentReads>>();
+const preparedReads = new WeakMap<
+  Db,
+  ReturnType<typeof prepareResultReads> & ReturnType<typeof prepareDocumentReads>
+>();
 
 function resultReads(routed: Db) {
   // A statement is prepared on one server's pool: pick the server first (see readerOf).
@@ -252,7 +265,8 @@ async function firstOf<Row>(
   electionId: string,
   number?: number,
 ): Promise<Row | undefined> {
-  const rows = number === undefined ? await current.execute({ electionId }) : await numbered.execute({ electionId, number });
+  const rows =
+    number === undefined ? await current.execute({ electionId }) : await numbered.execute({ electionId, number });
   return rows[0];
 }
 
@@ -311,9 +325,16 @@ export function versionStatuses(db: Db, electionId: string) {
     .orderBy(asc(resultVersions.number));
 }
 
-async function existing(db: Db, column: typeof candidates.id | typeof organisations.id | typeof sources.id, ids: string[]) {
+async function existing(
+  db: Db,
+  column: typeof candidates.id | typeof organisations.id | typeof sources.id,
+  ids: string[],
+) {
   if (ids.length === 0) return new Set<string>();
-  const rows = await db.select({ id: column }).from(column.table).where(inArray(column, [...new Set(ids)]));
+  const rows = await db
+    .select({ id: column })
+    .from(column.table)
+    .where(inArray(column, [...new Set(ids)]));
   return new Set(rows.map((r) => r.id));
 }
 
@@ -322,8 +343,16 @@ async function existing(db: Db, column: typeof candidates.id | typeof organisati
  * connection, which runs one query at a time (pg queues concurrent ones, and pg 9 will refuse them).
  */
 export async function referencedIds(db: Db, input: ResultsInput) {
-  const candidateIds = await existing(db, candidates.id, input.lines.flatMap((l) => (l.candidateId ? [l.candidateId] : [])));
-  const organisationIds = await existing(db, organisations.id, input.lines.flatMap((l) => (l.nominatorId ? [l.nominatorId] : [])));
+  const candidateIds = await existing(
+    db,
+    candidates.id,
+    input.lines.flatMap((l) => (l.candidateId ? [l.candidateId] : [])),
+  );
+  const organisationIds = await existing(
+    db,
+    organisations.id,
+    input.lines.flatMap((l) => (l.nominatorId ? [l.nominatorId] : [])),
+  );
   const sourceIds = await existing(db, sources.id, [input.sourceId, ...input.additionalSources.map((s) => s.sourceId)]);
   return { candidateIds, organisationIds, sourceIds };
 }

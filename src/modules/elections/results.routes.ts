@@ -29,8 +29,18 @@ import type { CachedResults } from '../../plugins/results-cache.js';
 const resultsQuery = z.strictObject({ format: formatParam });
 
 const versionColumns = [
-  'electionId', 'version', 'status', 'preliminary', 'current', 'asOf', 'complete', 'recordedAt',
-  'lineCount', 'sourceId', 'sourcePublisher', 'sourceUrl',
+  'electionId',
+  'version',
+  'status',
+  'preliminary',
+  'current',
+  'asOf',
+  'complete',
+  'recordedAt',
+  'lineCount',
+  'sourceId',
+  'sourcePublisher',
+  'sourceUrl',
 ] as const;
 
 type VersionRow = Awaited<ReturnType<typeof listVersions>>[number];
@@ -40,7 +50,12 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
    * A version as JSON, or its lines as CSV (one row each, the vote-shares columns). A fresh cache
    * entry is answered synchronously: no promise between the request and the cached body.
    */
-  function resultsResponse(request: FastifyRequest, reply: FastifyReply, id: string, number?: number): void | Promise<void> {
+  function resultsResponse(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    number?: number,
+  ): void | Promise<void> {
     const hit = app.resultsCache.peek(id, number);
     if (hit) {
       answer(request, reply, id, hit);
@@ -49,7 +64,9 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
     // The promise resolves to the reply itself (which the route's typed return cannot name, hence the
     // cast): resolved empty while a streamed CSV has not sent its headers yet, Fastify would send
     // the reply again, with an empty body.
-    const answered: Promise<unknown> = app.resultsCache.get(id, number).then((results) => answer(request, reply, id, results));
+    const answered: Promise<unknown> = app.resultsCache
+      .get(id, number)
+      .then((results) => answer(request, reply, id, results));
     return answered as Promise<void>;
   }
 
@@ -60,7 +77,11 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
       reply.header('etag', etag);
       if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
       const filename = `${id}-v${results.version}.csv`;
-      return sendVoteSharesCsv(app.db, reply, filename, { election: id, versionNumber: results.version, versions: 'all' });
+      return sendVoteSharesCsv(app.db, reply, filename, {
+        election: id,
+        versionNumber: results.version,
+        versions: 'all',
+      });
     }
     reply.header('etag', results.etag);
     const compressible = results.body.length >= COMPRESSION.threshold;
@@ -108,7 +129,7 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Appends a version; it becomes the current results and older versions stay readable. ' +
           'Checked before anything is written (422 naming each offending field): percentages 0–100; ' +
-          'a complete version\'s percentages sum to 100 ± 0.1; votes ≥ 0 and their sum ≤ ballots cast; ' +
+          "a complete version's percentages sum to 100 ± 0.1; votes ≥ 0 and their sum ≤ ballots cast; " +
           'a percentage within 0.01 of votes / denominator unless publishedAsIs; candidates, ' +
           'organisations and sources exist; after a certified version only a recount or correction. ' +
           'Send If-Match with the ETag of GET /results to be told (412) if someone published first.',
@@ -130,7 +151,10 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
           const current = latest > 0 ? resultsEtag(latest) : undefined;
           const matches = ifMatch.split(',').some((tag) => tag.trim() === current || (tag.trim() === '*' && current));
           if (!matches)
-            throw new HttpProblem(412, `Results changed since you read them: the current ETag is ${current ?? '(none: no results yet)'}.`);
+            throw new HttpProblem(
+              412,
+              `Results changed since you read them: the current ETag is ${current ?? '(none: no results yet)'}.`,
+            );
         }
         const input = request.body;
         const errors = validateResults(input, {
@@ -179,7 +203,10 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Every result version of an election, oldest first',
         params: electionParams,
         querystring: versionListQuery,
-        response: withCsv(readResponses('One page of versions, oldest first.', versionList, 400, 404, 503), versionColumns),
+        response: withCsv(
+          readResponses('One page of versions, oldest first.', versionList, 400, 404, 503),
+          versionColumns,
+        ),
       },
     },
     async (request, reply) => {

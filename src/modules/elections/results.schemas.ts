@@ -24,12 +24,14 @@ export const lineSchema = z
       .min(0)
       .max(100)
       .nullable()
-      .describe('The percentage exactly as published; its denominator is the version\'s percentBase.'),
+      .describe("The percentage exactly as published; its denominator is the version's percentBase."),
     rank: z.number().int().positive().nullable().describe('Position among candidates (non-candidate lines have none).'),
     outcome: z.enum(outcome.enumValues).nullable(),
     publishedAsIs: z
       .boolean()
-      .describe('True when the editor confirmed the percent as printed although it disagrees with votes / denominator.'),
+      .describe(
+        'True when the editor confirmed the percent as printed although it disagrees with votes / denominator.',
+      ),
   })
   .meta({ id: 'ResultLine' });
 
@@ -48,9 +50,7 @@ const versionFields = {
   preliminary: z.boolean().describe('True while the status is unofficial: the figures may change.'),
   current: z.boolean().describe('True for the newest version, the one /results serves.'),
   asOf: z.string().nullable().describe('Date or date-time of the figures; null when the source does not say.'),
-  complete: z
-    .boolean()
-    .describe('True when every line of the result is listed; false when the source gave only some.'),
+  complete: z.boolean().describe('True when every line of the result is listed; false when the source gave only some.'),
   recordedAt: z.string().describe('When this API stored the version.'),
 };
 
@@ -74,7 +74,7 @@ export const resultsSchema = z
       .describe('As published; null where the source gives no figure.'),
     derived: z
       .object({
-        linesTotal: count.nullable().describe('Sum of the lines\' votes; only for a complete version with all votes.'),
+        linesTotal: count.nullable().describe("Sum of the lines' votes; only for a complete version with all votes."),
         ballotsCastMinusLinesTotal: z
           .number()
           .int()
@@ -85,9 +85,11 @@ export const resultsSchema = z
       .describe('Computed by this API from the published figures; not published by any source.'),
     percentBase: z
       .enum(percentBase.enumValues)
-      .describe('The denominator of the published percentages: the sum of the lines, ballots cast, valid votes, or unknown.'),
+      .describe(
+        'The denominator of the published percentages: the sum of the lines, ballots cast, valid votes, or unknown.',
+      ),
     lines: z.array(lineSchema).describe('Sorted by votes (then percent), highest first.'),
-    sources: z.array(versionSourceSchema).describe('The version\'s own source first, then any others it draws on.'),
+    sources: z.array(versionSourceSchema).describe("The version's own source first, then any others it draws on."),
   })
   .meta({ id: 'Results' });
 
@@ -114,7 +116,13 @@ export const lineInputSchema = z
   .strictObject({
     kind: z.enum(selectionKind.enumValues).default('candidate'),
     candidateId: slugId.nullable().default(null).describe('For kind=candidate: an existing candidate id.'),
-    label: text().trim().min(1).max(200).nullable().default(null).describe('For a non-candidate line: its label, e.g. "Against all".'),
+    label: text()
+      .trim()
+      .min(1)
+      .max(200)
+      .nullable()
+      .default(null)
+      .describe('For a non-candidate line: its label, e.g. "Against all".'),
     nominatorId: slugId.nullable().default(null).describe('An existing organisation id.'),
     votes: optionalCount,
     percent: z.number().nullable().default(null).describe('As published; checked against votes / denominator.'),
@@ -123,7 +131,9 @@ export const lineInputSchema = z
     publishedAsIs: z
       .boolean()
       .default(false)
-      .describe('Keep a percent that disagrees with votes / denominator by more than 0.01, because the source printed it.'),
+      .describe(
+        'Keep a percent that disagrees with votes / denominator by more than 0.01, because the source printed it.',
+      ),
   })
   .meta({ id: 'NewResultLine' });
 
@@ -151,7 +161,13 @@ export const resultsInputSchema = z
         invalidVotes: optionalCount,
         turnoutPercent: z.number().nullable().default(null),
       })
-      .default({ registeredVoters: null, ballotsCast: null, validVotes: null, invalidVotes: null, turnoutPercent: null }),
+      .default({
+        registeredVoters: null,
+        ballotsCast: null,
+        validVotes: null,
+        invalidVotes: null,
+        turnoutPercent: null,
+      }),
     percentBase: z.enum(percentBase.enumValues),
     lines: z.array(lineInputSchema).min(1).max(1000),
   })
@@ -166,9 +182,23 @@ export const resultsInputSchema = z
       turnout: { registeredVoters: 11953465, ballotsCast: 8300046, turnoutPercent: 69.44 },
       percentBase: 'lines-total',
       lines: [
-        { candidateId: 'kassym-jomart-tokayev', nominatorId: 'peoples-coalition', votes: 6456393, percent: 81.31, rank: 1, outcome: 'elected' },
+        {
+          candidateId: 'kassym-jomart-tokayev',
+          nominatorId: 'peoples-coalition',
+          votes: 6456393,
+          percent: 81.31,
+          rank: 1,
+          outcome: 'elected',
+        },
         { kind: 'against-all', label: 'Against all', votes: 460484, percent: 5.8 },
-        { candidateId: 'zhiguli-dairabayev', nominatorId: 'auyl-party', votes: 271641, percent: 3.42, rank: 2, outcome: 'defeated' },
+        {
+          candidateId: 'zhiguli-dairabayev',
+          nominatorId: 'auyl-party',
+          votes: 271641,
+          percent: 3.42,
+          rank: 2,
+          outcome: 'defeated',
+        },
       ],
     },
   });
@@ -210,6 +240,6 @@ export const diffSchema = z
           percentDelta: z.number().nullable().describe('Percentage points, to 3 decimals.'),
         }),
       )
-      .describe('Every line of either version, in the newer version\'s order, then removed lines.'),
+      .describe("Every line of either version, in the newer version's order, then removed lines."),
   })
   .meta({ id: 'ResultsDiff' });

@@ -54,12 +54,9 @@ export async function loadResults(db: Db, electionId: string, number?: number): 
     },
     derived: {
       linesTotal,
-      ballotsCastMinusLinesTotal:
-        linesTotal !== null && v.ballotsCast !== null ? v.ballotsCast - linesTotal : null,
+      ballotsCastMinusLinesTotal: linesTotal !== null && v.ballotsCast !== null ? v.ballotsCast - linesTotal : null,
       turnoutPercent:
-        v.ballotsCast !== null && v.registeredVoters
-          ? round2((v.ballotsCast / v.registeredVoters) * 100)
-          : null,
+        v.ballotsCast !== null && v.registeredVoters ? round2((v.ballotsCast / v.registeredVoters) * 100) : null,
     },
     percentBase: v.percentBase,
     lines: lines.map(({ line, candidate, nominator }) => ({

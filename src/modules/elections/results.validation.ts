@@ -32,7 +32,7 @@ export function validateResults(input: ResultsInput, ctx: ValidationContext): Pr
   if (!ctx.sourceIds.has(input.sourceId)) fail('sourceId', `no source has the id '${input.sourceId}'`);
   input.additionalSources.forEach((s, i) => {
     if (!ctx.sourceIds.has(s.sourceId)) fail(`additionalSources.${i}.sourceId`, `no source has the id '${s.sourceId}'`);
-    if (s.sourceId === input.sourceId) fail(`additionalSources.${i}.sourceId`, 'is already the version\'s own source');
+    if (s.sourceId === input.sourceId) fail(`additionalSources.${i}.sourceId`, "is already the version's own source");
     const first = input.additionalSources.findIndex((other) => other.sourceId === s.sourceId);
     if (first < i) fail(`additionalSources.${i}.sourceId`, `repeats additionalSources.${first}`);
   });
@@ -50,8 +50,10 @@ export function validateResults(input: ResultsInput, ctx: ValidationContext): Pr
     const at = `lines.${i}`;
     if (line.kind === 'candidate') {
       if (!line.candidateId) fail(`${at}.candidateId`, 'is required for a candidate line');
-      else if (!ctx.candidateIds.has(line.candidateId)) fail(`${at}.candidateId`, `no candidate has the id '${line.candidateId}'`);
-      if (line.label !== null) fail(`${at}.label`, 'is for non-candidate lines; a candidate line takes its name from the candidate');
+      else if (!ctx.candidateIds.has(line.candidateId))
+        fail(`${at}.candidateId`, `no candidate has the id '${line.candidateId}'`);
+      if (line.label !== null)
+        fail(`${at}.label`, 'is for non-candidate lines; a candidate line takes its name from the candidate');
     } else {
       if (!line.label) fail(`${at}.label`, `is required for a ${line.kind} line`);
       if (line.candidateId !== null) fail(`${at}.candidateId`, `must be null on a ${line.kind} line`);
@@ -64,14 +66,18 @@ export function validateResults(input: ResultsInput, ctx: ValidationContext): Pr
     if (first !== undefined) fail(at, `repeats the ${key} of lines.${first}`);
     else seen.set(key, i);
     if (line.votes !== null && line.votes < 0) fail(`${at}.votes`, 'must be 0 or more');
-    if (line.percent !== null && (line.percent < 0 || line.percent > 100)) fail(`${at}.percent`, 'must be between 0 and 100');
+    if (line.percent !== null && (line.percent < 0 || line.percent > 100))
+      fail(`${at}.percent`, 'must be between 0 and 100');
   });
 
   const allPercents = input.lines.every((l) => l.percent !== null);
   if (input.complete && allPercents) {
     const sum = input.lines.reduce((s, l) => s + (l.percent ?? 0), 0);
     if (Math.abs(sum - 100) > PERCENT_SUM_TOLERANCE)
-      fail('lines', `the percentages of a complete version must sum to 100 ± ${PERCENT_SUM_TOLERANCE}, not ${round(sum, 3)}`);
+      fail(
+        'lines',
+        `the percentages of a complete version must sum to 100 ± ${PERCENT_SUM_TOLERANCE}, not ${round(sum, 3)}`,
+      );
   }
 
   const knownVotes = input.lines.map((l) => l.votes).filter((v): v is number => v !== null);

@@ -13,11 +13,16 @@ const readySchema = z
         z.object({
           name: z.string().meta({ description: "'primary', 'replica-1', …" }),
           up: z.boolean(),
-          inRecovery: z.boolean().nullable().meta({ description: 'pg_is_in_recovery(): true on a hot standby; null when down.' }),
+          inRecovery: z
+            .boolean()
+            .nullable()
+            .meta({ description: 'pg_is_in_recovery(): true on a hot standby; null when down.' }),
         }),
       )
       .optional()
-      .meta({ description: 'Only with DEBUG_DATABASE_ROUTING=true: every server this instance reads from or writes to.' }),
+      .meta({
+        description: 'Only with DEBUG_DATABASE_ROUTING=true: every server this instance reads from or writes to.',
+      }),
   })
   .meta({ id: 'Readiness' });
 

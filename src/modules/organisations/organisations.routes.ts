@@ -5,11 +5,7 @@ import { conflict, notFound } from '../../lib/problem.js';
 import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
 import { derivedId } from '../../lib/slug.js';
 import { requireSource } from '../sources/sources.repository.js';
-import {
-  findOrganisation,
-  insertOrganisation,
-  listOrganisations,
-} from './organisations.repository.js';
+import { findOrganisation, insertOrganisation, listOrganisations } from './organisations.repository.js';
 import {
   organisationCreateBody,
   organisationList,
@@ -44,7 +40,12 @@ export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const { limit, cursor } = request.query;
       const rows = await listOrganisations(app.db, { after: cursor?.[0], limit: limit + 1 });
-      return page(rows, limit, (r) => [r.id], (r) => r);
+      return page(
+        rows,
+        limit,
+        (r) => [r.id],
+        (r) => r,
+      );
     },
   );
 

@@ -27,8 +27,9 @@ export async function insertSource(db: Db, values: typeof sources.$inferInsert):
 /** The source, or a 404 problem naming the body field that referenced it. */
 export async function requireSource(db: Db, id: string, field: string): Promise<SourceRow> {
   const row = await findSource(db, id);
-  if (!row) throw new HttpProblem(404, `${field}: no source has the id '${id}'.`, [
-    { in: 'body', name: field, message: `no source has the id '${id}'` },
-  ]);
+  if (!row)
+    throw new HttpProblem(404, `${field}: no source has the id '${id}'.`, [
+      { in: 'body', name: field, message: `no source has the id '${id}'` },
+    ]);
   return row;
 }

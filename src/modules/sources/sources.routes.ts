@@ -5,13 +5,7 @@ import { conflict, notFound } from '../../lib/problem.js';
 import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
 import { derivedId } from '../../lib/slug.js';
 import { findSource, insertSource, listSources } from './sources.repository.js';
-import {
-  sourceCreateBody,
-  sourceList,
-  sourceListQuery,
-  sourceParams,
-  sourceSchema,
-} from './sources.schemas.js';
+import { sourceCreateBody, sourceList, sourceListQuery, sourceParams, sourceSchema } from './sources.schemas.js';
 
 const sourceColumns = ['id', 'publisher', 'title', 'url', 'published', 'kind', 'language', 'note'] as const;
 
@@ -31,12 +25,21 @@ export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       if (wantsCsv(request)) {
         if (await csvNotModified(app.db, request, reply)) return reply;
-        const rows = allRows((after: string | undefined, limit) => listSources(app.db, { after, limit }), (r) => r.id, (r) => r);
+        const rows = allRows(
+          (after: string | undefined, limit) => listSources(app.db, { after, limit }),
+          (r) => r.id,
+          (r) => r,
+        );
         return sendCsv(reply, 'sources.csv', sourceColumns, rows);
       }
       const { limit, cursor } = request.query;
       const rows = await listSources(app.db, { after: cursor?.[0], limit: limit + 1 });
-      return page(rows, limit, (r) => [r.id], (r) => r);
+      return page(
+        rows,
+        limit,
+        (r) => [r.id],
+        (r) => r,
+      );
     },
   );
 

@@ -46,13 +46,21 @@ export const sourceCreateBody = z
     id: sourceIdParam.optional().describe('Readable id; by default a slug of the publisher and title.'),
     publisher: text().trim().min(1).max(200),
     title: text().trim().min(1).max(500).nullable().default(null),
-    url: z.url({ protocol: /^https?$/ }).max(2000).nullable().default(null),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .nullable()
+      .default(null),
     published: isoDateOrDateTime
       .nullable()
       .default(null)
       .describe('ISO 8601 date or date-time with offset, as precise as the source states it.'),
     kind: z.enum(sourceKind.enumValues),
-    language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag such as en or ru').nullable().default(null),
+    language: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag such as en or ru')
+      .nullable()
+      .default(null),
     note: text().max(2000).nullable().default(null),
   })
   .meta({

@@ -1,13 +1,7 @@
 import { and, asc, eq, gt, gte, lte, type SQL } from 'drizzle-orm';
 import { isCurrent } from '../elections/results.repository.js';
 import type { Db } from '../../db/client.js';
-import {
-  candidates,
-  elections,
-  organisations,
-  resultVersions,
-  voteShares,
-} from '../../db/schema/index.js';
+import { candidates, elections, organisations, resultVersions, voteShares } from '../../db/schema/index.js';
 
 type Status = (typeof resultVersions.$inferSelect)['status'];
 
@@ -21,7 +15,6 @@ export interface VoteShareFilter {
   /** One version of the election (with `election`), e.g. for a CSV of /results. */
   versionNumber?: number;
 }
-
 
 function baseQuery(db: Db, f: VoteShareFilter, extra?: SQL) {
   return db

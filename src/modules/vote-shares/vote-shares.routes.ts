@@ -40,7 +40,7 @@ export const voteSharesRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['vote-shares'],
         summary: 'The flat table of result lines',
         description:
-          'One row per line of each election\'s current version (or of every version with versions=all), ' +
+          "One row per line of each election's current version (or of every version with versions=all), " +
           'in the order the lines were recorded (line id). Unknown election or candidate ids are a 400.',
         querystring: voteShareListQuery,
         response: withCsv(readResponses('One page of result lines.', voteShareList, 400, 503), voteShareColumns),

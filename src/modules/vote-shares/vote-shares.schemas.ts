@@ -18,7 +18,7 @@ export const voteShareSchema = z
     version: z.number().int(),
     status: statusEnum,
     preliminary: z.boolean(),
-    current: z.boolean().describe('True when the line belongs to the election\'s newest version.'),
+    current: z.boolean().describe("True when the line belongs to the election's newest version."),
     asOf: z.string().nullable(),
     kind: z.enum(selectionKind.enumValues),
     name: z.string().describe('Candidate name or non-candidate label.'),
@@ -44,7 +44,7 @@ export const voteShareListQuery = z.strictObject({
   versions: z
     .enum(['current', 'all'])
     .default('current')
-    .describe('current (default): lines of each election\'s newest version; all: every version.'),
+    .describe("current (default): lines of each election's newest version; all: every version."),
   format: formatParam,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([z.int32()])).optional(),
