@@ -93,8 +93,8 @@ async function open(): Promise<{ database: Database; drop: () => Promise<void> }
 const { database, drop } = await open();
 try {
   await database.migrate();
-  await seed(database.db);
-  await database.db.insert(sources).values({
+  await seed(database.primary);
+  await database.primary.insert(sources).values({
     id: 'synthetic-import',
     publisher: 'Synthetic data (bench:import)',
     url: null,
@@ -105,7 +105,7 @@ try {
   const started = performance.now();
   const plan = planFromCsv(csv);
   const parsed = performance.now();
-  const summary = await runImport(database.db, plan);
+  const summary = await runImport(database.primary, plan);
   const done = performance.now();
   const seconds = (done - started) / 1000;
   console.log(

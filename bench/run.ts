@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadResults } from '../src/modules/elections/results.service.js';
+import { referenceResults } from '../test/helpers/results-reference.js';
 import { BENCH_API_ENV } from './lib/api-env.js';
 import { captureStatements, explain, firstPageRows, resultsPlan } from './lib/capture.js';
 import { type Dataset, type Parameters, pickParameters, prepareDataset, withClient } from './lib/datasets.js';
@@ -209,8 +209,8 @@ async function main() {
   const capturedLarge = await captureStatements(
     large.url,
     { results: resultsPath, ...listPaths.large },
-    // The object path's row statements (loadResults: CSV, CDF, diff and writes still use it).
-    { resultRows: (app) => loadResults(app.db, params.large.warmId) },
+    // The version, its lines and its sources read as plain rows (the tests' reference rendering).
+    { resultRows: (app) => referenceResults(app.database.primary, params.large.warmId) },
   );
   const capturedSmall = await captureStatements(small.url, listPaths.small);
   const plans = {
@@ -269,7 +269,7 @@ async function main() {
     },
     {
       key: 'raw-pg',
-      label: `raw pg, the object path's row statements (cold${prepared})`,
+      label: `raw pg, the plain row statements (cold${prepared})`,
       server: raw,
       load: { paths: cold.map((id) => `/rows/${id}`) },
     },

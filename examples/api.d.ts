@@ -418,36 +418,114 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AuditEntry: {
+            id: number;
+            /** @description When the write committed. */
+            at: string;
+            /** @description The API key that made it. */
+            key: {
+                id: number;
+                name: string;
+            };
+            /** @description create, update or publish. */
+            action: string;
+            method: string;
+            path: string;
+            resourceType: string;
+            resourceId: string;
+            requestId: string | null;
+            /** @description The request body as received, JSON. */
+            request: string | null;
+        };
+        Candidate: {
+            /** @description Slug of the name, e.g. kassym-jomart-tokayev. */
+            id: string;
+            name: string;
+            note: string | null;
+            /** @description Where the person is named. */
+            source: components["schemas"]["SourceRef"];
+        };
         /**
          * @example {
-         *       "publisher": "Kazinform",
-         *       "title": "CEC announces final results of Nov 20 presidential election",
-         *       "url": "https://www.inform.kz/en/cec-announces-final-results-of-nov-20-presidential-election_a4004726",
-         *       "published": "2022-11-22",
-         *       "kind": "news",
-         *       "language": "en",
-         *       "note": "Reports the final results adopted by the CEC."
+         *       "name": "Zhiguli Dairabayev",
+         *       "note": null,
+         *       "sourceId": "kazinform-2022-cec-final-results"
          *     }
          */
-        SourceCreateInput: {
-            /** @description Readable id; by default a slug of the publisher and title. */
+        CandidateCreateInput: {
+            /** @description Readable id; by default a slug of the name. */
             id?: string;
-            publisher: string;
-            /** @default null */
-            title: string | null;
-            /** @default null */
-            url: string | null;
-            /**
-             * @description ISO 8601 date or date-time with offset, as precise as the source states it.
-             * @default null
-             */
-            published: (string) | null;
-            /** @enum {string} */
-            kind: "official" | "news";
-            /** @default null */
-            language: string | null;
+            name: string;
             /** @default null */
             note: string | null;
+            /** @description The source naming the person; must exist. */
+            sourceId: string;
+        };
+        CandidateDetail: {
+            /** @description Slug of the name, e.g. kassym-jomart-tokayev. */
+            id: string;
+            name: string;
+            note: string | null;
+            /** @description Where the person is named. */
+            source: components["schemas"]["SourceRef"];
+            /** @description Every line of this candidate in every result version, oldest polling day first. */
+            voteShares: components["schemas"]["VoteShare"][];
+        };
+        CandidateList: {
+            data: components["schemas"]["Candidate"][];
+            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
+            next: string | null;
+        };
+        Country: {
+            /** @description ISO 3166-1 alpha-2 code: the key. */
+            code: string;
+            alpha3: string;
+            /** @description ISO 3166-1 numeric code, zero-padded. */
+            numeric: string;
+            name: string;
+            /** @description Open Civic Data division id, e.g. ocd-division/country:kz. */
+            ocdId: string;
+        };
+        CountryList: {
+            data: components["schemas"]["Country"][];
+            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
+            next: string | null;
+        };
+        CurrentResultsSummary: {
+            version: number;
+            /** @enum {string} */
+            status: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
+            /** @description True while the status is unofficial: the figures may change. */
+            preliminary: boolean;
+            asOf: string | null;
+            complete: boolean;
+        };
+        Election: {
+            /** @description {iso2}.{type}.{YYYY-MM-DD} */
+            id: string;
+            /** @description Readable title built from the country, type and date. */
+            title: string;
+            country: {
+                code: string;
+                name: string;
+            };
+            /** @enum {string} */
+            type: "presidential" | "parliamentary" | "referendum" | "local";
+            /** @description Polling day, YYYY-MM-DD. */
+            date: string;
+            /** @description Called early; null when no source says. */
+            snap: boolean | null;
+            round: number;
+            /** @description For a runoff: the id of the round before. */
+            previousRoundId: string | null;
+            /** @description Year the winner's term ends, when a source gives it. */
+            termEndYear: number | null;
+            /** @description Number of candidates on the ballot, when a source gives it. */
+            candidateCount: number | null;
+            note: string | null;
+            source: components["schemas"]["SourceRef"];
+            /** @description The newest result version, or null before any. */
+            currentResults: components["schemas"]["CurrentResultsSummary"] | null;
         };
         /**
          * @description The id is made from country, type and date: {iso2}.{type}.{YYYY-MM-DD}.
@@ -492,6 +570,11 @@ export interface components {
             /** @description The source announcing the election; must exist. */
             sourceId: string;
         };
+        ElectionList: {
+            data: components["schemas"]["Election"][];
+            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
+            next: string | null;
+        };
         /**
          * @description The fields to change; id, country, type and date make the id and cannot change.
          * @example {
@@ -510,6 +593,117 @@ export interface components {
             note?: string | null;
             /** @description The source announcing the election; must exist. */
             sourceId?: string;
+        };
+        /** @description A NIST SP 1500-100 v2 Election Results Common Data Format ElectionReport (https://github.com/usnistgov/ElectionResultsReporting, version2). */
+        ElectionReport: {
+            /** @constant */
+            "@type": "ElectionResults.ElectionReport";
+            /**
+             * @description Totals for the whole country; no precinct-level counts.
+             * @constant
+             */
+            Format: "summary-contest";
+            /** @description When this API recorded the version, as a date-time with zone. */
+            GeneratedDate: string;
+            Issuer: string;
+            IssuerAbbreviation: string;
+            /** @description This API and its version. */
+            VendorApplicationId: string;
+            SequenceStart: number;
+            SequenceEnd: number;
+            /**
+             * @description The version's status, a NIST ResultsStatus.
+             * @enum {string}
+             */
+            Status: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
+            IsTest: boolean;
+            /** @description What the format has no field for: the published percentages and their base, turnout, sources. */
+            Notes: string;
+            /** @description The result version number. */
+            ExternalIdentifier: ({
+                /** @constant */
+                "@type": "ElectionResults.ExternalIdentifier";
+            } & {
+                [key: string]: unknown;
+            })[];
+            Election: ({
+                /** @constant */
+                "@type": "ElectionResults.Election";
+                Name: {
+                    /** @constant */
+                    "@type": "ElectionResults.InternationalizedText";
+                    Text: ({
+                        /** @constant */
+                        "@type": "ElectionResults.LanguageString";
+                        Content: string;
+                        Language: string;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                } & {
+                    [key: string]: unknown;
+                };
+                StartDate: string;
+                EndDate: string;
+                ElectionScopeId: string;
+                Candidate: ({
+                    /** @constant */
+                    "@type": "ElectionResults.Candidate";
+                    "@id": string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+                Contest: ({
+                    /** @constant */
+                    "@type": "ElectionResults.CandidateContest";
+                    "@id": string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description The country. */
+            GpUnit: ({
+                /** @constant */
+                "@type": "ElectionResults.ReportingUnit";
+                "@id": string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description Nominating organisations. */
+            Party: ({
+                /** @constant */
+                "@type": "ElectionResults.Party";
+                "@id": string;
+                Name: {
+                    /** @constant */
+                    "@type": "ElectionResults.InternationalizedText";
+                    Text: ({
+                        /** @constant */
+                        "@type": "ElectionResults.LanguageString";
+                        Content: string;
+                        Language: string;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                } & {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            })[];
+            Person: ({
+                /** @constant */
+                "@type": "ElectionResults.Person";
+                "@id": string;
+            } & {
+                [key: string]: unknown;
+            })[];
+        };
+        Health: {
+            /** @constant */
+            status: "ok";
         };
         NewResultLineInput: {
             /**
@@ -634,21 +828,11 @@ export interface components {
             percentBase: "lines-total" | "ballots-cast" | "valid-votes" | "unknown";
             lines: components["schemas"]["NewResultLineInput"][];
         };
-        /**
-         * @example {
-         *       "name": "Zhiguli Dairabayev",
-         *       "note": null,
-         *       "sourceId": "kazinform-2022-cec-final-results"
-         *     }
-         */
-        CandidateCreateInput: {
-            /** @description Readable id; by default a slug of the name. */
-            id?: string;
+        Organisation: {
+            id: string;
             name: string;
-            /** @default null */
-            note: string | null;
-            /** @description The source naming the person; must exist. */
-            sourceId: string;
+            /** @description Where the organisation is named. */
+            source: components["schemas"]["SourceRef"];
         };
         /**
          * @example {
@@ -662,6 +846,11 @@ export interface components {
             name: string;
             /** @description The source naming the organisation; must exist. */
             sourceId: string;
+        };
+        OrganisationList: {
+            data: components["schemas"]["Organisation"][];
+            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
+            next: string | null;
         };
         Problem: {
             /** @description A URI reference naming the problem type; "about:blank" when only the status applies. */
@@ -683,112 +872,19 @@ export interface components {
                 message: string;
             }[];
         };
-        AuditEntry: {
-            id: number;
-            /** @description When the write committed. */
-            at: string;
-            /** @description The API key that made it. */
-            key: {
-                id: number;
-                name: string;
-            };
-            /** @description create, update or publish. */
-            action: string;
-            method: string;
-            path: string;
-            resourceType: string;
-            resourceId: string;
-            requestId: string | null;
-            /** @description The request body as received, JSON. */
-            request: string | null;
-        };
-        Source: {
-            id: string;
-            publisher: string;
-            /** @description Null when the title is not recorded. */
-            title: string | null;
-            /** @description Null when the source has no recorded address (e.g. a print article). */
-            url: string | null;
-            /** @description Publication date or time; null when not recorded. */
-            published: string | null;
-            /**
-             * @description official: the authority itself; news: a report of it.
-             * @enum {string}
-             */
-            kind: "official" | "news";
-            /** @description BCP 47 language tag of the source. */
-            language: string | null;
-            /** @description What the source contains, in words. */
-            note: string | null;
-        };
-        SourceRef: {
-            id: string;
-            publisher: string;
-            /** @description Null when the title is not recorded. */
-            title: string | null;
-            /** @description Null when the source has no recorded address (e.g. a print article). */
-            url: string | null;
-        };
-        SourceList: {
-            data: components["schemas"]["Source"][];
-            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
-            next: string | null;
-        };
-        Country: {
-            /** @description ISO 3166-1 alpha-2 code: the key. */
-            code: string;
-            alpha3: string;
-            /** @description ISO 3166-1 numeric code, zero-padded. */
-            numeric: string;
-            name: string;
-            /** @description Open Civic Data division id, e.g. ocd-division/country:kz. */
-            ocdId: string;
-        };
-        CountryList: {
-            data: components["schemas"]["Country"][];
-            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
-            next: string | null;
-        };
-        CurrentResultsSummary: {
-            version: number;
+        Readiness: {
+            /** @constant */
+            status: "ok";
             /** @enum {string} */
-            status: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
-            /** @description True while the status is unofficial: the figures may change. */
-            preliminary: boolean;
-            asOf: string | null;
-            complete: boolean;
-        };
-        Election: {
-            /** @description {iso2}.{type}.{YYYY-MM-DD} */
-            id: string;
-            /** @description Readable title built from the country, type and date. */
-            title: string;
-            country: {
-                code: string;
+            database: "postgres" | "pglite";
+            /** @description Only with DEBUG_DATABASE_ROUTING=true: every server this instance reads from or writes to. */
+            servers?: {
+                /** @description 'primary', 'replica-1', … */
                 name: string;
-            };
-            /** @enum {string} */
-            type: "presidential" | "parliamentary" | "referendum" | "local";
-            /** @description Polling day, YYYY-MM-DD. */
-            date: string;
-            /** @description Called early; null when no source says. */
-            snap: boolean | null;
-            round: number;
-            /** @description For a runoff: the id of the round before. */
-            previousRoundId: string | null;
-            /** @description Year the winner's term ends, when a source gives it. */
-            termEndYear: number | null;
-            /** @description Number of candidates on the ballot, when a source gives it. */
-            candidateCount: number | null;
-            note: string | null;
-            source: components["schemas"]["SourceRef"];
-            /** @description The newest result version, or null before any. */
-            currentResults: components["schemas"]["CurrentResultsSummary"] | null;
-        };
-        ElectionList: {
-            data: components["schemas"]["Election"][];
-            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
-            next: string | null;
+                up: boolean;
+                /** @description pg_is_in_recovery(): true on a hot standby; null when down. */
+                inRecovery: boolean | null;
+            }[];
         };
         ResultLine: {
             /**
@@ -817,18 +913,10 @@ export interface components {
             /** @description True when the editor confirmed the percent as printed although it disagrees with votes / denominator. */
             publishedAsIs: boolean;
         };
-        VersionSource: {
-            id: string;
-            publisher: string;
-            /** @description Null when the title is not recorded. */
-            title: string | null;
-            /** @description Null when the source has no recorded address (e.g. a print article). */
-            url: string | null;
-            /** @enum {string} */
-            kind: "official" | "news";
-            published: string | null;
-            /** @description What this version takes from the source. */
-            covers: string;
+        ResultVersionList: {
+            data: components["schemas"]["ResultVersionSummary"][];
+            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
+            next: string | null;
         };
         ResultVersionSummary: {
             electionId: string;
@@ -902,11 +990,6 @@ export interface components {
             /** @description The version's own source first, then any others it draws on. */
             sources: components["schemas"]["VersionSource"][];
         };
-        ResultVersionList: {
-            data: components["schemas"]["ResultVersionSummary"][];
-            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
-            next: string | null;
-        };
         ResultsDiff: {
             electionId: string;
             from: number;
@@ -942,6 +1025,82 @@ export interface components {
                 /** @description Percentage points, to 3 decimals. */
                 percentDelta: number | null;
             }[];
+        };
+        Source: {
+            id: string;
+            publisher: string;
+            /** @description Null when the title is not recorded. */
+            title: string | null;
+            /** @description Null when the source has no recorded address (e.g. a print article). */
+            url: string | null;
+            /** @description Publication date or time; null when not recorded. */
+            published: string | null;
+            /**
+             * @description official: the authority itself; news: a report of it.
+             * @enum {string}
+             */
+            kind: "official" | "news";
+            /** @description BCP 47 language tag of the source. */
+            language: string | null;
+            /** @description What the source contains, in words. */
+            note: string | null;
+        };
+        /**
+         * @example {
+         *       "publisher": "Kazinform",
+         *       "title": "CEC announces final results of Nov 20 presidential election",
+         *       "url": "https://www.inform.kz/en/cec-announces-final-results-of-nov-20-presidential-election_a4004726",
+         *       "published": "2022-11-22",
+         *       "kind": "news",
+         *       "language": "en",
+         *       "note": "Reports the final results adopted by the CEC."
+         *     }
+         */
+        SourceCreateInput: {
+            /** @description Readable id; by default a slug of the publisher and title. */
+            id?: string;
+            publisher: string;
+            /** @default null */
+            title: string | null;
+            /** @default null */
+            url: string | null;
+            /**
+             * @description ISO 8601 date or date-time with offset, as precise as the source states it.
+             * @default null
+             */
+            published: (string) | null;
+            /** @enum {string} */
+            kind: "official" | "news";
+            /** @default null */
+            language: string | null;
+            /** @default null */
+            note: string | null;
+        };
+        SourceList: {
+            data: components["schemas"]["Source"][];
+            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
+            next: string | null;
+        };
+        SourceRef: {
+            id: string;
+            publisher: string;
+            /** @description Null when the title is not recorded. */
+            title: string | null;
+            /** @description Null when the source has no recorded address (e.g. a print article). */
+            url: string | null;
+        };
+        VersionSource: {
+            id: string;
+            publisher: string;
+            /** @description Null when the title is not recorded. */
+            title: string | null;
+            /** @description Null when the source has no recorded address (e.g. a print article). */
+            url: string | null;
+            /** @enum {string} */
+            kind: "official" | "news";
+            published: string | null;
+            /** @description What this version takes from the source. */
+            covers: string;
         };
         VoteShare: {
             /** @description Line id, stable. */
@@ -980,165 +1139,6 @@ export interface components {
         };
         VoteShareList: {
             data: components["schemas"]["VoteShare"][];
-            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
-            next: string | null;
-        };
-        Candidate: {
-            /** @description Slug of the name, e.g. kassym-jomart-tokayev. */
-            id: string;
-            name: string;
-            note: string | null;
-            /** @description Where the person is named. */
-            source: components["schemas"]["SourceRef"];
-        };
-        CandidateDetail: {
-            /** @description Slug of the name, e.g. kassym-jomart-tokayev. */
-            id: string;
-            name: string;
-            note: string | null;
-            /** @description Where the person is named. */
-            source: components["schemas"]["SourceRef"];
-            /** @description Every line of this candidate in every result version, oldest polling day first. */
-            voteShares: components["schemas"]["VoteShare"][];
-        };
-        CandidateList: {
-            data: components["schemas"]["Candidate"][];
-            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
-            next: string | null;
-        };
-        /** @description A NIST SP 1500-100 v2 Election Results Common Data Format ElectionReport (https://github.com/usnistgov/ElectionResultsReporting, version2). */
-        ElectionReport: {
-            /** @constant */
-            "@type": "ElectionResults.ElectionReport";
-            /**
-             * @description Totals for the whole country; no precinct-level counts.
-             * @constant
-             */
-            Format: "summary-contest";
-            /** @description When this API recorded the version, as a date-time with zone. */
-            GeneratedDate: string;
-            Issuer: string;
-            IssuerAbbreviation: string;
-            /** @description This API and its version. */
-            VendorApplicationId: string;
-            SequenceStart: number;
-            SequenceEnd: number;
-            /**
-             * @description The version's status, a NIST ResultsStatus.
-             * @enum {string}
-             */
-            Status: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
-            IsTest: boolean;
-            /** @description What the format has no field for: the published percentages and their base, turnout, sources. */
-            Notes: string;
-            /** @description The result version number. */
-            ExternalIdentifier: ({
-                /** @constant */
-                "@type": "ElectionResults.ExternalIdentifier";
-            } & {
-                [key: string]: unknown;
-            })[];
-            Election: ({
-                /** @constant */
-                "@type": "ElectionResults.Election";
-                Name: {
-                    /** @constant */
-                    "@type": "ElectionResults.InternationalizedText";
-                    Text: ({
-                        /** @constant */
-                        "@type": "ElectionResults.LanguageString";
-                        Content: string;
-                        Language: string;
-                    } & {
-                        [key: string]: unknown;
-                    })[];
-                } & {
-                    [key: string]: unknown;
-                };
-                StartDate: string;
-                EndDate: string;
-                ElectionScopeId: string;
-                Candidate: ({
-                    /** @constant */
-                    "@type": "ElectionResults.Candidate";
-                    "@id": string;
-                } & {
-                    [key: string]: unknown;
-                })[];
-                Contest: ({
-                    /** @constant */
-                    "@type": "ElectionResults.CandidateContest";
-                    "@id": string;
-                } & {
-                    [key: string]: unknown;
-                })[];
-            } & {
-                [key: string]: unknown;
-            })[];
-            /** @description The country. */
-            GpUnit: ({
-                /** @constant */
-                "@type": "ElectionResults.ReportingUnit";
-                "@id": string;
-            } & {
-                [key: string]: unknown;
-            })[];
-            /** @description Nominating organisations. */
-            Party: ({
-                /** @constant */
-                "@type": "ElectionResults.Party";
-                "@id": string;
-                Name: {
-                    /** @constant */
-                    "@type": "ElectionResults.InternationalizedText";
-                    Text: ({
-                        /** @constant */
-                        "@type": "ElectionResults.LanguageString";
-                        Content: string;
-                        Language: string;
-                    } & {
-                        [key: string]: unknown;
-                    })[];
-                } & {
-                    [key: string]: unknown;
-                };
-            } & {
-                [key: string]: unknown;
-            })[];
-            Person: ({
-                /** @constant */
-                "@type": "ElectionResults.Person";
-                "@id": string;
-            } & {
-                [key: string]: unknown;
-            })[];
-        };
-        Health: {
-            /** @constant */
-            status: "ok";
-        };
-        Readiness: {
-            /** @constant */
-            status: "ok";
-            /** @enum {string} */
-            database: "postgres" | "pglite";
-            /** @description Only with DEBUG_DATABASE_ROUTING=true: every server this instance reads from or writes to. */
-            servers?: {
-                /** @description 'primary', 'replica-1', … */
-                name: string;
-                up: boolean;
-                /** @description pg_is_in_recovery(): true on a hot standby; null when down. */
-                inRecovery: boolean | null;
-            }[];
-        };
-        Organisation: {
-            id: string;
-            name: string;
-            /** @description Where the organisation is named. */
-            source: components["schemas"]["SourceRef"];
-        };
-        OrganisationList: {
-            data: components["schemas"]["Organisation"][];
             /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
             next: string | null;
         };

@@ -1,18 +1,18 @@
-import { readFileSync } from 'node:fs';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
-import type { DatabaseOptions } from './db/client.js';
+import { type DatabaseOptions, databaseOptions } from './db/client.js';
+import { packageInfo } from './lib/package-info.js';
 import { PROBLEM_CONTENT_TYPE, statusTitle } from './lib/problem.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
 import { countriesRoutes } from './modules/countries/countries.routes.js';
 import { electionsRoutes } from './modules/elections/elections.routes.js';
-import { resultExportsRoutes } from './modules/elections/exports.routes.js';
-import { resultsRoutes } from './modules/elections/results.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { organisationsRoutes } from './modules/organisations/organisations.routes.js';
+import { resultExportsRoutes } from './modules/results/results-exports.routes.js';
+import { resultsRoutes } from './modules/results/results.routes.js';
 import { sourcesRoutes } from './modules/sources/sources.routes.js';
 import { voteSharesRoutes } from './modules/vote-shares/vote-shares.routes.js';
 import auth from './plugins/auth.js';
@@ -22,12 +22,7 @@ import httpCache from './plugins/http-cache.js';
 import openapi from './plugins/openapi.js';
 import overload from './plugins/overload.js';
 import protection from './plugins/protection.js';
-import resultsCache from './plugins/results-cache.js';
 import writes from './plugins/writes.js';
-
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
 
 export interface AppOptions {
   config: Config;
@@ -35,11 +30,6 @@ export interface AppOptions {
   database?: DatabaseOptions;
   /** Where logs go (stdout by default); the level and redaction come from the config. */
   logStream?: NodeJS.WritableStream;
-}
-
-/** The primary (DATABASE_URL) or the embedded data dir, as the CLIs use it: no request timeouts. */
-export function databaseOptions(config: Config): DatabaseOptions {
-  return config.DATABASE_URL ? { url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX } : { dataDir: config.DATA_DIR };
 }
 
 /** Builds the app; opens nothing until `ready()`, and closes what it opened on `close()`. */
@@ -101,7 +91,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     preliminaryMaxAge: config.CACHE_MAX_AGE_PRELIMINARY,
     finalMaxAge: config.CACHE_MAX_AGE_FINAL,
   });
-  await app.register(openapi, { version });
+  await app.register(openapi, { version: packageInfo.version });
   await app.register(dbPlugin, {
     connection: options.database ?? { ...databaseOptions(config), replicaUrls: config.DATABASE_REPLICA_URLS },
     prepare: config.AUTO_MIGRATE,
@@ -112,10 +102,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   if (config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS > 0)
     await app.register(overload, { maxEventLoopDelayMs: config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS });
-  await app.register(resultsCache, {
-    revalidateMs: config.RESULTS_CACHE_REVALIDATE_MS,
-    maxBytes: config.RESULTS_CACHE_MB * 1024 * 1024,
-  });
   await app.register(auth);
   await app.register(writes);
 
@@ -124,7 +110,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     async (v1) => {
       await v1.register(countriesRoutes);
       await v1.register(electionsRoutes);
-      await v1.register(resultsRoutes);
+      await v1.register(resultsRoutes, {
+        maxBytes: config.RESULTS_CACHE_MB * 1024 * 1024,
+        revalidateMs: config.RESULTS_CACHE_REVALIDATE_MS,
+      });
       await v1.register(resultExportsRoutes);
       await v1.register(candidatesRoutes);
       await v1.register(voteSharesRoutes);

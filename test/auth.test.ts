@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { revokeKey } from '../src/lib/api-keys.js';
+import { revokeKey } from '../src/db/api-keys.js';
 import { buildTestApp, forEachEngine, get } from './helpers/app.js';
 import { bearer, send, tokenFor } from './helpers/writes.js';
 
@@ -28,7 +28,7 @@ forEachEngine(t, async (t, app) => {
     const created = await send(app, 'POST', '/v1/sources', source, bearer(writer));
     t.equal(created.status, 201);
 
-    t.ok(await revokeKey(app.db, 'desk'));
+    t.ok(await revokeKey(app.database.primary, 'desk'));
     const revoked = await send(app, 'POST', '/v1/sources', { ...source, title: 'Another' }, bearer(writer));
     t.equal(revoked.status, 401);
     t.match(revoked.body, { detail: 'This API key has been revoked.' });
@@ -58,7 +58,7 @@ t.test('tokens never appear in the logs, even at trace level', async (t) => {
   await send(app, 'POST', '/v1/sources', source, bearer(writer));
   await send(app, 'POST', '/v1/sources', source, bearer(writer)); // 409
   await send(app, 'POST', '/v1/sources', source, bearer(reader)); // 403
-  await revokeKey(app.db, 'logged');
+  await revokeKey(app.database.primary, 'logged');
   await send(app, 'POST', '/v1/sources', source, bearer(writer)); // 401 revoked
   await send(app, 'POST', '/v1/sources', { bogus: 1 }, bearer(writer)); // 400
   await app.inject({ method: 'GET', url: '/v1/audit-log', headers: bearer(reader) });

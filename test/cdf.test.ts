@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import t, { type Test } from 'tap';
-import { type ElectionReport, toElectionReport } from '../src/modules/elections/cdf.js';
+import { type ElectionReport, toElectionReport } from '../src/formats/cdf.js';
 import { findElection } from '../src/modules/elections/elections.repository.js';
-import { requireResults } from '../src/modules/elections/results.service.js';
+import { toElection } from '../src/modules/elections/elections.view.js';
+import { requireResults } from '../src/modules/results/results.service.js';
 import { forEachEngine, get } from './helpers/app.js';
 
 const KZ2022 = 'kz.presidential.2022-11-20';
@@ -163,16 +164,16 @@ forEachEngine(t, async (t, app) => {
 
   t.test('preliminary versions map to projected winners, with what turnout they have', async (t) => {
     const issuer = { name: 'Election results API', abbreviation: 'test', application: 'test 0' };
-    const row2022 = (await findElection(app.db, KZ2022))!;
-    const v1 = toElectionReport(await requireResults(app.db, KZ2022, 1), row2022, issuer);
+    const row2022 = toElection((await findElection(app.database.primary, KZ2022))!);
+    const v1 = toElectionReport(await requireResults(app.database.primary, KZ2022, 1), row2022, issuer);
     assertValid(t, v1, `${KZ2022} version 1`);
     t.equal(v1.Status, 'unofficial-complete');
     t.match(v1.Election[0]!.Candidate, [{ PostElectionStatus: 'projected-winner' }]);
     t.notOk('VoteCounts' in v1.Election[0]!.Contest[0]!.ContestSelection[0]!, 'the article gave 81.3% only');
     t.match(v1.Notes, /Kassym-Jomart Tokayev 81\.3%/);
 
-    const row2019 = (await findElection(app.db, KZ2019))!;
-    const prelim2019 = toElectionReport(await requireResults(app.db, KZ2019, 1), row2019, issuer);
+    const row2019 = toElection((await findElection(app.database.primary, KZ2019))!);
+    const prelim2019 = toElectionReport(await requireResults(app.database.primary, KZ2019, 1), row2019, issuer);
     assertValid(t, prelim2019, `${KZ2019} version 1`);
     t.match(prelim2019, { Status: 'unofficial-complete', GpUnit: [{ VotersRegistered: 11_960_364 }] });
     t.match(prelim2019.Election[0], { BallotCounts: [{ BallotsCast: 9_261_460 }] });
@@ -182,11 +183,15 @@ forEachEngine(t, async (t, app) => {
 
   t.test('the response schema lets every field of the report through', async (t) => {
     const res = await get(app, `/v1/elections/${KZ2022}/results/cdf`);
-    const built = toElectionReport(await requireResults(app.db, KZ2022), (await findElection(app.db, KZ2022))!, {
-      name: 'Election results API',
-      abbreviation: 'election-results-api',
-      application: (res.body as ElectionReport).VendorApplicationId,
-    });
+    const built = toElectionReport(
+      await requireResults(app.database.primary, KZ2022),
+      toElection((await findElection(app.database.primary, KZ2022))!),
+      {
+        name: 'Election results API',
+        abbreviation: 'election-results-api',
+        application: (res.body as ElectionReport).VendorApplicationId,
+      },
+    );
     t.same(res.body, JSON.parse(JSON.stringify(built)), 'served = built, nothing stripped');
   });
 

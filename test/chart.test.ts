@@ -2,8 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import t from 'tap';
 import { launchBrowser, noBrowser } from './helpers/browser.js';
-import { toResultsChart } from '../src/modules/elections/chart.js';
-import type { Results } from '../src/modules/elections/results.service.js';
+import { toResultsChart } from '../src/formats/chart.js';
+import type { Results } from '../src/modules/results/results.service.js';
 import { buildTestApp, forEachEngine, get } from './helpers/app.js';
 
 const KZ2022 = 'kz.presidential.2022-11-20';

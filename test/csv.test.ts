@@ -6,9 +6,9 @@ import type { ServerOptions } from '../src/db/client.js';
 import { databaseTrouble, isDatabaseUnavailable } from '../src/db/unavailable.js';
 import { runImport } from '../src/import/import.js';
 import { planFromCsv } from '../src/import/plan.js';
-import { type AllRowsOptions, allRows } from '../src/lib/csv.js';
+import { type AllRowsOptions, allRows } from '../src/formats/list.js';
 import { listVoteShares } from '../src/modules/vote-shares/vote-shares.repository.js';
-import { voteShareColumns } from '../src/modules/vote-shares/vote-shares.routes.js';
+import { voteShareColumns } from '../src/modules/vote-shares/vote-shares.columns.js';
 import { buildTestApp, engines, forEachEngine, get } from './helpers/app.js';
 import { freshDatabase } from './helpers/databases.js';
 import { bearer, send, tokenFor } from './helpers/writes.js';
@@ -93,7 +93,7 @@ forEachEngine(t, async (t, app) => {
   t.test('an export imports back as a new version', async (t) => {
     const exported = String((await get(app, `/v1/elections/${KZ2022}/results?format=csv`)).body);
     const edited = exported.replace(/,2,certified,/g, ',3,correction,');
-    const summary = await runImport(app.db, planFromCsv(edited));
+    const summary = await runImport(app.database.primary, planFromCsv(edited));
     t.match(summary, { versions: 1, lines: 7, created: { elections: 0, candidates: 0 } });
     const diff = await get(app, `/v1/elections/${KZ2022}/results/versions/2/diff/3`);
     t.ok(
@@ -184,7 +184,7 @@ t.test(
     const app = await buildTestApp(t, 'postgres', {
       database: { ...(fresh.options as ServerOptions), poolMax: 1, connectTimeoutMs: 100 },
     });
-    const db = app.db;
+    const db = app.database.primary;
     // Drizzle runs a query when it is awaited: .then() starts it now, holding the connection.
     const hold = (seconds: number): Promise<unknown> =>
       db.execute(sql`select pg_sleep(${seconds})`).then(() => undefined);

@@ -4,7 +4,7 @@ import { openDatabase } from '../src/db/client.js';
 import { readSeedFiles, seed } from '../src/db/seed.js';
 import { runImport } from '../src/import/import.js';
 import { ImportError, planFromCsv, planFromJson } from '../src/import/plan.js';
-import { loadResults } from '../src/modules/elections/results.service.js';
+import { loadResults } from '../src/modules/results/results.service.js';
 import { forEachEngine, get } from './helpers/app.js';
 import { snapshot } from './helpers/snapshot.js';
 
@@ -21,11 +21,11 @@ t.test('the example file loads into a database that has only the sources, and se
   const database = await openDatabase({ dataDir: 'memory://' });
   await database.migrate();
   const [kazakhstan] = await readSeedFiles();
-  await seed(database.db, [{ ...kazakhstan!, organisations: [], candidates: [], elections: [] }]);
-  const summary = await runImport(database.db, planFromCsv(example));
+  await seed(database.primary, [{ ...kazakhstan!, organisations: [], candidates: [], elections: [] }]);
+  const summary = await runImport(database.primary, planFromCsv(example));
   t.match(summary, { versions: 2, lines: 8, created: { elections: 1, candidates: 6, organisations: 6, sources: 0 } });
   // Read back through the view /results serves.
-  const results = await loadResults(database.db, KZ2022);
+  const results = await loadResults(database.primary, KZ2022);
   t.match(results, {
     version: 2,
     status: 'certified',
@@ -43,7 +43,7 @@ t.test('the example file loads into a database that has only the sources, and se
       ['Saltanat Tursynbekova', 168_731, 2.12, 6, 'Qazaq Analary – Dasturge Zhol'],
     ],
   );
-  t.match(await loadResults(database.db, KZ2022, 1), {
+  t.match(await loadResults(database.primary, KZ2022, 1), {
     status: 'unofficial-complete',
     lines: [{ percent: 81.3, votes: null }],
   });
@@ -60,21 +60,21 @@ forEachEngine(t, async (t, app) => {
       fr(4, 'certified', 'candidate,Marine Example,marine-example,,,lots,60,1,,false'),
       `${KZ2022},KZ,2022-11-20,presidential,1,certified,2022-11-22,true,lines-total,kazinform-2022-cec-final-results,,,,,,candidate,,kassym-jomart-tokayev,,,1,100,1,elected,false`,
     ]);
-    const before = await snapshot(app.db);
+    const before = await snapshot(app.database.primary);
     let problems: { where: string; message: string }[] = [];
     try {
-      await runImport(app.db, planFromCsv(bad));
+      await runImport(app.database.primary, planFromCsv(bad));
       t.fail('the import should fail');
     } catch (err) {
       t.ok(err instanceof ImportError);
       problems = (err as ImportError).problems;
     }
     t.match(problems, [{ where: 'row 6', message: /votes/ }], 'parsing problems are reported first, by row');
-    t.same(await snapshot(app.db), before, 'nothing was written');
+    t.same(await snapshot(app.database.primary), before, 'nothing was written');
 
     const fixedParse = bad.replace(',lots,', ',600,');
     try {
-      await runImport(app.db, planFromCsv(fixedParse));
+      await runImport(app.database.primary, planFromCsv(fixedParse));
       t.fail('the import should fail');
     } catch (err) {
       problems = (err as ImportError).problems;
@@ -88,7 +88,7 @@ forEachEngine(t, async (t, app) => {
     t.match(text, /row 5: lines\.1\.percent: 38\.5 disagrees/);
     t.match(text, /row 6: .*version 4 would leave a gap: the next is 3/, 'a gap in the version numbers');
     t.match(text, /row 7: .*already has version 1: versions are append-only, so the next is 3/, 'an existing version');
-    t.same(await snapshot(app.db), before, 'nothing was written');
+    t.same(await snapshot(app.database.primary), before, 'nothing was written');
   });
 
   t.test('a valid file: dry run writes nothing, then one transaction writes it all', async (t) => {
@@ -98,11 +98,11 @@ forEachEngine(t, async (t, app) => {
       fr(2, 'certified', 'candidate,Marine Example,marine-example,,,610,61,1,elected,false'),
       fr(2, 'certified', 'candidate,Jean Example,jean-example,,,390,39,2,defeated,false'),
     ]);
-    const before = await snapshot(app.db);
-    const dry = await runImport(app.db, planFromCsv(good), { dryRun: true });
+    const before = await snapshot(app.database.primary);
+    const dry = await runImport(app.database.primary, planFromCsv(good), { dryRun: true });
     t.match(dry, { versions: 2, lines: 4, created: { elections: 0 } });
-    t.same(await snapshot(app.db), before, 'the dry run wrote nothing');
-    const summary = await runImport(app.db, planFromCsv(good));
+    t.same(await snapshot(app.database.primary), before, 'the dry run wrote nothing');
+    const summary = await runImport(app.database.primary, planFromCsv(good));
     t.match(summary, { versions: 2, lines: 4, created: { elections: 1, candidates: 2 } });
     const results = await get(app, '/v1/elections/fr.presidential.2027-04-11/results');
     t.match(results.body, {
@@ -117,7 +117,7 @@ forEachEngine(t, async (t, app) => {
     const [kazakhstan] = await readSeedFiles();
     const again = JSON.stringify(kazakhstan);
     try {
-      await runImport(app.db, planFromJson(again));
+      await runImport(app.database.primary, planFromJson(again));
       t.fail('the import should fail');
     } catch (err) {
       t.match((err as ImportError).problems, [{ where: 'elections.0.results.0', message: /already has version 1/ }]);
@@ -131,7 +131,7 @@ forEachEngine(t, async (t, app) => {
         },
       ],
     };
-    const summary = await runImport(app.db, planFromJson(JSON.stringify(next)));
+    const summary = await runImport(app.database.primary, planFromJson(JSON.stringify(next)));
     t.match(summary, { versions: 1, lines: 7, kept: { elections: 1, sources: 6, candidates: 7 } });
     t.match((await get(app, `/v1/elections/${KZ2022}/results`)).body, { version: 3, status: 'correction' });
     try {

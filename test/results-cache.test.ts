@@ -1,7 +1,8 @@
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import t from 'tap';
-import { insertVersion } from '../src/modules/elections/results.repository.js';
-import { resultsInputSchema } from '../src/modules/elections/results.schemas.js';
+import { createResultsCache } from '../src/modules/results/results.cache.js';
+import { insertVersion } from '../src/modules/results/results.repository.js';
+import { resultsInputSchema } from '../src/modules/results/results.schemas.js';
 import { buildTestApp, forEachEngine, get } from './helpers/app.js';
 import { bearer, certified2022, send, tokenFor } from './helpers/writes.js';
 
@@ -36,7 +37,12 @@ t.test("another process's write is seen within the revalidation interval", async
   const app = await buildTestApp(t, 'pglite', { env: { RESULTS_CACHE_REVALIDATE_MS: '100' } });
   t.match((await get(app, url)).body, { version: 2 });
   // Straight into the database, as another API process or `npm run import` would: no invalidate().
-  await insertVersion(app.db, KZ2022, 3, resultsInputSchema.parse({ ...certified2022, status: 'correction' }));
+  await insertVersion(
+    app.database.primary,
+    KZ2022,
+    3,
+    resultsInputSchema.parse({ ...certified2022, status: 'correction' }),
+  );
   await new Promise((resolve) => setTimeout(resolve, 400));
   t.match((await get(app, url)).body, { version: 3 }, 'current again after the poll');
 });
@@ -44,7 +50,12 @@ t.test("another process's write is seen within the revalidation interval", async
 t.test('RESULTS_CACHE_MB=0 turns the cache off: every read is the database', async (t) => {
   const app = await buildTestApp(t, 'pglite', { env: { RESULTS_CACHE_MB: '0', RESULTS_CACHE_REVALIDATE_MS: '0' } });
   t.match((await get(app, url)).body, { version: 2 });
-  await insertVersion(app.db, KZ2022, 3, resultsInputSchema.parse({ ...certified2022, status: 'correction' }));
+  await insertVersion(
+    app.database.primary,
+    KZ2022,
+    3,
+    resultsInputSchema.parse({ ...certified2022, status: 'correction' }),
+  );
   t.match((await get(app, url)).body, { version: 3 }, 'seen at once, with no poll at all');
 });
 
@@ -54,7 +65,6 @@ t.test('compressed reads: br, gzip and deflate bodies are the JSON body, and nev
   t.ok(plain.rawPayload.length >= 1024, 'a body over the compression threshold');
   t.notOk(plain.headers['content-encoding']);
   t.equal(plain.headers.vary, 'accept-encoding, Accept', 'the uncompressed body varies by Accept-Encoding too');
-  const bytesBefore = app.resultsCache.bytes;
   const decode = { br: brotliDecompressSync, gzip: gunzipSync, deflate: inflateSync } as const;
   for (const [accept, encoding] of [
     ['gzip, deflate, br', 'br'],
@@ -72,10 +82,6 @@ t.test('compressed reads: br, gzip and deflate bodies are the JSON body, and nev
       t.ok(decode[encoding](res.rawPayload).equals(plain.rawPayload), `${accept}: the same bytes once decoded`);
     }
   }
-  t.ok(
-    app.resultsCache.bytes > bytesBefore + 3 * 200,
-    `the compressed bodies count in the cache's size (${bytesBefore} → ${app.resultsCache.bytes} bytes)`,
-  );
   const weak = await app.inject({
     method: 'GET',
     url,
@@ -123,4 +129,25 @@ t.test('with the cache off, @fastify/compress compresses results as it does ever
   t.equal(res.headers['content-encoding'], 'gzip');
   t.equal(res.headers.vary, 'accept-encoding, Accept', 'named once');
   t.ok(gunzipSync(res.rawPayload).equals(plain.rawPayload));
+});
+
+t.test("a cached body's compressed forms are kept with it and count in the cache's size", async (t) => {
+  const app = await buildTestApp(t, 'pglite');
+  const cache = createResultsCache({ database: app.database, maxBytes: 1024 * 1024, revalidateMs: 0, log: app.log });
+  const db = app.database.primary;
+  const entry = await cache.get(db, KZ2022);
+  t.equal(await cache.get(db, KZ2022), entry, 'the second read is the cached entry');
+  const bytesBefore = cache.bytes;
+  t.ok(bytesBefore >= entry.body.length, `the body counts (${bytesBefore} bytes)`);
+  for (const encoding of ['br', 'gzip', 'deflate'] as const) {
+    const encoded = cache.encodedBody(entry, encoding);
+    t.ok(encoded && encoded.length > 200, `${encoding}: compressed`);
+    t.equal(cache.encodedBody(entry, encoding), encoded, `${encoding}: compressed once, then kept`);
+  }
+  t.ok(
+    cache.bytes > bytesBefore + 3 * 200,
+    `the compressed bodies count in the cache's size (${bytesBefore} → ${cache.bytes} bytes)`,
+  );
+  const around = await cache.load(db, KZ2022);
+  t.equal(cache.encodedBody(around, 'br'), undefined, 'an entry read around the cache is not compressed here');
 });

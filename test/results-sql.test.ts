@@ -1,25 +1,28 @@
-// The JSON body of /results is written by PostgreSQL (findResultsDocument); it must be byte for byte
-// what the object path gives: loadResults → z.encode(resultsSchema) → JSON.stringify. Compared here
-// for every seeded version, for synthetic data, and for hand-made edge cases (nulls, escapes,
-// rounding, timestamps, ordering, values the response schema refuses), on every engine.
+// The JSON body of a result version is written by PostgreSQL (results.document.ts); it must be byte
+// for byte what an independent rendering gives (test/helpers/results-reference.ts: the rows mapped
+// in JavaScript, z.encode(resultsSchema), JSON.stringify). Compared here for every seeded version,
+// for synthetic data, and for hand-made edge cases (nulls, escapes, rounding, timestamps, ordering,
+// values the response schema refuses), on every engine. A row the statement cannot render exactly
+// is not served at all.
 import { asc, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
 import type { Db } from '../src/db/client.js';
 import * as s from '../src/db/schema/index.js';
 import { SYNTHETIC_SOURCE_ID, synth } from '../src/db/synth.js';
-import { findResultsDocument } from '../src/modules/elections/results.repository.js';
-import { loadResults, loadResultsJson, serializeResults } from '../src/modules/elections/results.service.js';
+import { findResultsDocument } from '../src/modules/results/results.document.js';
+import { loadResultsJson } from '../src/modules/results/results.service.js';
 import { forEachEngine } from './helpers/app.js';
+import { referenceResults, serializeReference } from './helpers/results-reference.js';
 
 type Outcome = { json: string; version: number; preliminary: boolean } | { missing: true } | { error: string };
 
-/** The reference: what the route sent before, through the object path (or the error it threw). */
+/** The reference rendering (or the error it throws). */
 async function reference(db: Db, electionId: string, number?: number): Promise<Outcome> {
   try {
-    const results = await loadResults(db, electionId, number);
+    const results = await referenceResults(db, electionId, number);
     return results
-      ? { json: serializeResults(results), version: results.version, preliminary: results.preliminary }
+      ? { json: serializeReference(results), version: results.version, preliminary: results.preliminary }
       : { missing: true };
   } catch (err) {
     return { error: String(err) };
@@ -35,8 +38,9 @@ async function fromSql(db: Db, electionId: string, number?: number): Promise<Out
 }
 
 /**
- * Compares both paths for every version of `electionIds` (default: all), and for each election's
- * current version; returns how many requests the statement rendered itself (`exact`).
+ * Compares both renderings for every version of `electionIds` (default: all), and for each
+ * election's current version: a row the statement renders itself (`exact`) must give the same
+ * bytes as the reference; any other row must not be served. Returns how many were exact.
  */
 async function compareAll(t: Test, db: Db, electionIds?: string[]) {
   const versions = await db
@@ -52,10 +56,12 @@ async function compareAll(t: Test, db: Db, electionIds?: string[]) {
   let exact = 0;
   for (const [electionId, number] of requests) {
     const [a, b] = [await reference(db, electionId, number), await fromSql(db, electionId, number)];
-    if (JSON.stringify(a) !== JSON.stringify(b)) mismatches.push({ electionId, number, reference: a, sql: b });
+    const rendered = (await findResultsDocument(db, electionId, number))?.exact ?? true;
+    const agree = rendered ? JSON.stringify(a) === JSON.stringify(b) : 'error' in b;
+    if (!agree) mismatches.push({ electionId, number, reference: a, sql: b });
     if ((await findResultsDocument(db, electionId, number))?.exact) exact += 1;
   }
-  t.same(mismatches.slice(0, 3), [], `${requests.length} versions: the same bytes, or the same error, both ways`);
+  t.same(mismatches.slice(0, 3), [], `${requests.length} versions: the same bytes both ways, or not served`);
   t.equal(mismatches.length, 0);
   return { compared: requests.length, exact };
 }
@@ -174,7 +180,7 @@ function edgeVersions(): VersionSpec[] {
       row: { complete: true, registeredVoters: MAX, ballotsCast: 0, validVotes: MAX, invalidVotes: MAX },
       lines: [candidateLine('zz-a', MAX, 100), candidateLine('zz-b', 0, 0)],
     },
-    // A turnout of 9×10^17 %: JavaScript prints it in full, the statement leaves it to the object path.
+    // A turnout of 9×10^17 %: JavaScript prints it in full, the statement cannot: not served.
     {
       inexact: true,
       row: { complete: true, registeredVoters: 1, ballotsCast: MAX },
@@ -195,14 +201,14 @@ function edgeVersions(): VersionSpec[] {
     { createdAt: `'1969-12-31 23:59:59.9995+00'`, lines: [candidateLine('zz-a', 1, 1)] },
     { createdAt: `'1000-01-01 00:00:00+00'`, lines: [candidateLine('zz-a', 1, 1)] },
     { createdAt: `'9999-12-31 23:59:59.999999+00'`, lines: [candidateLine('zz-a', 1, 1)] },
-    // Values the response schema refuses: the object path throws, and so must the SQL path.
+    // Values the response schema refuses: the reference throws, and the statement does not serve them.
     { inexact: true, lines: [candidateLine('zz-a', null, 1, { votesSql: '9007199254740993' })] },
     { inexact: true, row: { complete: true }, lines: [candidateLine('zz-a', MAX, 50), candidateLine('zz-b', 1, 50)] },
     { inexact: true, lines: [candidateLine('zz-a', 1, 1, { rank: 0 })] },
     { inexact: true, row: { registeredVoters: -1 } },
     { inexact: true, row: { ballotsCast: MAX + 2 } },
     { inexact: true, row: { turnoutPercent: sql`'NaN'::numeric` } },
-    // Outside what the statement formats itself: handed to the object path, whatever it answers.
+    // Outside what the statement formats itself (years before 1000 or after 9999): not served.
     { inexact: true, createdAt: `'0999-12-31 23:59:59+00'`, lines: [candidateLine('zz-a', 1, 1)] },
     { inexact: true, createdAt: `'10000-01-01 00:00:00+00'`, lines: [candidateLine('zz-a', 1, 1)] },
   ];
@@ -294,7 +300,7 @@ async function writeEdgeCases(db: Db, specs: VersionSpec[]) {
 }
 
 forEachEngine(t, async (t, app: FastifyInstance) => {
-  const db = app.db;
+  const db = app.database.primary;
 
   t.test('every seeded version', async (t) => {
     const { compared, exact } = await compareAll(t, db);
@@ -318,7 +324,7 @@ forEachEngine(t, async (t, app: FastifyInstance) => {
     const inexact = await writeEdgeCases(db, specs);
     const { compared, exact } = await compareAll(t, db, [EDGE]);
     // The current version (the last spec) is exact, so it counts twice.
-    t.equal(exact, compared - inexact.length, 'only the rows SQL cannot render go through the object path');
+    t.equal(exact, compared - inexact.length, 'only the rows SQL cannot render are left unserved');
     for (const number of inexact)
       t.notOk((await findResultsDocument(db, EDGE, number))?.exact, `v${number} is not rendered by SQL`);
     for (let number = 1; number <= specs.length; number++)
@@ -328,8 +334,12 @@ forEachEngine(t, async (t, app: FastifyInstance) => {
     t.match(
       refused,
       { error: /ZodError|too_big|Invalid/ },
-      'the object path refuses an unsafe integer, and the SQL path with it',
+      'the reference refuses an unsafe integer, and the SQL path with it',
     );
+    const unserved = await app.inject({ method: 'GET', url: `/v1/elections/${EDGE}/results/versions/${inexact[0]}` });
+    t.equal(unserved.statusCode, 500, 'a version the API cannot serve is a 500');
+    t.match(unserved.json(), { status: 500, detail: 'An unexpected error occurred; it has been logged.' });
+    t.notMatch(unserved.body, /holds values|select|result_versions/, 'nothing of the cause leaks');
 
     const strange = await fromSql(db, EDGE, 3);
     t.ok('json' in strange && JSON.parse(strange.json).publishedBy === STRANGE, 'escaped strings read back as stored');

@@ -145,7 +145,7 @@ forEachEngine(t, async (t, app) => {
 
 forEachEngine(t, async (t, app) => {
   t.test('an election with no results yet', async (t) => {
-    await app.db.insert(elections).values({
+    await app.database.primary.insert(elections).values({
       id: 'fr.presidential.2027-04-11',
       countryCode: 'FR',
       type: 'presidential',

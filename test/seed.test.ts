@@ -6,7 +6,7 @@ import { snapshot } from './helpers/snapshot.js';
 
 forEachEngine(t, async (t, app) => {
   t.test('seeding again changes nothing', async (t) => {
-    const before = await snapshot(app.db);
+    const before = await snapshot(app.database.primary);
     t.match(before, {
       countries: /^249:/,
       sources: /^6:/,
@@ -17,20 +17,20 @@ forEachEngine(t, async (t, app) => {
       result_version_sources: /^2:/,
       vote_shares: /^10:/,
     });
-    await seed(app.db);
-    await seed(app.db);
-    t.same(await snapshot(app.db), before);
+    await seed(app.database.primary);
+    await seed(app.database.primary);
+    t.same(await snapshot(app.database.primary), before);
   });
 
   t.test('migrating again changes nothing', async (t) => {
-    const before = await snapshot(app.db);
+    const before = await snapshot(app.database.primary);
     await app.database.migrate();
-    t.same(await snapshot(app.db), before);
+    t.same(await snapshot(app.database.primary), before);
   });
 
   t.test('seeding keeps what an editor added', async (t) => {
     const { resultVersions } = await import('../src/db/schema/index.js');
-    await app.db.insert(resultVersions).values({
+    await app.database.primary.insert(resultVersions).values({
       electionId: 'kz.presidential.2022-11-20',
       number: 3,
       status: 'correction',
@@ -38,9 +38,9 @@ forEachEngine(t, async (t, app) => {
       percentBase: 'unknown',
       sourceId: 'tass-2019-final-results',
     });
-    const before = await snapshot(app.db);
-    await seed(app.db);
-    t.same(await snapshot(app.db), before);
+    const before = await snapshot(app.database.primary);
+    await seed(app.database.primary);
+    t.same(await snapshot(app.database.primary), before);
   });
 });
 
@@ -48,8 +48,8 @@ t.test('a fresh embedded database: migrate then seed from nothing', async (t) =>
   const database = await openDatabase({ dataDir: 'memory://' });
   t.teardown(() => database.close());
   await database.migrate();
-  await seed(database.db);
-  t.match(await snapshot(database.db), { vote_shares: /^10:/, countries: /^249:/ });
+  await seed(database.primary);
+  t.match(await snapshot(database.primary), { vote_shares: /^10:/, countries: /^249:/ });
 });
 
 t.test('seed files cite only sources they define, and name no figure without one', async (t) => {

@@ -31,14 +31,18 @@ async function synthesised(t: Test, engine: Engine, seed: number) {
     await database.close();
     await fresh.drop();
   });
-  await synth(database.db, { elections: N, seed });
-  return database.db;
+  await synth(database.primary, { elections: N, seed });
+  return database.primary;
 }
 
 forEachEngine(t, async (t, app, engine) => {
-  const before = await snapshot(app.db);
+  const before = await snapshot(app.database.primary);
   const progress: number[] = [];
-  const summary = await synth(app.db, { elections: N, seed: SEED, onProgress: (done) => progress.push(done) });
+  const summary = await synth(app.database.primary, {
+    elections: N,
+    seed: SEED,
+    onProgress: (done) => progress.push(done),
+  });
 
   t.test('writes the rows it reports, all under the synthetic source', async (t) => {
     t.equal(summary.elections, N);
@@ -52,33 +56,35 @@ forEachEngine(t, async (t, app, engine) => {
 
     const counted = async (
       table: typeof s.elections | typeof s.candidates | typeof s.organisations | typeof s.resultVersions,
-    ) => (await app.db.select({ n: count() }).from(table).where(eq(table.sourceId, SYNTHETIC_SOURCE_ID)))[0]?.n;
+    ) =>
+      (await app.database.primary.select({ n: count() }).from(table).where(eq(table.sourceId, SYNTHETIC_SOURCE_ID)))[0]
+        ?.n;
     t.equal(await counted(s.elections), summary.elections);
     t.equal(await counted(s.candidates), summary.candidates);
     t.equal(await counted(s.organisations), summary.organisations);
     t.equal(await counted(s.resultVersions), summary.resultVersions);
-    const [lines] = await app.db
+    const [lines] = await app.database.primary
       .select({ n: count() })
       .from(s.voteShares)
       .innerJoin(s.resultVersions, eq(s.resultVersions.id, s.voteShares.versionId))
       .where(eq(s.resultVersions.sourceId, SYNTHETIC_SOURCE_ID));
     t.equal(lines?.n, summary.voteShares);
 
-    const [source] = await app.db.select().from(s.sources).where(eq(s.sources.id, SYNTHETIC_SOURCE_ID));
+    const [source] = await app.database.primary.select().from(s.sources).where(eq(s.sources.id, SYNTHETIC_SOURCE_ID));
     t.match(source, { publisher: 'Synthetic data (db:synth)', kind: 'news', note: /generated/i });
 
-    const after = await snapshot(app.db);
+    const after = await snapshot(app.database.primary);
     t.equal(after.countries, before.countries, 'the reference countries are untouched');
   });
 
   t.test("ids follow the API's patterns", async (t) => {
-    const elections = await app.db.select({ id: s.elections.id }).from(s.elections);
+    const elections = await app.database.primary.select({ id: s.elections.id }).from(s.elections);
     t.same(
       elections.filter((e) => !ELECTION_ID_PATTERN.test(e.id)),
       [],
       'every election id is {iso2}.{type}.{date}',
     );
-    const candidates = await app.db
+    const candidates = await app.database.primary
       .select({ id: s.candidates.id, searchKey: s.candidates.searchKey })
       .from(s.candidates);
     t.same(
@@ -90,7 +96,7 @@ forEachEngine(t, async (t, app, engine) => {
   });
 
   t.test('versions: earlier ones unofficial and partial, the last certified and complete', async (t) => {
-    const versions = await app.db
+    const versions = await app.database.primary
       .select({
         electionId: s.resultVersions.electionId,
         number: s.resultVersions.number,
@@ -112,7 +118,7 @@ forEachEngine(t, async (t, app, engine) => {
   });
 
   t.test('lines: percentages of the lines total, ranks among candidates only', async (t) => {
-    const rows = await app.db
+    const rows = await app.database.primary
       .select({
         line: s.voteShares,
         versionId: s.resultVersions.id,
@@ -145,7 +151,7 @@ forEachEngine(t, async (t, app, engine) => {
     }
     t.same(problems, []);
     // The check constraints would have refused bad rows; this confirms the synthetic set has both kinds.
-    const kinds = await app.db
+    const kinds = await app.database.primary
       .select({ kind: s.voteShares.kind, n: count() })
       .from(s.voteShares)
       .groupBy(s.voteShares.kind);
@@ -156,7 +162,7 @@ forEachEngine(t, async (t, app, engine) => {
   });
 
   t.test("the API serves a synthetic election's results", async (t) => {
-    const [first] = await app.db
+    const [first] = await app.database.primary
       .select({ id: s.elections.id })
       .from(s.elections)
       .where(eq(s.elections.sourceId, SYNTHETIC_SOURCE_ID))
@@ -172,7 +178,7 @@ forEachEngine(t, async (t, app, engine) => {
   });
 
   t.test('deterministic: the same seed on a fresh database gives the same rows', async (t) => {
-    const mine = await snapshot(app.db);
+    const mine = await snapshot(app.database.primary);
     const again = await snapshot(await synthesised(t, engine, SEED));
     t.same(again, mine, 'same seed: identical tables');
     const other = await snapshot(await synthesised(t, engine, SEED + 1));
@@ -180,12 +186,12 @@ forEachEngine(t, async (t, app, engine) => {
   });
 
   t.test('a second run refuses, or appends new elections with --append', async (t) => {
-    await t.rejects(synth(app.db, { elections: 5, seed: SEED }), SyntheticDataExistsError);
-    const [{ n: unchanged } = { n: -1 }] = await app.db.select({ n: count() }).from(s.elections);
-    const added = await synth(app.db, { elections: 5, seed: SEED, append: true });
+    await t.rejects(synth(app.database.primary, { elections: 5, seed: SEED }), SyntheticDataExistsError);
+    const [{ n: unchanged } = { n: -1 }] = await app.database.primary.select({ n: count() }).from(s.elections);
+    const added = await synth(app.database.primary, { elections: 5, seed: SEED, append: true });
     t.equal(added.elections, 5);
     t.equal(added.sources, 0, 'the synthetic source is reused');
-    const [{ n } = { n: -1 }] = await app.db.select({ n: count() }).from(s.elections);
+    const [{ n } = { n: -1 }] = await app.database.primary.select({ n: count() }).from(s.elections);
     t.equal(n, unchanged + 5);
   });
 });

@@ -258,7 +258,7 @@ forEachEngine(t, async (t, app) => {
     );
     t.equal((after.body as { current: boolean }).current, false);
     await t.rejects(
-      app.db.execute(sql`update result_versions set status = 'certified' where number = 1`),
+      app.database.primary.execute(sql`update result_versions set status = 'certified' where number = 1`),
       'the database refuses to rewrite a version',
     );
   });
@@ -348,7 +348,7 @@ forEachEngine(t, async (t, app) => {
   const url = `/v1/elections/${KZ2022}/results`;
 
   t.test('each rule: 422 naming the offending field, and nothing written', async (t) => {
-    const before = await snapshot(app.db);
+    const before = await snapshot(app.database.primary);
     for (const [what, change, field] of invalid) {
       const res = await send(app, 'POST', url, change({ ...certified2022, status: 'correction' }), auth);
       t.equal(res.status, 422, what);
@@ -359,7 +359,7 @@ forEachEngine(t, async (t, app) => {
       );
       t.equal(res.body?.errors?.length, 1, `${what}: and nothing else (${JSON.stringify(res.body?.errors)})`);
     }
-    t.same(await snapshot(app.db), before, 'no table changed');
+    t.same(await snapshot(app.database.primary), before, 'no table changed');
   });
 
   t.test('a misprint kept on purpose is accepted when flagged as published as-is', async (t) => {
@@ -413,13 +413,13 @@ forEachEngine(t, async (t, app) => {
     const body = { ...certified2022, status: 'correction', note: 'idempotent' };
     const first = await send(app, 'POST', url, body, headers);
     t.equal(first.status, 201);
-    const before = await snapshot(app.db);
+    const before = await snapshot(app.database.primary);
     const retry = await send(app, 'POST', url, body, headers);
     t.equal(retry.status, 201);
     t.equal(retry.headers['idempotent-replayed'], 'true');
     t.equal(retry.headers.location, first.headers.location);
     t.same(retry.body, first.body);
-    t.same(await snapshot(app.db), before, 'nothing new was written');
+    t.same(await snapshot(app.database.primary), before, 'nothing new was written');
     const reused = await send(app, 'POST', url, { ...body, note: 'different' }, headers);
     t.equal(reused.status, 422);
     t.match(reused.body, { errors: [{ in: 'header', name: 'Idempotency-Key' }] });

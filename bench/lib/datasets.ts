@@ -88,10 +88,10 @@ export async function prepareDataset(
   const bar = new SingleBar({ format: `${name} [{bar}] {value}/{total} elections | {duration}s`, hideCursor: true });
   try {
     await database.migrate();
-    await seed(database.db);
+    await seed(database.primary);
     const started = performance.now();
     bar.start(opts.elections, 0);
-    const summary = await synth(database.db, {
+    const summary = await synth(database.primary, {
       elections: opts.elections,
       seed: opts.seed,
       onProgress: (done) => bar.update(done),

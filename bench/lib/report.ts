@@ -41,7 +41,7 @@ export interface Report {
   lists: ListComparison[];
   csv: CsvResult;
   startup: { api: number; embedded: { first: StartupTime; restart: StartupTime } | { error: string } };
-  /** The SQL the raw-pg baselines replay: the API's for /results, and the object path's rows. */
+  /** The SQL the raw-pg baselines replay: the API's for /results, and the plain row statements. */
   resultsSql: { api: string[]; rows: string[]; bodyPassedThrough: boolean };
   /** What the API children set beyond the defaults. */
   apiEnv: Record<string, string>;
@@ -318,8 +318,8 @@ ${summaryTable(r)}
 
 - **hello-world**: plain Fastify, same version and logger settings as the API, \`GET /\` → \`{"hello":"world"}\`.
 - **raw pg rows**: the row statements of a result version (the version, then its lines and sources
-  concurrently: what \`loadResults\` runs, captured from the app, below), replayed with \`pg\` directly
-  and the rows returned as plain JSON: the results query the issue compares with.
+  concurrently, as an ORM-style service reads them: the tests' reference rendering, captured below),
+  replayed with \`pg\` directly and the rows returned as plain JSON.
 - **raw pg API's SQL**: the statement the API itself runs for \`/results\` (captured the same way),
   replayed with \`pg\`${r.resultsSql.bodyPassedThrough ? ', its finished JSON body sent as it is, as the API does' : ' and the rows returned as plain JSON'}: Fastify + \`pg\`
   + PostgreSQL with nothing of the API's.
@@ -381,8 +381,8 @@ What the API runs for \`/results\` (without its cache), and the *raw pg API's SQ
 
 ${r.resultsSql.api.map((s) => `\`\`\`sql\n${s}\n\`\`\``).join('\n\n')}
 
-The row statements of the object path (\`loadResults\`, still used by the CSV, CDF, diff and write
-responses), which the *raw pg rows* baseline replays (the first statement, then the others concurrently):
+The plain row statements (the tests' reference rendering, \`test/helpers/results-reference.ts\`), which
+the *raw pg rows* baseline replays (the first statement, then the others concurrently):
 
 ${r.resultsSql.rows.map((s) => `\`\`\`sql\n${s}\n\`\`\``).join('\n\n')}
 

@@ -1,6 +1,6 @@
 // SQL that reads one result version, captured from the app itself (see capture.ts) and replayed by
-// the raw-pg baselines: the statements /v1/elections/{id}/results runs, and the row statements of
-// the object path (loadResults), so each baseline runs the very statements it is compared with.
+// the raw-pg baselines: the statements /v1/elections/{id}/results runs, and the plain row statements
+// of the tests' reference rendering, so each baseline runs the very statements it is compared with.
 
 /** Where a bind parameter comes from when the statement is replayed for another election. */
 export type PlanParam = { kind: 'election' } | { kind: 'version' } | { kind: 'value'; value: unknown };

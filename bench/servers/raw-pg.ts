@@ -1,6 +1,6 @@
 // Baseline 2: statements that read one result version, run with `pg` directly (no Drizzle, no zod,
 // no response schema, no plugins). Two plans, both captured from the app (see lib/capture.ts):
-//   GET /rows/:id      the row statements of the object path (loadResults): the version, then its
+//   GET /rows/:id      the plain row statements (the tests' reference rendering): the version, then its
 //                      lines and sources concurrently, the rows serialised as plain JSON;
 //   GET /api-sql/:id   the statement(s) /v1/elections/{id}/results runs; when that is one statement
 //                      returning the finished body, the body is sent as it is, as the API does.

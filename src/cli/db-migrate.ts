@@ -1,7 +1,6 @@
 // npm run db:migrate: applies the committed migrations to DATABASE_URL, or to the PGlite DATA_DIR.
-import { databaseOptions } from '../app.js';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
+import { databaseOptions, openDatabase } from '../db/client.js';
 
 const config = loadConfig();
 const database = await openDatabase(databaseOptions(config));

@@ -1,9 +1,8 @@
 // npm run db:synth: writes a deterministic synthetic dataset (see src/db/synth.ts) for load tests.
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { databaseOptions } from '../app.js';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
+import { databaseOptions, openDatabase } from '../db/client.js';
 import { seed } from '../db/seed.js';
 import { SYNTHETIC_SOURCE_ID, synth, SyntheticDataExistsError } from '../db/synth.js';
 
@@ -69,10 +68,10 @@ const bar = new SingleBar({
 });
 try {
   await database.migrate();
-  await seed(database.db);
+  await seed(database.primary);
   const started = performance.now();
   bar.start(elections, 0);
-  const summary = await synth(database.db, {
+  const summary = await synth(database.primary, {
     elections,
     seed: seedValue,
     append: values.append,

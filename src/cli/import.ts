@@ -5,9 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { databaseOptions } from '../app.js';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
+import { databaseOptions, openDatabase } from '../db/client.js';
 import { runImport } from '../import/import.js';
 import { ImportError, planFromCsv, planFromJson } from '../import/plan.js';
 
@@ -37,7 +36,10 @@ try {
         )
       : undefined;
   bar?.start(plan.lineCount, 0);
-  const summary = await runImport(database.db, plan, { dryRun: values['dry-run'], onProgress: (n) => bar?.update(n) });
+  const summary = await runImport(database.primary, plan, {
+    dryRun: values['dry-run'],
+    onProgress: (n) => bar?.update(n),
+  });
   bar?.stop();
   const seconds = (performance.now() - started) / 1000;
   const verb = values['dry-run'] ? 'would import (dry run, nothing written)' : 'imported';

@@ -3,10 +3,9 @@
 // npm run keys:revoke -- <id|name>
 // Works on DATABASE_URL, or on the embedded DATA_DIR (stop the server first: PGlite is single-process).
 import { parseArgs } from 'node:util';
-import { databaseOptions } from '../app.js';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
-import { createKey, listKeys, revokeKey } from '../lib/api-keys.js';
+import { databaseOptions, openDatabase } from '../db/client.js';
+import { createKey, listKeys, revokeKey } from '../db/api-keys.js';
 
 const [command, ...rest] = process.argv.slice(2);
 const usage = 'usage: keys create --name <label> [--scope read|write] | keys list | keys revoke <id|name>';
@@ -28,16 +27,18 @@ try {
       });
       if (!values.name?.trim()) fail(`--name is required\n${usage}`);
       if (values.scope !== 'read' && values.scope !== 'write') fail(`--scope must be read or write\n${usage}`);
-      const { key, token } = await createKey(database.db, values.name.trim(), values.scope).catch((err: unknown) => {
-        const code = (err as { cause?: { code?: string } }).cause?.code;
-        return fail(code === '23505' ? `a key named '${values.name}' exists` : String(err));
-      });
+      const { key, token } = await createKey(database.primary, values.name.trim(), values.scope).catch(
+        (err: unknown) => {
+          const code = (err as { cause?: { code?: string } }).cause?.code;
+          return fail(code === '23505' ? `a key named '${values.name}' exists` : String(err));
+        },
+      );
       console.log(`created key ${key.id} '${key.name}' with the ${key.scope} scope; the token is shown once:`);
       console.log(token);
       break;
     }
     case 'list': {
-      const keys = await listKeys(database.db);
+      const keys = await listKeys(database.primary);
       if (keys.length === 0) console.log('no keys');
       for (const k of keys)
         console.log(
@@ -54,7 +55,7 @@ try {
     case 'revoke': {
       const target = rest[0];
       if (!target) fail(`which key? ${usage}`);
-      const key = await revokeKey(database.db, target);
+      const key = await revokeKey(database.primary, target);
       if (!key) fail(`no key has the id or name '${target}'`);
       console.log(`revoked key ${key.id} '${key.name}' at ${key.revokedAt?.toISOString()}`);
       break;

@@ -4,11 +4,11 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import { type PgDatabase, type PgQueryResultHKT, withReplicas } from 'drizzle-orm/pg-core';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
-import { routing } from './routing.js';
+import type { Config } from '../config.js';
 import * as schema from './schema/index.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -24,12 +24,12 @@ export interface Server {
 }
 
 export interface Database {
-  /** Reads go to a replica (or the primary when pinned or when there are none); writes to the primary. */
-  db: Db;
-  /** The primary alone. */
+  /** The primary: every write, and every read that must see the latest writes. */
   primary: Db;
   /** The primary first, then the replicas. */
   servers: Server[];
+  /** The server for a read that may lag: a random replica that is up, else the primary. */
+  reader(): Server;
   engine: 'postgres' | 'pglite';
   /** Throws when the primary cannot answer a trivial query. */
   ping(): Promise<void>;
@@ -62,15 +62,9 @@ export const migrationsFolder = fileURLToPath(new URL('../../migrations', import
 // Arbitrary constant: serialises migrations when several API processes start at once.
 const MIGRATION_LOCK = 727_202_211;
 
-// The routed handle's reader: which server the next read goes to (and who answered, for debugging).
-const readers = new WeakMap<Db, () => Db>();
-
-/**
- * The handle a read on `db` runs on. Prepared statements belong to one connection pool, so code
- * that prepares them asks for the server first; a plain handle or a transaction is its own reader.
- */
-export function readerOf(db: Db): Db {
-  return readers.get(db)?.() ?? db;
+/** The primary (DATABASE_URL) or the embedded data dir, as the CLIs open it: no request timeouts. */
+export function databaseOptions(config: Pick<Config, 'DATABASE_URL' | 'DB_POOL_MAX' | 'DATA_DIR'>): DatabaseOptions {
+  return config.DATABASE_URL ? { url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX } : { dataDir: config.DATA_DIR };
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -113,16 +107,10 @@ function openPostgres(options: ServerOptions): Database {
   const servers = pools.map((p, i) => server(i === 0 ? 'primary' : `replica-${i}`, drizzlePg(p, { schema })));
   const [primary, ...replicas] = servers as [Server, ...Server[]];
 
-  // Reads: the primary when the request is pinned to it or no replica is up, else a random replica.
-  const pick = (): Server => {
-    const store = routing.getStore();
-    const live = store?.primary ? [] : replicas.filter((r) => r.up);
-    const chosen = live.length ? live[Math.floor(Math.random() * live.length)]! : primary;
-    if (store) store.served = chosen.name;
-    return chosen;
+  const reader = (): Server => {
+    const live = replicas.filter((r) => r.up);
+    return live.length ? live[Math.floor(Math.random() * live.length)]! : primary;
   };
-  const db: Db = withReplicas(primary.db, [primary.db], () => pick().db);
-  readers.set(db, () => pick().db);
 
   const checkReplicas = async () => {
     await Promise.all(
@@ -137,9 +125,9 @@ function openPostgres(options: ServerOptions): Database {
   let timer: NodeJS.Timeout | undefined;
 
   return {
-    db,
     primary: primary.db,
     servers,
+    reader,
     engine: 'postgres',
     ping: async () => {
       await primary.db.execute(sql`select 1`);
@@ -183,10 +171,11 @@ async function openPglite(options: { dataDir: string } | { loadDataDir: Blob }):
       : new PGlite({ loadDataDir: options.loadDataDir, extensions });
   await client.waitReady;
   const pglite = drizzlePglite(client, { schema });
+  const only = server('primary', pglite);
   return {
-    db: pglite,
     primary: pglite,
-    servers: [server('primary', pglite)],
+    servers: [only],
+    reader: () => only,
     engine: 'pglite',
     ping: async () => {
       await pglite.execute(sql`select 1`);

@@ -1,13 +1,12 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { isoCountryList } from '../lib/countries.js';
 import { searchKey } from '../lib/slug.js';
 import type { Db } from './client.js';
 import * as t from './schema/index.js';
 
-export const seedsFolder = fileURLToPath(new URL('../../seeds', import.meta.url));
+const seedsFolder = fileURLToPath(new URL('../../seeds', import.meta.url));
 
 const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true, local: false })]);
 
@@ -123,14 +122,4 @@ export async function seed(db: Db, files?: SeedFile[]): Promise<void> {
       }
     }
   });
-}
-
-/** True when the seed's first election is present: a cheap "has this database been seeded" check. */
-export async function isSeeded(db: Db): Promise<boolean> {
-  const rows = await db
-    .select({ id: t.elections.id })
-    .from(t.elections)
-    .where(and(eq(t.elections.id, 'kz.presidential.2022-11-20')))
-    .limit(1);
-  return rows.length > 0;
 }

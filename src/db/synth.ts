@@ -9,7 +9,7 @@ import * as t from './schema/index.js';
 
 export const SYNTHETIC_SOURCE_ID = 'synthetic-dataset';
 
-export const syntheticSource: typeof t.sources.$inferInsert = {
+const syntheticSource: typeof t.sources.$inferInsert = {
   id: SYNTHETIC_SOURCE_ID,
   publisher: 'Synthetic data (db:synth)',
   title: 'Generated dataset for load tests and benchmarks',
@@ -564,8 +564,7 @@ function arrayLiteral(values: Cell[]): string {
 
 /**
  * INSERT … SELECT FROM unnest(one array per column): a handful of bind parameters however many
- * rows, on both engines. Drizzle's multi-row .values() spends ~40 µs per row building the
- * statement, which alone would take most of a minute at 1M lines.
+ * rows, on both engines, where Drizzle's multi-row .values() builds a statement per row.
  */
 async function bulkInsert<T extends PgTable>(
   db: Db,

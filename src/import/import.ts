@@ -4,8 +4,8 @@ import * as t from '../db/schema/index.js';
 import type { SeedFile } from '../db/seed.js';
 import { isoCountryList } from '../lib/countries.js';
 import { searchKey } from '../lib/slug.js';
-import { resultsInputSchema } from '../modules/elections/results.schemas.js';
-import { validateResults } from '../modules/elections/results.validation.js';
+import { resultsInputSchema } from '../modules/results/results.schemas.js';
+import { validateResults } from '../modules/results/results.validation.js';
 import { ImportError, type ImportPlan, type ImportProblem } from './plan.js';
 
 export interface ImportSummary {
@@ -52,7 +52,7 @@ async function statusesByElection(db: Db, ids: string[]) {
 }
 
 /** Every problem of the plan against the database, each with its row or JSON path; writes nothing. */
-export async function validatePlan(db: Db, plan: ImportPlan): Promise<ImportProblem[]> {
+async function validatePlan(db: Db, plan: ImportPlan): Promise<ImportProblem[]> {
   const { data } = plan;
   const problems: ImportProblem[] = [];
   const countries = new Set(isoCountryList().map((c) => c.code));

@@ -24,7 +24,6 @@ export const COMPRESSION = {
 export function acceptedEncoding(request: FastifyRequest): Encoding | undefined {
   const header = request.headers['accept-encoding'];
   if (!header || request.headers['x-no-compression'] !== undefined) return undefined;
-  // As the plugin does it, unmemoised: ~0.25 µs a request for `gzip, deflate, br` (a memo saved 0.17).
   return negotiate(header.toLowerCase().replace(/\*|x-gzip/g, 'gzip'), COMPRESSION.encodings) ?? undefined;
 }
 

@@ -13,3 +13,14 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
     return t === '*' || opaque(t) === wanted;
   });
 }
+
+/**
+ * Whether an If-Match header admits a write to a resource whose ETag is `current` (undefined while
+ * it has none): RFC 9110's strong comparison over the header's list, and `*` for any current one.
+ */
+export function ifMatchAdmits(header: string, current: string | undefined): boolean {
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return current !== undefined && (t === '*' || t === current);
+  });
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isStorableJson } from './text.js';
 
-export const MAX_LIMIT = 100;
+const MAX_LIMIT = 100;
 
 export function limitParam(defaultLimit: number, max = MAX_LIMIT) {
   return z.coerce

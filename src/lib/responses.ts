@@ -17,7 +17,7 @@ const problemText = {
   503: 'The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds.',
 } as const;
 
-type ProblemStatus = keyof typeof problemText;
+export type ProblemStatus = keyof typeof problemText;
 
 /**
  * The response map of a read: 200 with `schema`, 304 on a matching If-None-Match, and the problem
@@ -65,4 +65,12 @@ export const postHeaders = z.object({
     .describe(
       'Any unique string (e.g. a UUID): a retry with the same key returns the first response and writes nothing new.',
     ),
+});
+
+/** The precondition of a write to an existing resource. */
+export const ifMatchHeaders = z.object({
+  'if-match': z
+    .string()
+    .optional()
+    .describe('The ETag from your last read of the resource. Required: a stale one is a 412.'),
 });

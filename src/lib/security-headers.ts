@@ -41,10 +41,8 @@ export const HELMET_OPTIONS: Record<'api' | 'docs', HelmetOptions> = {
 };
 
 /**
- * The headers helmet sets with these options, computed once. They depend on nothing in the
- * request, and running helmet's middleware chain on every response (what @fastify/helmet does:
- * two hooks, one a promise, and a validated `setHeader` per header) held a cached read at ~0.35×
- * the hello-world baseline; computed once, ~0.57× (side-by-side runs, docs/decisions.md).
+ * The headers helmet sets with these options, computed once: they depend on nothing in the request,
+ * so running helmet's middleware on every response would redo the same work (docs/decisions.md).
  */
 export function securityHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { pinToPrimary } from '../db/routing.js';
-import { type ApiKey, bearerToken, checkToken, type Scope } from '../lib/api-keys.js';
+import { type ApiKey, checkToken, type Scope } from '../db/api-keys.js';
 import { HttpProblem } from '../lib/problem.js';
 
 declare module 'fastify' {
@@ -16,16 +15,21 @@ declare module 'fastify' {
 
 const grants: Record<Scope, Scope[]> = { read: ['read'], write: ['read', 'write'] };
 
-export class Unauthorized extends HttpProblem {
+class Unauthorized extends HttpProblem {
   constructor(detail: string) {
     super(401, detail);
   }
 }
 
+/** The token of an `Authorization: Bearer <token>` header; undefined when the header is another shape. */
+function bearerToken(header: string): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+}
+
 /**
  * Writes need `Authorization: Bearer <token>`; reads stay public. A key sent with any request is
- * checked (a wrong one is a 401, not silently ignored), and pins the request's reads to the primary
- * so an editor reads their own writes at once. Tokens are never logged.
+ * checked (a wrong one is a 401, not silently ignored); a request with a valid key reads the
+ * primary (`request.db`, src/plugins/db.ts). Tokens are never logged.
  */
 export default fp(
   async function auth(app: FastifyInstance) {
@@ -49,7 +53,6 @@ export default fp(
               ),
           );
         request.apiKey = check.key;
-        pinToPrimary();
         done();
       }, done);
     });

@@ -1,19 +1,26 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { type Database, type DatabaseOptions, type Db, openDatabase } from '../db/client.js';
-import { routing, withRouting } from '../db/routing.js';
+import { type Database, type DatabaseOptions, type Db, openDatabase, type Server } from '../db/client.js';
 import { seed } from '../db/seed.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     database: Database;
-    /** Routed: reads to a replica unless the request is pinned to the primary; writes to the primary. */
-    db: Db;
+  }
+  interface FastifyRequest {
+    /**
+     * The database this request reads: the primary for a request with an API key (an editor
+     * reads their own writes at once), else any server that is up, replicas first. Chosen on
+     * first use and kept for the rest of the request.
+     */
+    readonly db: Db;
+    /** The server behind `db`, once chosen. */
+    dbServer: Server | null;
   }
 }
 
-export interface DbPluginOptions {
+interface DbPluginOptions {
   connection: DatabaseOptions;
   /** Migrate and seed (idempotently) before the app is ready. */
   prepare: boolean;
@@ -48,25 +55,27 @@ export default fp<DbPluginOptions>(
       await seed(database.primary);
     }
     app.decorate('database', database);
-    app.decorate('db', database.db);
 
-    // With replicas (or when debugging), every request gets its own routing context (see
-    // src/db/routing.ts). Without them every read goes to the one server, and no context is made:
-    // AsyncLocalStorage taxes every promise of the request.
-    if (database.servers.length > 1 || options.debugRouting)
-      app.addHook('onRequest', (_request, _reply, done) => withRouting(done));
+    const [primary] = database.servers as [Server, ...Server[]];
+    app.decorateRequest('dbServer', null);
+    app.decorateRequest('db', {
+      getter(this: FastifyRequest) {
+        this.dbServer ??= this.apiKey ? primary : database.reader();
+        return this.dbServer.db;
+      },
+    });
+
     // A replica that fails a request leaves the rotation at once, not at its next health check.
     app.addHook('onError', async (request, _reply, error) => {
-      const served = routing.getStore()?.served;
-      if (served && served !== 'primary' && isDatabaseUnavailable(error)) {
-        request.log.warn({ server: served }, 'replica unavailable: reads go elsewhere until it answers again');
-        database.markDown(served);
+      const served = request.dbServer;
+      if (served && served !== primary && isDatabaseUnavailable(error)) {
+        request.log.warn({ server: served.name }, 'replica unavailable: reads go elsewhere until it answers again');
+        database.markDown(served.name);
       }
     });
     if (options.debugRouting)
-      app.addHook('onSend', async (_request, reply, payload) => {
-        const served = routing.getStore()?.served;
-        if (served) reply.header('x-database-server', served);
+      app.addHook('onSend', async (request, reply, payload) => {
+        if (request.dbServer) reply.header('x-database-server', request.dbServer.name);
         return payload;
       });
     app.addHook('onReady', async () => {

@@ -25,7 +25,7 @@ function sqlState(error: unknown): string | undefined {
   return undefined;
 }
 
-export function sendProblem(
+function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,

@@ -5,7 +5,7 @@ import fp from 'fastify-plugin';
 import { COMPRESSION } from '../lib/content-encoding.js';
 import { addVary } from '../lib/vary.js';
 
-export interface CachePolicy {
+interface CachePolicy {
   /** max-age of lists and other reads. */
   maxAge: number;
   /** max-age of results still unofficial: they change on election night. */

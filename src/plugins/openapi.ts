@@ -5,7 +5,7 @@ import fp from 'fastify-plugin';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { createJsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 
-export const tags = [
+const tags = [
   { name: 'countries', description: 'ISO 3166-1 countries and their elections.' },
   { name: 'elections', description: 'Elections, their current results and every result version.' },
   { name: 'candidates', description: 'People who stood in elections, with their vote shares over time.' },
@@ -20,7 +20,7 @@ type OpenApiDocument = ReturnType<typeof jsonSchemaTransformObject>;
 
 /**
  * The zod registry emits an input and an output variant of every named schema; keep only the
- * components the paths reach, so generated clients carry no unused types.
+ * components the paths reach, so generated clients carry no unused types, listed by name.
  */
 function pruneUnusedSchemas(transformed: OpenApiDocument): OpenApiDocument {
   const document = transformed as OpenAPIV3_1.Document;
@@ -39,7 +39,12 @@ function pruneUnusedSchemas(transformed: OpenApiDocument): OpenApiDocument {
     }
   };
   visit(document.paths);
-  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
+  // In name order: the order of registration follows module imports, which a refactor may move.
+  const kept = Object.fromEntries(
+    Object.entries(schemas)
+      .filter(([name]) => used.has(name))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
   return { ...document, components: { ...document.components, schemas: kept } } as OpenApiDocument;
 }
 

@@ -4,7 +4,7 @@ import { HttpProblem } from '../lib/problem.js';
 import { setSecurityHeaders } from '../lib/security-headers.js';
 import rateLimit from './rate-limit.js';
 
-export interface ProtectionOptions {
+interface ProtectionOptions {
   /** Requests per window per client IP; 0 turns rate limiting off. */
   rateLimitMax: number;
   /** Requests per window per API key. */

@@ -12,7 +12,7 @@ declare module 'fastify' {
   }
 }
 
-export interface RateLimitOptions {
+interface RateLimitOptions {
   /** Requests per window per client IP (requests without an API key); 0 turns limits off. */
   max: number;
   /** Requests per window per API key. */
@@ -31,19 +31,12 @@ interface Window {
 }
 
 /**
- * Fixed-window rate limits in this process's memory, per API key when the request carries one,
- * else per client IP: IETF draft `RateLimit-Limit`/`-Remaining`/`-Reset` on every limited route's
- * response, and past the limit a 429 problem with `Retry-After`. A client's window starts at its
- * first request; windows that have ended are swept once a window, so memory follows the number of
- * clients seen in the last two windows, up to `maxClients`: a flood of addresses (IPv6, or spoofed
- * X-Forwarded-For behind a trusting proxy) then makes the oldest windows start afresh rather than
- * growing the map without bound (@fastify/rate-limit's LRU made the same trade at 5,000 by default).
- *
- * Why not @fastify/rate-limit (used until issue 5): its hook awaits five times per request (key,
- * allow list, max, store, the hook itself): ~8k of ~310k instructions per cached results read
- * under callgrind, too little to see in req/s here; and it ran before the key check, so a
- * made-up token got a key's budget (docs/decisions.md). This hook is synchronous: one Map lookup
- * and three headers.
+ * Fixed-window rate limits in this process's memory, per API key when the request carries a valid
+ * one, else per client IP: IETF draft `RateLimit-*` headers on every limited route's response, and
+ * past the limit a 429 problem with `Retry-After`. A client's window starts at its first request;
+ * ended windows are swept once a window, and past `maxClients` the oldest window starts afresh, so
+ * a flood of addresses costs accuracy, not memory. Synchronous: one Map lookup and three headers
+ * (why not @fastify/rate-limit: docs/decisions.md).
  */
 export default fp<RateLimitOptions>(
   async function rateLimit(app: FastifyInstance, options) {

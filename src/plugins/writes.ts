@@ -6,7 +6,7 @@ import type { Db } from '../db/client.js';
 import { auditLog, idempotencyKeys } from '../db/schema/index.js';
 import { badParameter, HttpProblem } from '../lib/problem.js';
 
-export interface WriteOutcome<T> {
+interface WriteOutcome<T> {
   status: 201 | 200;
   body: T;
   location?: string;
@@ -14,9 +14,14 @@ export interface WriteOutcome<T> {
   resourceId: string;
 }
 
-export interface WriteSpec {
+interface WriteSpec {
   action: 'create' | 'update' | 'publish';
   resourceType: string;
+}
+
+/** What a committed write changed, as announced to the listeners of `onWrite`. */
+interface WriteEvent extends WriteSpec {
+  resourceId: string;
 }
 
 declare module 'fastify' {
@@ -31,6 +36,11 @@ declare module 'fastify' {
       spec: WriteSpec,
       fn: (tx: Db) => Promise<WriteOutcome<T>>,
     ): Promise<T>;
+    /**
+     * Calls `listener` after each write commits and before its response is sent, so that what the
+     * listener drops or refreshes (a cache) is current for the writer's next read.
+     */
+    onWrite(listener: (event: WriteEvent) => Promise<void>): void;
   }
 }
 
@@ -55,6 +65,10 @@ function send<T>(
 
 export default fp(
   async function writes(app: FastifyInstance) {
+    const listeners: ((event: WriteEvent) => Promise<void>)[] = [];
+    app.decorate('onWrite', (listener: (event: WriteEvent) => Promise<void>) => {
+      listeners.push(listener);
+    });
     app.decorate('write', async function write<
       T,
     >(request: FastifyRequest, reply: FastifyReply, spec: WriteSpec, fn: (tx: Db) => Promise<WriteOutcome<T>>): Promise<T> {
@@ -66,7 +80,7 @@ export default fp(
         throw badParameter('header', 'Idempotency-Key', 'must be 1 to 255 visible ASCII characters');
       const hash = requestHash(request);
 
-      const result = await app.db.transaction(async (tx) => {
+      const result = await app.database.primary.transaction(async (tx) => {
         if (idempotencyKey !== undefined) {
           // A concurrent request with the same key waits here on the primary key until the first
           // commits (then replays it) or rolls back (then this one proceeds).
@@ -115,10 +129,10 @@ export default fp(
           JSON.parse(first.body ?? 'null') as T,
         );
       }
-      // Before answering: a client that wrote and then reads must see its write.
-      await app.resultsCache.invalidate();
-      return send(reply, result.outcome, result.outcome.body);
+      const { outcome } = result;
+      await Promise.all(listeners.map((listener) => listener({ ...spec, resourceId: outcome.resourceId })));
+      return send(reply, outcome, outcome.body);
     });
   },
-  { name: 'writes', dependencies: ['db', 'auth', 'results-cache'] },
+  { name: 'writes', dependencies: ['db', 'auth'] },
 );

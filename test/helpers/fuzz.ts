@@ -18,7 +18,7 @@ import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Db } from '../../src/db/client.js';
-import { revokeKey } from '../../src/lib/api-keys.js';
+import { revokeKey } from '../../src/db/api-keys.js';
 import { encodeCursor } from '../../src/lib/pagination.js';
 import { certified2022, tokenFor } from './writes.js';
 
@@ -1192,7 +1192,7 @@ export interface FuzzContext {
 
 export async function fuzzContext(app: FastifyInstance, doc: OpenApiDocument = openapiDocument): Promise<FuzzContext> {
   const revoked = await tokenFor(app, 'write', 'fuzz-revoked');
-  await revokeKey(app.db, 'fuzz-revoked');
+  await revokeKey(app.database.primary, 'fuzz-revoked');
   return {
     app,
     doc,
@@ -1203,7 +1203,7 @@ export async function fuzzContext(app: FastifyInstance, doc: OpenApiDocument = o
       revoked,
     },
     bodyLimit: app.initialConfig.bodyLimit ?? 1024 * 1024,
-    tables: await tableNames(app.db),
+    tables: await tableNames(app.database.primary),
   };
 }
 
@@ -1473,7 +1473,7 @@ export function fuzzProperty(ctx: FuzzContext, stats: FuzzStats, state: FuzzStat
     const replayed = res.headers['idempotent-replayed'] === 'true';
     if (replayed) stats.replays += 1;
     if (['POST', 'PATCH', 'PUT', 'DELETE'].includes(req.method)) {
-      const now = await checksum(ctx.app.db, ctx.tables);
+      const now = await checksum(ctx.app.database.primary, ctx.tables);
       if (res.statusCode >= 400 || replayed) {
         if (res.statusCode >= 400) stats.rejectedWrites += 1;
         const before = state.checksum;
@@ -1502,7 +1502,7 @@ export function fuzzProperty(ctx: FuzzContext, stats: FuzzStats, state: FuzzStat
       else found.push(`a retry with the same Idempotency-Key was not answered as a replay (${retry.statusCode})`);
       if (retry.statusCode !== res.statusCode || retry.body !== res.body)
         found.push(`the retry got ${retry.statusCode} ${retry.body.slice(0, 200)}`);
-      const now = await checksum(ctx.app.db, ctx.tables);
+      const now = await checksum(ctx.app.database.primary, ctx.tables);
       const changed = Object.keys(now).filter((table) => now[table] !== state.checksum?.[table]);
       if (changed.length) found.push(`the replayed retry changed the database: ${changed.join(', ')}`);
       state.checksum = now;
@@ -1539,7 +1539,7 @@ function failureKind(message: string): string {
 
 /** Runs `runs` random requests through the property with fast-check; a counterexample is shrunk and reported. */
 export async function runFuzz(ctx: FuzzContext, run: FuzzRun, stats: FuzzStats = newStats()) {
-  const state: FuzzState = { checksum: await checksum(ctx.app.db, ctx.tables) };
+  const state: FuzzState = { checksum: await checksum(ctx.app.database.primary, ctx.tables) };
   const check = fuzzProperty(ctx, stats, state);
   const predicate = run.keepGoing
     ? async (req: FuzzRequest) => {

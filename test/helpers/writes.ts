@@ -1,9 +1,9 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { createKey, type Scope } from '../../src/lib/api-keys.js';
+import { createKey, type Scope } from '../../src/db/api-keys.js';
 
 /** A real key in the test's database; returns its bearer token. */
 export async function tokenFor(app: FastifyInstance, scope: Scope = 'write', name = `${scope}-key-${Math.random()}`) {
-  return (await createKey(app.db, name, scope)).token;
+  return (await createKey(app.database.primary, name, scope)).token;
 }
 
 export async function send(

@@ -32,7 +32,7 @@ if (serverUrl) {
   url.pathname = `/${template}`;
   const database = await openDatabase({ url: url.toString(), poolMax: 2 });
   await database.migrate();
-  await seed(database.db);
+  await seed(database.primary);
   await database.close();
 }
 console.log(`# test templates ready in ${Date.now() - started} ms (${serverUrl ? 'pglite + postgres' : 'pglite'})`);

@@ -12,6 +12,13 @@ export const resultStatus = pgEnum('result_status', [
   'correction',
 ]);
 
+export type ResultStatus = (typeof resultStatus.enumValues)[number];
+
+/** The statuses whose figures may still change: preliminary, in the API's words. */
+export const preliminaryStatuses = resultStatus.enumValues.filter((status) => status.startsWith('unofficial'));
+
+export const isPreliminary = (status: ResultStatus): boolean => preliminaryStatuses.includes(status);
+
 export const selectionKind = pgEnum('selection_kind', ['candidate', 'against-all']);
 
 export const outcome = pgEnum('outcome', ['elected', 'defeated', 'advanced-to-runoff']);

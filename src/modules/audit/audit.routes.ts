@@ -47,7 +47,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { limit, cursor } = request.query;
-      const rows = await listAuditLog(app.db, { before: cursor?.[0], limit: limit + 1 });
+      const rows = await listAuditLog(request.db, { before: cursor?.[0], limit: limit + 1 });
       reply.header('cache-control', 'no-store');
       return page(
         rows,

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { allRows, csvNotModified, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
-import { page } from '../../lib/pagination.js';
+import { listResponses, sendList } from '../../formats/list.js';
 import { badParameter, conflict, notFound } from '../../lib/problem.js';
 import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
 import { derivedId, searchKey } from '../../lib/slug.js';
 import { requireSource } from '../sources/sources.repository.js';
+import { withSourceColumns } from '../sources/sources.view.js';
 import { candidateTimeSeries } from '../vote-shares/vote-shares.repository.js';
-import { toVoteShare } from '../vote-shares/vote-shares.routes.js';
+import { toVoteShare } from '../vote-shares/vote-shares.view.js';
 import { candidateExists, findCandidate, insertCandidate, listCandidates } from './candidates.repository.js';
 import {
   candidateCreateBody,
@@ -28,29 +28,18 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List or search candidates',
         description: 'Ordered by id. `q` matches any part of the name, ignoring case and accents.',
         querystring: candidateListQuery,
-        response: withCsv(readResponses('One page of candidates.', candidateList, 400, 503), candidateColumns),
+        response: listResponses('One page of candidates.', candidateList, candidateColumns, 400, 503),
       },
     },
     async (request, reply) => {
-      const { q, limit, cursor } = request.query;
+      const { q } = request.query;
       const key = q === undefined ? undefined : searchKey(q);
       if (key === '') throw badParameter('query', 'q', 'must contain at least one letter or digit');
-      if (wantsCsv(request)) {
-        if (await csvNotModified(app.db, request, reply)) return reply;
-        const rows = allRows(
-          (after: string | undefined, limit) => listCandidates(app.db, { key, after, limit }),
-          (r) => r.id,
-          ({ source, ...c }) => ({ ...c, sourceId: source.id, sourcePublisher: source.publisher }),
-        );
-        return sendCsv(reply, 'candidates.csv', candidateColumns, rows);
-      }
-      const rows = await listCandidates(app.db, { key, after: cursor?.[0], limit: limit + 1 });
-      return page(
-        rows,
-        limit,
-        (r) => [r.id],
-        (r) => r,
-      );
+      return sendList(request, reply, request.query, {
+        fetch: (after, limit) => listCandidates(request.db, { key, after: after?.[0], limit }),
+        key: (r) => [r.id],
+        csv: { filename: 'candidates.csv', columns: candidateColumns, row: withSourceColumns },
+      });
     },
   );
 
@@ -67,7 +56,10 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
-      const [candidate, series] = await Promise.all([findCandidate(app.db, id), candidateTimeSeries(app.db, id)]);
+      const [candidate, series] = await Promise.all([
+        findCandidate(request.db, id),
+        candidateTimeSeries(request.db, id),
+      ]);
       if (!candidate) throw notFound(`Candidate ${id} not found.`);
       return { ...candidate, voteShares: series.map(toVoteShare) };
     },

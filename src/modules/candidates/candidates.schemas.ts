@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { text } from '../../lib/text.js';
-import { formatParam } from '../../lib/csv.js';
+import { formatParam } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { sourceIdParam, sourceRefSchema } from '../sources/sources.schemas.js';
 import { candidateIdParam, voteShareSchema } from '../vote-shares/vote-shares.schemas.js';
 
-export const candidateSchema = z
+const candidateSchema = z
   .object({
     id: z.string().describe('Slug of the name, e.g. kassym-jomart-tokayev.'),
     name: z.string(),

@@ -1,14 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Db } from '../../db/client.js';
+import { type Listing, listResponses, sendList } from '../../formats/list.js';
 import { notFound } from '../../lib/problem.js';
-import { allRows, csvNotModified, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
 import { readResponses } from '../../lib/responses.js';
-import { page } from '../../lib/pagination.js';
-import { electionColumns, electionsResponse } from '../elections/elections.routes.js';
 import { countryElectionListQuery, electionList } from '../elections/elections.schemas.js';
-import { countryList, countryListQuery, countryParams, countrySchema } from './countries.schemas.js';
+import { electionColumns, electionListing } from '../elections/elections.view.js';
 import { type CountryRow, findCountry, listCountries } from './countries.repository.js';
+import { countryList, countryListQuery, countryParams, countrySchema } from './countries.schemas.js';
 
-export const toCountry = (row: CountryRow) => ({
+async function requireCountry(db: Db, code: string): Promise<CountryRow> {
+  const row = await findCountry(db, code);
+  if (!row) throw notFound(`Country ${code} is not in the database.`);
+  return row;
+}
+
+const toCountry = (row: CountryRow) => ({
   code: row.code,
   alpha3: row.alpha3,
   numeric: row.numeric,
@@ -17,6 +23,14 @@ export const toCountry = (row: CountryRow) => ({
 });
 
 const countryColumns = ['code', 'alpha3', 'numeric', 'name', 'ocdId'] as const;
+
+/** Every country, in keyset order. */
+const countryListing = (db: Db): Listing<CountryRow, [string], ReturnType<typeof toCountry>> => ({
+  fetch: (after, limit) => listCountries(db, { after: after?.[0], limit }),
+  key: (r) => [r.code],
+  item: toCountry,
+  csv: { filename: 'countries.csv', columns: countryColumns },
+});
 
 export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -28,27 +42,10 @@ export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List ISO 3166-1 countries',
         description: 'Every ISO 3166-1 country, ordered by alpha-2 code.',
         querystring: countryListQuery,
-        response: withCsv(readResponses('One page of countries.', countryList, 400, 503), countryColumns),
+        response: listResponses('One page of countries.', countryList, countryColumns, 400, 503),
       },
     },
-    async (request, reply) => {
-      if (wantsCsv(request)) {
-        if (await csvNotModified(app.db, request, reply)) return reply;
-        return sendCsv(
-          reply,
-          'countries.csv',
-          countryColumns,
-          allRows(
-            (after: string | undefined, limit) => listCountries(app.db, { after, limit }),
-            (r) => r.code,
-            toCountry,
-          ),
-        );
-      }
-      const { limit, cursor } = request.query;
-      const rows = await listCountries(app.db, { after: cursor?.[0], limit: limit + 1 });
-      return page(rows, limit, (r) => [r.code], toCountry);
-    },
+    (request, reply) => sendList(request, reply, request.query, countryListing(request.db)),
   );
 
   app.get(
@@ -63,9 +60,7 @@ export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const row = await findCountry(app.db, request.params.code);
-      if (!row) throw notFound(`Country ${request.params.code} is not in the database.`);
-      return toCountry(row);
+      return toCountry(await requireCountry(request.db, request.params.code));
     },
   );
 
@@ -80,16 +75,12 @@ export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
           'The same list and filters as /v1/elections?country={code}; 404 for a country not in the database.',
         params: countryParams,
         querystring: countryElectionListQuery,
-        response: withCsv(
-          readResponses("One page of the country's elections.", electionList, 400, 404, 503),
-          electionColumns,
-        ),
+        response: listResponses("One page of the country's elections.", electionList, electionColumns, 400, 404, 503),
       },
     },
     async (request, reply) => {
-      const { code } = request.params;
-      if (!(await findCountry(app.db, code))) throw notFound(`Country ${code} is not in the database.`);
-      return electionsResponse(app, request, reply, { ...request.query, country: code });
+      const { code } = await requireCountry(request.db, request.params.code);
+      return sendList(request, reply, request.query, electionListing(request.db, { ...request.query, country: code }));
     },
   );
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoCountryList } from '../../lib/countries.js';
-import { formatParam } from '../../lib/csv.js';
+import { formatParam } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 
 const byCode = new Map<string, string>();

@@ -1,19 +1,15 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { allRows, csvNotModified, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
-import { page } from '../../lib/pagination.js';
 import type { Db } from '../../db/client.js';
+import { listResponses, sendList } from '../../formats/list.js';
+import { ifMatchAdmits } from '../../lib/etag.js';
 import { conflict, HttpProblem, notFound, unprocessable } from '../../lib/problem.js';
-import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
+import { bearerAuth, ifMatchHeaders, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
 import { requireSource } from '../sources/sources.repository.js';
-import type { z } from 'zod';
 import {
   electionEtag,
   electionExists,
-  type ElectionRow,
   findElection,
   insertElection,
-  listElections,
   lockElection,
   updateElection,
 } from './elections.repository.js';
@@ -22,112 +18,10 @@ import {
   electionList,
   electionListQuery,
   electionParams,
-  electionSchema,
-  type ElectionListQuery,
   electionPatchBody,
-  ifMatchHeaders,
+  electionSchema,
 } from './elections.schemas.js';
-
-const longDate = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
-
-export const isPreliminary = (status: string) => status.startsWith('unofficial');
-
-export function toElection({
-  election: e,
-  countryName,
-  source,
-  current,
-}: ElectionRow): z.output<typeof electionSchema> {
-  const round = e.round > 1 ? `, round ${e.round}` : '';
-  return {
-    id: e.id,
-    title: `${countryName} ${e.type} election${round}, ${longDate.format(new Date(e.date))}`,
-    country: { code: e.countryCode, name: countryName },
-    type: e.type,
-    date: e.date,
-    snap: e.snap,
-    round: e.round,
-    previousRoundId: e.previousRoundId,
-    termEndYear: e.termEndYear,
-    candidateCount: e.candidateCount,
-    note: e.note,
-    source,
-    currentResults: current
-      ? {
-          version: current.number,
-          status: current.status,
-          preliminary: isPreliminary(current.status),
-          asOf: current.asOf,
-          complete: current.complete,
-        }
-      : null,
-  };
-}
-
-export const electionColumns = [
-  'id',
-  'title',
-  'countryCode',
-  'countryName',
-  'type',
-  'date',
-  'snap',
-  'round',
-  'previousRoundId',
-  'termEndYear',
-  'candidateCount',
-  'note',
-  'sourceId',
-  'sourcePublisher',
-  'sourceUrl',
-  'currentVersion',
-  'currentStatus',
-  'preliminary',
-  'currentAsOf',
-  'currentComplete',
-] as const;
-
-function toElectionCsvRow(row: ElectionRow) {
-  const { country, source, currentResults: c, ...e } = toElection(row);
-  return {
-    ...e,
-    countryCode: country.code,
-    countryName: country.name,
-    sourceId: source.id,
-    sourcePublisher: source.publisher,
-    sourceUrl: source.url,
-    currentVersion: c?.version,
-    currentStatus: c?.status,
-    preliminary: c?.preliminary,
-    currentAsOf: c?.asOf,
-    currentComplete: c?.complete,
-  };
-}
-
-/** A page of elections, or all of them as CSV; shared with /countries/{code}/elections. */
-export async function electionsResponse(
-  app: Parameters<FastifyPluginAsyncZod>[0],
-  request: FastifyRequest,
-  reply: FastifyReply,
-  q: ElectionListQuery,
-) {
-  if (wantsCsv(request)) {
-    if (await csvNotModified(app.db, request, reply)) return reply;
-    const rows = allRows(
-      (after: [string, string] | undefined, limit) => listElections(app.db, { ...q, after, limit }),
-      (r) => [r.election.date, r.election.id] as [string, string],
-      toElectionCsvRow,
-    );
-    return sendCsv(reply, 'elections.csv', electionColumns, rows);
-  }
-  const rows = await listElections(app.db, { ...q, after: q.cursor, limit: q.limit + 1 });
-  return page(rows, q.limit, (r) => [r.election.date, r.election.id], toElection);
-}
+import { electionColumns, electionListing, toElection } from './elections.view.js';
 
 export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -139,10 +33,10 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List elections',
         description: 'Newest polling day first. Filters combine with AND.',
         querystring: electionListQuery,
-        response: withCsv(readResponses('One page of elections.', electionList, 400, 503), electionColumns),
+        response: listResponses('One page of elections.', electionList, electionColumns, 400, 503),
       },
     },
-    (request, reply) => electionsResponse(app, request, reply, request.query),
+    (request, reply) => sendList(request, reply, request.query, electionListing(request.db, request.query)),
   );
 
   app.get(
@@ -157,7 +51,7 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const row = await findElection(app.db, request.params.id);
+      const row = await findElection(request.db, request.params.id);
       if (!row) throw notFound(`Election ${request.params.id} not found.`);
       reply.header('etag', electionEtag(row));
       return toElection(row);
@@ -225,7 +119,7 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
         if (!(await lockElection(tx, id))) throw notFound(`Election ${id} not found.`);
         const before = (await findElection(tx, id))!;
         const etag = electionEtag(before);
-        if (ifMatch !== '*' && !ifMatch.split(',').some((tag) => tag.trim() === etag))
+        if (!ifMatchAdmits(ifMatch, etag))
           throw new HttpProblem(412, `The election changed since you read it: its ETag is now ${etag}. Read it again.`);
         const changes = request.body;
         if (changes.sourceId) await requireSource(tx, changes.sourceId, 'sourceId');

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { text } from '../../lib/text.js';
 import { sourceIdParam } from '../sources/sources.schemas.js';
 import { electionType, resultStatus } from '../../db/schema/index.js';
-import { formatParam } from '../../lib/csv.js';
+import { formatParam } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { countryCodeParam } from '../countries/countries.schemas.js';
 import { sourceRefSchema } from '../sources/sources.schemas.js';
@@ -22,7 +22,7 @@ const isoDate = z.iso
   .date('must be a date as YYYY-MM-DD')
   .refine((date) => !date.startsWith('0000-'), 'must be a date from 0001-01-01 on');
 
-export const currentResultsSchema = z
+const currentResultsSchema = z
   .object({
     version: z.number().int(),
     status: statusEnum,
@@ -50,7 +50,7 @@ export const electionSchema = z
   })
   .meta({ id: 'Election' });
 
-export const electionFilters = {
+const electionFilters = {
   type: z.enum(electionType.enumValues).optional(),
   year: z.coerce.number().int().min(1800).max(2200).optional().describe('Polling year.'),
   from: isoDate.optional().describe('Polling day on or after, YYYY-MM-DD.'),
@@ -71,8 +71,6 @@ export const electionListQuery = z
   .superRefine(fromNotAfterTo);
 
 export const countryElectionListQuery = z.strictObject(electionFilters).superRefine(fromNotAfterTo);
-
-export type ElectionListQuery = z.infer<typeof electionListQuery>;
 
 export const electionParams = z.object({ id: electionIdParam });
 
@@ -131,10 +129,3 @@ export const electionPatchBody = z
     description: 'The fields to change; id, country, type and date make the id and cannot change.',
     example: { termEndYear: 2029, note: 'A seven-year term.' },
   });
-
-export const ifMatchHeaders = z.object({
-  'if-match': z
-    .string()
-    .optional()
-    .describe('The ETag from your last read of the resource. Required: a stale one is a 412.'),
-});

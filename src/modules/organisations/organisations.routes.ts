@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { allRows, csvNotModified, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
-import { page } from '../../lib/pagination.js';
+import type { Db } from '../../db/client.js';
+import { type Listing, listResponses, sendList } from '../../formats/list.js';
 import { conflict, notFound } from '../../lib/problem.js';
 import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
 import { derivedId } from '../../lib/slug.js';
 import { requireSource } from '../sources/sources.repository.js';
+import { withSourceColumns } from '../sources/sources.view.js';
 import { findOrganisation, insertOrganisation, listOrganisations } from './organisations.repository.js';
 import {
   organisationCreateBody,
@@ -16,6 +17,13 @@ import {
 
 const organisationColumns = ['id', 'name', 'sourceId', 'sourcePublisher'] as const;
 
+/** Every organisation, in keyset order. */
+const organisationListing = (db: Db): Listing<Awaited<ReturnType<typeof listOrganisations>>[number], [string]> => ({
+  fetch: (after, limit) => listOrganisations(db, { after: after?.[0], limit }),
+  key: (r) => [r.id],
+  csv: { filename: 'organisations.csv', columns: organisationColumns, row: withSourceColumns },
+});
+
 export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/organisations',
@@ -25,28 +33,10 @@ export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['organisations'],
         summary: 'List parties and nominating bodies',
         querystring: organisationListQuery,
-        response: withCsv(readResponses('One page of organisations.', organisationList, 400, 503), organisationColumns),
+        response: listResponses('One page of organisations.', organisationList, organisationColumns, 400, 503),
       },
     },
-    async (request, reply) => {
-      if (wantsCsv(request)) {
-        if (await csvNotModified(app.db, request, reply)) return reply;
-        const rows = allRows(
-          (after: string | undefined, limit) => listOrganisations(app.db, { after, limit }),
-          (r) => r.id,
-          ({ source, ...o }) => ({ ...o, sourceId: source.id, sourcePublisher: source.publisher }),
-        );
-        return sendCsv(reply, 'organisations.csv', organisationColumns, rows);
-      }
-      const { limit, cursor } = request.query;
-      const rows = await listOrganisations(app.db, { after: cursor?.[0], limit: limit + 1 });
-      return page(
-        rows,
-        limit,
-        (r) => [r.id],
-        (r) => r,
-      );
-    },
+    (request, reply) => sendList(request, reply, request.query, organisationListing(request.db)),
   );
 
   app.get(
@@ -61,7 +51,7 @@ export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const row = await findOrganisation(app.db, request.params.id);
+      const row = await findOrganisation(request.db, request.params.id);
       if (!row) throw notFound(`Organisation ${request.params.id} not found.`);
       return row;
     },

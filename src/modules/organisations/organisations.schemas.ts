@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { text } from '../../lib/text.js';
 import { slugIdParam } from '../../lib/slug.js';
-import { formatParam } from '../../lib/csv.js';
+import { formatParam } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { sourceIdParam, sourceRefSchema } from '../sources/sources.schemas.js';
 
-export const organisationIdParam = slugIdParam('an organisation');
+const organisationIdParam = slugIdParam('an organisation');
 
 export const organisationSchema = z
   .object({

@@ -1,13 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { allRows, csvNotModified, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
-import { page } from '../../lib/pagination.js';
+import type { Db } from '../../db/client.js';
+import { type Listing, listResponses, sendList } from '../../formats/list.js';
 import { conflict, notFound } from '../../lib/problem.js';
 import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
 import { derivedId } from '../../lib/slug.js';
-import { findSource, insertSource, listSources } from './sources.repository.js';
+import { findSource, insertSource, listSources, type SourceRow } from './sources.repository.js';
 import { sourceCreateBody, sourceList, sourceListQuery, sourceParams, sourceSchema } from './sources.schemas.js';
 
 const sourceColumns = ['id', 'publisher', 'title', 'url', 'published', 'kind', 'language', 'note'] as const;
+
+/** Every source, in keyset order. */
+const sourceListing = (db: Db): Listing<SourceRow, [string]> => ({
+  fetch: (after, limit) => listSources(db, { after: after?.[0], limit }),
+  key: (r) => [r.id],
+  csv: { filename: 'sources.csv', columns: sourceColumns },
+});
 
 export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -19,28 +26,10 @@ export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List sources',
         description: 'Every publication a figure is taken from, ordered by id.',
         querystring: sourceListQuery,
-        response: withCsv(readResponses('One page of sources.', sourceList, 400, 503), sourceColumns),
+        response: listResponses('One page of sources.', sourceList, sourceColumns, 400, 503),
       },
     },
-    async (request, reply) => {
-      if (wantsCsv(request)) {
-        if (await csvNotModified(app.db, request, reply)) return reply;
-        const rows = allRows(
-          (after: string | undefined, limit) => listSources(app.db, { after, limit }),
-          (r) => r.id,
-          (r) => r,
-        );
-        return sendCsv(reply, 'sources.csv', sourceColumns, rows);
-      }
-      const { limit, cursor } = request.query;
-      const rows = await listSources(app.db, { after: cursor?.[0], limit: limit + 1 });
-      return page(
-        rows,
-        limit,
-        (r) => [r.id],
-        (r) => r,
-      );
-    },
+    (request, reply) => sendList(request, reply, request.query, sourceListing(request.db)),
   );
 
   app.get(
@@ -55,7 +44,7 @@ export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const row = await findSource(app.db, request.params.id);
+      const row = await findSource(request.db, request.params.id);
       if (!row) throw notFound(`Source ${request.params.id} not found.`);
       return row;
     },

@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { text } from '../../lib/text.js';
 import { slugIdParam } from '../../lib/slug.js';
 import { sourceKind } from '../../db/schema/index.js';
-import { formatParam } from '../../lib/csv.js';
+import { formatParam } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 
 export const sourceIdParam = slugIdParam('a source');
 
-export const dateOrDateTime = z
+const dateOrDateTime = z
   .string()
   .describe('ISO 8601 date (2022-11-21) or date-time with offset, as precise as the source states it.');
 

@@ -33,4 +33,5 @@ export const lineColumns = [
 /** Derived by the API on export and ignored on import. */
 export const exportOnlyColumns = ['id', 'current', 'preliminary'] as const;
 
-export type LineColumn = (typeof lineColumns)[number];
+/** The CSV of /v1/vote-shares and of /results: the import's columns and the export-only ones. */
+export const voteShareColumns = ['id', ...lineColumns, 'current', 'preliminary'] as const;

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, gte, lte, type SQL } from 'drizzle-orm';
-import { isCurrent } from '../elections/results.repository.js';
+import { isCurrent } from '../results/results.repository.js';
 import type { Db } from '../../db/client.js';
 import { candidates, elections, organisations, resultVersions, voteShares } from '../../db/schema/index.js';
 

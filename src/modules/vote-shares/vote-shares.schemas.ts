@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { slugIdParam } from '../../lib/slug.js';
 import { electionType, outcome, percentBase, selectionKind } from '../../db/schema/index.js';
-import { formatParam } from '../../lib/csv.js';
+import { formatParam } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { countryCodeParam } from '../countries/countries.schemas.js';
 import { electionIdParam, statusEnum } from '../elections/elections.schemas.js';

@@ -4,7 +4,7 @@
 // with the percentage exactly as published. A line with no published percentage gets no bar (its
 // share is never computed here), and an incomplete version says that other lines exist.
 // Layout is computed here from estimated text widths, so no script or web font is needed.
-import type { Results } from './results.service.js';
+import type { Results } from '../modules/results/results.service.js';
 
 export const SVG_CONTENT_TYPE = 'image/svg+xml; charset=utf-8';
 
@@ -46,7 +46,7 @@ const isXmlChar = (cp: number) =>
   cp >= 0x10000;
 
 /** Text safe in XML character data and in quoted attribute values. */
-export function escapeXml(value: string): string {
+function escapeXml(value: string): string {
   // Iterating a string yields code points, and a lone surrogate on its own.
   return Array.from(value)
     .filter((c) => isXmlChar(c.codePointAt(0) ?? 0))
@@ -68,14 +68,14 @@ function charEm(c: string): number {
   return 0.62;
 }
 
-export function textWidth(value: string, fontSize: number, bold = false): number {
+function textWidth(value: string, fontSize: number, bold = false): number {
   let em = 0;
   for (const c of value) em += charEm(c);
   return em * fontSize * (bold ? 1.1 : 1);
 }
 
 /** Greedy word wrap to `width`; a single word longer than a line is cut with an ellipsis. */
-export function wrap(value: string, width: number, fontSize: number, bold = false): string[] {
+function wrap(value: string, width: number, fontSize: number, bold = false): string[] {
   const fits = (s: string) => textWidth(s, fontSize, bold) <= width;
   const lines: string[] = [];
   let current = '';

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { text } from '../../lib/text.js';
 import { slugIdParam } from '../../lib/slug.js';
 import { outcome, percentBase, selectionKind, sourceKind } from '../../db/schema/index.js';
-import { formatParam } from '../../lib/csv.js';
+import { formatParam } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { sourceRefSchema } from '../sources/sources.schemas.js';
-import { electionIdParam, statusEnum } from './elections.schemas.js';
+import { electionIdParam, statusEnum } from '../elections/elections.schemas.js';
 
 const count = z.number().int().nonnegative();
 
@@ -54,7 +54,7 @@ const versionFields = {
   recordedAt: z.string().describe('When this API stored the version.'),
 };
 
-export const versionSummarySchema = z
+const versionSummarySchema = z
   .object({ ...versionFields, lineCount: z.number().int(), source: sourceRefSchema })
   .meta({ id: 'ResultVersionSummary' });
 
@@ -109,10 +109,10 @@ export const versionList = listSchema(versionSummarySchema).meta({ id: 'ResultVe
 const slugId = slugIdParam('an');
 // Ten billion: more than any electorate, and small enough that a version's 1,000 lines still sum
 // to an exact JavaScript integer (the derived totals of /results; 2^53 - 1 per line did not).
-export const MAX_COUNT = 10_000_000_000;
+const MAX_COUNT = 10_000_000_000;
 const optionalCount = z.number().int().max(MAX_COUNT).nullable().default(null);
 
-export const lineInputSchema = z
+const lineInputSchema = z
   .strictObject({
     kind: z.enum(selectionKind.enumValues).default('candidate'),
     candidateId: slugId.nullable().default(null).describe('For kind=candidate: an existing candidate id.'),

@@ -15,10 +15,9 @@
 // - Not held here, so omitted: offices and terms (Office), ballot order (SequenceOrder), precinct or
 //   device counts, over/undervotes, count status, party colours, people's name parts.
 import { z } from 'zod';
-import type { ElectionRow } from './elections.repository.js';
-import { isPreliminary, toElection } from './elections.routes.js';
-import { statusEnum } from './elections.schemas.js';
-import type { Results } from './results.service.js';
+import { isPreliminary, resultStatus } from '../db/schema/index.js';
+import type { Election as ElectionView } from '../modules/elections/elections.view.js';
+import type { Results } from '../modules/results/results.service.js';
 
 type Line = Results['lines'][number];
 
@@ -171,7 +170,7 @@ function postElectionStatus(outcome: Line['outcome'], preliminary: boolean): Can
 
 // NIST's `special` is an election held out of sequence; a snap election is one. Unknown snap
 // (null) reads as the regular case, since Type is required.
-function electionType(e: ElectionRow['election']): Election['Type'] {
+function electionType(e: ElectionView): Election['Type'] {
   if (e.round > 1) return 'runoff';
   return e.snap ? 'special' : 'general';
 }
@@ -204,12 +203,12 @@ function notes(results: Results, title: string): string {
     .join('\n');
 }
 
-/** The ElectionReport of one result version of `row`'s election; pure, so the same version gives the same bytes. */
-export function toElectionReport(results: Results, row: ElectionRow, issuer: ReportIssuer): ElectionReport {
-  const { election: e, countryName } = row;
-  const title = toElection(row).title;
+/** The ElectionReport of one result version of election `e`; pure, so the same version gives the same bytes. */
+export function toElectionReport(results: Results, e: ElectionView, issuer: ReportIssuer): ElectionReport {
+  const { title } = e;
+  const { code: countryCode, name: countryName } = e.country;
   const preliminary = isPreliminary(results.status);
-  const gpUnitId = `gpu-${e.countryCode.toLowerCase()}`;
+  const gpUnitId = `gpu-${countryCode.toLowerCase()}`;
 
   const parties = new Map<string, Party>();
   const persons = new Map<string, Person>();
@@ -322,9 +321,9 @@ export function toElectionReport(results: Results, row: ElectionRow, issuer: Rep
           {
             '@type': `${T}ExternalIdentifier`,
             Type: 'ocd-id',
-            Value: `ocd-division/country:${e.countryCode.toLowerCase()}`,
+            Value: `ocd-division/country:${countryCode.toLowerCase()}`,
           },
-          ourId(e.countryCode, 'iso-3166-1-alpha-2'),
+          ourId(countryCode, 'iso-3166-1-alpha-2'),
         ],
         ...(registeredVoters === null ? {} : { VotersRegistered: registeredVoters }),
         ...(results.publishedBy
@@ -356,7 +355,7 @@ export const electionReportSchema = z
     VendorApplicationId: z.string().describe('This API and its version.'),
     SequenceStart: z.number().int(),
     SequenceEnd: z.number().int(),
-    Status: statusEnum.describe("The version's status, a NIST ResultsStatus."),
+    Status: z.enum(resultStatus.enumValues).describe("The version's status, a NIST ResultsStatus."),
     IsTest: z.boolean(),
     Notes: z
       .string()

@@ -1,35 +1,31 @@
-import { readFileSync } from 'node:fs';
+// Other formats of the current results: the NIST SP 1500-100 v2 CDF and an embeddable chart.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
+import { electionReportSchema, toElectionReport } from '../../formats/cdf.js';
+import { SVG_CONTENT_TYPE, toResultsChart } from '../../formats/chart.js';
+import { packageInfo } from '../../lib/package-info.js';
 import { notFound } from '../../lib/problem.js';
 import { readResponses } from '../../lib/responses.js';
-import { electionReportSchema, toElectionReport } from './cdf.js';
-import { SVG_CONTENT_TYPE, toResultsChart } from './chart.js';
-import { findElection } from './elections.repository.js';
-import { toElection } from './elections.routes.js';
-import { electionParams } from './elections.schemas.js';
+import { findElection } from '../elections/elections.repository.js';
+import { electionParams } from '../elections/elections.schemas.js';
+import { toElection } from '../elections/elections.view.js';
 import { requireResults } from './results.service.js';
 
-const { name, version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-  name: string;
-  version: string;
-};
-
+const { name, version } = packageInfo;
 const issuer = { name: 'Election results API', abbreviation: name, application: `${name} ${version}` };
 
 /** The current version and its election; requireResults answers the 404s. */
 async function currentResults(db: Db, id: string) {
   const results = await requireResults(db, id);
-  const election = await findElection(db, id);
+  const row = await findElection(db, id);
   // Only reachable if the election is deleted between the two reads.
-  if (!election) throw notFound(`Election ${id} not found.`);
-  return { results, election };
+  if (!row) throw notFound(`Election ${id} not found.`);
+  return { results, election: toElection(row) };
 }
 
 const svgDocument = z.string().describe('An SVG 1.1 document.');
 
-// Other formats of the current results: the NIST SP 1500-100 v2 CDF and an embeddable chart.
 export const resultExportsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/elections/:id/results/cdf',
@@ -59,7 +55,7 @@ export const resultExportsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { results, election } = await currentResults(app.db, request.params.id);
+      const { results, election } = await currentResults(request.db, request.params.id);
       reply.cacheResults(results.preliminary);
       return toElectionReport(results, election, issuer);
     },
@@ -86,9 +82,9 @@ export const resultExportsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { results, election } = await currentResults(app.db, request.params.id);
+      const { results, election } = await currentResults(request.db, request.params.id);
       reply.cacheResults(results.preliminary);
-      const svg = toResultsChart(results, toElection(election));
+      const svg = toResultsChart(results, election);
       // A string with a non-JSON type is sent as it is, bypassing the JSON serializer. The policy
       // keeps the document inert when opened directly rather than as an image.
       return reply

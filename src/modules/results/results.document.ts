@@ -1,33 +1,28 @@
-import { and, asc, count, desc, eq, gt, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+// The JSON body of /results, written by PostgreSQL: the one definition of a result version as the
+// API serves it. Every view of a version (the JSON body, its cache, the CDF, the chart, the diff,
+// the answer to a publish) is this document or parsed from it.
+//
+// One statement returns the finished body as text: keys in the order of the zod schemas of
+// results.schemas.ts (read from them, so a field added there and not here fails at start-up),
+// strings escaped by to_json (the same escapes as JSON.stringify for any text PostgreSQL can hold),
+// integers as digits, numeric(6,3) through trim_scale (81.310 → 81.31, as JavaScript prints the
+// double), created_at as toISOString() does. Where a value is outside what the response schema
+// accepts, or SQL cannot print it as JavaScript would (a bigint beyond 2^53, a year outside
+// 1000–9999), the row says so (`exact` false) and is not served.
+import { and, desc, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { type Db, readerOf } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import {
   candidates,
   elections,
   organisations,
+  preliminaryStatuses,
   resultVersionSources,
   resultVersions,
   sources,
   voteShares,
 } from '../../db/schema/index.js';
-import { lineSchema, type ResultsInput, resultsSchema, versionSourceSchema } from './results.schemas.js';
-
-/** True for a row of result_versions that is its election's newest version (elections joined). */
-export const isCurrent = sql<boolean>`(${resultVersions.number} = ${elections.currentVersion})`;
-
-// ---------------------------------------------------------------------------------------------
-// The JSON body of /results, written by PostgreSQL
-//
-// The hot read of the API is one result version as JSON. Rather than three statements, rows parsed
-// into objects, zod's encode and JSON.stringify, one statement returns the finished body as text,
-// byte for byte what that path gives: keys in the order of the zod schemas (read from them, so a
-// field added there and not here fails at start-up), strings escaped by to_json (the same escapes
-// as JSON.stringify for any text PostgreSQL can hold), integers as digits, numeric(6,3) through
-// trim_scale (81.310 → 81.31, as JavaScript prints the double), created_at as toISOString() does.
-// Where SQL cannot promise the same bytes (a value outside what the response schema accepts, a
-// bigint beyond 2^53, a year outside 1000–9999, a session time zone whose offset has seconds, which
-// Date cannot parse) the statement says so (`exact` false) and the caller takes the object path, so
-// such a row still gets whatever answer (or error) it got before.
+import { lineSchema, resultsSchema, versionSourceSchema } from './results.schemas.js';
 
 /** A constant as an SQL string literal. */
 const literal = (text: string) => sql.raw(`'${text.replaceAll("'", "''")}'`);
@@ -66,8 +61,8 @@ const derivedShape = shapeOf(resultsSchema.shape.derived);
 const idNameShape = shapeOf(unwrapNullable(lineSchema.shape.candidate));
 const nominatorShape = shapeOf(unwrapNullable(lineSchema.shape.nominator));
 
-/** What the version's own source covers, as loadResults words it. */
-export const OWN_SOURCE_COVERS = 'the figures of this version';
+/** What the version's own source covers. */
+const OWN_SOURCE_COVERS = 'the figures of this version';
 
 const extraSource = alias(sources, 'extra_source');
 
@@ -83,6 +78,10 @@ function sourceJson(s: Record<'id' | 'publisher' | 'title' | 'url' | 'kind' | 'p
   });
 }
 
+/**
+ * The statements, prepared once per database handle: a named statement is planned once per
+ * connection instead of on every request, which is most of the cost of a small indexed query.
+ */
 function prepareDocumentReads(db: Db) {
   const rv = resultVersions;
   // Lines: the JSON of each, in the order of the lines query, and what `derived` needs. (Drizzle
@@ -145,7 +144,7 @@ function prepareDocumentReads(db: Db) {
     electionId: jsonString(rv.electionId),
     version: jsonInteger(rv.number),
     status: jsonString(rv.status),
-    preliminary: jsonBoolean(sql`${rv.status}::text like 'unofficial%'`),
+    preliminary: jsonBoolean(inArray(rv.status, preliminaryStatuses)),
     current: jsonBoolean(sql`${rv.number} = ${elections.currentVersion}`),
     asOf: jsonString(rv.asOf),
     complete: jsonBoolean(rv.complete),
@@ -202,171 +201,22 @@ const chosenVersion = (byNumber: boolean) =>
     byNumber ? eq(resultVersions.number, sql.placeholder('number')) : undefined,
   );
 
-/**
- * The three reads behind every view of a version, prepared once per database handle: a named
- * statement is planned once per connection instead of on every request, which is most of the cost
- * of these small indexed queries. A transaction gets its own set, so it sees its own writes.
- */
-function prepareResultReads(db: Db) {
-  const versionQuery = (byNumber: boolean) =>
-    db
-      .select({ version: resultVersions, latest: elections.currentVersion, source: sources })
-      .from(resultVersions)
-      .innerJoin(elections, eq(elections.id, resultVersions.electionId))
-      .innerJoin(sources, eq(sources.id, resultVersions.sourceId))
-      .where(chosenVersion(byNumber))
-      .orderBy(desc(resultVersions.number))
-      .limit(1);
-  return {
-    currentVersion: versionQuery(false).prepare('results_current_version'),
-    numberedVersion: versionQuery(true).prepare('results_numbered_version'),
-    lines: db
-      .select({
-        line: voteShares,
-        candidate: { id: candidates.id, name: candidates.name },
-        nominator: { id: organisations.id, name: organisations.name },
-      })
-      .from(voteShares)
-      .leftJoin(candidates, eq(candidates.id, voteShares.candidateId))
-      .leftJoin(organisations, eq(organisations.id, voteShares.nominatorId))
-      .where(eq(voteShares.versionId, sql.placeholder('versionId')))
-      .orderBy(sql`${voteShares.votes} desc nulls last`, sql`${voteShares.percent} desc nulls last`, asc(voteShares.id))
-      .prepare('results_lines'),
-    additionalSources: db
-      .select({ source: sources, covers: resultVersionSources.covers })
-      .from(resultVersionSources)
-      .innerJoin(sources, eq(sources.id, resultVersionSources.sourceId))
-      .where(eq(resultVersionSources.versionId, sql.placeholder('versionId')))
-      .orderBy(asc(sources.id))
-      .prepare('results_additional_sources'),
-  };
-}
-
-const preparedReads = new WeakMap<
-  Db,
-  ReturnType<typeof prepareResultReads> & ReturnType<typeof prepareDocumentReads>
->();
-
-function resultReads(routed: Db) {
-  // A statement is prepared on one server's pool: pick the server first (see readerOf).
-  const db = readerOf(routed);
-  let reads = preparedReads.get(db);
-  if (!reads) {
-    reads = { ...prepareResultReads(db), ...prepareDocumentReads(db) };
-    preparedReads.set(db, reads);
-  }
-  return reads;
-}
-
-/** The row of the newest version (`number` omitted) or of version `number`, by the matching statement. */
-async function firstOf<Row>(
-  current: { execute(p: { electionId: string }): Promise<Row[]> },
-  numbered: { execute(p: { electionId: string; number: number }): Promise<Row[]> },
-  electionId: string,
-  number?: number,
-): Promise<Row | undefined> {
-  const rows =
-    number === undefined ? await current.execute({ electionId }) : await numbered.execute({ electionId, number });
-  return rows[0];
-}
+const prepared = new WeakMap<Db, ReturnType<typeof prepareDocumentReads>>();
 
 /**
  * A version (`number` omitted: the newest) as its finished JSON body, with its number and status,
- * in one round trip; `exact` false means: build this one through loadResults instead.
+ * in one round trip; undefined when there is no such version. A transaction gets statements of its
+ * own, so it reads its own writes.
  */
 export async function findResultsDocument(db: Db, electionId: string, number?: number) {
-  const reads = resultReads(db);
-  return firstOf(reads.currentDocument, reads.numberedDocument, electionId, number);
-}
-
-/** A version of an election's results with its own source; `number` omitted means the newest. */
-export async function findVersion(db: Db, electionId: string, number?: number) {
-  const reads = resultReads(db);
-  return firstOf(reads.currentVersion, reads.numberedVersion, electionId, number);
-}
-
-export function findLines(db: Db, versionId: number) {
-  return resultReads(db).lines.execute({ versionId });
-}
-
-export function findAdditionalSources(db: Db, versionId: number) {
-  return resultReads(db).additionalSources.execute({ versionId });
-}
-
-export function listVersions(db: Db, electionId: string, opts: { after?: number; limit: number }) {
-  return db
-    .select({
-      version: resultVersions,
-      latest: elections.currentVersion,
-      lineCount: count(voteShares.id),
-      source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
-    })
-    .from(resultVersions)
-    .innerJoin(elections, eq(elections.id, resultVersions.electionId))
-    .innerJoin(sources, eq(sources.id, resultVersions.sourceId))
-    .leftJoin(voteShares, eq(voteShares.versionId, resultVersions.id))
-    .where(
-      and(
-        eq(resultVersions.electionId, electionId),
-        opts.after === undefined ? undefined : gt(resultVersions.number, opts.after),
-      ),
-    )
-    .groupBy(resultVersions.id, elections.id, sources.id)
-    .orderBy(asc(resultVersions.number))
-    .limit(opts.limit);
-}
-
-/** The election's versions' numbers and statuses, oldest first. */
-export function versionStatuses(db: Db, electionId: string) {
-  return db
-    .select({ number: resultVersions.number, status: resultVersions.status })
-    .from(resultVersions)
-    .where(eq(resultVersions.electionId, electionId))
-    .orderBy(asc(resultVersions.number));
-}
-
-async function existing(
-  db: Db,
-  column: typeof candidates.id | typeof organisations.id | typeof sources.id,
-  ids: string[],
-) {
-  if (ids.length === 0) return new Set<string>();
-  const rows = await db
-    .select({ id: column })
-    .from(column.table)
-    .where(inArray(column, [...new Set(ids)]));
-  return new Set(rows.map((r) => r.id));
-}
-
-/**
- * Which of the ids a new version refers to exist. One after another: `db` is a transaction, one
- * connection, which runs one query at a time (pg queues concurrent ones, and pg 9 will refuse them).
- */
-export async function referencedIds(db: Db, input: ResultsInput) {
-  const candidateIds = await existing(
-    db,
-    candidates.id,
-    input.lines.flatMap((l) => (l.candidateId ? [l.candidateId] : [])),
-  );
-  const organisationIds = await existing(
-    db,
-    organisations.id,
-    input.lines.flatMap((l) => (l.nominatorId ? [l.nominatorId] : [])),
-  );
-  const sourceIds = await existing(db, sources.id, [input.sourceId, ...input.additionalSources.map((s) => s.sourceId)]);
-  return { candidateIds, organisationIds, sourceIds };
-}
-
-/** Appends version `number` with its lines and sources; lines keep the order given. */
-export async function insertVersion(db: Db, electionId: string, number: number, input: ResultsInput) {
-  const { lines, additionalSources, turnout, ...version } = input;
-  const [row] = await db
-    .insert(resultVersions)
-    .values({ ...version, ...turnout, electionId, number })
-    .returning({ id: resultVersions.id });
-  const versionId = row!.id;
-  await db.insert(voteShares).values(lines.map((line) => ({ ...line, versionId })));
-  if (additionalSources.length)
-    await db.insert(resultVersionSources).values(additionalSources.map((s) => ({ ...s, versionId })));
-  return versionId;
+  let reads = prepared.get(db);
+  if (!reads) {
+    reads = prepareDocumentReads(db);
+    prepared.set(db, reads);
+  }
+  const [row] =
+    number === undefined
+      ? await reads.currentDocument.execute({ electionId })
+      : await reads.numberedDocument.execute({ electionId, number });
+  return row;
 }

@@ -1,16 +1,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { formatParam, wantsCsv, withCsv } from '../../formats/csv.js';
+import { listResponses, sendCsvExport, sendList } from '../../formats/list.js';
 import { acceptedEncoding, COMPRESSION } from '../../lib/content-encoding.js';
-import { etagMatches } from '../../lib/etag.js';
-import { addVary } from '../../lib/vary.js';
-import { allRows, csvNotModified, formatParam, sendCsv, wantsCsv, withCsv } from '../../lib/csv.js';
-import { sendVoteSharesCsv, voteShareColumns } from '../vote-shares/vote-shares.routes.js';
-import { page } from '../../lib/pagination.js';
+import { etagMatches, ifMatchAdmits } from '../../lib/etag.js';
 import { HttpProblem, notFound, unprocessable } from '../../lib/problem.js';
-import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
-import { electionParams, ifMatchHeaders } from './elections.schemas.js';
-import { electionExists, lockElection } from './elections.repository.js';
+import { bearerAuth, ifMatchHeaders, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
+import { addVary } from '../../lib/vary.js';
+import { electionExists, lockElection } from '../elections/elections.repository.js';
+import { electionParams } from '../elections/elections.schemas.js';
+import { voteShareColumns } from '../vote-shares/vote-shares.columns.js';
+import { voteShareListing } from '../vote-shares/vote-shares.view.js';
+import { type CachedResults, createResultsCache, type ResultsCacheOptions } from './results.cache.js';
 import { diffResults } from './results.diff.js';
 import { insertVersion, listVersions, referencedIds, versionStatuses } from './results.repository.js';
 import {
@@ -22,9 +24,8 @@ import {
   versionListQuery,
   versionParams,
 } from './results.schemas.js';
-import { loadResults, requireResults, resultsEtag, versionHeader } from './results.service.js';
+import { requireResults, resultsEtag, versionHeader } from './results.service.js';
 import { validateResults } from './results.validation.js';
-import type { CachedResults } from '../../plugins/results-cache.js';
 
 const resultsQuery = z.strictObject({ format: formatParam });
 
@@ -45,10 +46,30 @@ const versionColumns = [
 
 type VersionRow = Awaited<ReturnType<typeof listVersions>>[number];
 
-export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
+const toSummary = ({ version: v, latest, lineCount, source }: VersionRow) => ({
+  ...versionHeader(v, latest),
+  lineCount,
+  source,
+});
+
+function toSummaryCsvRow(row: VersionRow) {
+  const { source, ...summary } = toSummary(row);
+  return { ...summary, sourceId: source.id, sourcePublisher: source.publisher, sourceUrl: source.url };
+}
+
+export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'maxBytes' | 'revalidateMs'>> = async (
+  app,
+  options,
+) => {
+  const cache = createResultsCache({ ...options, database: app.database, log: app.log });
+  app.addHook('onReady', cache.start);
+  app.addHook('onClose', async () => cache.stop());
+  app.onWrite(() => cache.invalidate());
+
   /**
    * A version as JSON, or its lines as CSV (one row each, the vote-shares columns). A fresh cache
-   * entry is answered synchronously: no promise between the request and the cached body.
+   * entry is answered synchronously: no promise between the request and the cached body. A request
+   * with an API key reads around the cache, on the primary: an editor sees their write at once.
    */
   function resultsResponse(
     request: FastifyRequest,
@@ -56,17 +77,16 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
     id: string,
     number?: number,
   ): void | Promise<void> {
-    const hit = app.resultsCache.peek(id, number);
+    const hit = request.apiKey ? undefined : cache.peek(id, number);
     if (hit) {
       answer(request, reply, id, hit);
       return;
     }
+    const read = request.apiKey ? cache.load(request.db, id, number) : cache.get(request.db, id, number);
     // The promise resolves to the reply itself (which the route's typed return cannot name, hence the
     // cast): resolved empty while a streamed CSV has not sent its headers yet, Fastify would send
     // the reply again, with an empty body.
-    const answered: Promise<unknown> = app.resultsCache
-      .get(id, number)
-      .then((results) => answer(request, reply, id, results));
+    const answered: Promise<unknown> = read.then((results) => answer(request, reply, id, results));
     return answered as Promise<void>;
   }
 
@@ -76,12 +96,8 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
       const etag = `"results-v${results.version}-csv"`;
       reply.header('etag', etag);
       if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
-      const filename = `${id}-v${results.version}.csv`;
-      return sendVoteSharesCsv(app.db, reply, filename, {
-        election: id,
-        versionNumber: results.version,
-        versions: 'all',
-      });
+      const filter = { election: id, versionNumber: results.version, versions: 'all' as const };
+      return sendCsvExport(reply, voteShareListing(request.db, filter, `${id}-v${results.version}.csv`));
     }
     reply.header('etag', results.etag);
     const compressible = results.body.length >= COMPRESSION.threshold;
@@ -94,9 +110,9 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
     // Browsers accept br or gzip: a cached body is compressed once per entry, not per response
     // (that would cost @fastify/compress, downstream, about twice the rest of the request).
     const encoding = acceptedEncoding(request);
-    const encoded = encoding && app.resultsCache.encodedBody(results, encoding);
+    const encoded = encoding && cache.encodedBody(results, encoding);
     if (encoded) return reply.header('content-encoding', encoding).send(encoded);
-    // Already serialized by the cache through the same schema; a Buffer body skips the serializer.
+    // Already the JSON of the route's schema; a Buffer body skips the serializer.
     return reply.send(results.body);
   }
 
@@ -149,8 +165,7 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
         const latest = previous.at(-1)?.number ?? 0;
         if (ifMatch !== undefined) {
           const current = latest > 0 ? resultsEtag(latest) : undefined;
-          const matches = ifMatch.split(',').some((tag) => tag.trim() === current || (tag.trim() === '*' && current));
-          if (!matches)
+          if (!ifMatchAdmits(ifMatch, current))
             throw new HttpProblem(
               412,
               `Results changed since you read them: the current ETag is ${current ?? '(none: no results yet)'}.`,
@@ -164,7 +179,7 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
         if (errors.length) throw unprocessable(errors);
         const number = latest + 1;
         await insertVersion(tx, id, number, input);
-        const body = (await loadResults(tx, id, number))!;
+        const body = await requireResults(tx, id, number);
         return {
           status: 201,
           body,
@@ -189,7 +204,7 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { id, a, b } = request.params;
-      const [from, to] = await Promise.all([requireResults(app.db, id, a), requireResults(app.db, id, b)]);
+      const [from, to] = await Promise.all([requireResults(request.db, id, a), requireResults(request.db, id, b)]);
       return diffResults(from, to);
     },
   );
@@ -203,35 +218,18 @@ export const resultsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Every result version of an election, oldest first',
         params: electionParams,
         querystring: versionListQuery,
-        response: withCsv(
-          readResponses('One page of versions, oldest first.', versionList, 400, 404, 503),
-          versionColumns,
-        ),
+        response: listResponses('One page of versions, oldest first.', versionList, versionColumns, 400, 404, 503),
       },
     },
     async (request, reply) => {
       const { id } = request.params;
-      const { limit, cursor } = request.query;
-      if (!(await electionExists(app.db, id))) throw notFound(`Election ${id} not found.`);
-      const toSummary = ({ version: v, latest, lineCount, source }: VersionRow) => ({
-        ...versionHeader(v, latest),
-        lineCount,
-        source,
+      if (!(await electionExists(request.db, id))) throw notFound(`Election ${id} not found.`);
+      return sendList(request, reply, request.query, {
+        fetch: (after, limit) => listVersions(request.db, id, { after: after?.[0], limit }),
+        key: (r) => [r.version.number],
+        item: toSummary,
+        csv: { filename: `${id}-versions.csv`, columns: versionColumns, row: toSummaryCsvRow },
       });
-      if (wantsCsv(request)) {
-        if (await csvNotModified(app.db, request, reply)) return reply;
-        const rows = allRows(
-          (after: number | undefined, limit) => listVersions(app.db, id, { after, limit }),
-          (r) => r.version.number,
-          (r) => {
-            const { source, ...summary } = toSummary(r);
-            return { ...summary, sourceId: source.id, sourcePublisher: source.publisher, sourceUrl: source.url };
-          },
-        );
-        return sendCsv(reply, `${id}-versions.csv`, versionColumns, rows);
-      }
-      const rows = await listVersions(app.db, id, { after: cursor?.[0], limit: limit + 1 });
-      return page(rows, limit, (r) => [r.version.number], toSummary);
     },
   );
 

@@ -1,7 +1,9 @@
+// API keys: created, listed and revoked by `npm run keys:*`, checked by the auth plugin. Only a
+// SHA-256 of each token is stored; the token itself is shown once.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { asc, eq, or, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { apiKeys } from '../db/schema/index.js';
+import type { Db } from './client.js';
+import { apiKeys } from './schema/index.js';
 
 export type Scope = (typeof apiKeys.$inferSelect)['scope'];
 export type ApiKey = Pick<typeof apiKeys.$inferSelect, 'id' | 'name' | 'scope'>;
@@ -13,7 +15,7 @@ const LOOKUP_LENGTH = TOKEN_PREFIX.length + 8;
 const sha256 = (token: string) => createHash('sha256').update(token).digest();
 
 /** Tokens carry 256 random bits, so a fast hash is safe to store (no password stretching needed). */
-export function newToken(): string {
+function newToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString('base64url');
 }
 
@@ -57,14 +59,8 @@ export async function revokeKey(db: Db, idOrName: string) {
 
 export type TokenCheck = { ok: true; key: ApiKey } | { ok: false; reason: 'unknown' | 'revoked' };
 
-/** The token of an `Authorization: Bearer <token>` header; undefined when the header is another shape. */
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match?.[1];
-}
-
 /** The public part of a token that finds its row (not secret: it is stored in clear and listed). */
-export const lookupPrefix = (token: string): string | undefined =>
+const lookupPrefix = (token: string): string | undefined =>
   token.startsWith(TOKEN_PREFIX) && token.length >= LOOKUP_LENGTH ? token.slice(0, LOOKUP_LENGTH) : undefined;
 
 /** Finds the key a token belongs to, comparing hashes in constant time. */

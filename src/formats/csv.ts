@@ -1,0 +1,60 @@
+// CSV, the format of every list and of results: UTF-8, a header row, one row per record, streamed.
+import { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+
+const CSV_TYPE = 'text/csv; charset=utf-8';
+
+export const formatParam = z
+  .enum(['json', 'csv'])
+  .optional()
+  .describe(
+    'json (default) or csv; `Accept: text/csv` works too. CSV has a header row and every matching ' +
+      'row, streamed, with no paging (limit and cursor do not apply).',
+  );
+
+/** CSV when asked by ?format=csv, or by an Accept header naming text/csv without ?format. */
+export function wantsCsv(request: FastifyRequest): boolean {
+  const format = (request.query as { format?: string } | undefined)?.format;
+  if (format) return format === 'csv';
+  return /\btext\/csv\b/i.test(request.headers.accept ?? '');
+}
+
+/**
+ * Streams rows as UTF-8 CSV: a header row, numbers as plain digits (81.31), booleans as
+ * true/false, nulls as empty cells. Nothing is buffered beyond one page of rows.
+ */
+export function sendCsv(
+  reply: FastifyReply,
+  filename: string,
+  columns: readonly string[],
+  rows: AsyncIterable<object>,
+) {
+  const csv = stringify({
+    header: true,
+    columns: [...columns],
+    cast: { boolean: (value) => (value ? 'true' : 'false'), date: (value) => value.toISOString() },
+  });
+  const source = Readable.from(rows);
+  source.on('error', (err) => csv.destroy(err));
+  source.pipe(csv);
+  return reply.type(CSV_TYPE).header('content-disposition', `attachment; filename="${filename}"`).send(csv);
+}
+
+/** Adds the text/csv representation to a route's 200 response in the OpenAPI document. */
+export function withCsv<R extends Record<number, unknown>>(responses: R, columns: readonly string[]): R {
+  const ok = responses[200] as { description: string; content: Record<string, unknown> };
+  return {
+    ...responses,
+    200: {
+      ...ok,
+      content: {
+        ...ok.content,
+        'text/csv': {
+          schema: z.string().describe(`CSV with the header row: ${columns.join(',')}`),
+        },
+      },
+    },
+  };
+}

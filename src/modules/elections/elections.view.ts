@@ -1,0 +1,90 @@
+// An election as the API shows it (JSON and CSV), and the election list that /v1/elections and
+// /v1/countries/{code}/elections both answer.
+import type { z } from 'zod';
+import type { Db } from '../../db/client.js';
+import { isPreliminary } from '../../db/schema/index.js';
+import type { Listing } from '../../formats/list.js';
+import { type ElectionFilter, type ElectionRow, listElections } from './elections.repository.js';
+import type { electionSchema } from './elections.schemas.js';
+
+export type Election = z.output<typeof electionSchema>;
+
+const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+export function toElection({ election: e, countryName, source, current }: ElectionRow): Election {
+  const round = e.round > 1 ? `, round ${e.round}` : '';
+  return {
+    id: e.id,
+    title: `${countryName} ${e.type} election${round}, ${longDate.format(new Date(e.date))}`,
+    country: { code: e.countryCode, name: countryName },
+    type: e.type,
+    date: e.date,
+    snap: e.snap,
+    round: e.round,
+    previousRoundId: e.previousRoundId,
+    termEndYear: e.termEndYear,
+    candidateCount: e.candidateCount,
+    note: e.note,
+    source,
+    currentResults: current
+      ? {
+          version: current.number,
+          status: current.status,
+          preliminary: isPreliminary(current.status),
+          asOf: current.asOf,
+          complete: current.complete,
+        }
+      : null,
+  };
+}
+
+export const electionColumns = [
+  'id',
+  'title',
+  'countryCode',
+  'countryName',
+  'type',
+  'date',
+  'snap',
+  'round',
+  'previousRoundId',
+  'termEndYear',
+  'candidateCount',
+  'note',
+  'sourceId',
+  'sourcePublisher',
+  'sourceUrl',
+  'currentVersion',
+  'currentStatus',
+  'preliminary',
+  'currentAsOf',
+  'currentComplete',
+] as const;
+
+function toElectionCsvRow(row: ElectionRow) {
+  const { country, source, currentResults: c, ...e } = toElection(row);
+  return {
+    ...e,
+    countryCode: country.code,
+    countryName: country.name,
+    sourceId: source.id,
+    sourcePublisher: source.publisher,
+    sourceUrl: source.url,
+    currentVersion: c?.version,
+    currentStatus: c?.status,
+    preliminary: c?.preliminary,
+    currentAsOf: c?.asOf,
+    currentComplete: c?.complete,
+  };
+}
+
+/** Elections matching `filter`, newest polling day first. */
+export const electionListing = (
+  db: Db,
+  filter: Omit<ElectionFilter, 'after' | 'limit'>,
+): Listing<ElectionRow, [string, string], Election> => ({
+  fetch: (after, limit) => listElections(db, { ...filter, after, limit }),
+  key: (r) => [r.election.date, r.election.id],
+  item: toElection,
+  csv: { filename: 'elections.csv', columns: electionColumns, row: toElectionCsvRow },
+});

@@ -1,0 +1,72 @@
+// A result version as the API serves it, read through results.document.ts: its JSON body (for the
+// route and its cache) or that body parsed (for the diff, the CDF, the chart and a publish's answer).
+import type { z } from 'zod';
+import type { Db } from '../../db/client.js';
+import { isPreliminary, type resultVersions } from '../../db/schema/index.js';
+import { notFound } from '../../lib/problem.js';
+import { electionExists } from '../elections/elections.repository.js';
+import { findResultsDocument } from './results.document.js';
+import type { resultsSchema } from './results.schemas.js';
+
+export type Results = z.output<typeof resultsSchema>;
+
+/** A version's JSON body, ready to send, with what the headers need. */
+export interface ResultsJson {
+  json: string;
+  version: number;
+  preliminary: boolean;
+}
+
+export const resultsEtag = (version: number) => `"results-v${version}"`;
+
+/** The fields a version's summary shares with the full version; `latest` is the election's newest number. */
+export function versionHeader(v: typeof resultVersions.$inferSelect, latest: number | null) {
+  return {
+    electionId: v.electionId,
+    version: v.number,
+    status: v.status,
+    preliminary: isPreliminary(v.status),
+    current: v.number === latest,
+    asOf: v.asOf,
+    complete: v.complete,
+    recordedAt: v.createdAt.toISOString(),
+  };
+}
+
+/**
+ * The version (newest when `number` is omitted) as its JSON body; undefined when there is no such
+ * version. A row the API cannot serve (values no API write can store) is an error, logged as a 500.
+ */
+export async function loadResultsJson(db: Db, electionId: string, number?: number): Promise<ResultsJson | undefined> {
+  const row = await findResultsDocument(db, electionId, number);
+  if (!row) return undefined;
+  if (!row.exact)
+    throw new Error(`result version ${row.number} of ${electionId} holds values outside what the API serves`);
+  return { json: row.json, version: row.number, preliminary: isPreliminary(row.status) };
+}
+
+/** The 404 for a version that is not there: no such election, or no such version. */
+async function missing(db: Db, electionId: string, number?: number): Promise<never> {
+  if (!(await electionExists(db, electionId))) throw notFound(`Election ${electionId} not found.`);
+  throw notFound(
+    number === undefined
+      ? `No results have been published for ${electionId} yet.`
+      : `Election ${electionId} has no result version ${number}.`,
+  );
+}
+
+/** loadResultsJson, or a 404 problem saying what is missing. */
+export async function requireResultsJson(db: Db, electionId: string, number?: number): Promise<ResultsJson> {
+  return (await loadResultsJson(db, electionId, number)) ?? missing(db, electionId, number);
+}
+
+/** The version as an object: its JSON body parsed (the document follows resultsSchema key for key). */
+export async function loadResults(db: Db, electionId: string, number?: number): Promise<Results | undefined> {
+  const found = await loadResultsJson(db, electionId, number);
+  return found && (JSON.parse(found.json) as Results);
+}
+
+/** loadResults, or a 404 problem saying what is missing. */
+export async function requireResults(db: Db, electionId: string, number?: number): Promise<Results> {
+  return JSON.parse((await requireResultsJson(db, electionId, number)).json) as Results;
+}
