@@ -8,6 +8,11 @@ import { apiKeys } from './schema/index.js';
 export type Scope = (typeof apiKeys.$inferSelect)['scope'];
 export type ApiKey = Pick<typeof apiKeys.$inferSelect, 'id' | 'name' | 'scope'>;
 
+const grants: Record<Scope, Scope[]> = { read: ['read'], write: ['read', 'write'] };
+
+/** Whether `key` may do what `scope` allows: a write key also reads. */
+export const allows = (key: ApiKey, scope: Scope): boolean => grants[key.scope].includes(scope);
+
 const TOKEN_PREFIX = 'erk_';
 // "erk_" plus 8 characters of the random part: enough to find the row, useless to an attacker.
 const LOOKUP_LENGTH = TOKEN_PREFIX.length + 8;

@@ -35,7 +35,7 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_resource_idx').on(t.resourceType, t.resourceId)],
 );
 
-/** The first response to each (key, Idempotency-Key), replayed to retries of the same request. */
+/** The first response to each (key, Idempotency-Key), replayed to retries of the same request until it expires. */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
@@ -46,8 +46,10 @@ export const idempotencyKeys = pgTable(
     requestHash: text('request_hash').notNull(),
     statusCode: integer('status_code'),
     location: text('location'),
+    etag: text('etag'),
+    contentType: text('content_type'),
     body: text('body'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.keyId, t.key] })],
+  (t) => [primaryKey({ columns: [t.keyId, t.key] }), index('idempotency_keys_created_at_idx').on(t.createdAt)],
 );
