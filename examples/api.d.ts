@@ -288,7 +288,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A candidate with their vote shares across elections */
+        /**
+         * A candidate with their vote shares across elections
+         * @description Their lines in every result version of every election, oldest polling day first, a page at a time: follow `voteSharesNext`.
+         */
         get: operations["getCandidate"];
         put?: never;
         post?: never;
@@ -468,8 +471,10 @@ export interface components {
             note: string | null;
             /** @description Where the person is named. */
             source: components["schemas"]["SourceRef"];
-            /** @description Every line of this candidate in every result version, oldest polling day first. */
+            /** @description The candidate's lines in every result version, oldest polling day first: one page of `limit`. */
             voteShares: components["schemas"]["VoteShare"][];
+            /** @description Cursor for the next page of voteShares (pass as `cursor`), or null on the last page. */
+            voteSharesNext: string | null;
         };
         CandidateList: {
             data: components["schemas"]["Candidate"][];
@@ -1207,7 +1212,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1278,7 +1283,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1287,7 +1292,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1362,7 +1367,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1371,7 +1376,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1463,7 +1468,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1472,7 +1477,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1554,7 +1559,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1563,7 +1568,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1680,7 +1685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1689,7 +1694,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1764,7 +1769,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1773,7 +1778,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1902,7 +1907,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1911,7 +1916,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1990,7 +1995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1999,7 +2004,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2121,7 +2126,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2130,7 +2135,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2209,7 +2214,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2218,7 +2223,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2301,7 +2306,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2310,7 +2315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2391,7 +2396,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2400,7 +2405,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2475,7 +2480,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2484,7 +2489,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2559,7 +2564,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2568,7 +2573,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2641,7 +2646,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2650,7 +2655,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2767,7 +2772,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2776,7 +2781,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2789,7 +2794,12 @@ export interface operations {
     };
     getCandidate: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size: 1 to 100, default 50. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `voteSharesNext`. */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2798,7 +2808,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The candidate and their vote shares. */
+            /** @description The candidate and a page of their vote shares. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2850,7 +2860,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2859,7 +2869,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2941,7 +2951,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2950,7 +2960,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3021,7 +3031,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3030,7 +3040,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3138,7 +3148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3147,7 +3157,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3221,7 +3231,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3230,7 +3240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3301,7 +3311,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3310,7 +3320,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3427,7 +3437,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3436,7 +3446,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3510,7 +3520,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3519,7 +3529,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3593,7 +3603,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds. */
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3602,7 +3612,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds. */
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;

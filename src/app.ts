@@ -30,6 +30,8 @@ export interface AppOptions {
   database?: DatabaseOptions;
   /** Where logs go (stdout by default); the level and redaction come from the config. */
   logStream?: NodeJS.WritableStream;
+  /** The clock of time windows (rate limits), in epoch ms: Date.now unless a caller drives time itself. */
+  clock?: () => number;
 }
 
 /** Builds the app; opens nothing until `ready()`, and closes what it opened on `close()`. */
@@ -84,6 +86,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     rateLimitKeyMax: config.RATE_LIMIT_KEY_MAX,
     rateLimitWindowMs: config.RATE_LIMIT_WINDOW_MS,
     maxUrlLength: config.MAX_URL_LENGTH,
+    exportsMax: config.EXPORTS_MAX,
+    exportsPerClient: config.EXPORTS_MAX_PER_CLIENT,
+    ...(options.clock ? { now: options.clock } : {}),
   });
   await app.register(cors, { origin: config.CORS_ORIGINS === '*' ? '*' : config.CORS_ORIGINS.split(',') });
   await app.register(httpCache, {
@@ -103,7 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS > 0)
     await app.register(overload, { maxEventLoopDelayMs: config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS });
   await app.register(auth);
-  await app.register(writes);
+  await app.register(writes, { idempotencyTtlHours: config.IDEMPOTENCY_KEY_TTL_HOURS });
 
   await app.register(healthRoutes, { debugRouting: config.DEBUG_DATABASE_ROUTING });
   await app.register(

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
@@ -61,21 +62,45 @@ const envSchema = z
     TRUST_PROXY: z
       .string()
       .default('false')
-      .transform((value): boolean | number | string[] => {
+      .transform((value, ctx): boolean | number | string[] => {
         if (value === 'true' || value === 'false') return value === 'true';
         if (/^\d+$/.test(value)) return Number(value);
-        return value
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
+        const proxies = value.split(',').map((s) => s.trim());
+        const wrong = proxies.find((p) => !isProxyAddress(p));
+        if (wrong === undefined) return proxies;
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            `'${wrong}' is not true, false, a hop count, or a proxy address: give IPs or CIDRs ` +
+            '(comma-separated), or loopback, linklocal, uniquelocal',
+        });
+        return z.NEVER;
       }),
     // Shed load (503 + Retry-After) when the event loop lags more than this; 0 turns it off.
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+    // Streamed CSV exports at once on this instance (503 beyond), and per client (429 beyond).
+    EXPORTS_MAX: z.coerce.number().int().min(1).max(1000).default(4),
+    EXPORTS_MAX_PER_CLIENT: z.coerce.number().int().min(1).max(1000).default(2),
+    // How long a write's Idempotency-Key is remembered (hours).
+    IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(1).max(8760).default(24),
   })
   .superRefine((config, ctx) => {
     if (config.DATABASE_REPLICA_URLS.length > 0 && !config.DATABASE_URL)
       ctx.addIssue({ code: 'custom', path: ['DATABASE_REPLICA_URLS'], message: 'needs DATABASE_URL (the primary)' });
   });
+
+// What proxy-addr (Fastify's trustProxy) takes besides hop counts: addresses, CIDRs, and its names.
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isProxyAddress(value: string): boolean {
+  if (PROXY_NAMES.has(value)) return true;
+  if (!value.includes('/')) return ipaddr.isValid(value);
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = z.infer<typeof envSchema>;
 

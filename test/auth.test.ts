@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { revokeKey } from '../src/db/api-keys.js';
+import { createKey, revokeKey } from '../src/db/api-keys.js';
 import { buildTestApp, forEachEngine, get } from './helpers/app.js';
+import { rowsOf } from './helpers/sql.js';
 import { bearer, send, tokenFor } from './helpers/writes.js';
 
 const source = { publisher: 'Test Gazette', title: 'A test', kind: 'news' };
@@ -66,4 +69,42 @@ t.test('tokens never appear in the logs, even at trace level', async (t) => {
   t.notOk(logs.includes(writer), 'the write token is not in the logs');
   t.notOk(logs.includes(reader), 'the read token is not in the logs');
   t.notOk(logs.includes(writer.slice(4, 20)), 'nor any part of it');
+});
+
+t.test('only a SHA-256 of a token is stored, never the token', async (t) => {
+  const app = await buildTestApp(t, 'pglite');
+  const { token } = await createKey(app.database.primary, 'hashed', 'write');
+  const rows = await rowsOf<{ row: string; token_hash: string; token_prefix: string }>(
+    app.database.primary,
+    sql`select to_jsonb(k)::text as row, token_hash, token_prefix from api_keys k where name = 'hashed'`,
+  );
+  t.equal(rows.length, 1);
+  const [row] = rows;
+  t.equal(row!.token_hash, createHash('sha256').update(token).digest('hex'), 'the hash of the token');
+  t.equal(row!.token_prefix, token.slice(0, 12), 'and its first 12 characters, to find the row');
+  t.notOk(row!.row.includes(token.slice(12)), 'no column holds the secret part of the token');
+});
+
+t.test('Cookie and Authorization values never reach the logs, whatever the answer', async (t) => {
+  let logs = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs += chunk.toString();
+      done();
+    },
+  });
+  const app = await buildTestApp(t, 'pglite', { env: { LOG_LEVEL: 'trace' }, logStream: stream });
+  const headers = { cookie: 'session=cookie-secret-value', authorization: 'Bearer erk_authorization-secret-value' };
+  // A read, an unknown URL, a refused key on a write, a bad body: every path that logs a request.
+  const statuses = [
+    (await app.inject({ method: 'GET', url: '/v1/countries/KZ', headers: { cookie: headers.cookie } })).statusCode,
+    (await app.inject({ method: 'GET', url: '/v1/nope', headers: { cookie: headers.cookie } })).statusCode,
+    (await app.inject({ method: 'POST', url: '/v1/sources', headers, payload: { publisher: 'x', kind: 'news' } }))
+      .statusCode,
+    (await app.inject({ method: 'GET', url: '/v1/countries?limit=x', headers })).statusCode,
+  ];
+  t.same(statuses, [200, 404, 401, 401]);
+  t.ok(logs.includes('"url":"/v1/countries/KZ"'), 'the requests were logged');
+  t.notOk(logs.includes('cookie-secret-value'), 'the cookie value appears nowhere');
+  t.notOk(logs.includes('authorization-secret-value'), 'nor the token');
 });

@@ -57,6 +57,31 @@ forEachEngine(t, async (t, app) => {
     );
   });
 
+  t.test("a candidate's vote shares come a page at a time", async (t) => {
+    const url = '/v1/candidates/kassym-jomart-tokayev';
+    const whole = (await get(app, url)).body as { voteShares: { id: number }[]; voteSharesNext: string | null };
+    t.equal(whole.voteSharesNext, null, 'four lines fit the default page');
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await get(app, `${url}?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      t.equal(res.status, 200);
+      const body = res.body as { voteShares: { id: number }[]; voteSharesNext: string | null };
+      seen.push(...body.voteShares.map((v) => v.id));
+      cursor = body.voteSharesNext;
+      pages += 1;
+    } while (cursor && pages < 10);
+    t.equal(pages, 2, 'three lines, then one');
+    t.same(
+      seen,
+      whole.voteShares.map((v) => v.id),
+      'the same lines in the same order, each once',
+    );
+    t.equal((await get(app, `${url}?limit=0`)).status, 400);
+    t.equal((await get(app, `${url}?cursor=bm9wZQ`)).status, 400, 'a cursor it did not issue');
+  });
+
   t.test('Nazarbayev is a person of the record with no vote shares here', async (t) => {
     const res = await get(app, '/v1/candidates/nursultan-nazarbayev');
     t.match(res.body, { name: 'Nursultan Nazarbayev', voteShares: [], source: { publisher: 'Nikkei Asia' } });

@@ -8,7 +8,6 @@ import { runImport } from '../src/import/import.js';
 import { planFromCsv } from '../src/import/plan.js';
 import { type AllRowsOptions, allRows } from '../src/formats/list.js';
 import { listVoteShares } from '../src/modules/vote-shares/vote-shares.repository.js';
-import { voteShareColumns } from '../src/modules/vote-shares/vote-shares.columns.js';
 import { buildTestApp, engines, forEachEngine, get } from './helpers/app.js';
 import { freshDatabase } from './helpers/databases.js';
 import { bearer, send, tokenFor } from './helpers/writes.js';
@@ -25,7 +24,13 @@ forEachEngine(t, async (t, app) => {
       ['/v1/candidates', 7, 'id,name,note,sourceId,sourcePublisher'],
       ['/v1/sources', 6, 'id,publisher,title,url,published,kind,language,note'],
       ['/v1/organisations', 6, 'id,name,sourceId,sourcePublisher'],
-      ['/v1/vote-shares', 8, voteShareColumns.join(',')],
+      [
+        '/v1/vote-shares',
+        8,
+        'id,electionId,countryCode,date,type,version,status,asOf,complete,percentBase,sourceId,registeredVoters,' +
+          'ballotsCast,validVotes,invalidVotes,turnoutPercent,kind,name,candidateId,nominatorId,nominatorName,votes,' +
+          'percent,rank,outcome,publishedAsIs,current,preliminary',
+      ],
       [`/v1/elections/${KZ2022}/results/versions`, 2, 'electionId,version,status'],
     ];
     for (const [url, rows, header] of lists) {
@@ -96,9 +101,61 @@ forEachEngine(t, async (t, app) => {
     const summary = await runImport(app.database.primary, planFromCsv(edited));
     t.match(summary, { versions: 1, lines: 7, created: { elections: 0, candidates: 0 } });
     const diff = await get(app, `/v1/elections/${KZ2022}/results/versions/2/diff/3`);
-    t.ok(
-      (diff.body as { lines: { change: string }[] }).lines.every((l) => l.change === 'unchanged'),
-      'the same figures',
+    const changes = (diff.body as { lines: { change: string }[] }).lines.map((l) => l.change);
+    t.same(changes, Array(7).fill('unchanged'), 'the same figures, all seven lines');
+  });
+
+  t.test('text a spreadsheet would run as a formula is escaped, and imported back as it was', async (t) => {
+    const auth = bearer(await tokenFor(app));
+    const hostile = ['=HYPERLINK("http://example.org","x")', '+1+2', '-2+3', '@SUM(A1)'];
+    const created = await send(
+      app,
+      'POST',
+      '/v1/sources',
+      { publisher: hostile[0], title: hostile[3], kind: 'news' },
+      auth,
+    );
+    t.equal(created.status, 201);
+    const sources = table((await get(app, '/v1/sources?format=csv')).body);
+    const row = sources.find((r) => r.id === (created.body as { id: string }).id);
+    t.equal(row?.publisher, `'${hostile[0]}`, 'a leading = gets a quote');
+    t.equal(row?.title, `'${hostile[3]}`, 'a leading @ too');
+
+    const url = `/v1/elections/${KZ2022}/results`;
+    const published = await send(
+      app,
+      'POST',
+      url,
+      {
+        status: 'correction',
+        complete: false,
+        sourceId: 'kazinform-2022-cec-final-results',
+        percentBase: 'unknown',
+        lines: [
+          { kind: 'against-all', label: hostile[1], votes: 1 },
+          { kind: 'against-all', label: hostile[2], votes: 2 },
+        ],
+      },
+      auth,
+    );
+    t.equal(published.status, 201);
+    const csv = String((await get(app, `${url}?format=csv`)).body);
+    const lines = table(csv);
+    // In the order the lines were recorded.
+    t.same(
+      lines.map((l) => [l.name, l.votes]),
+      [
+        [`'${hostile[1]}`, '1'],
+        [`'${hostile[2]}`, '2'],
+      ],
+      'labels starting with + and - are escaped; numbers are not',
+    );
+    const version = (published.body as { version: number }).version;
+    const plan = planFromCsv(csv.replaceAll(`,${version},correction,`, `,${version + 1},correction,`));
+    t.same(
+      plan.data.elections[0]?.results[0]?.lines.map((l) => l.label),
+      [hostile[1], hostile[2]],
+      'the import takes the quote off',
     );
   });
 
@@ -161,13 +218,21 @@ t.test('caching, compression and CORS', async (t) => {
     for (const encoding of ['br', 'identity']) {
       const headers = { origin: 'https://graphics.example', 'accept-encoding': encoding };
       const res = await app.inject({ url: results, headers });
-      t.equal(res.headers.vary, 'Origin, accept-encoding, Accept', `results, Accept-Encoding: ${encoding}`);
+      t.equal(
+        res.headers.vary,
+        'Origin, accept-encoding, Accept, Authorization',
+        `results, Accept-Encoding: ${encoding}`,
+      );
       const notModified = await app.inject({
         url: results,
         headers: { ...headers, 'if-none-match': String(res.headers.etag) },
       });
       t.equal(notModified.statusCode, 304);
-      t.equal(notModified.headers.vary, 'Origin, accept-encoding, Accept', 'the 304 varies as its 200 does');
+      t.equal(
+        notModified.headers.vary,
+        'Origin, accept-encoding, Accept, Authorization',
+        'the 304 varies as its 200 does',
+      );
     }
   });
 });

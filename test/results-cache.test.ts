@@ -3,7 +3,8 @@ import t from 'tap';
 import { createResultsCache } from '../src/modules/results/results.cache.js';
 import { insertVersion } from '../src/modules/results/results.repository.js';
 import { resultsInputSchema } from '../src/modules/results/results.schemas.js';
-import { buildTestApp, forEachEngine, get } from './helpers/app.js';
+import { buildTestApp, forEachEngine, get, until } from './helpers/app.js';
+import { countStatements } from './helpers/statements.js';
 import { bearer, certified2022, send, tokenFor } from './helpers/writes.js';
 
 const KZ2022 = 'kz.presidential.2022-11-20';
@@ -12,8 +13,11 @@ const url = `/v1/elections/${KZ2022}/results`;
 forEachEngine(t, async (t, app) => {
   t.test('a cached result is never stale after a write through the API', async (t) => {
     const first = await get(app, url);
+    const statements = countStatements(app);
     const again = await get(app, url);
-    t.same(again.body, first.body, 'served from the cache, the same body');
+    statements.restore();
+    t.same(again.body, first.body, 'the same body');
+    t.equal(statements.count, 0, 'served from the cache: no statement ran');
     t.equal(again.headers.etag, '"results-v2"');
     t.equal(again.headers['content-type'], 'application/json; charset=utf-8');
     t.equal((await get(app, url, { 'if-none-match': '"results-v2"' })).status, 304);
@@ -43,8 +47,68 @@ t.test("another process's write is seen within the revalidation interval", async
     3,
     resultsInputSchema.parse({ ...certified2022, status: 'correction' }),
   );
-  await new Promise((resolve) => setTimeout(resolve, 400));
-  t.match((await get(app, url)).body, { version: 3 }, 'current again after the poll');
+  const seen = await until(
+    () => get(app, url),
+    (res) => (res.body as { version: number }).version === 3,
+  );
+  t.match(seen.body, { version: 3 }, 'current again after the poll');
+});
+
+forEachEngine(t, async (t, app) => {
+  t.test("a superseded version's ETag changes with its body: never a wrong 304", async (t) => {
+    const v2 = `${url}/versions/2`;
+    const before = await get(app, v2);
+    t.equal(before.headers.etag, '"results-v2"');
+    t.match(before.body, { current: true });
+    const csv = await get(app, `${v2}?format=csv`);
+    t.equal(csv.headers.etag, '"results-v2-csv"');
+    t.match(csv.body, /,true,false\r?\n/, 'its lines say current');
+
+    const published = await send(
+      app,
+      'POST',
+      url,
+      { ...certified2022, status: 'correction' },
+      bearer(await tokenFor(app)),
+    );
+    t.equal(published.status, 201);
+
+    const stale = await get(app, v2, { 'if-none-match': '"results-v2"' });
+    t.equal(stale.status, 200, 'the tag of the body that said current: true no longer matches');
+    t.match(stale.body, { version: 2, current: false });
+    t.equal(stale.headers.etag, '"results-v2-superseded"');
+    t.equal((await get(app, v2, { 'if-none-match': '"results-v2-superseded"' })).status, 304);
+    const staleCsv = await get(app, `${v2}?format=csv`, { 'if-none-match': '"results-v2-csv"' });
+    t.equal(staleCsv.status, 200);
+    t.equal(staleCsv.headers.etag, '"results-v2-superseded-csv"');
+    t.notMatch(staleCsv.body, /,true,false\r?\n/, 'no line says current any more');
+    t.equal((await get(app, url)).headers.etag, '"results-v3"', 'the current version keeps the plain tag');
+  });
+});
+
+t.test("an editor reads another process's write at once, privately, without replicas", async (t) => {
+  // No poll: only a read that goes around the cache can see the version written behind its back.
+  const app = await buildTestApp(t, 'pglite', { env: { RESULTS_CACHE_REVALIDATE_MS: '0' } });
+  const token = await tokenFor(app, 'read');
+  const anonymous = await get(app, url);
+  t.match(anonymous.body, { version: 2 });
+  t.equal(anonymous.headers['cache-control'], 'public, max-age=300, stale-while-revalidate=300');
+  t.equal(anonymous.headers.vary, 'accept-encoding, Accept, Authorization');
+  await insertVersion(
+    app.database.primary,
+    KZ2022,
+    3,
+    resultsInputSchema.parse({ ...certified2022, status: 'correction' }),
+  );
+  t.match((await get(app, url)).body, { version: 2 }, 'anonymous readers get the cached version until the poll');
+  const editor = await get(app, url, bearer(token));
+  t.match(editor.body, { version: 3 }, 'a request with a key reads around the cache');
+  t.equal(editor.headers['cache-control'], 'private, no-cache', 'and its answer is for that client only');
+  t.equal(editor.headers.vary, 'accept-encoding, Accept, Authorization');
+  const list = await get(app, '/v1/elections', bearer(token));
+  t.equal(list.headers['cache-control'], 'private, no-cache', 'every read with a key');
+  t.match(String(list.headers.vary), /Authorization/);
+  t.equal((await get(app, '/v1/elections')).headers['cache-control'], 'public, max-age=60');
 });
 
 t.test('RESULTS_CACHE_MB=0 turns the cache off: every read is the database', async (t) => {
@@ -64,7 +128,11 @@ t.test('compressed reads: br, gzip and deflate bodies are the JSON body, and nev
   const plain = await app.inject({ method: 'GET', url });
   t.ok(plain.rawPayload.length >= 1024, 'a body over the compression threshold');
   t.notOk(plain.headers['content-encoding']);
-  t.equal(plain.headers.vary, 'accept-encoding, Accept', 'the uncompressed body varies by Accept-Encoding too');
+  t.equal(
+    plain.headers.vary,
+    'accept-encoding, Accept, Authorization',
+    'the uncompressed body varies by Accept-Encoding too',
+  );
   const decode = { br: brotliDecompressSync, gzip: gunzipSync, deflate: inflateSync } as const;
   for (const [accept, encoding] of [
     ['gzip, deflate, br', 'br'],
@@ -76,7 +144,7 @@ t.test('compressed reads: br, gzip and deflate bodies are the JSON body, and nev
       // The first read compresses the cached body; the second is served the kept bytes.
       const res = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': accept } });
       t.equal(res.headers['content-encoding'], encoding, `${accept}: ${encoding}`);
-      t.equal(res.headers.vary, 'accept-encoding, Accept');
+      t.equal(res.headers.vary, 'accept-encoding, Accept, Authorization');
       t.equal(res.headers.etag, plain.headers.etag);
       t.equal(Number(res.headers['content-length']), res.rawPayload.length);
       t.ok(decode[encoding](res.rawPayload).equals(plain.rawPayload), `${accept}: the same bytes once decoded`);
@@ -127,7 +195,7 @@ t.test('with the cache off, @fastify/compress compresses results as it does ever
   const plain = await app.inject({ method: 'GET', url });
   const res = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
   t.equal(res.headers['content-encoding'], 'gzip');
-  t.equal(res.headers.vary, 'accept-encoding, Accept', 'named once');
+  t.equal(res.headers.vary, 'accept-encoding, Accept, Authorization', 'named once');
   t.ok(gunzipSync(res.rawPayload).equals(plain.rawPayload));
 });
 

@@ -15,14 +15,20 @@ import { loadResultsJson } from '../src/modules/results/results.service.js';
 import { forEachEngine } from './helpers/app.js';
 import { referenceResults, serializeReference } from './helpers/results-reference.js';
 
-type Outcome = { json: string; version: number; preliminary: boolean } | { missing: true } | { error: string };
+type Outcome =
+  { json: string; version: number; preliminary: boolean; current: boolean } | { missing: true } | { error: string };
 
 /** The reference rendering (or the error it throws). */
 async function reference(db: Db, electionId: string, number?: number): Promise<Outcome> {
   try {
     const results = await referenceResults(db, electionId, number);
     return results
-      ? { json: serializeReference(results), version: results.version, preliminary: results.preliminary }
+      ? {
+          json: serializeReference(results),
+          version: results.version,
+          preliminary: results.preliminary,
+          current: results.current,
+        }
       : { missing: true };
   } catch (err) {
     return { error: String(err) };

@@ -141,7 +141,14 @@ function serverView(output: string) {
 }
 
 async function underLoad(t: Test, env: NodeJS.ProcessEnv) {
-  const server = await startServer({ RATE_LIMIT_MAX: '0', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', ...env });
+  // One client sends every request, exports included: no rate limit, and room for all its exports.
+  const server = await startServer({
+    RATE_LIMIT_MAX: '0',
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    EXPORTS_MAX: '100',
+    EXPORTS_MAX_PER_CLIENT: '100',
+    ...env,
+  });
   t.comment(`server ready in ${server.readyMs} ms`);
   const base = new URL(server.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });

@@ -23,7 +23,8 @@ export function wantsCsv(request: FastifyRequest): boolean {
 
 /**
  * Streams rows as UTF-8 CSV: a header row, numbers as plain digits (81.31), booleans as
- * true/false, nulls as empty cells. Nothing is buffered beyond one page of rows.
+ * true/false, nulls as empty cells, text that a spreadsheet would take for a formula behind a '.
+ * Nothing is buffered beyond one page of rows.
  */
 export function sendCsv(
   reply: FastifyReply,
@@ -35,6 +36,9 @@ export function sendCsv(
     header: true,
     columns: [...columns],
     cast: { boolean: (value) => (value ? 'true' : 'false'), date: (value) => value.toISOString() },
+    // Text starting with = + - @ (a name, a note) would run as a formula in the spreadsheet that
+    // opens the file: it gets a leading ' (OWASP's CSV injection advice); `npm run import` takes it off.
+    escape_formulas: true,
   });
   const source = Readable.from(rows);
   source.on('error', (err) => csv.destroy(err));

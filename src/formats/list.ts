@@ -40,19 +40,28 @@ export async function sendList<Row extends object, Key extends unknown[], Item e
 ) {
   if (wantsCsv(request)) {
     if (await csvNotModified(request, reply)) return reply;
-    return sendCsvExport(reply, listing);
+    return sendCsvExport(request, reply, listing);
   }
   const rows = await listing.fetch(query.cursor, query.limit + 1);
   return page(rows, query.limit, listing.key, itemOf(listing));
 }
 
-/** Every row of the listing streamed as its CSV file; the caller has set the ETag. */
+/**
+ * Every row of the listing streamed as its CSV file; the caller has set the ETag. It takes one of
+ * the instance's export slots (429 or 503 when none is free) and counts each page after the first
+ * as a request of its client's rate limit.
+ */
 export function sendCsvExport<Row extends object, Key extends unknown[], Item extends object>(
+  request: FastifyRequest,
   reply: FastifyReply,
   listing: Listing<Row, Key, Item>,
 ) {
+  request.server.takeExportSlot(request, reply);
   const { filename, columns, row = itemOf(listing) } = listing.csv;
-  return sendCsv(reply, filename, columns, allRows(listing.fetch, listing.key, row));
+  const onPage = (page: number) => {
+    if (page > 1) request.server.rateLimit.charge(request, 1);
+  };
+  return sendCsv(reply, filename, columns, allRows(listing.fetch, listing.key, row, { onPage }));
 }
 
 const itemOf = <Row extends object, Item extends object>(listing: Pick<Listing<Row, [], Item>, 'item'>) =>
@@ -75,6 +84,8 @@ export interface AllRowsOptions {
   pageSize?: number;
   /** For how long a page that got no database connection is asked again (ms). */
   retryForMs?: number;
+  /** Called before each page is read, with its number (1 for the first). */
+  onPage?: (page: number) => void;
 }
 
 /**
@@ -92,10 +103,11 @@ export async function* allRows<Row, Key, Out>(
   fetchPage: (after: Key | undefined, limit: number) => Promise<Row[]>,
   keyOf: (row: Row) => Key,
   toCsvRow: (row: Row) => Out,
-  { pageSize = 2000, retryForMs = 5000 }: AllRowsOptions = {},
+  { pageSize = 2000, retryForMs = 5000, onPage }: AllRowsOptions = {},
 ): AsyncGenerator<Out> {
   let after: Key | undefined;
-  for (;;) {
+  for (let page = 1; ; page++) {
+    onPage?.(page);
     const rows = await retryWithoutConnection(() => fetchPage(after, pageSize), retryForMs);
     for (const row of rows) yield toCsvRow(row);
     if (rows.length < pageSize) return;

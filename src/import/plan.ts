@@ -81,6 +81,11 @@ const csvRow = z.object({
   publishedAsIs: bool,
 });
 
+// What the export puts a ' before (csv-stringify's escape_formulas): taken off again on import.
+const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20']);
+const unescapeFormula = (value: string) =>
+  value.length > 1 && value[0] === "'" && FORMULA_START.has(value[1]!) ? value.slice(1) : value;
+
 /**
  * CSV: one row per line, the columns of the vote-shares export. Rows of one (electionId, version)
  * form one version; its version-level columns must agree across those rows. Elections, candidates
@@ -89,7 +94,13 @@ const csvRow = z.object({
 export function planFromCsv(text: string): ImportPlan {
   let records: Record<string, string>[];
   try {
-    records = parseCsv<Record<string, string>>(text, { columns: true, skip_empty_lines: true, bom: true, trim: true });
+    records = parseCsv<Record<string, string>>(text, {
+      columns: true,
+      skip_empty_lines: true,
+      bom: true,
+      trim: true,
+      cast: unescapeFormula,
+    });
   } catch (err) {
     throw new ImportError([{ where: 'file', message: `not valid CSV: ${(err as Error).message}` }]);
   }

@@ -13,8 +13,8 @@ const problemText = {
   415: 'The body is not JSON: send Content-Type: application/json.',
   422: 'The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written.',
   428: 'This write needs If-Match with the ETag you read.',
-  429: "Rate limit exceeded (per valid API key, else per client IP; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses); retry after the Retry-After seconds.",
-  503: 'The database is unreachable, the server is overloaded, or it is shutting down; retry after the Retry-After seconds.',
+  429: "Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.",
+  503: 'The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.',
 } as const;
 
 export type ProblemStatus = keyof typeof problemText;

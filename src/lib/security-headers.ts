@@ -16,6 +16,8 @@ const COMMON = {
   strictTransportSecurity: false,
   // A public read API: other sites' scripts may fetch it (CORS decides), and embed the SVG chart.
   crossOriginResourcePolicy: { policy: 'cross-origin' },
+  // No page of this API is to be framed; the same as the CSP's frame-ancestors 'none'.
+  xFrameOptions: { action: 'deny' },
 } as const satisfies HelmetOptions;
 
 /**
@@ -66,7 +68,12 @@ export const SECURITY_HEADERS = {
   docs: { ...securityHeaders(HELMET_OPTIONS.docs), 'content-security-policy': DOCS_CSP },
 } as const;
 
-/** The security headers of the path's kind, on any answer (the protection plugin's onSend, router errors). */
+/**
+ * The security headers of the path's kind, on any answer (the protection plugin's onSend, router
+ * errors); a Content-Security-Policy the route set itself (the chart's) is kept.
+ */
 export function setSecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  const own = reply.getHeader('content-security-policy');
   reply.headers(request.url.startsWith('/docs') ? SECURITY_HEADERS.docs : SECURITY_HEADERS.api);
+  if (own !== undefined) reply.header('content-security-policy', own);
 }

@@ -23,8 +23,10 @@ declare module 'fastify' {
 
 /**
  * Reads are cacheable: an ETag on every body (304 on If-None-Match), Cache-Control on successful
- * GETs (a route may set it more precisely), `Vary: Accept` where JSON and CSV share a URL, and
- * brotli, gzip or deflate for bodies over 1 KiB. Errors and writes are not cached.
+ * GETs (a route may set it more precisely), and brotli, gzip or deflate for bodies over 1 KiB.
+ * `Vary: Accept, Authorization`: JSON and CSV share a URL, and a request with an API key reads the
+ * primary around the results cache, so its answer is `private, no-cache` and must never be served
+ * from, or to, a shared cache in place of an anonymous one. Errors and writes are not cached.
  */
 export default fp(
   async function httpCache(app: FastifyInstance, policy: CachePolicy) {
@@ -42,11 +44,13 @@ export default fp(
       const read = request.method === 'GET' || request.method === 'HEAD';
       // Added to what a route or CORS (Origin, for a list of origins) has set; @fastify/compress
       // adds Accept-Encoding to the bodies it compresses, after this hook.
-      if (read && request.url.startsWith('/v1/')) addVary(reply, 'Accept');
-      if (!reply.hasHeader('cache-control')) {
-        const cacheable = read && reply.statusCode < 400;
-        reply.header('cache-control', cacheable ? `public, max-age=${policy.maxAge}` : 'no-store');
-      }
+      if (read && request.url.startsWith('/v1/')) addVary(reply, 'Accept, Authorization');
+      const set = reply.getHeader('cache-control');
+      if (!read || reply.statusCode >= 400) {
+        if (set === undefined) reply.header('cache-control', 'no-store');
+      } else if (request.headers.authorization !== undefined) {
+        if (set !== 'no-store') reply.header('cache-control', 'private, no-cache');
+      } else if (set === undefined) reply.header('cache-control', `public, max-age=${policy.maxAge}`);
       done(null, payload);
     });
   },

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpProblem } from '../lib/problem.js';
 import { setSecurityHeaders } from '../lib/security-headers.js';
+import exportLimits from './export-limits.js';
 import rateLimit from './rate-limit.js';
 
 interface ProtectionOptions {
@@ -11,6 +12,11 @@ interface ProtectionOptions {
   rateLimitKeyMax: number;
   rateLimitWindowMs: number;
   maxUrlLength: number;
+  /** Streamed CSV exports at once on this instance, and per client. */
+  exportsMax: number;
+  exportsPerClient: number;
+  /** The rate limiter's clock (Date.now by default). */
+  now?: () => number;
 }
 
 // Probes must answer while a client is limited: a load balancer asks them.
@@ -24,9 +30,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * What keeps the service up under bad input and load (OWASP API4, API8): helmet's security headers, rate
- * limits per client IP and per API key (IETF RateLimit-* headers, 429 + Retry-After), a cap on the
- * request-target length (414), and a 503 + `Connection: close` for requests that arrive while the
- * server shuts down.
+ * limits per client IP and per API key (IETF RateLimit-* headers, 429 + Retry-After), limits on
+ * concurrent CSV exports, a cap on the request-target length (414), and a 503 + `Connection: close`
+ * for requests that arrive while the server shuts down.
  */
 export default fp<ProtectionOptions>(
   async function protection(app: FastifyInstance, options) {
@@ -67,7 +73,9 @@ export default fp<ProtectionOptions>(
       keyMax: options.rateLimitKeyMax,
       windowMs: options.rateLimitWindowMs,
       exempt: PROBES,
+      ...(options.now ? { now: options.now } : {}),
     });
+    await app.register(exportLimits, { max: options.exportsMax, perClient: options.exportsPerClient });
   },
   { name: 'protection', dependencies: ['errors'] },
 );

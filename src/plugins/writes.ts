@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../db/client.js';
-import { auditLog, idempotencyKeys } from '../db/schema/index.js';
+import { claimKey, deleteExpiredKeys, findStoredResponse, storeResponse } from '../db/idempotency-keys.js';
+import { auditLog } from '../db/schema/index.js';
 import { badParameter, HttpProblem } from '../lib/problem.js';
+import { requireScope } from './auth.js';
 
 interface WriteOutcome<T> {
   status: 201 | 200;
@@ -63,8 +64,17 @@ function send<T>(
   return body;
 }
 
-export default fp(
-  async function writes(app: FastifyInstance) {
+// Every write answers JSON; a replay says so as the first answer did.
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+interface WritesOptions {
+  /** How long an Idempotency-Key is remembered, in hours. */
+  idempotencyTtlHours: number;
+}
+
+export default fp<WritesOptions>(
+  async function writes(app: FastifyInstance, options) {
+    const ttlHours = options.idempotencyTtlHours;
     const listeners: ((event: WriteEvent) => Promise<void>)[] = [];
     app.decorate('onWrite', (listener: (event: WriteEvent) => Promise<void>) => {
       listeners.push(listener);
@@ -73,7 +83,7 @@ export default fp(
       T,
     >(request: FastifyRequest, reply: FastifyReply, spec: WriteSpec, fn: (tx: Db) => Promise<WriteOutcome<T>>): Promise<T> {
       const key = request.apiKey;
-      if (!key) throw new HttpProblem(401, 'This operation needs an API key.');
+      requireScope(key, 'write');
       const header = request.headers['idempotency-key'];
       const idempotencyKey = request.method === 'POST' && typeof header === 'string' ? header : undefined;
       if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
@@ -81,25 +91,13 @@ export default fp(
       const hash = requestHash(request);
 
       const result = await app.database.primary.transaction(async (tx) => {
-        if (idempotencyKey !== undefined) {
-          // A concurrent request with the same key waits here on the primary key until the first
-          // commits (then replays it) or rolls back (then this one proceeds).
-          const [claimed] = await tx
-            .insert(idempotencyKeys)
-            .values({ keyId: key.id, key: idempotencyKey, requestHash: hash })
-            .onConflictDoNothing()
-            .returning({ key: idempotencyKeys.key });
-          if (!claimed) {
-            const [first] = await tx
-              .select()
-              .from(idempotencyKeys)
-              .where(and(eq(idempotencyKeys.keyId, key.id), eq(idempotencyKeys.key, idempotencyKey)));
-            if (!first || first.requestHash !== hash)
-              throw new HttpProblem(422, 'This Idempotency-Key was already used for a different request.', [
-                { in: 'header', name: 'Idempotency-Key', message: 'was already used for a different request' },
-              ]);
-            return { kind: 'replay' as const, first };
-          }
+        if (idempotencyKey !== undefined && !(await claimKey(tx, key.id, idempotencyKey, hash, ttlHours))) {
+          const first = await findStoredResponse(tx, key.id, idempotencyKey);
+          if (!first || first.requestHash !== hash)
+            throw new HttpProblem(422, 'This Idempotency-Key was already used for a different request.', [
+              { in: 'header', name: 'Idempotency-Key', message: 'was already used for a different request' },
+            ]);
+          return { kind: 'replay' as const, first };
         }
         const outcome = await fn(tx);
         await tx.insert(auditLog).values({
@@ -113,26 +111,39 @@ export default fp(
           request: JSON.stringify(request.body ?? null),
         });
         if (idempotencyKey !== undefined)
-          await tx
-            .update(idempotencyKeys)
-            .set({ statusCode: outcome.status, location: outcome.location ?? null, body: JSON.stringify(outcome.body) })
-            .where(and(eq(idempotencyKeys.keyId, key.id), eq(idempotencyKeys.key, idempotencyKey)));
+          await storeResponse(tx, key.id, idempotencyKey, {
+            statusCode: outcome.status,
+            location: outcome.location ?? null,
+            etag: outcome.etag ?? null,
+            contentType: JSON_TYPE,
+            body: JSON.stringify(outcome.body),
+          });
         return { kind: 'done' as const, outcome };
       });
 
       if (result.kind === 'replay') {
         const { first } = result;
-        reply.header('idempotent-replayed', 'true');
-        return send(
-          reply,
-          { status: first.statusCode ?? 200, location: first.location },
-          JSON.parse(first.body ?? 'null') as T,
-        );
+        reply.header('idempotent-replayed', 'true').type(first.contentType ?? JSON_TYPE);
+        const body = JSON.parse(first.body ?? 'null') as T;
+        return send(reply, { status: first.statusCode ?? 200, location: first.location, etag: first.etag }, body);
       }
       const { outcome } = result;
       await Promise.all(listeners.map((listener) => listener({ ...spec, resourceId: outcome.resourceId })));
       return send(reply, outcome, outcome.body);
     });
+
+    // Expired keys are taken over by a new claim anyway; the sweep keeps the table small.
+    let sweep: NodeJS.Timeout | undefined;
+    const sweepNow = () =>
+      deleteExpiredKeys(app.database.primary, ttlHours).catch((err: unknown) =>
+        app.log.warn({ err }, 'could not delete expired idempotency keys'),
+      );
+    app.addHook('onReady', async () => {
+      await sweepNow();
+      sweep = setInterval(() => void sweepNow(), Math.min(ttlHours, 1) * 3_600_000);
+      sweep.unref();
+    });
+    app.addHook('onClose', async () => clearInterval(sweep));
   },
   { name: 'writes', dependencies: ['db', 'auth'] },
 );

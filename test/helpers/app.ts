@@ -22,13 +22,19 @@ export const testConfig = (env: NodeJS.ProcessEnv = {}) =>
 export async function buildTestApp(
   t: Test,
   engine: Engine,
-  opts: { env?: NodeJS.ProcessEnv; database?: DatabaseOptions; logStream?: NodeJS.WritableStream } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    database?: DatabaseOptions;
+    logStream?: NodeJS.WritableStream;
+    clock?: () => number;
+  } = {},
 ): Promise<FastifyInstance> {
   const fresh = opts.database ? undefined : await freshDatabase(engine);
   const app = await buildApp({
     config: testConfig(opts.env),
     database: opts.database ?? fresh?.options,
     logStream: opts.logStream,
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   await app.ready();
   t.teardown(async () => {
@@ -72,4 +78,19 @@ export async function collectPages<T = Record<string, unknown>>(app: FastifyInst
     pages += 1;
   } while (next && pages < 1000);
   return { items, pages };
+}
+
+/**
+ * Polls `probe` until `done` holds for its value, every 25 ms for up to `timeoutMs` (generous: a
+ * loaded machine is slow, and a condition polled for is not a race); returns that value.
+ */
+export async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (performance.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)?.slice(0, 300)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

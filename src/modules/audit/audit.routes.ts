@@ -28,7 +28,6 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/audit-log',
     {
-      preHandler: app.requireScope('read'),
       schema: {
         operationId: 'listAuditLog',
         tags: ['audit'],

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { listResponses, sendList } from '../../formats/list.js';
+import { page } from '../../lib/pagination.js';
 import { badParameter, conflict, notFound } from '../../lib/problem.js';
 import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
 import { derivedId, searchKey } from '../../lib/slug.js';
@@ -10,6 +11,7 @@ import { toVoteShare } from '../vote-shares/vote-shares.view.js';
 import { candidateExists, findCandidate, insertCandidate, listCandidates } from './candidates.repository.js';
 import {
   candidateCreateBody,
+  candidateDetailQuery,
   candidateDetailSchema,
   candidateList,
   candidateListQuery,
@@ -50,25 +52,30 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getCandidate',
         tags: ['candidates'],
         summary: 'A candidate with their vote shares across elections',
+        description:
+          'Their lines in every result version of every election, oldest polling day first, a page ' +
+          'at a time: follow `voteSharesNext`.',
         params: candidateParams,
-        response: readResponses('The candidate and their vote shares.', candidateDetailSchema, 400, 404, 503),
+        querystring: candidateDetailQuery,
+        response: readResponses('The candidate and a page of their vote shares.', candidateDetailSchema, 400, 404, 503),
       },
     },
     async (request) => {
       const { id } = request.params;
+      const { limit, cursor } = request.query;
       const [candidate, series] = await Promise.all([
         findCandidate(request.db, id),
-        candidateTimeSeries(request.db, id),
+        candidateTimeSeries(request.db, id, { after: cursor, limit: limit + 1 }),
       ]);
       if (!candidate) throw notFound(`Candidate ${id} not found.`);
-      return { ...candidate, voteShares: series.map(toVoteShare) };
+      const shares = page(series, limit, (r) => [r.date, r.electionId, r.version, r.id], toVoteShare);
+      return { ...candidate, voteShares: shares.data, voteSharesNext: shares.next };
     },
   );
 
   app.post(
     '/candidates',
     {
-      preHandler: app.requireScope('write'),
       schema: {
         operationId: 'createCandidate',
         tags: ['candidates'],
@@ -86,7 +93,7 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
         await requireSource(tx, fields.sourceId, 'sourceId');
         if (await candidateExists(tx, id)) throw conflict(`A candidate with id '${id}' exists; pass another id.`);
         await insertCandidate(tx, { id, ...fields });
-        const body = { ...(await findCandidate(tx, id))!, voteShares: [] };
+        const body = { ...(await findCandidate(tx, id))!, voteShares: [], voteSharesNext: null };
         return { status: 201, body, location: `/v1/candidates/${id}`, resourceId: id };
       });
     },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { text } from '../../lib/text.js';
 import { formatParam } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
+import { isoDate } from '../elections/elections.schemas.js';
 import { sourceIdParam, sourceRefSchema } from '../sources/sources.schemas.js';
 import { candidateIdParam, voteShareSchema } from '../vote-shares/vote-shares.schemas.js';
 
@@ -18,9 +19,20 @@ export const candidateDetailSchema = candidateSchema
   .extend({
     voteShares: z
       .array(voteShareSchema)
-      .describe('Every line of this candidate in every result version, oldest polling day first.'),
+      .describe("The candidate's lines in every result version, oldest polling day first: one page of `limit`."),
+    voteSharesNext: z
+      .string()
+      .nullable()
+      .describe('Cursor for the next page of voteShares (pass as `cursor`), or null on the last page.'),
   })
   .meta({ id: 'CandidateDetail' });
+
+export const candidateDetailQuery = z.strictObject({
+  limit: limitParam(50),
+  cursor: cursorParam(z.tuple([isoDate, z.string(), z.int32(), z.int32()]))
+    .optional()
+    .describe("Opaque cursor from the previous page's `voteSharesNext`."),
+});
 
 export const candidateListQuery = z.strictObject({
   q: z

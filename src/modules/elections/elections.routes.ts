@@ -61,7 +61,6 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/elections',
     {
-      preHandler: app.requireScope('write'),
       schema: {
         operationId: 'createElection',
         tags: ['elections'],
@@ -96,7 +95,6 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/elections/:id',
     {
-      preHandler: app.requireScope('write'),
       schema: {
         operationId: 'updateElection',
         tags: ['elections'],

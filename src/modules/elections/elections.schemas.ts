@@ -18,7 +18,7 @@ export const electionIdParam = z
 export const statusEnum = z.enum(resultStatus.enumValues);
 
 // ISO 8601 has a year 0000 (1 BC); PostgreSQL's date type does not, and would fail the query.
-const isoDate = z.iso
+export const isoDate = z.iso
   .date('must be a date as YYYY-MM-DD')
   .refine((date) => !date.startsWith('0000-'), 'must be a date from 0001-01-01 on');
 

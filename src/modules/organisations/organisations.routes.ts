@@ -60,7 +60,6 @@ export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/organisations',
     {
-      preHandler: app.requireScope('write'),
       schema: {
         operationId: 'createOrganisation',
         tags: ['organisations'],

@@ -89,7 +89,7 @@ export const resultExportsRoutes: FastifyPluginAsyncZod = async (app) => {
       // keeps the document inert when opened directly rather than as an image.
       return reply
         .type(SVG_CONTENT_TYPE)
-        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
         .header('x-content-type-options', 'nosniff')
         .send(svg);
     },

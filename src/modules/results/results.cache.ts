@@ -18,6 +18,8 @@ export interface CachedResults {
   /** The key it is cached under; none for an entry read around the cache. */
   key?: string;
   etag: string;
+  /** The ETag of the same version as CSV. */
+  csvEtag: string;
   version: number;
   preliminary: boolean;
   /** The data version the entry was read at. */
@@ -83,8 +85,16 @@ export function createResultsCache(options: ResultsCacheOptions): ResultsCache {
   const loading = new Map<string, Promise<CachedResults>>();
 
   async function load(db: Db, electionId: string, number?: number): Promise<CachedResults> {
-    const { json, version, preliminary } = await requireResultsJson(db, electionId, number);
-    return { body: Buffer.from(json), encoded: {}, etag: resultsEtag(version), version, preliminary, dataVersion: 0 };
+    const { json, version, preliminary, current } = await requireResultsJson(db, electionId, number);
+    return {
+      body: Buffer.from(json),
+      encoded: {},
+      etag: resultsEtag(version, { current }),
+      csvEtag: resultsEtag(version, { current, csv: true }),
+      version,
+      preliminary,
+      dataVersion: 0,
+    };
   }
 
   async function loadAndCache(db: Db, key: string, electionId: string, number?: number): Promise<CachedResults> {

@@ -179,7 +179,13 @@ function prepareDocumentReads(db: Db) {
 
   const documentQuery = (byNumber: boolean) =>
     db
-      .select({ number: rv.number, status: rv.status, exact, json: sql<string>`${json}` })
+      .select({
+        number: rv.number,
+        status: rv.status,
+        current: sql<boolean>`${rv.number} = ${elections.currentVersion}`,
+        exact,
+        json: sql<string>`${json}`,
+      })
       .from(rv)
       .innerJoin(elections, eq(elections.id, rv.electionId))
       .innerJoin(sources, eq(sources.id, rv.sourceId))

@@ -15,9 +15,17 @@ export interface ResultsJson {
   json: string;
   version: number;
   preliminary: boolean;
+  /** The election's newest version: its body says `current: true` until a newer one is published. */
+  current: boolean;
 }
 
-export const resultsEtag = (version: number) => `"results-v${version}"`;
+/**
+ * The ETag of a version as JSON (`csv`: as CSV). A version's representation changes once, when a
+ * newer version makes it no longer current, so a superseded version has a tag of its own; the
+ * current version's tag is the one If-Match names when publishing.
+ */
+export const resultsEtag = (version: number, { current = true, csv = false } = {}) =>
+  `"results-v${version}${current ? '' : '-superseded'}${csv ? '-csv' : ''}"`;
 
 /** The fields a version's summary shares with the full version; `latest` is the election's newest number. */
 export function versionHeader(v: typeof resultVersions.$inferSelect, latest: number | null) {
@@ -42,7 +50,7 @@ export async function loadResultsJson(db: Db, electionId: string, number?: numbe
   if (!row) return undefined;
   if (!row.exact)
     throw new Error(`result version ${row.number} of ${electionId} holds values outside what the API serves`);
-  return { json: row.json, version: row.number, preliminary: isPreliminary(row.status) };
+  return { json: row.json, version: row.number, preliminary: isPreliminary(row.status), current: row.current };
 }
 
 /** The 404 for a version that is not there: no such election, or no such version. */

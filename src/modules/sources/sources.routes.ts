@@ -53,7 +53,6 @@ export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/sources',
     {
-      preHandler: app.requireScope('write'),
       schema: {
         operationId: 'createSource',
         tags: ['sources'],

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, lte, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, lte, type SQL, sql } from 'drizzle-orm';
 import { isCurrent } from '../results/results.repository.js';
 import type { Db } from '../../db/client.js';
 import { candidates, elections, organisations, resultVersions, voteShares } from '../../db/schema/index.js';
@@ -82,10 +82,15 @@ export function listVoteShares(db: Db, f: VoteShareFilter & { after?: number; li
 }
 
 /** A candidate's lines in every version of every election, oldest polling day first. */
-export function candidateTimeSeries(db: Db, candidateId: string) {
-  return baseQuery(db, { candidate: candidateId, versions: 'all' }).orderBy(
-    asc(elections.date),
-    asc(elections.id),
-    asc(resultVersions.number),
-  );
+export function candidateTimeSeries(
+  db: Db,
+  candidateId: string,
+  opts: { after?: [string, string, number, number]; limit: number },
+) {
+  const position = sql`(${elections.date}, ${elections.id}, ${resultVersions.number}, ${voteShares.id})`;
+  const after =
+    opts.after && sql`${position} > (${opts.after[0]}::date, ${opts.after[1]}, ${opts.after[2]}, ${opts.after[3]})`;
+  return baseQuery(db, { candidate: candidateId, versions: 'all' }, after)
+    .orderBy(asc(elections.date), asc(elections.id), asc(resultVersions.number), asc(voteShares.id))
+    .limit(opts.limit);
 }

@@ -1,0 +1,87 @@
+// Writers racing each other. These run on PostgreSQL only: PGlite runs one transaction at a time, so
+// two requests there are served in turn and no race can happen, and a test of one could not fail.
+// CI sets TEST_DATABASE_URL, and REQUIRE_POSTGRES=1, under which a run without PostgreSQL fails here.
+import t from 'tap';
+import { buildTestApp, engines, get } from './helpers/app.js';
+import { snapshot } from './helpers/snapshot.js';
+import { bearer, certified2022, send, tokenFor } from './helpers/writes.js';
+
+const KZ2022 = 'kz.presidential.2022-11-20';
+const onPostgres = engines.includes('postgres');
+
+if (!onPostgres && process.env.REQUIRE_POSTGRES)
+  t.fail('CI must run the race tests on PostgreSQL: set TEST_DATABASE_URL');
+
+t.test(
+  'on PostgreSQL',
+  { skip: onPostgres ? false : 'needs TEST_DATABASE_URL: PGlite serves one transaction at a time' },
+  async (t) => {
+    const app = await buildTestApp(t, 'postgres');
+    const auth = bearer(await tokenFor(app, 'write'));
+    const results = `/v1/elections/${KZ2022}/results`;
+
+    t.test('two editors on one election: one wins, the other gets 412, nothing is lost', async (t) => {
+      const url = `/v1/elections/${KZ2022}`;
+      const etag = (await get(app, url)).headers.etag as string;
+      const [a, b] = await Promise.all([
+        send(app, 'PATCH', url, { note: 'Editor A' }, { ...auth, 'if-match': etag }),
+        send(app, 'PATCH', url, { termEndYear: 2030 }, { ...auth, 'if-match': etag }),
+      ]);
+      t.same([a.status, b.status].sort(), [200, 412]);
+      const winner = a.status === 200 ? a : b;
+      const now = (await get(app, url)).body as { note: string; termEndYear: number };
+      t.same(
+        { note: now.note, termEndYear: now.termEndYear },
+        {
+          note: winner === a ? 'Editor A' : 'A seven-year term; presidents may not be re-elected after it.',
+          termEndYear: winner === b ? 2030 : 2029,
+        },
+      );
+    });
+
+    t.test('publishers with the same If-Match: one 201, the others 412', async (t) => {
+      const etag = (await get(app, results)).headers.etag as string;
+      t.equal(etag, '"results-v2"');
+      const body = { ...certified2022, status: 'correction' };
+      const answers = await Promise.all(
+        [1, 2, 3, 4].map(() => send(app, 'POST', results, body, { ...auth, 'if-match': etag })),
+      );
+      t.same(answers.map((r) => r.status).sort(), [201, 412, 412, 412]);
+      const versions = (await get(app, `${results}/versions`)).body as { data: unknown[] };
+      t.equal(versions.data.length, 3, 'exactly one version was added');
+    });
+
+    t.test('without If-Match, concurrent publishers all append, numbered in turn', async (t) => {
+      const body = { ...certified2022, status: 'correction' };
+      const answers = await Promise.all([1, 2, 3, 4, 5, 6].map(() => send(app, 'POST', results, body, auth)));
+      t.same(
+        answers.map((r) => r.status),
+        [201, 201, 201, 201, 201, 201],
+      );
+      t.same(answers.map((r) => (r.body as { version: number }).version).sort(), [4, 5, 6, 7, 8, 9]);
+    });
+
+    t.test('the same Idempotency-Key twice at once: one write, both get its answer', async (t) => {
+      const concurrent = { ...auth, 'idempotency-key': 'concurrent-1' };
+      const body = { publisher: 'Racing Times', kind: 'news' };
+      const pair = await Promise.all([
+        send(app, 'POST', '/v1/sources', body, concurrent),
+        send(app, 'POST', '/v1/sources', body, concurrent),
+      ]);
+      t.same(
+        pair.map((r) => r.status),
+        [201, 201],
+        'both get the one response',
+      );
+      t.same(pair[0].body, pair[1].body);
+      t.same(
+        pair.map((r) => r.headers['idempotent-replayed']).sort(),
+        ['true', undefined],
+        'one wrote, the other waited and replayed it',
+      );
+      const before = await snapshot(app.database.primary);
+      t.equal((await send(app, 'POST', '/v1/sources', body, concurrent)).status, 201);
+      t.same(await snapshot(app.database.primary), before, 'a later retry writes nothing either');
+    });
+  },
+);
