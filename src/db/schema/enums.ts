@@ -19,7 +19,22 @@ export const preliminaryStatuses = resultStatus.enumValues.filter((status) => st
 
 export const isPreliminary = (status: ResultStatus): boolean => preliminaryStatuses.includes(status);
 
-export const selectionKind = pgEnum('selection_kind', ['candidate', 'against-all']);
+// What a line of a result is: a candidate, a party's list, an option of a ballot question ("Yes"),
+// "against all", or another count a source publishes beside them (both options marked, invalid,
+// blank, independents' seats): NIST's "other" counts.
+export const selectionKind = pgEnum('selection_kind', ['candidate', 'against-all', 'party', 'option', 'other']);
+
+// What is decided within an election: a person (or several) by name, seats by party lists, or a
+// question put to the voters.
+export const contestKind = pgEnum('contest_kind', ['candidate', 'party-list', 'ballot-question']);
+
+// Reporting units from the country down (AP's reporting units, NIST's GpUnits). A city that ranks
+// as a region (Kazakhstan's Astana, Almaty and Shymkent) is at level `region`; `city` is a city
+// within a region.
+export const areaLevel = pgEnum('area_level', ['country', 'region', 'city', 'district', 'polling-station']);
+
+// A party, a public association that nominates (common in Kazakhstan), or an alliance of them.
+export const organisationKind = pgEnum('organisation_kind', ['party', 'public-association', 'alliance', 'other']);
 
 export const outcome = pgEnum('outcome', ['elected', 'defeated', 'advanced-to-runoff']);
 
