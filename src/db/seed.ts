@@ -1,14 +1,82 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { and, eq } from 'drizzle-orm';
+import { iso31662 } from 'iso-3166';
 import { z } from 'zod';
 import { isoCountryList } from '../lib/countries.js';
 import { searchKey } from '../lib/slug.js';
 import type { Db } from './client.js';
+import { defaultMainContest } from './contests.js';
+import { insertVersions, type VersionRows } from './result-versions.js';
 import * as t from './schema/index.js';
+
+// Every ISO 3166-2 code, with its country: the iso-3166 package is the authority, not a hand-typed list.
+const isoSubdivisions = new Map(iso31662.map((s) => [s.code, s.parent]));
 
 const seedsFolder = fileURLToPath(new URL('../../seeds', import.meta.url));
 
 const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true, local: false })]);
+
+const count = z.number().int().nonnegative().nullable();
+const counts = {
+  registeredVoters: count,
+  ballotsCast: count,
+  validVotes: count,
+  invalidVotes: count,
+  turnoutPercent: z.number().nullable(),
+};
+
+const seedLineSchema = z.object({
+  kind: z.enum(t.selectionKind.enumValues),
+  candidateId: z.string().nullable(),
+  label: z.string().nullable(),
+  nominatorId: z.string().nullable(),
+  votes: count,
+  percent: z.number().min(0).max(100).nullable(),
+  rank: z.number().int().positive().nullable(),
+  outcome: z.enum(t.outcome.enumValues).nullable(),
+  seats: count.default(null),
+  publishedAsIs: z.boolean().default(false),
+});
+
+const seedVersionSchema = z.object({
+  number: z.number().int().positive(),
+  status: z.enum(t.resultStatus.enumValues),
+  asOf: dateOrDateTime.nullable(),
+  complete: z.boolean(),
+  publishedBy: z.string().nullable(),
+  ...counts,
+  percentBase: z.enum(t.percentBase.enumValues),
+  note: z.string().nullable(),
+  sourceId: z.string(),
+  additionalSources: z.array(z.object({ sourceId: z.string(), covers: z.string() })),
+  lines: z.array(seedLineSchema),
+  // Figures for areas other than the contest's own.
+  areas: z
+    .array(
+      z.object({
+        areaId: z.string(),
+        ...counts,
+        complete: z.boolean().default(false),
+        publishedAsIs: z.boolean().default(false),
+        lines: z.array(seedLineSchema).default([]),
+      }),
+    )
+    .default([]),
+});
+
+const seedContestSchema = z.object({
+  slug: z.string(),
+  kind: z.enum(t.contestKind.enumValues),
+  name: z.string(),
+  areaId: z.string(),
+  seats: z.number().int().positive().nullable(),
+  thresholdPercent: z.number().nullable(),
+  main: z.boolean(),
+  note: z.string().nullable(),
+  sourceId: z.string(),
+  results: z.array(seedVersionSchema),
+});
 
 export const seedFileSchema = z.object({
   sources: z.array(
@@ -23,7 +91,39 @@ export const seedFileSchema = z.object({
       note: z.string().nullable(),
     }),
   ),
-  organisations: z.array(z.object({ id: z.string(), name: z.string(), sourceId: z.string() })),
+  areas: z
+    .array(
+      z.object({
+        id: z.string(),
+        countryCode: z.string().length(2),
+        parentId: z.string().nullable(),
+        level: z.enum(t.areaLevel.enumValues),
+        name: z.string(),
+        isoCode: z.string().nullable(),
+        authorityCode: z.string().nullable(),
+        validFrom: z.iso.date().nullable(),
+        validTo: z.iso.date().nullable(),
+        note: z.string().nullable(),
+        sourceId: z.string(),
+      }),
+    )
+    .default([]),
+  organisations: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      kind: z.enum(t.organisationKind.enumValues).nullable().default(null),
+      shortName: z.string().nullable().default(null),
+      abbreviation: z.string().nullable().default(null),
+      colour: z
+        .string()
+        .regex(/^#[0-9a-f]{6}$/)
+        .nullable()
+        .default(null),
+      colourSourceId: z.string().nullable().default(null),
+      sourceId: z.string(),
+    }),
+  ),
   candidates: z.array(
     z.object({ id: z.string(), name: z.string(), note: z.string().nullable(), sourceId: z.string() }),
   ),
@@ -40,42 +140,55 @@ export const seedFileSchema = z.object({
       candidateCount: z.number().int().nullable(),
       note: z.string().nullable(),
       sourceId: z.string(),
-      results: z.array(
-        z.object({
-          number: z.number().int().positive(),
-          status: z.enum(t.resultStatus.enumValues),
-          asOf: dateOrDateTime.nullable(),
-          complete: z.boolean(),
-          publishedBy: z.string().nullable(),
-          registeredVoters: z.number().int().nullable(),
-          ballotsCast: z.number().int().nullable(),
-          validVotes: z.number().int().nullable(),
-          invalidVotes: z.number().int().nullable(),
-          turnoutPercent: z.number().nullable(),
-          percentBase: z.enum(t.percentBase.enumValues),
-          note: z.string().nullable(),
-          sourceId: z.string(),
-          additionalSources: z.array(z.object({ sourceId: z.string(), covers: z.string() })),
-          lines: z.array(
-            z.object({
-              kind: z.enum(t.selectionKind.enumValues),
-              candidateId: z.string().nullable(),
-              label: z.string().nullable(),
-              nominatorId: z.string().nullable(),
-              votes: z.number().int().nonnegative().nullable(),
-              percent: z.number().min(0).max(100).nullable(),
-              rank: z.number().int().positive().nullable(),
-              outcome: z.enum(t.outcome.enumValues).nullable(),
-              publishedAsIs: z.boolean().default(false),
-            }),
-          ),
-        }),
-      ),
+      // The main contest's versions, when `contests` names no main contest (the shape of older files).
+      results: z.array(seedVersionSchema).default([]),
+      contests: z.array(seedContestSchema).default([]),
     }),
   ),
 });
 
 export type SeedFile = z.infer<typeof seedFileSchema>;
+export type SeedElection = SeedFile['elections'][number];
+export type SeedVersion = z.infer<typeof seedVersionSchema>;
+export type SeedContest = Omit<z.infer<typeof seedContestSchema>, 'seats' | 'thresholdPercent'> & {
+  seats?: number | null;
+  thresholdPercent?: number | null;
+};
+
+/** An election's contests: those the file names, and the main one its `results` belong to. */
+export function contestsOf(election: SeedElection): SeedContest[] {
+  if (election.contests.some((c) => c.main)) return election.contests;
+  const main = defaultMainContest(election);
+  return [
+    {
+      slug: main.slug,
+      kind: main.kind,
+      name: main.name,
+      areaId: main.areaId,
+      seats: main.seats ?? null,
+      thresholdPercent: null,
+      main: true,
+      note: null,
+      sourceId: main.sourceId,
+      results: election.results,
+    },
+    ...election.contests,
+  ];
+}
+
+/** A version of the seed format as the rows the database keeps. */
+export function versionRows(electionId: string, contestId: number, v: SeedVersion): VersionRows {
+  const { lines, areas, additionalSources, ...version } = v;
+  return {
+    version: { ...version, electionId, contestId },
+    lines: [
+      ...lines.map((l) => ({ ...l, areaId: null })),
+      ...areas.flatMap((a) => a.lines.map((l) => ({ ...l, areaId: a.areaId }))),
+    ],
+    areas: areas.map(({ lines: _lines, ...a }) => a),
+    additionalSources,
+  };
+}
 
 export async function readSeedFiles(folder = seedsFolder): Promise<SeedFile[]> {
   const names = (await readdir(folder)).filter((name) => name.endsWith('.json')).sort();
@@ -92,32 +205,55 @@ export async function readSeedFiles(folder = seedsFolder): Promise<SeedFile[]> {
  * Loads the reference countries and the seed files. Idempotent: rows that exist are left as they
  * are (an editor's later versions are never touched), so running it twice changes nothing.
  */
+/** Throws unless every ISO 3166-2 code the areas give is one the iso-3166 package knows, in that country. */
+function checkIsoCodes(areas: SeedFile['areas']) {
+  for (const area of areas)
+    if (area.isoCode !== null && isoSubdivisions.get(area.isoCode) !== area.countryCode)
+      throw new Error(`area ${area.id}: ${area.isoCode} is not an ISO 3166-2 code of ${area.countryCode}`);
+}
+
+/**
+ * Loads the reference countries (each with its own area) and the seed files. Idempotent: rows
+ * that exist are left as they are, and a contest's versions are written only while it has none (an
+ * editor's versions are never touched, and never followed by an older history), so running it twice
+ * changes nothing.
+ */
 export async function seed(db: Db, files?: SeedFile[]): Promise<void> {
   const data = files ?? (await readSeedFiles());
+  for (const file of data) checkIsoCodes(file.areas);
   await db.transaction(async (tx) => {
-    await tx.insert(t.countries).values(isoCountryList()).onConflictDoNothing();
+    const countries = isoCountryList();
+    await tx.insert(t.countries).values(countries).onConflictDoNothing();
+    await tx
+      .insert(t.areas)
+      .values(countries.map((c) => ({ id: c.code.toLowerCase(), countryCode: c.code, level: 'country' as const, name: c.name })))
+      .onConflictDoNothing();
     for (const file of data) {
       if (file.sources.length) await tx.insert(t.sources).values(file.sources).onConflictDoNothing();
+      if (file.areas.length) await tx.insert(t.areas).values(file.areas).onConflictDoNothing();
       if (file.organisations.length) await tx.insert(t.organisations).values(file.organisations).onConflictDoNothing();
       if (file.candidates.length)
         await tx
           .insert(t.candidates)
           .values(file.candidates.map((c) => ({ ...c, searchKey: searchKey(c.name) })))
           .onConflictDoNothing();
-      for (const { results, ...election } of file.elections) {
-        await tx.insert(t.elections).values(election).onConflictDoNothing();
-        for (const { lines, additionalSources, ...version } of results) {
-          const [inserted] = await tx
-            .insert(t.resultVersions)
-            .values({ ...version, electionId: election.id })
-            .onConflictDoNothing()
-            .returning({ id: t.resultVersions.id });
-          if (!inserted) continue; // this version is already there, with its lines
-          if (lines.length) await tx.insert(t.voteShares).values(lines.map((l) => ({ ...l, versionId: inserted.id })));
-          if (additionalSources.length)
-            await tx
-              .insert(t.resultVersionSources)
-              .values(additionalSources.map((s) => ({ ...s, versionId: inserted.id })));
+      for (const election of file.elections) {
+        const { results: _results, contests: _contests, ...row } = election;
+        await tx.insert(t.elections).values(row).onConflictDoNothing();
+        for (const { results, ...contest } of contestsOf(election)) {
+          await tx
+            .insert(t.contests)
+            .values({ ...contest, electionId: election.id })
+            .onConflictDoNothing();
+          const [stored] = await tx
+            .select({ id: t.contests.id, latest: t.contests.currentVersion })
+            .from(t.contests)
+            .where(and(eq(t.contests.electionId, election.id), eq(t.contests.slug, contest.slug)));
+          if (!stored || stored.latest !== null) continue; // it has versions already: they are kept as they are
+          await insertVersions(
+            tx,
+            results.map((v) => versionRows(election.id, stored.id, v)),
+          );
         }
       }
     }
