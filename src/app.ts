@@ -5,7 +5,9 @@ import type { Config } from './config.js';
 import { type DatabaseOptions, databaseOptions } from './db/client.js';
 import { packageInfo } from './lib/package-info.js';
 import { PROBLEM_CONTENT_TYPE, statusTitle } from './lib/problem.js';
+import { areasRoutes } from './modules/areas/areas.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
+import { contestsRoutes } from './modules/contests/contests.routes.js';
 import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
 import { countriesRoutes } from './modules/countries/countries.routes.js';
 import { electionsRoutes } from './modules/elections/elections.routes.js';
@@ -120,6 +122,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         revalidateMs: config.RESULTS_CACHE_REVALIDATE_MS,
       });
       await v1.register(resultExportsRoutes);
+      await v1.register(contestsRoutes);
+      await v1.register(areasRoutes);
       await v1.register(candidatesRoutes);
       await v1.register(voteSharesRoutes);
       await v1.register(sourcesRoutes);

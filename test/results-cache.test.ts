@@ -1,6 +1,7 @@
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import t from 'tap';
 import { createResultsCache } from '../src/modules/results/results.cache.js';
+import { findContest } from '../src/modules/contests/contests.repository.js';
 import { insertVersion } from '../src/modules/results/results.repository.js';
 import { resultsInputSchema } from '../src/modules/results/results.schemas.js';
 import { buildTestApp, forEachEngine, get, until } from './helpers/app.js';
@@ -18,18 +19,18 @@ forEachEngine(t, async (t, app) => {
     statements.restore();
     t.same(again.body, first.body, 'the same body');
     t.equal(statements.count, 0, 'served from the cache: no statement ran');
-    t.equal(again.headers.etag, '"results-v2"');
+    t.equal(again.headers.etag, '"results-v10"');
     t.equal(again.headers['content-type'], 'application/json; charset=utf-8');
-    t.equal((await get(app, url, { 'if-none-match': '"results-v2"' })).status, 304);
+    t.equal((await get(app, url, { 'if-none-match': '"results-v10"' })).status, 304);
 
     const auth = bearer(await tokenFor(app));
     const published = await send(app, 'POST', url, { ...certified2022, status: 'correction' }, auth);
     t.equal(published.status, 201);
     const after = await get(app, url);
-    t.match(after.body, { version: 3, status: 'correction', current: true }, 'the very next read is current');
-    t.equal(after.headers.etag, '"results-v3"');
-    const v2 = await get(app, `${url}/versions/2`);
-    t.match(v2.body, { version: 2, current: false }, "an older version's `current` flag follows too");
+    t.match(after.body, { version: 11, status: 'correction', current: true }, 'the very next read is current');
+    t.equal(after.headers.etag, '"results-v11"');
+    const v10 = await get(app, `${url}/versions/10`);
+    t.match(v10.body, { version: 10, current: false }, "an older version's `current` flag follows too");
 
     const etag = String((await get(app, `/v1/elections/${KZ2022}`)).headers.etag);
     await send(app, 'PATCH', `/v1/elections/${KZ2022}`, { note: 'patched' }, { ...auth, 'if-match': etag });
@@ -39,30 +40,31 @@ forEachEngine(t, async (t, app) => {
 
 t.test("another process's write is seen within the revalidation interval", async (t) => {
   const app = await buildTestApp(t, 'pglite', { env: { RESULTS_CACHE_REVALIDATE_MS: '100' } });
-  t.match((await get(app, url)).body, { version: 2 });
+  t.match((await get(app, url)).body, { version: 10 });
   // Straight into the database, as another API process or `npm run import` would: no invalidate().
   await insertVersion(
     app.database.primary,
     KZ2022,
-    3,
+    (await findContest(app.database.primary, KZ2022))!.contest.id,
+    11,
     resultsInputSchema.parse({ ...certified2022, status: 'correction' }),
   );
   const seen = await until(
     () => get(app, url),
-    (res) => (res.body as { version: number }).version === 3,
+    (res) => (res.body as { version: number }).version === 11,
   );
-  t.match(seen.body, { version: 3 }, 'current again after the poll');
+  t.match(seen.body, { version: 11 }, 'current again after the poll');
 });
 
 forEachEngine(t, async (t, app) => {
   t.test("a superseded version's ETag changes with its body: never a wrong 304", async (t) => {
-    const v2 = `${url}/versions/2`;
-    const before = await get(app, v2);
-    t.equal(before.headers.etag, '"results-v2"');
+    const v10 = `${url}/versions/10`;
+    const before = await get(app, v10);
+    t.equal(before.headers.etag, '"results-v10"');
     t.match(before.body, { current: true });
-    const csv = await get(app, `${v2}?format=csv`);
-    t.equal(csv.headers.etag, '"results-v2-csv"');
-    t.match(csv.body, /,true,false\r?\n/, 'its lines say current');
+    const csv = await get(app, `${v10}?format=csv`);
+    t.equal(csv.headers.etag, '"results-v10-csv"');
+    t.match(csv.body, /,true,false,Kazakhstan,country,\r?\n/, 'its lines say current');
 
     const published = await send(
       app,
@@ -73,16 +75,17 @@ forEachEngine(t, async (t, app) => {
     );
     t.equal(published.status, 201);
 
-    const stale = await get(app, v2, { 'if-none-match': '"results-v2"' });
+    const stale = await get(app, v10, { 'if-none-match': '"results-v10"' });
     t.equal(stale.status, 200, 'the tag of the body that said current: true no longer matches');
-    t.match(stale.body, { version: 2, current: false });
-    t.equal(stale.headers.etag, '"results-v2-superseded"');
-    t.equal((await get(app, v2, { 'if-none-match': '"results-v2-superseded"' })).status, 304);
-    const staleCsv = await get(app, `${v2}?format=csv`, { 'if-none-match': '"results-v2-csv"' });
+    t.match(stale.body, { version: 10, current: false });
+    t.equal(stale.headers.etag, '"results-v10-superseded"');
+    t.equal((await get(app, v10, { 'if-none-match': '"results-v10-superseded"' })).status, 304);
+    const staleCsv = await get(app, `${v10}?format=csv`, { 'if-none-match': '"results-v10-csv"' });
     t.equal(staleCsv.status, 200);
-    t.equal(staleCsv.headers.etag, '"results-v2-superseded-csv"');
-    t.notMatch(staleCsv.body, /,true,false\r?\n/, 'no line says current any more');
-    t.equal((await get(app, url)).headers.etag, '"results-v3"', 'the current version keeps the plain tag');
+    t.equal(staleCsv.headers.etag, '"results-v10-superseded-csv"');
+    t.notMatch(staleCsv.body, /,true,false,Kazakhstan,/, 'no line says current any more');
+    t.match(staleCsv.body, /,false,false,Kazakhstan,country,\r?\n/, 'each says superseded');
+    t.equal((await get(app, url)).headers.etag, '"results-v11"', 'the current version keeps the plain tag');
   });
 });
 
@@ -91,18 +94,19 @@ t.test("an editor reads another process's write at once, privately, without repl
   const app = await buildTestApp(t, 'pglite', { env: { RESULTS_CACHE_REVALIDATE_MS: '0' } });
   const token = await tokenFor(app, 'read');
   const anonymous = await get(app, url);
-  t.match(anonymous.body, { version: 2 });
+  t.match(anonymous.body, { version: 10 });
   t.equal(anonymous.headers['cache-control'], 'public, max-age=300, stale-while-revalidate=300');
   t.equal(anonymous.headers.vary, 'accept-encoding, Accept, Authorization');
   await insertVersion(
     app.database.primary,
     KZ2022,
-    3,
+    (await findContest(app.database.primary, KZ2022))!.contest.id,
+    11,
     resultsInputSchema.parse({ ...certified2022, status: 'correction' }),
   );
-  t.match((await get(app, url)).body, { version: 2 }, 'anonymous readers get the cached version until the poll');
+  t.match((await get(app, url)).body, { version: 10 }, 'anonymous readers get the cached version until the poll');
   const editor = await get(app, url, bearer(token));
-  t.match(editor.body, { version: 3 }, 'a request with a key reads around the cache');
+  t.match(editor.body, { version: 11 }, 'a request with a key reads around the cache');
   t.equal(editor.headers['cache-control'], 'private, no-cache', 'and its answer is for that client only');
   t.equal(editor.headers.vary, 'accept-encoding, Accept, Authorization');
   const list = await get(app, '/v1/elections', bearer(token));
@@ -113,14 +117,15 @@ t.test("an editor reads another process's write at once, privately, without repl
 
 t.test('RESULTS_CACHE_MB=0 turns the cache off: every read is the database', async (t) => {
   const app = await buildTestApp(t, 'pglite', { env: { RESULTS_CACHE_MB: '0', RESULTS_CACHE_REVALIDATE_MS: '0' } });
-  t.match((await get(app, url)).body, { version: 2 });
+  t.match((await get(app, url)).body, { version: 10 });
   await insertVersion(
     app.database.primary,
     KZ2022,
-    3,
+    (await findContest(app.database.primary, KZ2022))!.contest.id,
+    11,
     resultsInputSchema.parse({ ...certified2022, status: 'correction' }),
   );
-  t.match((await get(app, url)).body, { version: 3 }, 'seen at once, with no poll at all');
+  t.match((await get(app, url)).body, { version: 11 }, 'seen at once, with no poll at all');
 });
 
 t.test('compressed reads: br, gzip and deflate bodies are the JSON body, and never stale after a write', async (t) => {
@@ -185,7 +190,7 @@ t.test('compressed reads: br, gzip and deflate bodies are the JSON body, and nev
   const after = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br' } });
   t.match(
     JSON.parse(brotliDecompressSync(after.rawPayload).toString('utf8')),
-    { version: 3 },
+    { version: 11 },
     'the compressed body follows the write',
   );
 });
@@ -203,8 +208,8 @@ t.test("a cached body's compressed forms are kept with it and count in the cache
   const app = await buildTestApp(t, 'pglite');
   const cache = createResultsCache({ database: app.database, maxBytes: 1024 * 1024, revalidateMs: 0, log: app.log });
   const db = app.database.primary;
-  const entry = await cache.get(db, KZ2022);
-  t.equal(await cache.get(db, KZ2022), entry, 'the second read is the cached entry');
+  const entry = await cache.get(db, { electionId: KZ2022 });
+  t.equal(await cache.get(db, { electionId: KZ2022 }), entry, 'the second read is the cached entry');
   const bytesBefore = cache.bytes;
   t.ok(bytesBefore >= entry.body.length, `the body counts (${bytesBefore} bytes)`);
   for (const encoding of ['br', 'gzip', 'deflate'] as const) {
@@ -216,6 +221,6 @@ t.test("a cached body's compressed forms are kept with it and count in the cache
     cache.bytes > bytesBefore + 3 * 200,
     `the compressed bodies count in the cache's size (${bytesBefore} → ${cache.bytes} bytes)`,
   );
-  const around = await cache.load(db, KZ2022);
+  const around = await cache.load(db, { electionId: KZ2022 });
   t.equal(cache.encodedBody(around, 'br'), undefined, 'an entry read around the cache is not compressed here');
 });

@@ -10,7 +10,7 @@ import t, { type Test } from 'tap';
 import type { Db } from '../src/db/client.js';
 import * as s from '../src/db/schema/index.js';
 import { SYNTHETIC_SOURCE_ID, synth } from '../src/db/synth.js';
-import { findResultsDocument } from '../src/modules/results/results.document.js';
+import { type DocumentQuery, findResultsDocument } from '../src/modules/results/results.document.js';
 import { loadResultsJson } from '../src/modules/results/results.service.js';
 import { forEachEngine } from './helpers/app.js';
 import { referenceResults, serializeReference } from './helpers/results-reference.js';
@@ -19,9 +19,9 @@ type Outcome =
   { json: string; version: number; preliminary: boolean; current: boolean } | { missing: true } | { error: string };
 
 /** The reference rendering (or the error it throws). */
-async function reference(db: Db, electionId: string, number?: number): Promise<Outcome> {
+async function reference(db: Db, q: DocumentQuery): Promise<Outcome> {
   try {
-    const results = await referenceResults(db, electionId, number);
+    const results = await referenceResults(db, q);
     return results
       ? {
           json: serializeReference(results),
@@ -35,41 +35,60 @@ async function reference(db: Db, electionId: string, number?: number): Promise<O
   }
 }
 
-async function fromSql(db: Db, electionId: string, number?: number): Promise<Outcome> {
+async function fromSql(db: Db, q: DocumentQuery): Promise<Outcome> {
   try {
-    return (await loadResultsJson(db, electionId, number)) ?? { missing: true };
+    return (await loadResultsJson(db, q)) ?? { missing: true };
   } catch (err) {
     return { error: String(err) };
   }
 }
 
 /**
- * Compares both renderings for every version of `electionIds` (default: all), and for each
- * election's current version: a row the statement renders itself (`exact`) must give the same
- * bytes as the reference; any other row must not be served. Returns how many were exact.
+ * Compares both renderings for every version of every contest of `electionIds` (default: all): each
+ * version at its contest's area, with ?level=region, and at each area it gives figures for; and each
+ * contest's current version. A row the statement renders itself (`exact`) must give the same bytes
+ * as the reference; any other row must not be served. Returns how many were exact.
  */
-async function compareAll(t: Test, db: Db, electionIds?: string[]) {
+async function compareAll(t: Test, db: Db, electionIds?: string[], opts: { areasPerVersion?: number } = {}) {
   const versions = await db
-    .select({ electionId: s.resultVersions.electionId, number: s.resultVersions.number })
+    .select({
+      id: s.resultVersions.id,
+      electionId: s.resultVersions.electionId,
+      contest: s.contests.slug,
+      main: s.contests.main,
+      number: s.resultVersions.number,
+    })
     .from(s.resultVersions)
-    .orderBy(asc(s.resultVersions.electionId), asc(s.resultVersions.number));
+    .innerJoin(s.contests, eq(s.contests.id, s.resultVersions.contestId))
+    .orderBy(asc(s.resultVersions.electionId), asc(s.contests.slug), asc(s.resultVersions.number));
+  const given = await db
+    .select({ versionId: s.resultAreas.versionId, areaId: s.resultAreas.areaId })
+    .from(s.resultAreas);
   const wanted = versions.filter((v) => !electionIds || electionIds.includes(v.electionId));
-  const requests: [string, number | undefined][] = [
-    ...wanted.map((v): [string, number] => [v.electionId, v.number]),
-    ...[...new Set(wanted.map((v) => v.electionId))].map((id): [string, undefined] => [id, undefined]),
-  ];
-  const mismatches: { electionId: string; number?: number; reference: Outcome; sql: Outcome }[] = [];
-  let exact = 0;
-  for (const [electionId, number] of requests) {
-    const [a, b] = [await reference(db, electionId, number), await fromSql(db, electionId, number)];
-    const rendered = (await findResultsDocument(db, electionId, number))?.exact ?? true;
-    const agree = rendered ? JSON.stringify(a) === JSON.stringify(b) : 'error' in b;
-    if (!agree) mismatches.push({ electionId, number, reference: a, sql: b });
-    if ((await findResultsDocument(db, electionId, number))?.exact) exact += 1;
+  const requests: DocumentQuery[] = [];
+  const contestsSeen = new Set<string>();
+  for (const v of wanted) {
+    const base = { electionId: v.electionId, contest: v.main ? undefined : v.contest };
+    requests.push({ ...base, number: v.number }, { ...base, number: v.number, level: 'region' });
+    const areas = given.filter((g) => g.versionId === v.id).slice(0, opts.areasPerVersion ?? Infinity);
+    for (const g of areas) requests.push({ ...base, number: v.number, area: g.areaId });
+    if (!contestsSeen.has(`${v.electionId}#${v.contest}`)) requests.push(base);
+    contestsSeen.add(`${v.electionId}#${v.contest}`);
   }
-  t.same(mismatches.slice(0, 3), [], `${requests.length} versions: the same bytes both ways, or not served`);
+  const mismatches: { q: DocumentQuery; reference: Outcome; sql: Outcome }[] = [];
+  const unserved: DocumentQuery[] = [];
+  let exact = 0;
+  for (const q of requests) {
+    const [a, b] = [await reference(db, q), await fromSql(db, q)];
+    const document = await findResultsDocument(db, q);
+    const agree = (document?.exact ?? true) ? JSON.stringify(a) === JSON.stringify(b) : 'error' in b;
+    if (!agree) mismatches.push({ q, reference: a, sql: b });
+    if (document?.exact) exact += 1;
+    else unserved.push(q);
+  }
+  t.same(mismatches.slice(0, 3), [], `${requests.length} views of versions: the same bytes both ways, or not served`);
   t.equal(mismatches.length, 0);
-  return { compared: requests.length, exact };
+  return { compared: requests.length, exact, unserved };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -89,6 +108,8 @@ interface VersionSpec {
   createdAt?: string;
   /** Rows whose values the response schema refuses (or SQL cannot render as JavaScript does). */
   inexact?: boolean;
+  /** Figures for areas of the version. */
+  areas?: { areaId: string; row?: Partial<typeof s.resultAreas.$inferInsert>; lines?: LineSpec[] }[];
 }
 
 /** A pseudo-random sequence that is the same on every run. */
@@ -144,6 +165,25 @@ function edgeVersions(): VersionSpec[] {
         { sourceId: 'zz-source_', covers: 'underscore' },
       ],
     },
+    // Areas: a region and a district in it, with and without lines, counts at the edges; party seats.
+    {
+      row: { complete: true, registeredVoters: 100, ballotsCast: 90 },
+      lines: [candidateLine('zz-a', 60, 66.667, { seats: 0 }), candidateLine('zz-b', 30, 33.333, { seats: 7 })],
+      areas: [
+        {
+          areaId: 'kz-zz-edge',
+          row: { complete: true, registeredVoters: 60, ballotsCast: 50, turnoutPercent: 83.333 },
+          lines: [candidateLine('zz-a', 40, 80), candidateLine('zz-b', 10, 20)],
+        },
+        { areaId: 'kz-zz-edge-d', row: { turnoutPercent: 0.001, invalidVotes: 0 } },
+        {
+          areaId: 'kz-zz-edge-b',
+          row: { complete: false, registeredVoters: MAX },
+          lines: [candidateLine('zz-a', null, 12.5)],
+        },
+      ],
+    },
+    { inexact: true, areas: [{ areaId: 'kz-zz-edge', row: { ballotsCast: MAX + 2 } }] },
     // Ordering: ties in votes, null votes and null percents, then line id.
     {
       row: { complete: true, status: 'unofficial-complete' },
@@ -275,6 +315,32 @@ async function writeEdgeCases(db: Db, specs: VersionSpec[]) {
   await db
     .insert(s.elections)
     .values({ id: EDGE, countryCode: 'KZ', type: 'presidential', date: '2001-02-03', sourceId: EDGE_SOURCE });
+  const [contest] = await db
+    .insert(s.contests)
+    .values({
+      electionId: EDGE,
+      slug: 'president',
+      kind: 'candidate',
+      name: STRANGE,
+      areaId: 'kz',
+      main: true,
+      seats: 1,
+      thresholdPercent: 7,
+      sourceId: EDGE_SOURCE,
+    })
+    .returning({ id: s.contests.id });
+  await db.insert(s.areas).values([
+    { id: 'kz-zz-edge', countryCode: 'KZ', parentId: 'kz', level: 'region', name: STRANGE, sourceId: EDGE_SOURCE },
+    {
+      id: 'kz-zz-edge-d',
+      countryCode: 'KZ',
+      parentId: 'kz-zz-edge',
+      level: 'district',
+      name: 'D',
+      sourceId: EDGE_SOURCE,
+    },
+    { id: 'kz-zz-edge-b', countryCode: 'KZ', parentId: 'kz', level: 'region', name: 'B', sourceId: EDGE_SOURCE },
+  ]);
   const inexact: number[] = [];
   for (const [i, spec] of specs.entries()) {
     const number = i + 1;
@@ -283,6 +349,7 @@ async function writeEdgeCases(db: Db, specs: VersionSpec[]) {
       .insert(s.resultVersions)
       .values({
         electionId: EDGE,
+        contestId: contest!.id,
         number,
         status: 'certified',
         complete: false,
@@ -301,9 +368,24 @@ async function writeEdgeCases(db: Db, specs: VersionSpec[]) {
       } as typeof s.voteShares.$inferInsert);
     for (const extra of spec.extra ?? [])
       await db.insert(s.resultVersionSources).values({ ...extra, versionId: row!.id });
+    for (const area of spec.areas ?? []) {
+      await db.insert(s.resultAreas).values({ complete: false, ...area.row, areaId: area.areaId, versionId: row!.id });
+      for (const line of area.lines ?? [])
+        await db
+          .insert(s.voteShares)
+          .values({
+            kind: 'candidate',
+            ...line,
+            areaId: area.areaId,
+            versionId: row!.id,
+          } as typeof s.voteShares.$inferInsert);
+    }
   }
   return inexact;
 }
+
+// Hundreds of documents compared on each engine: longer than tap's 120 s on a loaded machine.
+t.setTimeout(600_000);
 
 forEachEngine(t, async (t, app: FastifyInstance) => {
   const db = app.database.primary;
@@ -316,38 +398,71 @@ forEachEngine(t, async (t, app: FastifyInstance) => {
 
   t.test('the route sends those bytes, with and without the cache', async (t) => {
     const versions = await db
-      .select({ electionId: s.resultVersions.electionId, number: s.resultVersions.number })
-      .from(s.resultVersions);
-    for (const { electionId, number } of versions) {
-      const expected = await reference(db, electionId, number);
-      const res = await app.inject({ method: 'GET', url: `/v1/elections/${electionId}/results/versions/${number}` });
-      t.equal(res.body, 'json' in expected ? expected.json : undefined, `${electionId} v${number}`);
-    }
+      .select({
+        electionId: s.resultVersions.electionId,
+        number: s.resultVersions.number,
+        contest: s.contests.slug,
+        main: s.contests.main,
+      })
+      .from(s.resultVersions)
+      .innerJoin(s.contests, eq(s.contests.id, s.resultVersions.contestId));
+    for (const { electionId, number, contest, main } of versions)
+      for (const level of [undefined, 'region']) {
+        const expected = await reference(db, { electionId, contest: main ? undefined : contest, number, level });
+        const path = main ? 'results' : `contests/${contest}/results`;
+        const query = level ? `?level=${level}` : '';
+        const res = await app.inject({
+          method: 'GET',
+          url: `/v1/elections/${electionId}/${path}/versions/${number}${query}`,
+        });
+        t.equal(
+          res.body,
+          'json' in expected ? expected.json : undefined,
+          `${electionId} ${contest} v${number}${query}`,
+        );
+      }
   });
 
   t.test('edge cases written straight into the tables', async (t) => {
     const specs = edgeVersions();
     const inexact = await writeEdgeCases(db, specs);
-    const { compared, exact } = await compareAll(t, db, [EDGE]);
-    // The current version (the last spec) is exact, so it counts twice.
-    t.equal(exact, compared - inexact.length, 'only the rows SQL cannot render are left unserved');
+    const { compared, exact, unserved } = await compareAll(t, db, [EDGE]);
+    t.same(
+      [...new Set(unserved.map((q) => q.number))].sort((a, b) => a! - b!),
+      inexact,
+      'only the rows SQL cannot render are left unserved',
+    );
+    t.ok(exact > compared / 2, `${exact} of ${compared} views rendered by SQL`);
+    const inexactAt = (number: number) => {
+      const spec = specs[number - 1]!;
+      return { electionId: EDGE, number, ...(spec.areas?.length && !spec.lines ? { level: 'region' } : {}) };
+    };
     for (const number of inexact)
-      t.notOk((await findResultsDocument(db, EDGE, number))?.exact, `v${number} is not rendered by SQL`);
+      t.notOk((await findResultsDocument(db, inexactAt(number)))?.exact, `v${number} is not rendered by SQL`);
     for (let number = 1; number <= specs.length; number++)
-      if (!inexact.includes(number) && !(await findResultsDocument(db, EDGE, number))?.exact)
+      if (!inexact.includes(number) && !(await findResultsDocument(db, { electionId: EDGE, number }))?.exact)
         t.fail(`v${number} should be rendered by SQL`);
-    const refused = await reference(db, EDGE, specs.findIndex((spec) => spec.lines?.some((l) => l.votesSql)) + 1);
+    const refused = await reference(db, {
+      electionId: EDGE,
+      number: specs.findIndex((spec) => spec.lines?.some((l) => l.votesSql)) + 1,
+    });
     t.match(
       refused,
       { error: /ZodError|too_big|Invalid/ },
       'the reference refuses an unsafe integer, and the SQL path with it',
     );
-    const unserved = await app.inject({ method: 'GET', url: `/v1/elections/${EDGE}/results/versions/${inexact[0]}` });
-    t.equal(unserved.statusCode, 500, 'a version the API cannot serve is a 500');
-    t.match(unserved.json(), { status: 500, detail: 'An unexpected error occurred; it has been logged.' });
-    t.notMatch(unserved.body, /holds values|select|result_versions/, 'nothing of the cause leaks');
+    for (const number of inexact.slice(0, 2)) {
+      const level = inexactAt(number).level ? '?level=region' : '';
+      const refused = await app.inject({
+        method: 'GET',
+        url: `/v1/elections/${EDGE}/results/versions/${number}${level}`,
+      });
+      t.equal(refused.statusCode, 500, `v${number}${level}: a version the API cannot serve is a 500`);
+      t.match(refused.json(), { status: 500, detail: 'An unexpected error occurred; it has been logged.' });
+      t.notMatch(refused.body, /holds values|select|result_versions/, 'nothing of the cause leaks');
+    }
 
-    const strange = await fromSql(db, EDGE, 3);
+    const strange = await fromSql(db, { electionId: EDGE, number: 3 });
     t.ok('json' in strange && JSON.parse(strange.json).publishedBy === STRANGE, 'escaped strings read back as stored');
 
     // Another session time zone and float format do not change a byte (at +05:41:16, Kathmandu's
@@ -367,16 +482,25 @@ forEachEngine(t, async (t, app: FastifyInstance) => {
       .from(s.elections)
       .where(eq(s.elections.sourceId, SYNTHETIC_SOURCE_ID));
     t.equal(synthetic.length, 60);
+    // Every region of a version is in its ?level=region view; two alone are enough here.
     const { compared, exact } = await compareAll(
       t,
       db,
       synthetic.map((e) => e.id),
+      { areasPerVersion: 2 },
     );
     t.equal(exact, compared, `${compared} versions, all written by PostgreSQL`);
   });
 
   t.test('no version, no election: undefined, as loadResults', async (t) => {
-    t.same(await fromSql(db, 'kz.presidential.2022-11-20', 99), { missing: true });
-    t.same(await fromSql(db, 'xx.presidential.1900-01-01'), { missing: true });
+    t.same(await fromSql(db, { electionId: 'kz.presidential.2022-11-20', number: 99 }), { missing: true });
+    t.same(await fromSql(db, { electionId: 'xx.presidential.1900-01-01' }), { missing: true });
+    t.same(await fromSql(db, { electionId: 'kz.presidential.2022-11-20', contest: 'nope' }), { missing: true });
+    t.same(await fromSql(db, { electionId: 'kz.presidential.2022-11-20', area: 'kz-nope' }), { missing: true });
+    t.same(
+      await fromSql(db, { electionId: 'kz.presidential.2022-11-20', area: 'ru' }),
+      { missing: true },
+      'outside the contest',
+    );
   });
 });

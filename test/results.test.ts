@@ -1,5 +1,5 @@
 import t from 'tap';
-import { elections } from '../src/db/schema/index.js';
+import { insertElection } from '../src/modules/elections/elections.repository.js';
 import { forEachEngine, get } from './helpers/app.js';
 
 interface Line {
@@ -21,7 +21,7 @@ forEachEngine(t, async (t, app) => {
     const body = res.body as Record<string, unknown> & { lines: Line[]; sources: { id: string; covers: string }[] };
     t.match(body, {
       electionId: KZ2022,
-      version: 2,
+      version: 10,
       status: 'certified',
       preliminary: false,
       current: true,
@@ -64,11 +64,11 @@ forEachEngine(t, async (t, app) => {
     );
   });
 
-  t.test('version 1 stays readable: the preliminary 81.3% of the article', async (t) => {
-    const res = await get(app, `/v1/elections/${KZ2022}/results/versions/1`);
+  t.test('version 8 stays readable: the preliminary 81.3% of the article', async (t) => {
+    const res = await get(app, `/v1/elections/${KZ2022}/results/versions/8`);
     t.equal(res.status, 200);
     t.match(res.body, {
-      version: 1,
+      version: 8,
       status: 'unofficial-complete',
       preliminary: true,
       current: false,
@@ -80,9 +80,49 @@ forEachEngine(t, async (t, app) => {
       sources: [{ id: 'nikkei-asia-2022-11-22-kazakhstan-tilting-to-china', published: '2022-11-22T04:38:00+09:00' }],
     });
     t.equal((res.body as { lines: unknown[] }).lines.length, 1, 'only the winner is named in the article');
-    const v2 = await get(app, `/v1/elections/${KZ2022}/results/versions/2`);
+    const v10 = await get(app, `/v1/elections/${KZ2022}/results/versions/10`);
     const current = await get(app, `/v1/elections/${KZ2022}/results`);
-    t.same(v2.body, current.body, '/results is the newest version');
+    t.same(v10.body, current.body, '/results is the newest version');
+  });
+
+  t.test("version 9: the CEC's preliminary count, one vote short of the certified one", async (t) => {
+    const res = await get(app, `/v1/elections/${KZ2022}/results/versions/9`);
+    t.match(res.body, {
+      version: 9,
+      status: 'unofficial-complete',
+      preliminary: true,
+      complete: true,
+      asOf: '2022-11-21',
+      lines: [{ name: 'Kassym-Jomart Tokayev', votes: 6_456_392, percent: 81.31 }],
+      sources: [{ id: 'arbatmedia-2022-11-21-preliminary' }],
+    });
+    const diff = await get(app, `/v1/elections/${KZ2022}/results/versions/9/diff/10`);
+    t.equal(diff.status, 200);
+    const changed = (diff.body as { lines: { change: string }[] }).lines.filter((l) => l.change !== 'unchanged');
+    t.same(
+      changed,
+      [
+        {
+          key: 'candidate:kassym-jomart-tokayev',
+          name: 'Kassym-Jomart Tokayev',
+          change: 'changed',
+          from: { votes: 6_456_392, percent: 81.31, rank: 1, outcome: 'elected', nominatorId: 'peoples-coalition' },
+          to: { votes: 6_456_393, percent: 81.31, rank: 1, outcome: 'elected', nominatorId: 'peoples-coalition' },
+          votesDelta: 1,
+          percentDelta: 0,
+        },
+      ],
+      'one line changed, by one vote',
+    );
+  });
+
+  t.test("election night: the CEC's turnout by region at each briefing, national figure absent", async (t) => {
+    const res = await get(app, `/v1/elections/${KZ2022}/results/versions/1?level=region`);
+    t.equal(res.status, 200);
+    const body = res.body as { status: string; lines: unknown[]; areas: { area: { id: string } }[] };
+    t.equal(body.status, 'unofficial-partial');
+    t.same(body.lines, [], 'no votes yet: turnout only');
+    t.equal(body.areas.length, 20, 'the 20 top areas of November 2022');
   });
 
   t.test('the version list, oldest first', async (t) => {
@@ -90,42 +130,60 @@ forEachEngine(t, async (t, app) => {
     t.equal(res.status, 200);
     t.match(res.body, {
       data: [
+        { version: 1, status: 'unofficial-partial', preliminary: true, current: false, lineCount: 0 },
+        { version: 2 },
+        { version: 3 },
+        { version: 4 },
+        { version: 5 },
+        { version: 6 },
+        { version: 7, asOf: '2022-11-20T22:00:00+06:00', lineCount: 0 },
         {
-          version: 1,
+          version: 8,
           status: 'unofficial-complete',
           preliminary: true,
           current: false,
           lineCount: 1,
           asOf: '2022-11-21',
         },
-        { version: 2, status: 'certified', preliminary: false, current: true, lineCount: 7, asOf: '2022-11-22' },
+        { version: 9, status: 'unofficial-complete', preliminary: true, current: false, lineCount: 7 },
+        { version: 10, status: 'certified', preliminary: false, current: true, lineCount: 7, asOf: '2022-11-22' },
       ],
       next: null,
     });
-    const page1 = await get(app, `/v1/elections/${KZ2022}/results/versions?limit=1`);
+    t.equal((res.body as { data: unknown[] }).data.length, 10);
+    const page1 = await get(app, `/v1/elections/${KZ2022}/results/versions?limit=9`);
     const next = (page1.body as { next: string }).next;
     t.ok(next);
-    const page2 = await get(app, `/v1/elections/${KZ2022}/results/versions?limit=1&cursor=${next}`);
-    t.match(page2.body, { data: [{ version: 2 }], next: null });
+    const page2 = await get(app, `/v1/elections/${KZ2022}/results/versions?limit=9&cursor=${next}`);
+    t.match(page2.body, { data: [{ version: 10 }], next: null });
   });
 
-  t.test('2019: preliminary 70.76% then certified 70.96%, both incomplete', async (t) => {
-    const res = await get(app, '/v1/elections/kz.presidential.2019-06-09/results/versions/1');
+  t.test('2019: preliminary 70.76% of the lines, then certified 70.96% of the valid votes', async (t) => {
+    const res = await get(app, '/v1/elections/kz.presidential.2019-06-09/results/versions/3');
     t.match(res.body, {
       status: 'unofficial-complete',
-      complete: false,
+      complete: true,
+      percentBase: 'lines-total',
       turnout: { registeredVoters: 11_960_364, ballotsCast: 9_261_460, turnoutPercent: 77.4 },
-      derived: { linesTotal: null, turnoutPercent: 77.43 },
-      lines: [{ percent: 70.76 }],
+      derived: { linesTotal: 9_191_112, turnoutPercent: 77.43 },
+      lines: [{ votes: 6_504_054, percent: 70.76 }],
     });
+    t.equal((res.body as { lines: unknown[] }).lines.length, 7, 'all seven candidates');
     const current = await get(app, '/v1/elections/kz.presidential.2019-06-09/results');
     t.match(current.body, {
-      version: 2,
+      version: 4,
       status: 'certified',
-      complete: false,
-      asOf: null,
-      lines: [{ percent: 70.96 }],
-      sources: [{ id: 'tass-2019-final-results' }],
+      complete: true,
+      asOf: '2019-06-10',
+      percentBase: 'valid-votes',
+      turnout: { ballotsCast: 9_274_110, validVotes: 9_216_410, invalidVotes: 57_700, turnoutPercent: 77.54 },
+      lines: [
+        { votes: 6_539_715, percent: 70.96 },
+        { votes: 1_495_401, percent: 16.23 },
+        { votes: 465_714, percent: 5.05 },
+        { votes: 280_451, percent: null },
+      ],
+      sources: [{ id: 'electionguide-2019-kazakhstan-president' }],
     });
   });
 
@@ -134,7 +192,7 @@ forEachEngine(t, async (t, app) => {
       '/v1/elections/kz.presidential.2030-01-01/results',
       '/v1/elections/kz.presidential.2030-01-01/results/versions',
       '/v1/elections/kz.presidential.2030-01-01/results/versions/1',
-      `/v1/elections/${KZ2022}/results/versions/3`,
+      `/v1/elections/${KZ2022}/results/versions/11`,
     ]) {
       const res = await get(app, url);
       t.equal(res.status, 404, url);
@@ -145,7 +203,7 @@ forEachEngine(t, async (t, app) => {
 
 forEachEngine(t, async (t, app) => {
   t.test('an election with no results yet', async (t) => {
-    await app.database.primary.insert(elections).values({
+    await insertElection(app.database.primary, {
       id: 'fr.presidential.2027-04-11',
       countryCode: 'FR',
       type: 'presidential',

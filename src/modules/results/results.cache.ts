@@ -5,6 +5,7 @@ import { LRUCache } from 'lru-cache';
 import type { Database, Db } from '../../db/client.js';
 import { readDataVersion } from '../../db/data-version.js';
 import { compressSync, type Encoding } from '../../lib/content-encoding.js';
+import type { DocumentQuery } from './results.document.js';
 import { requireResultsJson, resultsEtag } from './results.service.js';
 
 export interface CachedResults {
@@ -36,12 +37,12 @@ export interface ResultsCacheOptions {
 }
 
 export interface ResultsCache {
-  /** A result version (newest when `number` is omitted) as a ready-to-send body, read on `db` if not cached. */
-  get(db: Db, electionId: string, number?: number): Promise<CachedResults>;
+  /** A view of a result version (see DocumentQuery) as a ready-to-send body, read on `db` if not cached. */
+  get(db: Db, q: DocumentQuery): Promise<CachedResults>;
   /** The same, only if it is cached and current: no promise. */
-  peek(electionId: string, number?: number): CachedResults | undefined;
-  /** The version read on `db`, around the cache (for requests that must see the latest writes). */
-  load(db: Db, electionId: string, number?: number): Promise<CachedResults>;
+  peek(q: DocumentQuery): CachedResults | undefined;
+  /** The view read on `db`, around the cache (for requests that must see the latest writes). */
+  load(db: Db, q: DocumentQuery): Promise<CachedResults>;
   /**
    * A cached entry's body compressed with `encoding`: compressed on the first request that asks,
    * then kept with the entry (a browser's warm read costs what an uncompressed one does).
@@ -61,7 +62,8 @@ export interface ResultsCache {
 const sizeOf = (e: CachedResults) =>
   e.body.length + Object.values(e.encoded).reduce((sum, b) => sum + b.length, 0) + 200;
 
-const keyOf = (electionId: string, number?: number) => `${electionId}#${number ?? 'current'}`;
+const keyOf = (q: DocumentQuery) =>
+  `${q.electionId}#${q.contest ?? ''}#${q.number ?? 'current'}#${q.area ?? ''}#${q.level ?? ''}`;
 
 /**
  * An entry is good while the data version it was read at is the latest known. This process learns
@@ -84,8 +86,8 @@ export function createResultsCache(options: ResultsCacheOptions): ResultsCache {
   // One load per key at a time, however many requests miss together.
   const loading = new Map<string, Promise<CachedResults>>();
 
-  async function load(db: Db, electionId: string, number?: number): Promise<CachedResults> {
-    const { json, version, preliminary, current } = await requireResultsJson(db, electionId, number);
+  async function load(db: Db, q: DocumentQuery): Promise<CachedResults> {
+    const { json, version, preliminary, current } = await requireResultsJson(db, q);
     return {
       body: Buffer.from(json),
       encoded: {},
@@ -97,10 +99,10 @@ export function createResultsCache(options: ResultsCacheOptions): ResultsCache {
     };
   }
 
-  async function loadAndCache(db: Db, key: string, electionId: string, number?: number): Promise<CachedResults> {
+  async function loadAndCache(db: Db, key: string, q: DocumentQuery): Promise<CachedResults> {
     // One server for the version tag and the data; with a single server the tag is what is known.
     const at = replicated ? await readDataVersion(db) : known;
-    const entry = { ...(await load(db, electionId, number)), dataVersion: at, key };
+    const entry = { ...(await load(db, q)), dataVersion: at, key };
     cache?.set(key, entry);
     return entry;
   }
@@ -115,16 +117,16 @@ export function createResultsCache(options: ResultsCacheOptions): ResultsCache {
     get bytes() {
       return cache?.calculatedSize ?? 0;
     },
-    peek: (electionId, number) => fresh(keyOf(electionId, number)),
+    peek: (q) => fresh(keyOf(q)),
     load,
-    async get(db, electionId, number) {
-      if (!cache) return load(db, electionId, number);
-      const key = keyOf(electionId, number);
+    async get(db, q) {
+      if (!cache) return load(db, q);
+      const key = keyOf(q);
       const hit = fresh(key);
       if (hit) return hit;
       let pending = loading.get(key);
       if (!pending) {
-        pending = loadAndCache(db, key, electionId, number).finally(() => loading.delete(key));
+        pending = loadAndCache(db, key, q).finally(() => loading.delete(key));
         loading.set(key, pending);
       }
       return pending;

@@ -1,5 +1,5 @@
-// The JSON body of /results, written by PostgreSQL: the one definition of a result version as the
-// API serves it. Every view of a version (the JSON body, its cache, the CDF, the chart, the diff,
+// The JSON body of a result version, written by PostgreSQL: the one definition of a version as the
+// API serves it. Every view of a version (the JSON body, its cache, the CDF, the charts, the diff,
 // the answer to a publish) is this document or parsed from it.
 //
 // One statement returns the finished body as text: keys in the order of the zod schemas of
@@ -9,31 +9,33 @@
 // double), created_at as toISOString() does. Where a value is outside what the response schema
 // accepts, or SQL cannot print it as JavaScript would (a bigint beyond 2^53, a year outside
 // 1000–9999), the row says so (`exact` false) and is not served.
-import { and, desc, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+//
+// A version holds figures for its contest's own area (its columns, and lines without an area) and
+// for any other areas (result_areas, and lines naming the area). The document gives one area's
+// figures (the contest's, or ?area=), and with ?level= those of the areas at that level within it.
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { preliminaryStatuses } from '../../db/schema/index.js';
 import {
-  candidates,
-  elections,
-  organisations,
-  preliminaryStatuses,
-  resultVersionSources,
-  resultVersions,
-  sources,
-  voteShares,
-} from '../../db/schema/index.js';
-import { lineSchema, resultsSchema, versionSourceSchema } from './results.schemas.js';
+  areaRefSchema,
+  areaResultsSchema,
+  contestRefSchema,
+  lineSchema,
+  resultsSchema,
+  versionSourceSchema,
+} from './results.schemas.js';
 
 /** A constant as an SQL string literal. */
 const literal = (text: string) => sql.raw(`'${text.replaceAll("'", "''")}'`);
+const raw = (text: string) => sql.raw(text);
 
 /** Text or an enum as a JSON string, or null. */
-const jsonString = (value: SQLWrapper) => sql`coalesce(to_json(${value})::text, 'null')`;
+const jsonString = (value: SQL) => sql`coalesce(to_json(${value})::text, 'null')`;
 /** An integer (int, bigint, or a numeric of scale 0) as its digits, or null. */
-const jsonInteger = (value: SQLWrapper) => sql`coalesce((${value})::text, 'null')`;
+const jsonInteger = (value: SQL) => sql`coalesce((${value})::text, 'null')`;
 /** A numeric(6,3) as JavaScript prints the double it parses to: no trailing zeros (81.310 → 81.31). */
-const jsonDecimal = (value: SQLWrapper) => sql`coalesce(trim_scale(${value})::text, 'null')`;
-const jsonBoolean = (condition: SQLWrapper) => sql`(case when ${condition} then 'true' else 'false' end)`;
+const jsonDecimal = (value: SQL) => sql`coalesce(trim_scale(${value})::text, 'null')`;
+const jsonBoolean = (condition: SQL) => sql`(case when ${condition} then 'true' else 'false' end)`;
 
 /** A JSON object with the keys of the zod `shape`, in its order; each field is SQL giving JSON text. */
 function jsonObject(shape: Record<string, unknown>, fields: Record<string, SQL>): SQL {
@@ -50,9 +52,9 @@ function jsonObject(shape: Record<string, unknown>, fields: Record<string, SQL>)
   return sql`(${sql.join(parts, sql` || `)} || '}')`;
 }
 
-const MAX_SAFE = sql.raw(String(Number.MAX_SAFE_INTEGER));
+const MAX_SAFE = raw(String(Number.MAX_SAFE_INTEGER));
 /** null, or an integer that JavaScript holds exactly and a zod count accepts. */
-const safeCount = (value: SQLWrapper) => sql`(${value} is null or ${value} between 0 and ${MAX_SAFE})`;
+const safeCount = (value: SQL) => sql`(${value} is null or ${value} between 0 and ${MAX_SAFE})`;
 
 const shapeOf = (schema: unknown) => (schema as { shape: Record<string, unknown> }).shape;
 const unwrapNullable = (schema: unknown) => (schema as { unwrap(): unknown }).unwrap();
@@ -64,165 +66,253 @@ const nominatorShape = shapeOf(unwrapNullable(lineSchema.shape.nominator));
 /** What the version's own source covers. */
 const OWN_SOURCE_COVERS = 'the figures of this version';
 
-const extraSource = alias(sources, 'extra_source');
+const areaJson = (a: string) =>
+  jsonObject(areaRefSchema.shape, {
+    id: jsonString(raw(`${a}.id`)),
+    name: jsonString(raw(`${a}.name`)),
+    level: jsonString(raw(`${a}.level`)),
+    isoCode: jsonString(raw(`${a}.iso_code`)),
+  });
 
-function sourceJson(s: Record<'id' | 'publisher' | 'title' | 'url' | 'kind' | 'published', SQLWrapper>, covers: SQL) {
-  return jsonObject(versionSourceSchema.shape, {
-    id: jsonString(s.id),
-    publisher: jsonString(s.publisher),
-    title: jsonString(s.title),
-    url: jsonString(s.url),
-    kind: jsonString(s.kind),
-    published: jsonString(s.published),
+const sourceJson = (s: string, covers: SQL) =>
+  jsonObject(versionSourceSchema.shape, {
+    id: jsonString(raw(`${s}.id`)),
+    publisher: jsonString(raw(`${s}.publisher`)),
+    title: jsonString(raw(`${s}.title`)),
+    url: jsonString(raw(`${s}.url`)),
+    kind: jsonString(raw(`${s}.kind`)),
+    published: jsonString(raw(`${s}.published`)),
     covers,
   });
+
+/** The lines of version `rv` that match `where`, as JSON and what `derived` needs, grouped by `groupBy`. */
+function linesAggregate(where: SQL, groupBy?: string): SQL {
+  const json = jsonObject(lineSchema.shape, {
+    id: jsonInteger(raw('vs.id')),
+    kind: jsonString(raw('vs.kind')),
+    name: sql`to_json(coalesce(lc.name, case when vs.kind = 'party' then lo.name end, vs.label, ''))::text`,
+    candidate: sql`case when lc.id is null then 'null' else ${jsonObject(idNameShape, {
+      id: jsonString(raw('lc.id')),
+      name: jsonString(raw('lc.name')),
+    })} end`,
+    nominator: sql`case when lo.id is null then 'null' else ${jsonObject(nominatorShape, {
+      id: jsonString(raw('lo.id')),
+      name: jsonString(raw('lo.name')),
+    })} end`,
+    votes: jsonInteger(raw('vs.votes')),
+    percent: jsonDecimal(raw('vs.percent')),
+    rank: jsonInteger(raw('vs.rank')),
+    outcome: jsonString(raw('vs.outcome')),
+    seats: jsonInteger(raw('vs.seats')),
+    publishedAsIs: jsonBoolean(raw('vs.published_as_is')),
+  });
+  return sql`select ${groupBy ? raw(`${groupBy} as area_id,`) : sql``}
+      string_agg(${json}, ',' order by vs.votes desc nulls last, vs.percent desc nulls last, vs.id) as json,
+      count(*) as n, count(vs.votes) as voted, sum(vs.votes) as total,
+      coalesce(bool_and(${safeCount(raw('vs.votes'))} and ${safeCount(raw('vs.seats'))}
+        and (vs.percent is null or vs.percent between 0 and 100)
+        and (vs.rank is null or vs.rank >= 1)), true) as exact
+    from vote_shares vs
+    left join candidates lc on lc.id = vs.candidate_id
+    left join organisations lo on lo.id = vs.nominator_id
+    where vs.version_id = rv.id and ${where}
+    ${groupBy ? raw(`group by ${groupBy}`) : sql``}`;
 }
 
 /**
- * The statements, prepared once per database handle: a named statement is planned once per
- * connection instead of on every request, which is most of the cost of a small indexed query.
+ * Turnout, derived figures and lines of one area, from the column expressions of its counts, its
+ * `complete` flag and its lines' aggregate `l`; with what makes them exact.
  */
-function prepareDocumentReads(db: Db) {
-  const rv = resultVersions;
-  // Lines: the JSON of each, in the order of the lines query, and what `derived` needs. (Drizzle
-  // names a subquery's columns unqualified in the outer query: each alias is unique in it.)
-  const lines = db
-    .select({
-      json: sql<string | null>`string_agg(${jsonObject(lineSchema.shape, {
-        kind: jsonString(voteShares.kind),
-        name: sql`to_json(coalesce(${candidates.name}, ${voteShares.label}, ''))::text`,
-        candidate: sql`case when ${candidates.id} is null then 'null' else ${jsonObject(idNameShape, {
-          id: jsonString(candidates.id),
-          name: jsonString(candidates.name),
-        })} end`,
-        nominator: sql`case when ${organisations.id} is null then 'null' else ${jsonObject(nominatorShape, {
-          id: jsonString(organisations.id),
-          name: jsonString(organisations.name),
-        })} end`,
-        votes: jsonInteger(voteShares.votes),
-        percent: jsonDecimal(voteShares.percent),
-        rank: jsonInteger(voteShares.rank),
-        outcome: jsonString(voteShares.outcome),
-        publishedAsIs: jsonBoolean(voteShares.publishedAsIs),
-      })}, ',' order by ${voteShares.votes} desc nulls last, ${voteShares.percent} desc nulls last, ${voteShares.id})`.as(
-        'lines_json',
-      ),
-      count: sql`count(*)`.as('lines_count'),
-      voted: sql`count(${voteShares.votes})`.as('lines_voted'),
-      total: sql`sum(${voteShares.votes})`.as('lines_total'),
-      exact: sql`coalesce(bool_and(${safeCount(voteShares.votes)}
-        and (${voteShares.percent} is null or ${voteShares.percent} between 0 and 100)
-        and (${voteShares.rank} is null or ${voteShares.rank} >= 1)), true)`.as('lines_exact'),
-    })
-    .from(voteShares)
-    .leftJoin(candidates, eq(candidates.id, voteShares.candidateId))
-    .leftJoin(organisations, eq(organisations.id, voteShares.nominatorId))
-    .where(eq(voteShares.versionId, rv.id))
-    .as('lines');
-  const extra = db
-    .select({
-      json: sql<
-        string | null
-      >`string_agg(${sourceJson(extraSource, jsonString(resultVersionSources.covers))}, ',' order by ${extraSource.id})`.as(
-        'extra_sources_json',
-      ),
-    })
-    .from(resultVersionSources)
-    .innerJoin(extraSource, eq(extraSource.id, resultVersionSources.sourceId))
-    .where(eq(resultVersionSources.versionId, rv.id))
-    .as('extra_sources');
-
-  // derived: as loadResults computes it, in the same double-precision steps.
-  const allVoted = sql`(${rv.complete} and ${lines.count} > 0 and ${lines.voted} = ${lines.count})`;
-  const withTurnout = sql`coalesce(${rv.ballotsCast} is not null and ${rv.registeredVoters} <> 0, false)`;
+function figures(c: Record<'registered' | 'ballots' | 'valid' | 'invalid' | 'turnout', SQL>, complete: SQL, l: string) {
+  const allVoted = sql`(${complete} and ${raw(l)}.n > 0 and ${raw(l)}.voted = ${raw(l)}.n)`;
+  const withTurnout = sql`coalesce(${c.ballots} is not null and ${c.registered} <> 0, false)`;
   // Math.round(x * 100) / 100 with x = ballotsCast / registeredVoters * 100: y = x * 100 in float8,
   // Math.round(y) = floor(y) + (y - floor(y) >= 0.5), then the quotient by 100 as a decimal, which
   // is what JavaScript prints for that double while the integer stays below 10^15.
-  const y = sql`(${rv.ballotsCast}::float8 / ${rv.registeredVoters}::float8 * 100::float8 * 100::float8)`;
+  const y = sql`(${c.ballots}::float8 / ${c.registered}::float8 * 100::float8 * 100::float8)`;
   const rounded = sql`(floor(${y}) + case when ${y} - floor(${y}) >= 0.5 then 1 else 0 end)`;
-  const json = jsonObject(resultsSchema.shape, {
-    electionId: jsonString(rv.electionId),
-    version: jsonInteger(rv.number),
-    status: jsonString(rv.status),
-    preliminary: jsonBoolean(inArray(rv.status, preliminaryStatuses)),
-    current: jsonBoolean(sql`${rv.number} = ${elections.currentVersion}`),
-    asOf: jsonString(rv.asOf),
-    complete: jsonBoolean(rv.complete),
-    recordedAt: sql`'"' || to_char(${rv.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'`,
-    publishedBy: jsonString(rv.publishedBy),
-    note: jsonString(rv.note),
+  return {
     turnout: jsonObject(turnoutShape, {
-      registeredVoters: jsonInteger(rv.registeredVoters),
-      ballotsCast: jsonInteger(rv.ballotsCast),
-      validVotes: jsonInteger(rv.validVotes),
-      invalidVotes: jsonInteger(rv.invalidVotes),
-      turnoutPercent: jsonDecimal(rv.turnoutPercent),
+      registeredVoters: jsonInteger(c.registered),
+      ballotsCast: jsonInteger(c.ballots),
+      validVotes: jsonInteger(c.valid),
+      invalidVotes: jsonInteger(c.invalid),
+      turnoutPercent: jsonDecimal(c.turnout),
     }),
     derived: jsonObject(derivedShape, {
-      linesTotal: sql`case when ${allVoted} then ${lines.total}::text else 'null' end`,
-      ballotsCastMinusLinesTotal: sql`case when ${allVoted} and ${rv.ballotsCast} is not null then (${rv.ballotsCast} - ${lines.total})::text else 'null' end`,
+      linesTotal: sql`case when ${allVoted} then ${raw(l)}.total::text else 'null' end`,
+      ballotsCastMinusLinesTotal: sql`case when ${allVoted} and ${c.ballots} is not null then (${c.ballots} - ${raw(l)}.total)::text else 'null' end`,
       turnoutPercent: sql`case when ${withTurnout} then trim_scale(${rounded}::numeric / 100)::text else 'null' end`,
     }),
-    percentBase: jsonString(rv.percentBase),
-    lines: sql`'[' || coalesce(${lines.json}, '') || ']'`,
-    sources: sql`'[' || ${sourceJson(sources, literal(JSON.stringify(OWN_SOURCE_COVERS)))} || coalesce(',' || ${extra.json}, '') || ']'`,
-  });
-  const exact = sql<boolean>`(${rv.number} >= 1
-    and ${safeCount(rv.registeredVoters)} and ${safeCount(rv.ballotsCast)}
-    and ${safeCount(rv.validVotes)} and ${safeCount(rv.invalidVotes)}
-    and (${rv.turnoutPercent} is null or abs(${rv.turnoutPercent}) < 1e15)
-    and ${lines.exact}
-    and (not ${allVoted} or ${lines.total} <= ${MAX_SAFE})
-    and (not ${withTurnout} or abs(${rounded}) < 1e15)
-    and extract(year from ${rv.createdAt} at time zone 'UTC') between 1000 and 9999
-    and mod(extract(timezone from ${rv.createdAt})::int, 60) = 0)`;
-
-  const documentQuery = (byNumber: boolean) =>
-    db
-      .select({
-        number: rv.number,
-        status: rv.status,
-        current: sql<boolean>`${rv.number} = ${elections.currentVersion}`,
-        exact,
-        json: sql<string>`${json}`,
-      })
-      .from(rv)
-      .innerJoin(elections, eq(elections.id, rv.electionId))
-      .innerJoin(sources, eq(sources.id, rv.sourceId))
-      .crossJoinLateral(lines)
-      .crossJoinLateral(extra)
-      .where(chosenVersion(byNumber))
-      .orderBy(desc(rv.number))
-      .limit(1);
-  return {
-    currentDocument: documentQuery(false).prepare('results_current_document'),
-    numberedDocument: documentQuery(true).prepare('results_numbered_document'),
+    lines: sql`'[' || coalesce(${raw(l)}.json, '') || ']'`,
+    exact: sql`(${safeCount(c.registered)} and ${safeCount(c.ballots)} and ${safeCount(c.valid)} and ${safeCount(c.invalid)}
+      and (${c.turnout} is null or abs(${c.turnout}) < 1e15)
+      and coalesce(${raw(l)}.exact, true)
+      and (not ${allVoted} or ${raw(l)}.total <= ${MAX_SAFE})
+      and (not ${withTurnout} or abs(${rounded}) < 1e15))`,
   };
 }
 
-/** The version a prepared read asks for: the election's newest (ordered first), or its numbered one. */
-const chosenVersion = (byNumber: boolean) =>
-  and(
-    eq(resultVersions.electionId, sql.placeholder('electionId')),
-    byNumber ? eq(resultVersions.number, sql.placeholder('number')) : undefined,
-  );
+const counts = (table: string) => ({
+  registered: raw(`${table}.registered_voters`),
+  ballots: raw(`${table}.ballots_cast`),
+  valid: raw(`${table}.valid_votes`),
+  invalid: raw(`${table}.invalid_votes`),
+  turnout: raw(`${table}.turnout_percent`),
+});
 
-const prepared = new WeakMap<Db, ReturnType<typeof prepareDocumentReads>>();
+// The area the figures are for: xa; `own` when it is the contest's area (the version's columns).
+const own = raw('(xa.id = c.area_id)');
+const pick = (column: string) => sql`(case when ${own} then rv.${raw(column)} else ra.${raw(column)} end)`;
+
+function documentStatement() {
+  const top = figures(
+    {
+      registered: pick('registered_voters'),
+      ballots: pick('ballots_cast'),
+      valid: pick('valid_votes'),
+      invalid: pick('invalid_votes'),
+      turnout: pick('turnout_percent'),
+    },
+    sql`(case when ${own} then rv.complete else coalesce(ra.complete, false) end)`,
+    'l',
+  );
+  const child = figures(counts('ra2'), raw('ra2.complete'), 'la');
+  const childJson = jsonObject(areaResultsSchema.shape, {
+    area: areaJson('a2'),
+    complete: jsonBoolean(raw('ra2.complete')),
+    turnout: child.turnout,
+    derived: child.derived,
+    lines: child.lines,
+  });
+  const json = jsonObject(resultsSchema.shape, {
+    electionId: jsonString(raw('rv.election_id')),
+    version: jsonInteger(raw('rv.number')),
+    status: jsonString(raw('rv.status')),
+    preliminary: jsonBoolean(
+      sql`rv.status in (${sql.join(
+        preliminaryStatuses.map((s) => literal(s)),
+        sql`, `,
+      )})`,
+    ),
+    current: jsonBoolean(raw('(rv.number = c.current_version)')),
+    asOf: jsonString(raw('rv.as_of')),
+    complete: jsonBoolean(sql`(case when ${own} then rv.complete else coalesce(ra.complete, false) end)`),
+    recordedAt: sql`'"' || to_char(rv.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'`,
+    contest: jsonObject(contestRefSchema.shape, {
+      id: jsonString(raw('c.slug')),
+      name: jsonString(raw('c.name')),
+      kind: jsonString(raw('c.kind')),
+      seats: jsonInteger(raw('c.seats')),
+      thresholdPercent: jsonDecimal(raw('c.threshold_percent')),
+      main: jsonBoolean(raw('c.main')),
+    }),
+    area: areaJson('xa'),
+    publishedBy: jsonString(raw('rv.published_by')),
+    note: jsonString(raw('rv.note')),
+    turnout: top.turnout,
+    derived: top.derived,
+    percentBase: jsonString(raw('rv.percent_base')),
+    lines: top.lines,
+    areas: sql`'[' || coalesce(al.json, '') || ']'`,
+    sources: sql`'[' || ${sourceJson('s', literal(JSON.stringify(OWN_SOURCE_COVERS)))} || coalesce(',' || es.json, '') || ']'`,
+  });
+  const level = sql`${sql.placeholder('level')}::area_level`;
+  const fields = {
+    number: sql<number>`rv.number`,
+    status: sql<DocumentRow['status']>`rv.status`,
+    current: sql<boolean>`(rv.number = c.current_version)`,
+    exact: sql<boolean>`(rv.number >= 1 and ${top.exact} and coalesce(al.exact, true)
+      and extract(year from rv.created_at at time zone 'UTC') between 1000 and 9999
+      and mod(extract(timezone from rv.created_at)::int, 60) = 0)`,
+    json: sql<string>`${json}`,
+  };
+  const from = sql`contests c
+    join result_versions rv on rv.contest_id = c.id
+      and rv.number = coalesce(${sql.placeholder('number')}::int, c.current_version)
+    join areas xa on xa.id = coalesce(${sql.placeholder('area')}::text, c.area_id)
+    left join result_areas ra on ra.version_id = rv.id and ra.area_id = xa.id and not ${own}
+    join sources s on s.id = rv.source_id
+    cross join lateral (
+      ${linesAggregate(sql`((${own} and vs.area_id is null) or (not ${own} and vs.area_id = xa.id))`)}
+    ) l
+    cross join lateral (
+      select string_agg(${sourceJson('es_s', raw('to_json(rvs.covers)::text'))}, ',' order by es_s.id) as json
+      from result_version_sources rvs join sources es_s on es_s.id = rvs.source_id
+      where rvs.version_id = rv.id
+    ) es
+    cross join lateral (
+      select string_agg(${childJson}, ',' order by a2.name, a2.id) as json, bool_and(${child.exact}) as exact
+      from result_areas ra2
+      join areas a2 on a2.id = ra2.area_id
+      left join (${linesAggregate(raw('vs.area_id is not null'), 'vs.area_id')}) la on la.area_id = ra2.area_id
+      where ${level} is not null and ra2.version_id = rv.id and a2.level = ${level}
+        and a2.id in (
+          with recursive within(id) as (
+            select id from areas where parent_id = xa.id
+            union all
+            select areas.id from areas join within on areas.parent_id = within.id
+          )
+          select id from within
+        )
+    ) al`;
+  const where = sql`c.election_id = ${sql.placeholder('electionId')}
+    and (case when ${sql.placeholder('contest')}::text is null then c.main else c.slug = ${sql.placeholder('contest')}::text end)
+    and (xa.id = c.area_id or c.area_id in (
+      with recursive up(id) as (
+        select xa.parent_id
+        union
+        select areas.parent_id from areas join up on areas.id = up.id where areas.parent_id is not null
+      )
+      select id from up))`;
+  return { fields, from, where };
+}
+
+export interface DocumentRow {
+  number: number;
+  status: (typeof preliminaryStatuses)[number] | 'certified' | 'recount' | 'correction';
+  current: boolean;
+  exact: boolean;
+  json: string;
+}
+
+/** Which view of a version: a contest (the election's main one when omitted), a version (the newest), an area, a level below it. */
+export interface DocumentQuery {
+  electionId: string;
+  contest?: string | undefined;
+  number?: number | undefined;
+  area?: string | undefined;
+  level?: string | undefined;
+}
 
 /**
- * A version (`number` omitted: the newest) as its finished JSON body, with its number and status,
- * in one round trip; undefined when there is no such version. A transaction gets statements of its
- * own, so it reads its own writes.
+ * The statement, prepared once per database handle: a named statement is planned once per
+ * connection instead of on every request, which is most of the cost of a small indexed query.
  */
-export async function findResultsDocument(db: Db, electionId: string, number?: number) {
-  let reads = prepared.get(db);
-  if (!reads) {
-    reads = prepareDocumentReads(db);
-    prepared.set(db, reads);
+function prepareDocument(db: Db) {
+  const { fields, from, where } = documentStatement();
+  return db.select(fields).from(from).where(where).prepare('results_document');
+}
+
+const prepared = new WeakMap<Db, ReturnType<typeof prepareDocument>>();
+
+/**
+ * A version as its finished JSON body, with its number and status, in one round trip; undefined
+ * when the election, contest or version does not exist. A transaction gets a statement of its own,
+ * so it reads its own writes.
+ */
+export async function findResultsDocument(db: Db, q: DocumentQuery): Promise<DocumentRow | undefined> {
+  let statement = prepared.get(db);
+  if (!statement) {
+    statement = prepareDocument(db);
+    prepared.set(db, statement);
   }
-  const [row] =
-    number === undefined
-      ? await reads.currentDocument.execute({ electionId })
-      : await reads.numberedDocument.execute({ electionId, number });
+  const [row] = await statement.execute({
+    electionId: q.electionId,
+    contest: q.contest ?? null,
+    number: q.number ?? null,
+    area: q.area ?? null,
+    level: q.level ?? null,
+  });
   return row;
 }

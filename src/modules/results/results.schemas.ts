@@ -1,23 +1,31 @@
 import { z } from 'zod';
 import { text } from '../../lib/text.js';
 import { slugIdParam } from '../../lib/slug.js';
-import { outcome, percentBase, selectionKind, sourceKind } from '../../db/schema/index.js';
+import { areaLevel, contestKind, outcome, percentBase, selectionKind, sourceKind } from '../../db/schema/index.js';
 import { formatParam } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { sourceRefSchema } from '../sources/sources.schemas.js';
+import { areaIdParam } from '../areas/areas.schemas.js';
 import { electionIdParam, statusEnum } from '../elections/elections.schemas.js';
 
 const count = z.number().int().nonnegative();
 
 export const lineSchema = z
   .object({
-    kind: z.enum(selectionKind.enumValues).describe('candidate, or a non-candidate line such as "against-all".'),
-    name: z.string().describe('The candidate\'s name, or the label of a non-candidate line ("Against all").'),
+    id: z.number().int().describe('The line\'s id: the id of the same line in /v1/vote-shares.'),
+    kind: z
+      .enum(selectionKind.enumValues)
+      .describe(
+        'candidate; party (a party list); option (of a ballot question: "Yes"); against-all; or other (a count published beside them: both options marked, invalid, independents).',
+      ),
+    name: z
+      .string()
+      .describe('The candidate\'s or the party\'s name, or the label of another line ("Against all", "Yes").'),
     candidate: z.object({ id: z.string(), name: z.string() }).nullable(),
     nominator: z
       .object({ id: z.string(), name: z.string() })
       .nullable()
-      .describe('The party or body that nominated the candidate, when a source gives it.'),
+      .describe("The party or body that nominated the candidate, or a party line's party, when a source gives it."),
     votes: count.nullable().describe('Votes as published; null when the source gives only a percentage.'),
     percent: z
       .number()
@@ -27,6 +35,7 @@ export const lineSchema = z
       .describe("The percentage exactly as published; its denominator is the version's percentBase."),
     rank: z.number().int().positive().nullable().describe('Position among candidates (non-candidate lines have none).'),
     outcome: z.enum(outcome.enumValues).nullable(),
+    seats: count.nullable().describe('Seats won, where the contest fills several (party lists); null where none were published.'),
     publishedAsIs: z
       .boolean()
       .describe(
@@ -55,40 +64,86 @@ const versionFields = {
 };
 
 const versionSummarySchema = z
-  .object({ ...versionFields, lineCount: z.number().int(), source: sourceRefSchema })
+  .object({
+    ...versionFields,
+    contest: z.string().describe('The contest the version belongs to (president, party-list, question-1).'),
+    lineCount: z.number().int().describe("Lines of the version, its areas' included."),
+    source: sourceRefSchema,
+  })
   .meta({ id: 'ResultVersionSummary' });
+
+export const contestRefSchema = z
+  .object({
+    id: z.string().describe('Readable and stable under its election: president, party-list, question-1, district-12.'),
+    name: z.string(),
+    kind: z.enum(contestKind.enumValues),
+    seats: z.number().int().nullable().describe('Seats or winners; null for a ballot question.'),
+    thresholdPercent: z.number().nullable().describe('The share a party list needs for seats, where the law sets one.'),
+    main: z.boolean().describe("The election's main contest: the one /v1/elections/{id}/results serves."),
+  })
+  .meta({ id: 'ContestRef' });
+
+export const areaRefSchema = z
+  .object({
+    id: z.string().describe('Readable: the country\'s ISO code ("kz"), else "{country}-{name}" ("kz-abai").'),
+    name: z.string(),
+    level: z.enum(areaLevel.enumValues),
+    isoCode: z.string().nullable().describe('ISO 3166-2 code, where one exists.'),
+  })
+  .meta({ id: 'AreaRef' });
+
+const turnoutSchema = z
+  .object({
+    registeredVoters: count.nullable(),
+    ballotsCast: count.nullable(),
+    validVotes: count.nullable(),
+    invalidVotes: count.nullable(),
+    turnoutPercent: z.number().nullable().describe('Turnout as published.'),
+  })
+  .describe('As published; null where the source gives no figure.');
+
+const derivedSchema = z
+  .object({
+    linesTotal: count.nullable().describe("Sum of the lines' votes; only when every line is listed with its votes."),
+    ballotsCastMinusLinesTotal: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Ballots cast not counted in any line (e.g. invalid ballots); derived, not published.'),
+    turnoutPercent: z.number().nullable().describe('ballotsCast / registeredVoters × 100, to 2 decimals.'),
+  })
+  .describe('Computed by this API from the published figures; not published by any source.');
+
+export const areaResultsSchema = z
+  .object({
+    area: areaRefSchema,
+    complete: z.boolean().describe('True when the source lists every line for this area.'),
+    turnout: turnoutSchema,
+    derived: derivedSchema,
+    lines: z.array(lineSchema).describe('Sorted by votes (then percent), highest first; only what the source gives.'),
+  })
+  .meta({ id: 'AreaResults' });
 
 export const resultsSchema = z
   .object({
     ...versionFields,
+    contest: contestRefSchema,
+    area: areaRefSchema.describe('The area these figures are for: the contest\'s own unless ?area= names another.'),
     publishedBy: z.string().nullable().describe('The authority that published the figures.'),
     note: z.string().nullable(),
-    turnout: z
-      .object({
-        registeredVoters: count.nullable(),
-        ballotsCast: count.nullable(),
-        validVotes: count.nullable(),
-        invalidVotes: count.nullable(),
-        turnoutPercent: z.number().nullable().describe('Turnout as published.'),
-      })
-      .describe('As published; null where the source gives no figure.'),
-    derived: z
-      .object({
-        linesTotal: count.nullable().describe("Sum of the lines' votes; only for a complete version with all votes."),
-        ballotsCastMinusLinesTotal: z
-          .number()
-          .int()
-          .nullable()
-          .describe('Ballots cast not counted in any line (e.g. invalid ballots); derived, not published.'),
-        turnoutPercent: z.number().nullable().describe('ballotsCast / registeredVoters × 100, to 2 decimals.'),
-      })
-      .describe('Computed by this API from the published figures; not published by any source.'),
+    turnout: turnoutSchema,
+    derived: derivedSchema,
     percentBase: z
       .enum(percentBase.enumValues)
       .describe(
         'The denominator of the published percentages: the sum of the lines, ballots cast, valid votes, or unknown.',
       ),
     lines: z.array(lineSchema).describe('Sorted by votes (then percent), highest first.'),
+    areas: z
+      .array(areaResultsSchema)
+      .describe(
+        'With ?level=: the figures this version gives for the areas at that level within `area` (e.g. every region), by name; otherwise empty.',
+      ),
     sources: z.array(versionSourceSchema).describe("The version's own source first, then any others it draws on."),
   })
   .meta({ id: 'Results' });
@@ -128,6 +183,7 @@ const lineInputSchema = z
     percent: z.number().nullable().default(null).describe('As published; checked against votes / denominator.'),
     rank: z.number().int().min(1).max(100_000).nullable().default(null),
     outcome: z.enum(outcome.enumValues).nullable().default(null),
+    seats: z.number().int().min(0).max(100_000).nullable().default(null).describe('Seats won, as published.'),
     publishedAsIs: z
       .boolean()
       .default(false)
@@ -136,6 +192,35 @@ const lineInputSchema = z
       ),
   })
   .meta({ id: 'NewResultLine' });
+
+const turnoutInput = z
+  .strictObject({
+    registeredVoters: optionalCount,
+    ballotsCast: optionalCount,
+    validVotes: optionalCount,
+    invalidVotes: optionalCount,
+    turnoutPercent: z.number().nullable().default(null),
+  })
+  .default({
+    registeredVoters: null,
+    ballotsCast: null,
+    validVotes: null,
+    invalidVotes: null,
+    turnoutPercent: null,
+  });
+
+const areaInputSchema = z
+  .strictObject({
+    areaId: areaIdParam.describe("An area within the contest's, which existed on polling day."),
+    turnout: turnoutInput,
+    complete: z.boolean().default(false).describe('True when every line for this area is listed.'),
+    publishedAsIs: z
+      .boolean()
+      .default(false)
+      .describe("Keep figures that do not add up to the area's children's, because the source printed them so."),
+    lines: z.array(lineInputSchema).max(1000).default([]),
+  })
+  .meta({ id: 'NewAreaResults' });
 
 export const resultsInputSchema = z
   .strictObject({
@@ -153,23 +238,14 @@ export const resultsInputSchema = z
       .array(z.strictObject({ sourceId: slugId, covers: text().min(1).max(500) }))
       .max(20)
       .default([]),
-    turnout: z
-      .strictObject({
-        registeredVoters: optionalCount,
-        ballotsCast: optionalCount,
-        validVotes: optionalCount,
-        invalidVotes: optionalCount,
-        turnoutPercent: z.number().nullable().default(null),
-      })
-      .default({
-        registeredVoters: null,
-        ballotsCast: null,
-        validVotes: null,
-        invalidVotes: null,
-        turnoutPercent: null,
-      }),
+    turnout: turnoutInput.describe("The contest's own area's figures."),
     percentBase: z.enum(percentBase.enumValues),
-    lines: z.array(lineInputSchema).min(1).max(1000),
+    lines: z.array(lineInputSchema).max(1000).default([]).describe("The contest's own area's lines."),
+    areas: z
+      .array(areaInputSchema)
+      .max(2000)
+      .default([])
+      .describe('Figures for areas within the contest\'s (regions, districts, polling stations); larger sets: npm run import.'),
   })
   .meta({
     id: 'NewResultVersion',

@@ -4,8 +4,10 @@ import type { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { isPreliminary, type resultVersions } from '../../db/schema/index.js';
 import { notFound } from '../../lib/problem.js';
+import { findArea, isWithin } from '../areas/areas.repository.js';
+import { findContest } from '../contests/contests.repository.js';
 import { electionExists } from '../elections/elections.repository.js';
-import { findResultsDocument } from './results.document.js';
+import { type DocumentQuery, findResultsDocument } from './results.document.js';
 import type { resultsSchema } from './results.schemas.js';
 
 export type Results = z.output<typeof resultsSchema>;
@@ -45,36 +47,43 @@ export function versionHeader(v: typeof resultVersions.$inferSelect, latest: num
  * The version (newest when `number` is omitted) as its JSON body; undefined when there is no such
  * version. A row the API cannot serve (values no API write can store) is an error, logged as a 500.
  */
-export async function loadResultsJson(db: Db, electionId: string, number?: number): Promise<ResultsJson | undefined> {
-  const row = await findResultsDocument(db, electionId, number);
+export async function loadResultsJson(db: Db, q: DocumentQuery): Promise<ResultsJson | undefined> {
+  const row = await findResultsDocument(db, q);
   if (!row) return undefined;
   if (!row.exact)
-    throw new Error(`result version ${row.number} of ${electionId} holds values outside what the API serves`);
+    throw new Error(`result version ${row.number} of ${q.electionId} holds values outside what the API serves`);
   return { json: row.json, version: row.number, preliminary: isPreliminary(row.status), current: row.current };
 }
 
-/** The 404 for a version that is not there: no such election, or no such version. */
-async function missing(db: Db, electionId: string, number?: number): Promise<never> {
+/** The 404 for a version that is not there: no such election, contest or version. */
+async function missing(db: Db, q: DocumentQuery): Promise<never> {
+  const { electionId, contest, number } = q;
   if (!(await electionExists(db, electionId))) throw notFound(`Election ${electionId} not found.`);
+  const found = await findContest(db, electionId, contest);
+  if (contest !== undefined && !found) throw notFound(`Election ${electionId} has no contest '${contest}'.`);
+  const of = contest === undefined ? electionId : `${electionId} (${contest})`;
+  if (q.area !== undefined && found) {
+    if (!(await findArea(db, q.area))) throw notFound(`No area has the id '${q.area}'.`);
+    if (!(await isWithin(db, q.area, found.contest.areaId)))
+      throw notFound(`Area ${q.area} is not within ${found.contest.areaId}, the area of ${of}.`);
+  }
   throw notFound(
-    number === undefined
-      ? `No results have been published for ${electionId} yet.`
-      : `Election ${electionId} has no result version ${number}.`,
+    number === undefined ? `No results have been published for ${of} yet.` : `${of} has no result version ${number}.`,
   );
 }
 
 /** loadResultsJson, or a 404 problem saying what is missing. */
-export async function requireResultsJson(db: Db, electionId: string, number?: number): Promise<ResultsJson> {
-  return (await loadResultsJson(db, electionId, number)) ?? missing(db, electionId, number);
+export async function requireResultsJson(db: Db, q: DocumentQuery): Promise<ResultsJson> {
+  return (await loadResultsJson(db, q)) ?? missing(db, q);
 }
 
 /** The version as an object: its JSON body parsed (the document follows resultsSchema key for key). */
-export async function loadResults(db: Db, electionId: string, number?: number): Promise<Results | undefined> {
-  const found = await loadResultsJson(db, electionId, number);
+export async function loadResults(db: Db, q: DocumentQuery): Promise<Results | undefined> {
+  const found = await loadResultsJson(db, q);
   return found && (JSON.parse(found.json) as Results);
 }
 
 /** loadResults, or a 404 problem saying what is missing. */
-export async function requireResults(db: Db, electionId: string, number?: number): Promise<Results> {
-  return JSON.parse((await requireResultsJson(db, electionId, number)).json) as Results;
+export async function requireResults(db: Db, q: DocumentQuery): Promise<Results> {
+  return JSON.parse((await requireResultsJson(db, q)).json) as Results;
 }

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { listResponses, sendList } from '../../formats/list.js';
 import { badParameter } from '../../lib/problem.js';
 
+import { findArea } from '../areas/areas.repository.js';
+import { findOrganisation } from '../organisations/organisations.repository.js';
 import { candidateExists } from '../candidates/candidates.repository.js';
 import { electionExists } from '../elections/elections.repository.js';
 import { voteShareColumns } from './vote-shares.columns.js';
@@ -18,7 +20,9 @@ export const voteSharesRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'The flat table of result lines',
         description:
           "One row per line of each election's current version (or of every version with versions=all), " +
-          'in the order the lines were recorded (line id). Unknown election or candidate ids are a 400.',
+          'in the order the lines were recorded (line id), each with its contest and area. Filter by party ' +
+          '(a party across elections: votes, share, seats), area, contest or contest kind. Unknown election, ' +
+          'candidate, party or area ids are a 400.',
         querystring: voteShareListQuery,
         response: listResponses('One page of result lines.', voteShareList, voteShareColumns, 400, 503),
       },
@@ -29,6 +33,10 @@ export const voteSharesRoutes: FastifyPluginAsyncZod = async (app) => {
         throw badParameter('query', 'election', `no election has the id '${filter.election}'`);
       if (filter.candidate && !(await candidateExists(request.db, filter.candidate)))
         throw badParameter('query', 'candidate', `no candidate has the id '${filter.candidate}'`);
+      if (filter.party && !(await findOrganisation(request.db, filter.party)))
+        throw badParameter('query', 'party', `no organisation has the id '${filter.party}'`);
+      if (filter.area && !(await findArea(request.db, filter.area)))
+        throw badParameter('query', 'area', `no area has the id '${filter.area}'`);
       return sendList(request, reply, { limit, cursor }, voteShareListing(request.db, filter, 'vote-shares.csv'));
     },
   );

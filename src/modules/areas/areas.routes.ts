@@ -1,0 +1,179 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { iso31662 } from 'iso-3166';
+import type { Db } from '../../db/client.js';
+import { type Listing, listResponses, sendList } from '../../formats/list.js';
+import { badParameter, conflict, HttpProblem, notFound, unprocessable } from '../../lib/problem.js';
+import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
+import { derivedId, searchKey } from '../../lib/slug.js';
+import { countryElectionListQuery, electionList } from '../elections/elections.schemas.js';
+import { electionColumns, electionListing } from '../elections/elections.view.js';
+import { requireSource } from '../sources/sources.repository.js';
+import { areaWithIsoCode, type AreaRow, type AreaFilter, findArea, insertArea, listAreas } from './areas.repository.js';
+import { areaLevel } from '../../db/schema/index.js';
+import { areaCreateBody, areaList, areaListQuery, areaParams, areaSchema } from './areas.schemas.js';
+
+const toArea = ({ area: a, source }: AreaRow) => ({
+  id: a.id,
+  countryCode: a.countryCode,
+  parentId: a.parentId,
+  level: a.level,
+  name: a.name,
+  isoCode: a.isoCode,
+  authorityCode: a.authorityCode,
+  validFrom: a.validFrom,
+  validTo: a.validTo,
+  note: a.note,
+  source: source && source.id !== null ? source : null,
+});
+
+const areaColumns = [
+  'id',
+  'countryCode',
+  'parentId',
+  'level',
+  'name',
+  'isoCode',
+  'authorityCode',
+  'validFrom',
+  'validTo',
+  'note',
+  'sourceId',
+] as const;
+
+const areaListing = (db: Db, filter: Omit<AreaFilter, 'after' | 'limit'>): Listing<AreaRow, [string], ReturnType<typeof toArea>> => ({
+  fetch: (after, limit) => listAreas(db, { ...filter, after: after?.[0], limit }),
+  key: (r) => [r.area.id],
+  item: toArea,
+  csv: { filename: 'areas.csv', columns: areaColumns, row: (r) => ({ ...toArea(r), sourceId: r.source?.id ?? null }) },
+});
+
+/** From the largest to the smallest: an area's level is below its parent's. */
+const LEVELS = areaLevel.enumValues;
+
+const isoCodes = new Map(iso31662.map((s) => [s.code, s.parent]));
+
+async function requireArea(db: Db, id: string): Promise<AreaRow> {
+  const row = await findArea(db, id);
+  if (!row) throw notFound(`Area ${id} not found.`);
+  return row;
+}
+
+export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/areas',
+    {
+      schema: {
+        operationId: 'listAreas',
+        tags: ['areas'],
+        summary: 'List or search areas',
+        description:
+          'Reporting units from the country down: regions, cities, districts, polling stations, each with its ' +
+          'codes and the dates it existed. Ordered by id.',
+        querystring: areaListQuery,
+        response: listResponses('One page of areas.', areaList, areaColumns, 400, 503),
+      },
+    },
+    async (request, reply) => {
+      const { q, parent, ...filter } = request.query;
+      const key = q === undefined ? undefined : searchKey(q);
+      if (key === '') throw badParameter('query', 'q', 'must contain at least one letter or digit');
+      if (parent && !(await findArea(request.db, parent)))
+        throw badParameter('query', 'parent', `no area has the id '${parent}'`);
+      return sendList(request, reply, request.query, areaListing(request.db, { ...filter, parent, key, isoCode: q?.toUpperCase() }));
+    },
+  );
+
+  app.get(
+    '/areas/:id',
+    {
+      schema: {
+        operationId: 'getArea',
+        tags: ['areas'],
+        summary: 'Get an area',
+        params: areaParams,
+        response: readResponses('The area.', areaSchema, 400, 404, 503),
+      },
+    },
+    async (request) => toArea(await requireArea(request.db, request.params.id)),
+  );
+
+  app.get(
+    '/areas/:id/elections',
+    {
+      schema: {
+        operationId: 'listAreaElections',
+        tags: ['areas', 'elections'],
+        summary: "An area's elections",
+        description:
+          "The elections of the area's country held while the area existed, with the filters of /v1/elections; " +
+          "their results for the area are at /v1/elections/{id}/results?area={area}.",
+        params: areaParams,
+        querystring: countryElectionListQuery,
+        response: listResponses("One page of the area's elections.", electionList, electionColumns, 400, 404, 503),
+      },
+    },
+    async (request, reply) => {
+      const { area } = await requireArea(request.db, request.params.id);
+      const from = [request.query.from, area.validFrom].filter((d): d is string => !!d).sort().at(-1);
+      const to = [request.query.to, area.validTo].filter((d): d is string => !!d).sort().at(0);
+      const filter = { ...request.query, country: area.countryCode, from, to };
+      return sendList(request, reply, request.query, electionListing(request.db, filter));
+    },
+  );
+
+  app.post(
+    '/areas',
+    {
+      schema: {
+        operationId: 'createArea',
+        tags: ['areas'],
+        summary: 'Add an area',
+        description: 'A reporting unit within an existing one. 409 when the id is taken.',
+        security: bearerAuth,
+        headers: postHeaders,
+        body: areaCreateBody,
+        response: writeResponses(201, 'The area, at the URL in Location.', areaSchema, 404, 409),
+      },
+    },
+    async (request, reply) => {
+      const { id: givenId, parentId, ...fields } = request.body;
+      return app.write(request, reply, { action: 'create', resourceType: 'area' }, async (tx) => {
+        await requireSource(tx, fields.sourceId, 'sourceId');
+        const parent = await findArea(tx, parentId);
+        if (!parent)
+          throw new HttpProblem(404, `parentId: no area has the id '${parentId}'.`, [
+            { in: 'body', name: 'parentId', message: `no area has the id '${parentId}'` },
+          ]);
+        const countryCode = parent.area.countryCode;
+        const id = givenId ?? `${countryCode.toLowerCase()}-${derivedId(fields.name)}`;
+        const errors = [
+          ...(fields.isoCode !== null && isoCodes.get(fields.isoCode) !== countryCode
+            ? [{ in: 'body' as const, name: 'isoCode', message: `is not an ISO 3166-2 code of ${countryCode}` }]
+            : []),
+          ...(fields.validFrom && fields.validTo && fields.validFrom > fields.validTo
+            ? [{ in: 'body' as const, name: 'validTo', message: `must be on or after validFrom (${fields.validFrom})` }]
+            : []),
+          ...(LEVELS.indexOf(fields.level) <= LEVELS.indexOf(parent.area.level)
+            ? [
+                {
+                  in: 'body' as const,
+                  name: 'level',
+                  message: `must be below its parent's level (${parent.area.level}): one of ${LEVELS.slice(LEVELS.indexOf(parent.area.level) + 1).join(', ')}`,
+                },
+              ]
+            : []),
+          ...(!id.startsWith(`${countryCode.toLowerCase()}-`)
+            ? [{ in: 'body' as const, name: 'id', message: `must start with '${countryCode.toLowerCase()}-', its country` }]
+            : []),
+        ];
+        if (errors.length) throw unprocessable(errors);
+        if (await findArea(tx, id)) throw conflict(`An area with id '${id}' exists; pass another id.`);
+        if (fields.isoCode !== null && (await areaWithIsoCode(tx, fields.isoCode)))
+          throw conflict(`An area with ISO code ${fields.isoCode} exists: ${await areaWithIsoCode(tx, fields.isoCode)}.`);
+        await insertArea(tx, { id, parentId, countryCode, ...fields });
+        const row = (await findArea(tx, id))!;
+        return { status: 201, body: toArea(row), location: `/v1/areas/${id}`, resourceId: id };
+      });
+    },
+  );
+};
