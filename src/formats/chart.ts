@@ -8,16 +8,16 @@ import type { Results } from '../modules/results/results.service.js';
 
 export const SVG_CONTENT_TYPE = 'image/svg+xml; charset=utf-8';
 
-const WIDTH = 600;
-const MARGIN = 24;
-const INNER = WIDTH - 2 * MARGIN;
+export const WIDTH = 600;
+export const MARGIN = 24;
+export const INNER = WIDTH - 2 * MARGIN;
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, 'Liberation Sans', sans-serif";
-const INK = '#111827';
-const MUTED = '#4b5563';
-const CANDIDATE_BAR = '#1d4ed8';
-const OTHER_BAR = '#6b7280';
+export const INK = '#111827';
+export const MUTED = '#4b5563';
+export const CANDIDATE_BAR = '#1d4ed8';
+export const OTHER_BAR = '#6b7280';
 
-const STATUS_WORDS: Record<Results['status'], string> = {
+export const STATUS_WORDS: Record<Results['status'], string> = {
   'unofficial-partial': 'Preliminary results, partial count',
   'unofficial-complete': 'Preliminary results',
   certified: 'Certified results',
@@ -25,15 +25,20 @@ const STATUS_WORDS: Record<Results['status'], string> = {
   correction: 'Corrected results',
 };
 
-const BASE_WORDS: Record<Results['percentBase'], string> = {
+export const BASE_WORDS: Record<Results['percentBase'], string> = {
   'lines-total': 'Percentages as published, of the votes of all the lines.',
   'ballots-cast': 'Percentages as published, of the ballots cast.',
   'valid-votes': 'Percentages as published, of the valid votes.',
   unknown: 'Percentages as published; the source does not say what they are of.',
 };
 
-const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-const thousands = new Intl.NumberFormat('en-GB');
+export const longDate = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+export const thousands = new Intl.NumberFormat('en-GB');
 
 // XML 1.0's Char production: anything else (control characters, lone surrogates) is an error even
 // as a character reference, so a stray one in a name would make the whole document unreadable.
@@ -46,7 +51,7 @@ const isXmlChar = (cp: number) =>
   cp >= 0x10000;
 
 /** Text safe in XML character data and in quoted attribute values. */
-function escapeXml(value: string): string {
+export function escapeXml(value: string): string {
   // Iterating a string yields code points, and a lone surrogate on its own.
   return Array.from(value)
     .filter((c) => isXmlChar(c.codePointAt(0) ?? 0))
@@ -68,14 +73,14 @@ function charEm(c: string): number {
   return 0.62;
 }
 
-function textWidth(value: string, fontSize: number, bold = false): number {
+export function textWidth(value: string, fontSize: number, bold = false): number {
   let em = 0;
   for (const c of value) em += charEm(c);
   return em * fontSize * (bold ? 1.1 : 1);
 }
 
 /** Greedy word wrap to `width`; a single word longer than a line is cut with an ellipsis. */
-function wrap(value: string, width: number, fontSize: number, bold = false): string[] {
+export function wrap(value: string, width: number, fontSize: number, bold = false): string[] {
   const fits = (s: string) => textWidth(s, fontSize, bold) <= width;
   const lines: string[] = [];
   let current = '';
@@ -98,7 +103,7 @@ function wrap(value: string, width: number, fontSize: number, bold = false): str
 }
 
 /** Wraps a title, preferring to break after its last comma that leaves a fitting first line. */
-function wrapTitle(value: string, width: number, fontSize: number): string[] {
+export function wrapTitle(value: string, width: number, fontSize: number): string[] {
   if (textWidth(value, fontSize, true) <= width) return [value];
   const commas = [...value.matchAll(/, /g)].map((m) => m.index + 1).reverse();
   const at = commas.find((i) => textWidth(value.slice(0, i), fontSize, true) <= width);
@@ -106,24 +111,25 @@ function wrapTitle(value: string, width: number, fontSize: number): string[] {
   return [value.slice(0, at), ...wrap(value.slice(at + 1), width, fontSize, true)];
 }
 
-const isoDate = (value: string | null) => (value && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : null);
+export const isoDate = (value: string | null) =>
+  value && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : null;
 
-interface TextOptions {
+export interface TextOptions {
   size: number;
   bold?: boolean;
   fill?: string;
-  anchor?: 'start' | 'end';
+  anchor?: 'start' | 'middle' | 'end';
   cls: string;
 }
 
 /** A run of text inside a <text>, in its own weight and colour. */
-interface Run {
+export interface Run {
   text: string;
   bold?: boolean;
   fill?: string;
 }
 
-function runsEl(x: number, y: number, runs: Run[], o: TextOptions): string {
+export function runsEl(x: number, y: number, runs: Run[], o: TextOptions): string {
   const spans = runs.map(
     (r) =>
       `<tspan${r.bold ? ' font-weight="700"' : ''}${r.fill ? ` fill="${r.fill}"` : ''}>${escapeXml(r.text)}</tspan>`,
@@ -131,7 +137,7 @@ function runsEl(x: number, y: number, runs: Run[], o: TextOptions): string {
   return `<text class="${o.cls}" x="${x}" y="${y}" font-size="${o.size}" fill="${o.fill ?? INK}">${spans.join('')}</text>`;
 }
 
-function textEl(x: number, y: number, content: string, o: TextOptions): string {
+export function textEl(x: number, y: number, content: string, o: TextOptions): string {
   const attrs = [
     `class="${o.cls}"`,
     `x="${x}"`,
@@ -139,7 +145,7 @@ function textEl(x: number, y: number, content: string, o: TextOptions): string {
     `font-size="${o.size}"`,
     o.bold ? 'font-weight="700"' : '',
     `fill="${o.fill ?? INK}"`,
-    o.anchor === 'end' ? 'text-anchor="end"' : '',
+    o.anchor && o.anchor !== 'start' ? `text-anchor="${o.anchor}"` : '',
   ].filter(Boolean);
   return `<text ${attrs.join(' ')}>${escapeXml(content)}</text>`;
 }
@@ -147,62 +153,127 @@ function textEl(x: number, y: number, content: string, o: TextOptions): string {
 const percentLabel = (l: Results['lines'][number]) =>
   l.percent === null ? 'no percentage published' : `${l.percent}%`;
 const votesLabel = (l: Results['lines'][number]) => (l.votes === null ? '' : `${thousands.format(l.votes)} votes`);
+const seatsLabel = (l: Results['lines'][number]) =>
+  l.seats === null ? '' : `${thousands.format(l.seats)} seat${l.seats === 1 ? '' : 's'}`;
 const nominator = (l: Results['lines'][number]) => (l.nominator ? ` (${l.nominator.name})` : '');
 
-/** The chart of one result version; `election.title` heads it (country, type and polling day). */
-export function toResultsChart(results: Results, election: { title: string }): string {
-  const body: string[] = [];
-  let y = MARGIN;
-  const block = (lines: string[], size: number, o: Omit<TextOptions, 'size'>, lineHeight = size * 1.3) => {
-    for (const line of lines) {
-      y += lineHeight;
-      body.push(textEl(MARGIN, Math.round(y - size * 0.3), line, { ...o, size }));
-    }
-  };
+/** Text laid out top to bottom: `y` is the bottom of what is placed so far. */
+export class Canvas {
+  y = MARGIN;
+  readonly body: string[] = [];
 
-  block(wrapTitle(election.title, INNER, 20), 20, { bold: true, cls: 'title' });
+  /** Lines of text, each `lineHeight` below the last. */
+  block(lines: string[], size: number, o: Omit<TextOptions, 'size'>, lineHeight = size * 1.3): void {
+    for (const line of lines) {
+      this.y += lineHeight;
+      this.body.push(textEl(MARGIN, Math.round(this.y - size * 0.3), line, { ...o, size }));
+    }
+  }
+
+  /** The title (bold, broken after a comma where it can be) and the status line under it. */
+  heading(title: string, status: string): void {
+    this.block(wrapTitle(title, INNER, 20), 20, { bold: true, cls: 'title' });
+    this.block(wrap(status, INNER, 14), 14, { fill: MUTED, cls: 'status' }, 20);
+    this.y += 14;
+  }
+
+  /** Footnotes in small grey type. */
+  notes(notes: string[]): void {
+    this.y += 4;
+    for (const note of notes) this.block(wrap(note, INNER, 12), 12, { fill: MUTED, cls: 'note' }, 17);
+  }
+
+  get height(): number {
+    return Math.ceil(this.y + MARGIN - 4);
+  }
+}
+
+/** The status in words, the as-of date and the version: "Certified results · as of 22 November 2022 · version 10". */
+export function statusLine(results: Pick<Results, 'status' | 'asOf' | 'version'>): string {
   const asOf = isoDate(results.asOf);
-  const status = [
+  // A time of day is shown as published, in the publisher's offset: 20 November 2022, 22:00 UTC+06:00.
+  const time = /T(\d\d:\d\d)(?::\d\d(?:\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.exec(results.asOf ?? '');
+  const at = time ? `, ${time[1]} ${time[2] === 'Z' ? 'UTC' : `UTC${time[2]}`}` : '';
+  return [
     STATUS_WORDS[results.status],
-    asOf ? `as of ${longDate.format(new Date(asOf))}` : null,
+    asOf ? `as of ${longDate.format(new Date(asOf))}${at}` : null,
     `version ${results.version}`,
   ]
     .filter(Boolean)
     .join(' · ');
-  block(wrap(status, INNER, 14), 14, { fill: MUTED, cls: 'status' }, 20);
-  y += 14;
+}
+
+/** Who published the figures: the version's source, and the authority it reports when that is another. */
+export function sourceNote(results: Pick<Results, 'sources' | 'publishedBy'>): string {
+  const publisher = results.sources[0]?.publisher ?? 'unknown';
+  return results.publishedBy && results.publishedBy !== publisher
+    ? `Source: ${publisher}, reporting figures of the ${results.publishedBy}.`
+    : `Source: ${publisher}.`;
+}
+
+/** An id for the chart's <title> and <desc>: `kind`, the election, the contest (when not the main one), the version. */
+export function chartId(kind: string, results: Pick<Results, 'electionId' | 'version' | 'contest'>): string {
+  const contest = results.contest.main ? '' : `-${results.contest.id}`;
+  return `${kind}-${results.electionId}${contest}-v${results.version}`.replace(/[^A-Za-z0-9]+/g, '-');
+}
+
+/** The SVG document: accessible name and description, a white background, then `body`. */
+export function svgDocument(o: { id: string; title: string; desc: string; height: number; body: string[] }): string {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${o.height}" viewBox="0 0 ${WIDTH} ${o.height}" ` +
+      `role="img" aria-labelledby="${o.id}-title ${o.id}-desc" font-family="${escapeXml(FONT)}">`,
+    `<title id="${o.id}-title">${escapeXml(o.title)}</title>`,
+    `<desc id="${o.id}-desc">${escapeXml(o.desc)}</desc>`,
+    `<rect class="background" width="${WIDTH}" height="${o.height}" fill="#ffffff"/>`,
+    ...o.body,
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+/** The chart of one result version; `election.title` heads it (country, type and polling day). */
+export function toResultsChart(results: Results, election: { title: string }): string {
+  const canvas = new Canvas();
+  const { body } = canvas;
+  canvas.heading(election.title, statusLine(results));
 
   const barHeight = 22;
   for (const line of results.lines) {
     // The name in bold, then the nominator in grey on the same line, or on lines of its own.
-    const by = line.nominator ? ` · ${line.nominator.name}` : '';
+    const by = line.nominator && line.kind !== 'party' ? ` · ${line.nominator.name}` : '';
     const rows: Run[][] =
       textWidth(line.name, 14, true) + textWidth(by, 14) <= INNER
         ? [[{ text: line.name, bold: true }, ...(by ? [{ text: by, fill: MUTED }] : [])]]
         : [
             ...wrap(line.name, INNER, 14, true).map((text) => [{ text, bold: true }]),
-            ...wrap(line.nominator?.name ?? '', INNER, 14).map((text) => [{ text, fill: MUTED }]),
+            ...wrap(by ? line.nominator!.name : '', INNER, 14).map((text) => [{ text, fill: MUTED }]),
           ];
     for (const runs of rows) {
-      y += 19;
-      body.push(runsEl(MARGIN, Math.round(y - 14 * 0.3), runs, { size: 14, cls: 'name' }));
+      canvas.y += 19;
+      body.push(runsEl(MARGIN, Math.round(canvas.y - 14 * 0.3), runs, { size: 14, cls: 'name' }));
     }
-    y += 5;
+    canvas.y += 5;
+    const y = canvas.y;
 
-    const label = [percentLabel(line), votesLabel(line)].filter(Boolean).join(' · ');
+    const label = [percentLabel(line), votesLabel(line), seatsLabel(line)].filter(Boolean).join(' · ');
     const labelWidth = textWidth(label, 13, true);
     const barWidth = line.percent === null ? 0 : Math.max(1, (line.percent / 100) * INNER);
-    const colour = line.kind === 'candidate' ? CANDIDATE_BAR : OTHER_BAR;
+    // What voters chose (a candidate, a list, an option) in colour; "against all" and other counts in grey.
+    const colour = ['candidate', 'party', 'option'].includes(line.kind) ? CANDIDATE_BAR : OTHER_BAR;
     const mid = y + barHeight / 2 + 4.5;
     if (barWidth > 0)
       body.push(
         `<rect class="bar" x="${MARGIN}" y="${y}" width="${barWidth.toFixed(1)}" height="${barHeight}" fill="${colour}"/>`,
       );
-    // The label goes after the bar when it fits there, else inside the bar's end in white.
+    // The label goes after the bar when it fits there, else inside the bar's end in white, else
+    // on a line of its own under the bar.
     if (barWidth === 0) body.push(textEl(MARGIN, mid, label, { size: 13, fill: MUTED, cls: 'value' }));
     else if (MARGIN + barWidth + 6 + labelWidth <= WIDTH - MARGIN)
       body.push(textEl(MARGIN + barWidth + 6, mid, label, { size: 13, bold: true, cls: 'value' }));
-    else
+    else if (labelWidth > barWidth - 12) {
+      canvas.y += 18;
+      body.push(textEl(MARGIN, Math.round(mid + 18), label, { size: 13, bold: true, cls: 'value' }));
+    } else
       body.push(
         textEl(MARGIN + barWidth - 6, mid, label, {
           size: 13,
@@ -212,41 +283,27 @@ export function toResultsChart(results: Results, election: { title: string }): s
           cls: 'value',
         }),
       );
-    y += barHeight + 14;
+    canvas.y += barHeight + 14;
   }
-  if (results.lines.length === 0) block(['No figures have been published for this version.'], 14, { cls: 'name' });
+  if (results.lines.length === 0)
+    canvas.block(['No figures have been published for this version.'], 14, { cls: 'name' });
 
-  const source = results.sources[0];
-  const publisher = source?.publisher ?? 'unknown';
   const footnotes = [
     results.lines.length > 0 ? BASE_WORDS[results.percentBase] : null,
     results.complete ? null : 'Incomplete: the source published only the lines shown.',
-    results.publishedBy && results.publishedBy !== publisher
-      ? `Source: ${publisher}, reporting figures of the ${results.publishedBy}.`
-      : `Source: ${publisher}.`,
+    sourceNote(results),
   ].filter((s): s is string => s !== null);
-  y += 4;
-  for (const note of footnotes) block(wrap(note, INNER, 12), 12, { fill: MUTED, cls: 'note' }, 17);
-  const height = Math.ceil(y + MARGIN - 4);
+  canvas.notes(footnotes);
 
-  const id = `election-chart-${results.electionId.replace(/[^A-Za-z0-9]+/g, '-')}-v${results.version}`;
+  const asOf = isoDate(results.asOf);
   const title = `${election.title}: ${STATUS_WORDS[results.status].toLowerCase()}`;
   const desc = [
     `Horizontal bar chart of vote shares${asOf ? ` as of ${longDate.format(new Date(asOf))}` : ''}.`,
     ...results.lines.map(
-      (l) => `${l.name}${nominator(l)}: ${[percentLabel(l), votesLabel(l)].filter(Boolean).join(', ')}.`,
+      (l) =>
+        `${l.name}${l.kind === 'party' ? '' : nominator(l)}: ${[percentLabel(l), votesLabel(l), seatsLabel(l)].filter(Boolean).join(', ')}.`,
     ),
     ...footnotes,
   ].join(' ');
-
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ` +
-      `role="img" aria-labelledby="${id}-title ${id}-desc" font-family="${escapeXml(FONT)}">`,
-    `<title id="${id}-title">${escapeXml(title)}</title>`,
-    `<desc id="${id}-desc">${escapeXml(desc)}</desc>`,
-    `<rect class="background" width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
-    ...body,
-    '</svg>',
-    '',
-  ].join('\n');
+  return svgDocument({ id: chartId('election-chart', results), title, desc, height: canvas.height, body });
 }
