@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { countries, elections, resultVersions, sources } from '../../db/schema/index.js';
+import { defaultMainContest } from '../../db/contests.js';
+import { contests, countries, elections, resultVersions, sources } from '../../db/schema/index.js';
 
 type ResultStatus = (typeof resultVersions.$inferSelect)['status'];
 
@@ -11,6 +12,8 @@ export interface ElectionFilter {
   from?: string;
   to?: string;
   status?: ResultStatus;
+  /** 1 for first rounds, 2 for runoffs, ... */
+  round?: number;
   /** Keyset: the (date, id) of the last row of the previous page; order is date desc, id asc. */
   after?: [string, string];
   limit: number;
@@ -23,6 +26,10 @@ function electionQuery(db: Db) {
     .select({
       election: elections,
       countryName: countries.name,
+      // The runoff that follows this round, if one is recorded: the election naming it as its previous round.
+      nextRoundId: sql<
+        string | null
+      >`(select n.id from elections n where n.previous_round_id = ${elections.id} order by n.date, n.id limit 1)`,
       source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
       current: {
         number: current.number,
@@ -50,6 +57,7 @@ export function listElections(db: Db, f: ElectionFilter) {
     f.from ? gte(elections.date, f.from) : undefined,
     f.to ? lte(elections.date, f.to) : undefined,
     f.status ? eq(current.status, f.status) : undefined,
+    f.round ? eq(elections.round, f.round) : undefined,
     f.after
       ? or(lt(elections.date, f.after[0]), and(eq(elections.date, f.after[0]), gt(elections.id, f.after[1])))
       : undefined,
@@ -71,12 +79,19 @@ export async function electionExists(db: Db, id: string): Promise<boolean> {
   return rows.length > 0;
 }
 
+/** Changes with every PATCH, every new result version, and when a next round is recorded. */
 export function electionEtag(row: ElectionRow): string {
-  return `"r${row.election.revision}.v${row.current?.number ?? 0}"`;
+  const next = row.nextRoundId ? `.n${row.nextRoundId}` : '';
+  return `"r${row.election.revision}.v${row.current?.number ?? 0}${next}"`;
 }
 
-export async function insertElection(db: Db, values: typeof elections.$inferInsert) {
-  await db.insert(elections).values(values);
+/** Inserts an election with its main contest, in its country's area (made from ISO 3166-1 if missing). */
+export async function insertElection(db: Db, election: typeof elections.$inferInsert) {
+  await db.insert(elections).values(election);
+  await db.execute(sql`insert into areas (id, country_code, level, name)
+    select lower(code), code, 'country', name from countries where code = ${election.countryCode}
+    on conflict do nothing`);
+  await db.insert(contests).values(defaultMainContest(election));
 }
 
 /** Locks the election row for the rest of the transaction: writers to one election queue up. */

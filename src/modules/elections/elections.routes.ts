@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Db } from '../../db/client.js';
 import { listResponses, sendList } from '../../formats/list.js';
 import { ifMatchAdmits } from '../../lib/etag.js';
-import { conflict, HttpProblem, notFound, unprocessable } from '../../lib/problem.js';
+import { conflict, HttpProblem, notFound, type ProblemFieldError, unprocessable } from '../../lib/problem.js';
 import { bearerAuth, ifMatchHeaders, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
 import { requireSource } from '../sources/sources.repository.js';
 import {
@@ -77,9 +77,10 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
       const id = `${country.toLowerCase()}.${fields.type}.${fields.date}`;
       return app.write(request, reply, { action: 'create', resourceType: 'election' }, async (tx) => {
         await requireSource(tx, fields.sourceId, 'sourceId');
-        if (fields.previousRoundId) await requireElectionRef(tx, fields.previousRoundId);
+        if (fields.previousRoundId) await lockElectionRef(tx, fields.previousRoundId);
         if (await electionExists(tx, id)) throw conflict(`Election ${id} exists; change it with PATCH.`);
-        await insertElection(tx, { id, countryCode: country, ...fields });
+        const round = await checkRounds(tx, id, { countryCode: country, ...fields });
+        await insertElection(tx, { id, countryCode: country, ...fields, round });
         const row = (await findElection(tx, id))!;
         return {
           status: 201,
@@ -113,18 +114,25 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
       const { id } = request.params;
       const ifMatch = request.headers['if-match'];
       if (!ifMatch) throw new HttpProblem(428, `Send If-Match with the ETag of GET /v1/elections/${id}.`);
+      const changes = { ...request.body };
       return app.write(request, reply, { action: 'update', resourceType: 'election' }, async (tx) => {
-        if (!(await lockElection(tx, id))) throw notFound(`Election ${id} not found.`);
+        // The election and the round it names, locked in id order so that two edits never wait on each other.
+        const named = changes.previousRoundId && changes.previousRoundId !== id ? [changes.previousRoundId] : [];
+        for (const locked of [id, ...named].sort())
+          if (locked !== id) await lockElectionRef(tx, locked);
+          else if (!(await lockElection(tx, id))) throw notFound(`Election ${id} not found.`);
         const before = (await findElection(tx, id))!;
         const etag = electionEtag(before);
         if (!ifMatchAdmits(ifMatch, etag))
           throw new HttpProblem(412, `The election changed since you read it: its ETag is now ${etag}. Read it again.`);
-        const changes = request.body;
         if (changes.sourceId) await requireSource(tx, changes.sourceId, 'sourceId');
-        if (changes.previousRoundId) {
-          if (changes.previousRoundId === id)
-            throw unprocessable([{ in: 'body', name: 'previousRoundId', message: 'cannot be the election itself' }]);
-          await requireElectionRef(tx, changes.previousRoundId);
+        if (changes.round !== undefined || changes.previousRoundId !== undefined) {
+          const { countryCode, date, round, previousRoundId } = before.election;
+          const linked = changes.previousRoundId === undefined ? previousRoundId : changes.previousRoundId;
+          // Naming a previous round without a round number: the round after it.
+          const given = changes.round ?? (changes.previousRoundId ? undefined : round);
+          changes.round = await checkRounds(tx, id, { countryCode, date, round: given, previousRoundId: linked });
+          await checkNextRound(tx, before.nextRoundId, changes.round);
         }
         await updateElection(tx, id, changes);
         const row = (await findElection(tx, id))!;
@@ -134,9 +142,57 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 };
 
-async function requireElectionRef(db: Db, id: string) {
-  if (!(await electionExists(db, id)))
-    throw new HttpProblem(404, `previousRoundId: no election has the id '${id}'.`, [
-      { in: 'body', name: 'previousRoundId', message: `no election has the id '${id}'` },
+/** Locks the election a body names as previousRoundId: a 404 naming the field when there is none. */
+async function lockElectionRef(db: Db, previousRoundId: string) {
+  if (await lockElection(db, previousRoundId)) return;
+  throw new HttpProblem(404, `previousRoundId: no election has the id '${previousRoundId}'.`, [
+    { in: 'body', name: 'previousRoundId', message: `no election has the id '${previousRoundId}'` },
+  ]);
+}
+
+interface Rounds {
+  countryCode: string;
+  date: string;
+  /** Undefined: the round after previousRoundId, or 1. */
+  round?: number | undefined;
+  previousRoundId: string | null;
+}
+
+/**
+ * The election's round, by the rules of the links between rounds: the previous round is another,
+ * earlier election of the same country, with no other next round, and this round is one more than
+ * its round. A round with no previous one recorded may have any number (a runoff whose first round
+ * is not in the database).
+ */
+async function checkRounds(db: Db, id: string, e: Rounds): Promise<number> {
+  if (!e.previousRoundId) return e.round ?? 1;
+  if (e.previousRoundId === id)
+    throw unprocessable([{ in: 'body', name: 'previousRoundId', message: 'cannot be the election itself' }]);
+  const previous = (await findElection(db, e.previousRoundId))!;
+  const { countryCode, date, round } = previous.election;
+  const errors: ProblemFieldError[] = [];
+  const push = (name: string, message: string) => errors.push({ in: 'body', name, message });
+  if (countryCode !== e.countryCode.toUpperCase())
+    push('previousRoundId', `is an election in ${countryCode}: a runoff is held in the country of its first round`);
+  if (date >= e.date) push('previousRoundId', `was held on ${date}: the previous round is held before ${e.date}`);
+  if (previous.nextRoundId && previous.nextRoundId !== id)
+    push('previousRoundId', `already has a next round, ${previous.nextRoundId}`);
+  if (e.round !== undefined && e.round !== round + 1)
+    push('round', `must be ${round + 1}, the round after ${e.previousRoundId} (round ${round})`);
+  if (errors.length) throw unprocessable(errors);
+  return round + 1;
+}
+
+/** A round that has a next round keeps its number one less than the next one's. */
+async function checkNextRound(db: Db, nextRoundId: string | null, round: number) {
+  if (!nextRoundId) return;
+  const next = (await findElection(db, nextRoundId))!;
+  if (next.election.round !== round + 1)
+    throw unprocessable([
+      {
+        in: 'body',
+        name: 'round',
+        message: `must be ${next.election.round - 1}: ${nextRoundId} is the next round (round ${next.election.round})`,
+      },
     ]);
 }

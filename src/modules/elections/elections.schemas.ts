@@ -22,7 +22,7 @@ export const isoDate = z.iso
   .date('must be a date as YYYY-MM-DD')
   .refine((date) => !date.startsWith('0000-'), 'must be a date from 0001-01-01 on');
 
-const currentResultsSchema = z
+export const currentResultsSchema = z
   .object({
     version: z.number().int(),
     status: statusEnum,
@@ -42,13 +42,40 @@ export const electionSchema = z
     snap: z.boolean().nullable().describe('Called early; null when no source says.'),
     round: z.number().int(),
     previousRoundId: z.string().nullable().describe('For a runoff: the id of the round before.'),
+    nextRoundId: z
+      .string()
+      .nullable()
+      .describe('The id of the round after (the runoff whose previousRoundId is this election), or null.'),
     termEndYear: z.number().int().nullable().describe("Year the winner's term ends, when a source gives it."),
     candidateCount: z.number().int().nullable().describe('Number of candidates on the ballot, when a source gives it.'),
     note: z.string().nullable(),
     source: sourceRefSchema,
     currentResults: currentResultsSchema.nullable().describe('The newest result version, or null before any.'),
   })
-  .meta({ id: 'Election' });
+  .meta({
+    id: 'Election',
+    example: {
+      id: 'kz.presidential.2022-11-20',
+      title: 'Kazakhstan presidential election, 20 November 2022',
+      country: { code: 'KZ', name: 'Kazakhstan' },
+      type: 'presidential',
+      date: '2022-11-20',
+      snap: true,
+      round: 1,
+      previousRoundId: null,
+      nextRoundId: null,
+      termEndYear: 2029,
+      candidateCount: 6,
+      note: 'A seven-year term; presidents may not be re-elected after it.',
+      source: {
+        id: 'nikkei-asia-2022-11-22-kazakhstan-tilting-to-china',
+        publisher: 'Nikkei Asia',
+        title: "Kazakhstan seen tilting to China after president's landslide win",
+        url: null,
+      },
+      currentResults: { version: 10, status: 'certified', preliminary: false, asOf: '2022-11-22', complete: true },
+    },
+  });
 
 const electionFilters = {
   type: z.enum(electionType.enumValues).optional(),
@@ -56,6 +83,13 @@ const electionFilters = {
   from: isoDate.optional().describe('Polling day on or after, YYYY-MM-DD.'),
   to: isoDate.optional().describe('Polling day on or before, YYYY-MM-DD.'),
   status: statusEnum.optional().describe('Status of the current result version.'),
+  round: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe('Only this round: 1 for first rounds, 2 for runoffs.'),
   format: formatParam,
   limit: limitParam(20),
   cursor: cursorParam(z.tuple([isoDate, z.string()])).optional(),
@@ -78,8 +112,17 @@ export const electionList = listSchema(electionSchema).meta({ id: 'ElectionList'
 
 const mutableFields = {
   snap: z.boolean().nullable().describe('Called early; null when no source says.'),
-  round: z.number().int().min(1).max(10),
-  previousRoundId: electionIdParam.nullable().describe('For a runoff: the id of the round before; must exist.'),
+  round: z
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .describe('1 for a first round; with previousRoundId, one more than its round (the default then).'),
+  previousRoundId: electionIdParam
+    .nullable()
+    .describe(
+      'For a runoff: the round before, an earlier election of the same country with no other next round; must exist.',
+    ),
   termEndYear: z.number().int().min(1800).max(2200).nullable(),
   candidateCount: z.number().int().min(0).max(10_000).nullable(),
   note: text().max(2000).nullable(),
@@ -92,7 +135,7 @@ export const electionCreateBody = z
     type: z.enum(electionType.enumValues),
     date: isoDate.describe('Polling day, YYYY-MM-DD.'),
     snap: mutableFields.snap.default(null),
-    round: mutableFields.round.default(1),
+    round: mutableFields.round.optional().describe('By default 1, or the round after previousRoundId.'),
     previousRoundId: mutableFields.previousRoundId.default(null),
     termEndYear: mutableFields.termEndYear.default(null),
     candidateCount: mutableFields.candidateCount.default(null),
@@ -101,7 +144,11 @@ export const electionCreateBody = z
   })
   .meta({
     id: 'ElectionCreate',
-    description: 'The id is made from country, type and date: {iso2}.{type}.{YYYY-MM-DD}.',
+    description:
+      'The id is made from country, type and date: {iso2}.{type}.{YYYY-MM-DD}. An unknown sourceId or ' +
+      'previousRoundId is a 404. A previous round that is the election itself, of another country, not ' +
+      'earlier, or already followed by another round, and a round that is not one more than its round, ' +
+      'answer 422 naming the field.',
     example: {
       country: 'KZ',
       type: 'presidential',
@@ -126,6 +173,9 @@ export const electionPatchBody = z
   .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one field' })
   .meta({
     id: 'ElectionPatch',
-    description: 'The fields to change; id, country, type and date make the id and cannot change.',
+    description:
+      'The fields to change; id, country, type and date make the id and cannot change. previousRoundId and ' +
+      'round follow the rules of ElectionCreate; naming a previous round without a round sets the round after ' +
+      'it, and the round of an election followed by another stays one less than that one.',
     example: { termEndYear: 2029, note: 'A seven-year term.' },
   });

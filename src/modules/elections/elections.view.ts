@@ -11,17 +11,19 @@ export type Election = z.output<typeof electionSchema>;
 
 const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
-export function toElection({ election: e, countryName, source, current }: ElectionRow): Election {
+export function toElection({ election: e, countryName, nextRoundId, source, current }: ElectionRow): Election {
   const round = e.round > 1 ? `, round ${e.round}` : '';
+  const what = e.type === 'referendum' ? 'referendum' : `${e.type} election`;
   return {
     id: e.id,
-    title: `${countryName} ${e.type} election${round}, ${longDate.format(new Date(e.date))}`,
+    title: `${countryName} ${what}${round}, ${longDate.format(new Date(e.date))}`,
     country: { code: e.countryCode, name: countryName },
     type: e.type,
     date: e.date,
     snap: e.snap,
     round: e.round,
     previousRoundId: e.previousRoundId,
+    nextRoundId,
     termEndYear: e.termEndYear,
     candidateCount: e.candidateCount,
     note: e.note,
@@ -59,6 +61,7 @@ export const electionColumns = [
   'preliminary',
   'currentAsOf',
   'currentComplete',
+  'nextRoundId',
 ] as const;
 
 function toElectionCsvRow(row: ElectionRow) {

@@ -1,32 +1,181 @@
-import { asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
-import { organisations, sources } from '../../db/schema/index.js';
+import {
+  candidates,
+  contests,
+  elections,
+  organisationMembers,
+  organisations,
+  resultVersions,
+  sources,
+  voteShares,
+} from '../../db/schema/index.js';
+import { isCurrent } from '../results/results.repository.js';
+
+const colourSource = alias(sources, 'colour_source');
 
 const columns = {
   id: organisations.id,
   name: organisations.name,
+  kind: organisations.kind,
+  shortName: organisations.shortName,
+  abbreviation: organisations.abbreviation,
+  colour: organisations.colour,
+  // Left-joined: drizzle gives null for the whole object when there is no colour source.
+  colourSource: {
+    id: colourSource.id,
+    publisher: colourSource.publisher,
+    title: colourSource.title,
+    url: colourSource.url,
+  },
   source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
 };
 
-export function listOrganisations(db: Db, opts: { after?: string; limit: number }) {
+function organisationQuery(db: Db) {
   return db
     .select(columns)
     .from(organisations)
     .innerJoin(sources, eq(sources.id, organisations.sourceId))
+    .leftJoin(colourSource, eq(colourSource.id, organisations.colourSourceId));
+}
+
+type OrganisationBase = Awaited<ReturnType<ReturnType<typeof organisationQuery>['execute']>>[number];
+export interface Membership {
+  id: string;
+  name: string;
+  sourceId: string;
+}
+export type OrganisationRow = OrganisationBase & { members: Membership[]; memberOf: Membership[] };
+
+/** The rows with their alliance members and the alliances they belong to: one query for the lot. */
+async function withMemberships(db: Db, rows: OrganisationBase[]): Promise<OrganisationRow[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const member = alias(organisations, 'member');
+  const alliance = alias(organisations, 'alliance');
+  const links = await db
+    .select({
+      allianceId: organisationMembers.allianceId,
+      allianceName: alliance.name,
+      memberId: organisationMembers.memberId,
+      memberName: member.name,
+      sourceId: organisationMembers.sourceId,
+    })
+    .from(organisationMembers)
+    .innerJoin(member, eq(member.id, organisationMembers.memberId))
+    .innerJoin(alliance, eq(alliance.id, organisationMembers.allianceId))
+    .where(or(inArray(organisationMembers.allianceId, ids), inArray(organisationMembers.memberId, ids)))
+    .orderBy(asc(organisationMembers.allianceId), asc(organisationMembers.memberId));
+  return rows.map((row) => ({
+    ...row,
+    members: links
+      .filter((l) => l.allianceId === row.id)
+      .map((l) => ({ id: l.memberId, name: l.memberName, sourceId: l.sourceId })),
+    memberOf: links
+      .filter((l) => l.memberId === row.id)
+      .map((l) => ({ id: l.allianceId, name: l.allianceName, sourceId: l.sourceId })),
+  }));
+}
+
+export async function listOrganisations(db: Db, opts: { after?: string; limit: number }) {
+  const rows = await organisationQuery(db)
     .where(opts.after === undefined ? undefined : gt(organisations.id, opts.after))
     .orderBy(asc(organisations.id))
     .limit(opts.limit);
+  return withMemberships(db, rows);
 }
 
-export async function findOrganisation(db: Db, id: string) {
-  const [row] = await db
-    .select(columns)
-    .from(organisations)
-    .innerJoin(sources, eq(sources.id, organisations.sourceId))
-    .where(eq(organisations.id, id));
+export async function findOrganisation(db: Db, id: string): Promise<OrganisationRow | undefined> {
+  const rows = await organisationQuery(db).where(eq(organisations.id, id));
+  const [row] = await withMemberships(db, rows);
   return row;
 }
 
-export async function insertOrganisation(db: Db, values: typeof organisations.$inferInsert) {
-  await db.insert(organisations).values(values);
+/** Which of `ids` name an organisation, with its kind. */
+export async function organisationKinds(db: Db, ids: string[]) {
+  if (ids.length === 0) return new Map<string, OrganisationBase['kind']>();
+  const rows = await db
+    .select({ id: organisations.id, kind: organisations.kind })
+    .from(organisations)
+    .where(inArray(organisations.id, ids));
+  return new Map(rows.map((r) => [r.id, r.kind]));
 }
+
+/** Which of `ids` name a source. */
+export async function existingSourceIds(db: Db, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.select({ id: sources.id }).from(sources).where(inArray(sources.id, ids));
+  return new Set(rows.map((r) => r.id));
+}
+
+export async function insertOrganisation(
+  db: Db,
+  values: typeof organisations.$inferInsert,
+  members: { memberId: string; sourceId: string }[] = [],
+) {
+  await db.insert(organisations).values(values);
+  if (members.length)
+    await db.insert(organisationMembers).values(members.map((m) => ({ allianceId: values.id, ...m })));
+}
+
+export interface OrganisationResultFilter {
+  versions: 'current' | 'all';
+  contestKind?: (typeof contests.$inferSelect)['kind'];
+  /** Keyset: (polling day, line id) of the last row of the previous page. */
+  after?: [string, number];
+  limit: number;
+}
+
+/**
+ * The lines of an organisation at each contest's own area: its party lists and the candidates it
+ * nominated, oldest polling day first, then in the order the lines were recorded.
+ */
+export function listOrganisationResults(db: Db, organisationId: string, f: OrganisationResultFilter) {
+  return db
+    .select({
+      id: voteShares.id,
+      electionId: elections.id,
+      countryCode: elections.countryCode,
+      date: elections.date,
+      type: elections.type,
+      round: elections.round,
+      contest: contests.slug,
+      contestName: contests.name,
+      contestKind: contests.kind,
+      contestSeats: contests.seats,
+      areaId: contests.areaId,
+      version: resultVersions.number,
+      status: resultVersions.status,
+      current: isCurrent,
+      asOf: resultVersions.asOf,
+      kind: voteShares.kind,
+      candidateId: voteShares.candidateId,
+      candidateName: candidates.name,
+      votes: voteShares.votes,
+      percent: voteShares.percent,
+      percentBase: resultVersions.percentBase,
+      rank: voteShares.rank,
+      outcome: voteShares.outcome,
+      seats: voteShares.seats,
+      sourceId: resultVersions.sourceId,
+    })
+    .from(voteShares)
+    .innerJoin(resultVersions, eq(resultVersions.id, voteShares.versionId))
+    .innerJoin(contests, eq(contests.id, resultVersions.contestId))
+    .innerJoin(elections, eq(elections.id, resultVersions.electionId))
+    .leftJoin(candidates, eq(candidates.id, voteShares.candidateId))
+    .where(
+      and(
+        eq(voteShares.nominatorId, organisationId),
+        isNull(voteShares.areaId),
+        f.versions === 'current' ? isCurrent : undefined,
+        f.contestKind ? eq(contests.kind, f.contestKind) : undefined,
+        f.after ? sql`(${elections.date}, ${voteShares.id}) > (${f.after[0]}::date, ${f.after[1]})` : undefined,
+      ),
+    )
+    .orderBy(asc(elections.date), asc(voteShares.id))
+    .limit(f.limit);
+}
+
+export type OrganisationResultRow = Awaited<ReturnType<typeof listOrganisationResults>>[number];
