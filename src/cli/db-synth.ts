@@ -8,9 +8,15 @@ import { SYNTHETIC_SOURCE_ID, synth, SyntheticDataExistsError } from '../db/synt
 
 const help = `Usage: npm run db:synth -- --elections N [--seed S] [--append]
 
-Writes N synthetic elections (about 10 vote-share lines each: --elections 100000 gives about
-1M lines) with their candidates, parties and 1-3 result versions into the database of
-DATABASE_URL, or the embedded PGlite database in DATA_DIR (./data) when it is unset.
+Writes N synthetic elections with their main contest (a presidency or a local office with
+candidates; a parliament's party lists, with seats), candidates, parties and 1-3 result versions
+into the database of DATABASE_URL, or the embedded PGlite database in DATA_DIR (./data) when it
+is unset. Each country used gets 3-20 synthetic regions ("Synthetic region 1", id
+{cc}-synth-r01, no ISO code), and half its elections give figures by region: turnout in every
+version, and in some the certified result region by region, adding up to the national figures
+(GET /v1/elections/{id}/results?area={cc}&level=region). Countries with real areas below them
+(Kazakhstan's, from the seed) keep national figures only. About 23 vote-share lines an election
+(--elections 100000 gives about 2.3M lines).
 
 It first applies the migrations and the seed (both idempotent), since every election needs
 its country. Every row it writes hangs off one source, '${SYNTHETIC_SOURCE_ID}', that says
@@ -83,16 +89,22 @@ try {
     summary.sources +
     summary.organisations +
     summary.candidates +
+    summary.areas +
     summary.elections +
+    summary.contests +
     summary.resultVersions +
+    summary.resultAreas +
     summary.voteShares;
   console.log(`synthetic dataset written (${database.engine}, seed ${seedValue}):`);
   console.table({
     sources: summary.sources,
     organisations: summary.organisations,
     candidates: summary.candidates,
+    areas: summary.areas,
     elections: summary.elections,
+    contests: summary.contests,
     result_versions: summary.resultVersions,
+    result_areas: summary.resultAreas,
     vote_shares: summary.voteShares,
   });
   console.log(
