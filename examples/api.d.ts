@@ -152,13 +152,13 @@ export interface paths {
         };
         /**
          * Current results of an election
-         * @description The newest result version: status (preliminary or certified), turnout, every line with votes and the published percentage, and the sources. Older versions stay readable under /versions.
+         * @description The newest result version of the election's main contest (the presidency, the party lists, the question): status (preliminary or certified), turnout, every line with votes, the published percentage and seats, and the sources. Older versions stay readable under /versions. ?area= gives one area's figures (a region's), and ?level= adds those of every area at that level within it (e.g. ?level=region: one entry per region, for a map or a table); an area has only the figures its source gives. CSV: one row per line and area, with the area code.
          */
         get: operations["getElectionResults"];
         put?: never;
         /**
          * Publish a new result version
-         * @description Appends a version; it becomes the current results and older versions stay readable. Checked before anything is written (422 naming each offending field): percentages 0–100; a complete version's percentages sum to 100 ± 0.1; votes ≥ 0 and their sum ≤ ballots cast; a percentage within 0.01 of votes / denominator unless publishedAsIs; candidates, organisations and sources exist; after a certified version only a recount or correction. Send If-Match with the ETag of GET /results to be told (412) if someone published first.
+         * @description Appends a version of the election's main contest (the presidency, the party lists, the question); it becomes the current results and older versions stay readable. Checked before anything is written (422 naming each offending field): percentages 0–100; a complete version's percentages sum to 100 ± 0.1; votes ≥ 0 and their sum ≤ ballots cast; a percentage within 0.01 of votes / denominator unless publishedAsIs; candidates, organisations, areas and sources exist; after a certified version only a recount or correction. Areas (`areas`): each within the contest's area and existing on polling day, once; its figures never above its parent's; when every area within a parent is given and complete, they add up to the parent's unless publishedAsIs. Send If-Match with the ETag of GET /results to be told (412) if someone published first.
          */
         post: operations["publishResults"];
         delete?: never;
@@ -174,7 +174,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What changed between two result versions, line by line */
+        /**
+         * What changed between two result versions, line by line
+         * @description The contest's own area unless ?area= names one within it.
+         */
         get: operations["diffResultVersions"];
         put?: never;
         post?: never;
@@ -208,8 +211,92 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One result version of an election */
+        /**
+         * One result version of an election
+         * @description As the current results, with ?area= and ?level= the same way.
+         */
         get: operations["getResultVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/elections/{id}/contests/{contest}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Current results of a contest
+         * @description The newest result version of the contest: status (preliminary or certified), turnout, every line with votes, the published percentage and seats, and the sources. Older versions stay readable under /versions. ?area= gives one area's figures (a region's), and ?level= adds those of every area at that level within it (e.g. ?level=region: one entry per region, for a map or a table); an area has only the figures its source gives. CSV: one row per line and area, with the area code.
+         */
+        get: operations["getContestResults"];
+        put?: never;
+        /**
+         * Publish a new result version
+         * @description Appends a version of the contest; it becomes the current results and older versions stay readable. Checked before anything is written (422 naming each offending field): percentages 0–100; a complete version's percentages sum to 100 ± 0.1; votes ≥ 0 and their sum ≤ ballots cast; a percentage within 0.01 of votes / denominator unless publishedAsIs; candidates, organisations, areas and sources exist; after a certified version only a recount or correction. Areas (`areas`): each within the contest's area and existing on polling day, once; its figures never above its parent's; when every area within a parent is given and complete, they add up to the parent's unless publishedAsIs. Send If-Match with the ETag of GET /results to be told (412) if someone published first.
+         */
+        post: operations["publishContestResults"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/elections/{id}/contests/{contest}/results/versions/{a}/diff/{b}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed between two result versions, line by line
+         * @description The contest's own area unless ?area= names one within it.
+         */
+        get: operations["diffContestResultVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/elections/{id}/contests/{contest}/results/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every result version of a contest, oldest first */
+        get: operations["listContestResultVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/elections/{id}/contests/{contest}/results/versions/{n}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One result version of a contest
+         * @description As the current results, with ?area= and ?level= the same way.
+         */
+        get: operations["getContestResultVersion"];
         put?: never;
         post?: never;
         delete?: never;
@@ -226,12 +313,34 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Current results as a NIST SP 1500-100 v2 ElectionReport
-         * @description The current result version in the Election Results Common Data Format of NIST SP 1500-100 version 2 (JSON), valid against NIST's schema: the status, the country as a ReportingUnit (registered voters when published), ballots cast when published, one CandidateContest whose selections carry each line's votes as VoteCounts, non-candidate lines such as "Against all" as labelled selections, the candidates, persons and nominating organisations (as Party).
+         * Current results of every contest as a NIST SP 1500-100 v2 ElectionReport
+         * @description The election's results in the Election Results Common Data Format of NIST SP 1500-100 version 2 (JSON), valid against NIST's schema: every contest that has results, each at its current version with its figures for every area that version has them for (the main contest first). The report's Status is the least settled of the contests' (each names its own, and its version, in its ExternalIdentifier). Each contest by its kind: a CandidateContest (NumberElected = its seats; candidates, persons and their nominating organisations), a PartyContest (a PartySelection per party list; the seats to fill and the threshold in its ExternalIdentifier, as the CDF has no field for them there) or a BallotMeasureContest (a BallotMeasureSelection per option). Ballots with more marks than allowed (e.g. both options marked) are the contest's OtherCounts Overvotes and blank ballots its Undervotes, per area; other published counts without a CDF field ("Against all", invalid ballots, independents' seats) are labelled BallotMeasureSelections whose ExternalIdentifier `selection-kind` names them. VoteCounts per selection and per area: Type total for votes, Type seats for seats won. The areas form the GpUnit hierarchy: the country ReportingUnit lists its regions in ComposingGpUnitIds, and each area carries its ISO 3166-2 code; registered voters are ReportingUnit.VotersRegistered and ballots cast Election.BallotCounts, per area. Organisations are Parties (abbreviation, colour where known); an alliance is a Coalition of its members.
          *
-         *     Nothing is invented to fill the format. A line published as a percentage only has no VoteCounts; the CDF has no field for percentages, so the published ones, their base, the turnout percentage and the sources are listed in Notes. GeneratedDate is when this API recorded the version, so the report of a version never changes.
+         *     Nothing is invented to fill the format. A line published as a percentage only has no VoteCounts; the CDF has no field for percentages, so the published ones and their base, turnout percentages (national and by area), valid and invalid votes and the sources are listed in Notes. GeneratedDate is when this API recorded the newest version in the report, so the report of given versions never changes.
          */
         get: operations["getElectionResultsCdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/elections/{id}/contests/{contest}/results/cdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A contest's results as a NIST SP 1500-100 v2 ElectionReport
+         * @description One contest's current version (or ?version=) in the Election Results Common Data Format of NIST SP 1500-100 version 2 (JSON), valid against NIST's schema, with its figures for every area the version has them for. Each contest by its kind: a CandidateContest (NumberElected = its seats; candidates, persons and their nominating organisations), a PartyContest (a PartySelection per party list; the seats to fill and the threshold in its ExternalIdentifier, as the CDF has no field for them there) or a BallotMeasureContest (a BallotMeasureSelection per option). Ballots with more marks than allowed (e.g. both options marked) are the contest's OtherCounts Overvotes and blank ballots its Undervotes, per area; other published counts without a CDF field ("Against all", invalid ballots, independents' seats) are labelled BallotMeasureSelections whose ExternalIdentifier `selection-kind` names them. VoteCounts per selection and per area: Type total for votes, Type seats for seats won. The areas form the GpUnit hierarchy: the country ReportingUnit lists its regions in ComposingGpUnitIds, and each area carries its ISO 3166-2 code; registered voters are ReportingUnit.VotersRegistered and ballots cast Election.BallotCounts, per area. Organisations are Parties (abbreviation, colour where known); an alliance is a Coalition of its members.
+         *
+         *     Nothing is invented to fill the format. A line published as a percentage only has no VoteCounts; the CDF has no field for percentages, so the published ones and their base, turnout percentages (national and by area), valid and invalid votes and the sources are listed in Notes. GeneratedDate is when this API recorded the newest version in the report, so the report of given versions never changes.
+         */
+        get: operations["getContestResultsCdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -249,9 +358,219 @@ export interface paths {
         };
         /**
          * Current results as an embeddable SVG bar chart
-         * @description A horizontal bar chart of the current version's vote shares, 600 px wide: the election (country, type, polling day), the status in words (preliminary, certified, ...), one bar per line labelled with its name, nominator, published percentage and votes, and the source. Bars use a 0–100% scale; a line without a published percentage has no bar. The SVG has a <title> and <desc> for screen readers and can be used as it is in an <img> or inline.
+         * @description A horizontal bar chart of the vote shares of the election's main contest's current version, 600 px wide: the election (country, type, polling day), the status in words (preliminary, certified, ...), one bar per line labelled with its name, nominator, published percentage and votes, and the source. Bars use a 0–100% scale; a line without a published percentage has no bar. The SVG has a <title> and <desc> for screen readers and can be used as it is in an <img> or inline.
          */
         get: operations["getElectionResultsChart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/elections/{id}/results/seats.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The main contest's seats as an SVG parliament arch
+         * @description The seats won in the election's main contest (its current version, or ?version=) as a parliament arch, one dot per seat (a single bar of seats beyond 1,000 seats), 600 px wide, with a legend naming each party and its seats, most seats first (independents and other lines last). Colours are the organisations' own where the data holds one; otherwise a neutral colour-blind-safe palette (Paul Tol's muted), and the chart says those are not the parties' colours. Seats the contest fills but the version's lines do not account for are drawn in light grey. The SVG has a <title> and <desc> for screen readers.
+         *
+         *     404 when the version publishes no seats: a presidency, a referendum question, or a party list before its seats were allocated (e.g. the preliminary version of 2023).
+         */
+        get: operations["getElectionResultsSeatsChart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/elections/{id}/results/regions.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Turnout or a share by region as an SVG bar chart
+         * @description One bar per area at ?level= (region by default) within ?area= (the contest's own by default) for the election's main contest, highest first, on a 0–100% scale: the turnout as published (the default; computed from ballots cast and registered voters, and marked so, where only those are published), or with ?line= a line's percentage as published (a candidate id, a party's organisation id, or a label such as "Yes"). Areas without the figure are named under the chart.
+         *
+         *     Which version: ?version= when given; otherwise the version with the figure for the most areas at that level, the newest among equals, which need not be the current one (the current version of the 2022 presidential election has national figures only; its regional turnout is in the CEC's election-day briefings, versions 1–7, so the chart shows version 7). The chart names the version it shows and says when it is not the current one. 404 when no version (or not the one asked for) has the figure for any area at that level, and for an unknown election, contest or area.
+         */
+        get: operations["getElectionResultsRegionsChart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/elections/{id}/contests/{contest}/results/chart.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A contest's results as an embeddable SVG bar chart
+         * @description A horizontal bar chart of the vote shares of the contest (its current version, or ?version=), 600 px wide: the election (country, type, polling day), the status in words (preliminary, certified, ...), one bar per line labelled with its name, nominator, published percentage and votes, and the source. Bars use a 0–100% scale; a line without a published percentage has no bar. The SVG has a <title> and <desc> for screen readers and can be used as it is in an <img> or inline.
+         */
+        get: operations["getContestResultsChart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/elections/{id}/contests/{contest}/results/seats.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A contest's seats as an SVG parliament arch
+         * @description The seats won in the contest (its current version, or ?version=) as a parliament arch, one dot per seat (a single bar of seats beyond 1,000 seats), 600 px wide, with a legend naming each party and its seats, most seats first (independents and other lines last). Colours are the organisations' own where the data holds one; otherwise a neutral colour-blind-safe palette (Paul Tol's muted), and the chart says those are not the parties' colours. Seats the contest fills but the version's lines do not account for are drawn in light grey. The SVG has a <title> and <desc> for screen readers.
+         *
+         *     404 when the version publishes no seats: a presidency, a referendum question, or a party list before its seats were allocated (e.g. the preliminary version of 2023).
+         */
+        get: operations["getContestResultsSeatsChart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/elections/{id}/contests/{contest}/results/regions.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A contest's turnout or a share by region as an SVG bar chart
+         * @description One bar per area at ?level= (region by default) within ?area= (the contest's own by default) for the contest, highest first, on a 0–100% scale: the turnout as published (the default; computed from ballots cast and registered voters, and marked so, where only those are published), or with ?line= a line's percentage as published (a candidate id, a party's organisation id, or a label such as "Yes"). Areas without the figure are named under the chart.
+         *
+         *     Which version: ?version= when given; otherwise the version with the figure for the most areas at that level, the newest among equals, which need not be the current one (the current version of the 2022 presidential election has national figures only; its regional turnout is in the CEC's election-day briefings, versions 1–7, so the chart shows version 7). The chart names the version it shows and says when it is not the current one. 404 when no version (or not the one asked for) has the figure for any area at that level, and for an unknown election, contest or area.
+         */
+        get: operations["getContestResultsRegionsChart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/elections/{id}/contests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An election's contests
+         * @description What is decided within the election: the presidency, the party lists, each district, each question. The main contest (the one /results serves) first, then by id.
+         */
+        get: operations["listContests"];
+        put?: never;
+        /**
+         * Add a contest to an election
+         * @description Its id is readable and stable under the election; 409 when it is taken.
+         */
+        post: operations["createContest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/elections/{id}/contests/{contest}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a contest */
+        get: operations["getContest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/areas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List or search areas
+         * @description Reporting units from the country down: regions, cities, districts, polling stations, each with its codes and the dates it existed. Ordered by id.
+         */
+        get: operations["listAreas"];
+        put?: never;
+        /**
+         * Add an area
+         * @description A reporting unit within an existing one. 409 when the id is taken.
+         */
+        post: operations["createArea"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/areas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an area */
+        get: operations["getArea"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/areas/{id}/elections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An area's elections
+         * @description The elections of the area's country held while the area existed, with the filters of /v1/elections; their results for the area are at /v1/elections/{id}/results?area={area}.
+         */
+        get: operations["listAreaElections"];
         put?: never;
         post?: never;
         delete?: never;
@@ -310,7 +629,7 @@ export interface paths {
         };
         /**
          * The flat table of result lines
-         * @description One row per line of each election's current version (or of every version with versions=all), in the order the lines were recorded (line id). Unknown election or candidate ids are a 400.
+         * @description One row per line of each election's current version (or of every version with versions=all), in the order the lines were recorded (line id), each with its contest and area. Filter by party (a party across elections: votes, share, seats), area, contest or contest kind. Unknown election, candidate, party or area ids are a 400.
          */
         get: operations["listVoteShares"];
         put?: never;
@@ -369,10 +688,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List parties and nominating bodies */
+        /**
+         * List parties and nominating bodies
+         * @description In id order. In CSV, members and memberOf hold the ids of the members and of the alliances, separated by spaces.
+         */
         get: operations["listOrganisations"];
         put?: never;
-        /** Add a party or nominating body */
+        /**
+         * Add a party or nominating body
+         * @description Or an alliance with its members. A colour comes with the source that gives it.
+         */
         post: operations["createOrganisation"];
         delete?: never;
         options?: never;
@@ -389,6 +714,26 @@ export interface paths {
         };
         /** Get an organisation */
         get: operations["getOrganisation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organisations/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A party's results across elections
+         * @description One row per line of the organisation in each contest's current version (every version with versions=all), at the contest's own area: its party lists (votes, share, seats) and the candidates it nominated. Oldest polling day first. The lines of the areas within a contest are at /v1/vote-shares?party={id}&area=...
+         */
+        get: operations["listOrganisationResults"];
         put?: never;
         post?: never;
         delete?: never;
@@ -421,6 +766,99 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Area: {
+            id: string;
+            countryCode: string;
+            /** @description The area this one is within; null for a country. */
+            parentId: string | null;
+            /** @enum {string} */
+            level: "country" | "region" | "city" | "district" | "polling-station";
+            /** @description In English, as the sources print it. */
+            name: string;
+            /** @description ISO 3166-2 code, where one exists. */
+            isoCode: string | null;
+            /** @description The electoral authority's own code, when given. */
+            authorityCode: string | null;
+            /** @description The day the area came into being; null when no source gives it. */
+            validFrom: string | null;
+            /** @description The last day it existed; null while it exists (or when unknown). */
+            validTo: string | null;
+            note: string | null;
+            /** @description Where the area is described; null for a country's own area. */
+            source: components["schemas"]["SourceRef"] | null;
+        };
+        /**
+         * @example {
+         *       "parentId": "kz-abai",
+         *       "level": "district",
+         *       "name": "Semey (synthetic example)",
+         *       "authorityCode": "SEM-01",
+         *       "sourceId": "kazinform-2022-06-08-new-regions-on-the-map"
+         *     }
+         */
+        AreaCreateInput: {
+            /** @description Readable id; by default "{parent's country}-{slug of the name}". */
+            id?: string;
+            /** @description The area this one is within; must exist. */
+            parentId: string;
+            /** @enum {string} */
+            level: "country" | "region" | "city" | "district" | "polling-station";
+            name: string;
+            /**
+             * @description ISO 3166-2 code; must be one of the country's.
+             * @default null
+             */
+            isoCode: string | null;
+            /** @default null */
+            authorityCode: string | null;
+            /** @default null */
+            validFrom: string | null;
+            /** @default null */
+            validTo: string | null;
+            /** @default null */
+            note: string | null;
+            /** @description The source describing the area; must exist. */
+            sourceId: string;
+        };
+        AreaList: {
+            data: components["schemas"]["Area"][];
+            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
+            next: string | null;
+        };
+        AreaRef: {
+            /** @description Readable: the country's ISO code ("kz"), else "{country}-{name}" ("kz-abai"). */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            level: "country" | "region" | "city" | "district" | "polling-station";
+            /** @description ISO 3166-2 code, where one exists. */
+            isoCode: string | null;
+        };
+        AreaResults: {
+            area: components["schemas"]["AreaRef"];
+            /** @description True when the source lists every line for this area. */
+            complete: boolean;
+            /** @description As published; null where the source gives no figure. */
+            turnout: {
+                registeredVoters: number | null;
+                ballotsCast: number | null;
+                validVotes: number | null;
+                invalidVotes: number | null;
+                /** @description Turnout as published. */
+                turnoutPercent: number | null;
+            };
+            /** @description Computed by this API from the published figures; not published by any source. */
+            derived: {
+                /** @description Sum of the lines' votes; only when every line is listed with its votes. */
+                linesTotal: number | null;
+                /** @description Ballots cast not counted in any line (e.g. invalid ballots); derived, not published. */
+                ballotsCastMinusLinesTotal: number | null;
+                /** @description ballotsCast / registeredVoters × 100, to 2 decimals. */
+                turnoutPercent: number | null;
+            };
+            /** @description Sorted by votes (then percent), highest first; only what the source gives. */
+            lines: components["schemas"]["ResultLine"][];
+        };
         AuditEntry: {
             id: number;
             /** @description When the write committed. */
@@ -481,6 +919,76 @@ export interface components {
             /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
             next: string | null;
         };
+        Contest: {
+            /** @description Readable and stable under its election. */
+            id: string;
+            electionId: string;
+            name: string;
+            /**
+             * @description candidate (people by name), party-list, or ballot-question.
+             * @enum {string}
+             */
+            kind: "candidate" | "party-list" | "ballot-question";
+            /** @description Seats or winners; null for a ballot question. */
+            seats: number | null;
+            /** @description The share a party list needs for seats, where the law sets one. */
+            thresholdPercent: number | null;
+            /** @description The one /v1/elections/{id}/results serves. */
+            main: boolean;
+            /** @description The area whose voters decide it. */
+            area: components["schemas"]["AreaRef"];
+            note: string | null;
+            /** @description Its newest result version, or null before any. */
+            currentResults: components["schemas"]["CurrentResultsSummary"] | null;
+            /** @description Where its results are. */
+            resultsUrl: string;
+        };
+        /**
+         * @description A contest besides the main one, which every election has from the start.
+         * @example {
+         *       "id": "district-1",
+         *       "name": "Single-member district No. 1",
+         *       "kind": "candidate",
+         *       "areaId": "kz-abai",
+         *       "seats": 1,
+         *       "sourceId": "astana-times-2023-03-27-final-results"
+         *     }
+         */
+        ContestCreateInput: {
+            /** @description Readable contest id under its election: president, party-list, question-1, district-12. */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "candidate" | "party-list" | "ballot-question";
+            /** @description The area whose voters decide it (the country, a district); must exist in the election's country. */
+            areaId: string;
+            /** @default null */
+            seats: number | null;
+            /** @default null */
+            thresholdPercent: number | null;
+            /** @default null */
+            note: string | null;
+            /** @description The source naming the contest; must exist. */
+            sourceId: string;
+        };
+        ContestList: {
+            data: components["schemas"]["Contest"][];
+            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
+            next: string | null;
+        };
+        ContestRef: {
+            /** @description Readable and stable under its election: president, party-list, question-1, district-12. */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "candidate" | "party-list" | "ballot-question";
+            /** @description Seats or winners; null for a ballot question. */
+            seats: number | null;
+            /** @description The share a party list needs for seats, where the law sets one. */
+            thresholdPercent: number | null;
+            /** @description The election's main contest: the one /v1/elections/{id}/results serves. */
+            main: boolean;
+        };
         Country: {
             /** @description ISO 3166-1 alpha-2 code: the key. */
             code: string;
@@ -505,6 +1013,38 @@ export interface components {
             asOf: string | null;
             complete: boolean;
         };
+        /**
+         * @example {
+         *       "id": "kz.presidential.2022-11-20",
+         *       "title": "Kazakhstan presidential election, 20 November 2022",
+         *       "country": {
+         *         "code": "KZ",
+         *         "name": "Kazakhstan"
+         *       },
+         *       "type": "presidential",
+         *       "date": "2022-11-20",
+         *       "snap": true,
+         *       "round": 1,
+         *       "previousRoundId": null,
+         *       "nextRoundId": null,
+         *       "termEndYear": 2029,
+         *       "candidateCount": 6,
+         *       "note": "A seven-year term; presidents may not be re-elected after it.",
+         *       "source": {
+         *         "id": "nikkei-asia-2022-11-22-kazakhstan-tilting-to-china",
+         *         "publisher": "Nikkei Asia",
+         *         "title": "Kazakhstan seen tilting to China after president's landslide win",
+         *         "url": null
+         *       },
+         *       "currentResults": {
+         *         "version": 10,
+         *         "status": "certified",
+         *         "preliminary": false,
+         *         "asOf": "2022-11-22",
+         *         "complete": true
+         *       }
+         *     }
+         */
         Election: {
             /** @description {iso2}.{type}.{YYYY-MM-DD} */
             id: string;
@@ -523,6 +1063,8 @@ export interface components {
             round: number;
             /** @description For a runoff: the id of the round before. */
             previousRoundId: string | null;
+            /** @description The id of the round after (the runoff whose previousRoundId is this election), or null. */
+            nextRoundId: string | null;
             /** @description Year the winner's term ends, when a source gives it. */
             termEndYear: number | null;
             /** @description Number of candidates on the ballot, when a source gives it. */
@@ -533,7 +1075,7 @@ export interface components {
             currentResults: components["schemas"]["CurrentResultsSummary"] | null;
         };
         /**
-         * @description The id is made from country, type and date: {iso2}.{type}.{YYYY-MM-DD}.
+         * @description The id is made from country, type and date: {iso2}.{type}.{YYYY-MM-DD}. An unknown sourceId or previousRoundId is a 404. A previous round that is the election itself, of another country, not earlier, or already followed by another round, and a round that is not one more than its round, answer 422 naming the field.
          * @example {
          *       "country": "KZ",
          *       "type": "presidential",
@@ -559,10 +1101,10 @@ export interface components {
              * @default null
              */
             snap: boolean | null;
-            /** @default 1 */
-            round: number;
+            /** @description By default 1, or the round after previousRoundId. */
+            round?: number;
             /**
-             * @description For a runoff: the id of the round before; must exist.
+             * @description For a runoff: the round before, an earlier election of the same country with no other next round; must exist.
              * @default null
              */
             previousRoundId: string | null;
@@ -581,7 +1123,7 @@ export interface components {
             next: string | null;
         };
         /**
-         * @description The fields to change; id, country, type and date make the id and cannot change.
+         * @description The fields to change; id, country, type and date make the id and cannot change. previousRoundId and round follow the rules of ElectionCreate; naming a previous round without a round sets the round after it, and the round of an election followed by another stays one less than that one.
          * @example {
          *       "termEndYear": 2029,
          *       "note": "A seven-year term."
@@ -590,8 +1132,9 @@ export interface components {
         ElectionPatchInput: {
             /** @description Called early; null when no source says. */
             snap?: boolean | null;
+            /** @description 1 for a first round; with previousRoundId, one more than its round (the default then). */
             round?: number;
-            /** @description For a runoff: the id of the round before; must exist. */
+            /** @description For a runoff: the round before, an earlier election of the same country with no other next round; must exist. */
             previousRoundId?: string | null;
             termEndYear?: number | null;
             candidateCount?: number | null;
@@ -599,16 +1142,223 @@ export interface components {
             /** @description The source announcing the election; must exist. */
             sourceId?: string;
         };
-        /** @description A NIST SP 1500-100 v2 Election Results Common Data Format ElectionReport (https://github.com/usnistgov/ElectionResultsReporting, version2). */
+        /**
+         * @description A NIST SP 1500-100 v2 Election Results Common Data Format ElectionReport (https://github.com/usnistgov/ElectionResultsReporting, version2).
+         * @example {
+         *       "@type": "ElectionResults.ElectionReport",
+         *       "Format": "summary-contest",
+         *       "GeneratedDate": "2023-03-28T09:00:00Z",
+         *       "Issuer": "Election results API",
+         *       "IssuerAbbreviation": "election-results-api",
+         *       "VendorApplicationId": "election-results-api 0.1.0",
+         *       "SequenceStart": 1,
+         *       "SequenceEnd": 1,
+         *       "Status": "certified",
+         *       "IsTest": false,
+         *       "Notes": "Kazakhstan parliamentary election, 19 March 2023: result version 3 (certified), figures as of 2023-03-27.\nPercentages as published, of the sum of the votes of all lines (this format has no field for them): AMANAT 53.9%; Against all 3.9%.\nSeats: 69 seats to fill; threshold 5% of the vote (also in the contest's ExternalIdentifier).",
+         *       "ExternalIdentifier": [
+         *         {
+         *           "@type": "ElectionResults.ExternalIdentifier",
+         *           "Type": "other",
+         *           "OtherType": "result-version",
+         *           "Value": "3",
+         *           "Label": "party-list"
+         *         }
+         *       ],
+         *       "Election": [
+         *         {
+         *           "@type": "ElectionResults.Election",
+         *           "Name": {
+         *             "@type": "ElectionResults.InternationalizedText",
+         *             "Text": [
+         *               {
+         *                 "@type": "ElectionResults.LanguageString",
+         *                 "Content": "Kazakhstan parliamentary election, 19 March 2023",
+         *                 "Language": "en"
+         *               }
+         *             ]
+         *           },
+         *           "Type": "special",
+         *           "StartDate": "2023-03-19",
+         *           "EndDate": "2023-03-19",
+         *           "ElectionScopeId": "gpu-kz",
+         *           "ExternalIdentifier": [
+         *             {
+         *               "@type": "ElectionResults.ExternalIdentifier",
+         *               "Type": "other",
+         *               "OtherType": "election-results-api",
+         *               "Value": "kz.parliamentary.2023-03-19"
+         *             }
+         *           ],
+         *           "Candidate": [],
+         *           "Contest": [
+         *             {
+         *               "@id": "con-kz.parliamentary.2023-03-19-party-list",
+         *               "@type": "ElectionResults.PartyContest",
+         *               "Name": "Party lists (nationwide)",
+         *               "ElectionDistrictId": "gpu-kz",
+         *               "ExternalIdentifier": [
+         *                 {
+         *                   "@type": "ElectionResults.ExternalIdentifier",
+         *                   "Type": "other",
+         *                   "OtherType": "contest",
+         *                   "Value": "party-list"
+         *                 },
+         *                 {
+         *                   "@type": "ElectionResults.ExternalIdentifier",
+         *                   "Type": "other",
+         *                   "OtherType": "result-version",
+         *                   "Value": "3"
+         *                 },
+         *                 {
+         *                   "@type": "ElectionResults.ExternalIdentifier",
+         *                   "Type": "other",
+         *                   "OtherType": "result-status",
+         *                   "Value": "certified"
+         *                 },
+         *                 {
+         *                   "@type": "ElectionResults.ExternalIdentifier",
+         *                   "Type": "other",
+         *                   "OtherType": "number-elected",
+         *                   "Value": "69"
+         *                 },
+         *                 {
+         *                   "@type": "ElectionResults.ExternalIdentifier",
+         *                   "Type": "other",
+         *                   "OtherType": "threshold-percent",
+         *                   "Value": "5"
+         *                 }
+         *               ],
+         *               "ContestSelection": [
+         *                 {
+         *                   "@id": "sel-party-list-amanat",
+         *                   "@type": "ElectionResults.PartySelection",
+         *                   "PartyIds": [
+         *                     "par-amanat"
+         *                   ],
+         *                   "VoteCounts": [
+         *                     {
+         *                       "@type": "ElectionResults.VoteCounts",
+         *                       "GpUnitId": "gpu-kz",
+         *                       "Type": "total",
+         *                       "Count": 3431510
+         *                     },
+         *                     {
+         *                       "@type": "ElectionResults.VoteCounts",
+         *                       "GpUnitId": "gpu-kz",
+         *                       "Type": "seats",
+         *                       "Count": 40
+         *                     }
+         *                   ]
+         *                 },
+         *                 {
+         *                   "@id": "sel-party-list-against-all",
+         *                   "@type": "ElectionResults.BallotMeasureSelection",
+         *                   "Selection": {
+         *                     "@type": "ElectionResults.InternationalizedText",
+         *                     "Text": [
+         *                       {
+         *                         "@type": "ElectionResults.LanguageString",
+         *                         "Content": "Against all",
+         *                         "Language": "en"
+         *                       }
+         *                     ]
+         *                   },
+         *                   "ExternalIdentifier": [
+         *                     {
+         *                       "@type": "ElectionResults.ExternalIdentifier",
+         *                       "Type": "other",
+         *                       "OtherType": "selection-kind",
+         *                       "Value": "against-all"
+         *                     }
+         *                   ],
+         *                   "VoteCounts": [
+         *                     {
+         *                       "@type": "ElectionResults.VoteCounts",
+         *                       "GpUnitId": "gpu-kz",
+         *                       "Type": "total",
+         *                       "Count": 248291
+         *                     }
+         *                   ]
+         *                 }
+         *               ]
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "GpUnit": [
+         *         {
+         *           "@id": "gpu-kz",
+         *           "@type": "ElectionResults.ReportingUnit",
+         *           "Type": "country",
+         *           "Name": {
+         *             "@type": "ElectionResults.InternationalizedText",
+         *             "Text": [
+         *               {
+         *                 "@type": "ElectionResults.LanguageString",
+         *                 "Content": "Kazakhstan",
+         *                 "Language": "en"
+         *               }
+         *             ]
+         *           },
+         *           "ExternalIdentifier": [
+         *             {
+         *               "@type": "ElectionResults.ExternalIdentifier",
+         *               "Type": "ocd-id",
+         *               "Value": "ocd-division/country:kz"
+         *             },
+         *             {
+         *               "@type": "ElectionResults.ExternalIdentifier",
+         *               "Type": "other",
+         *               "OtherType": "iso-3166-1-alpha-2",
+         *               "Value": "KZ"
+         *             }
+         *           ],
+         *           "VotersRegistered": 12035578
+         *         }
+         *       ],
+         *       "Party": [
+         *         {
+         *           "@id": "par-amanat",
+         *           "@type": "ElectionResults.Party",
+         *           "Name": {
+         *             "@type": "ElectionResults.InternationalizedText",
+         *             "Text": [
+         *               {
+         *                 "@type": "ElectionResults.LanguageString",
+         *                 "Content": "AMANAT",
+         *                 "Language": "en"
+         *               }
+         *             ]
+         *           },
+         *           "ExternalIdentifier": [
+         *             {
+         *               "@type": "ElectionResults.ExternalIdentifier",
+         *               "Type": "other",
+         *               "OtherType": "election-results-api",
+         *               "Value": "amanat"
+         *             },
+         *             {
+         *               "@type": "ElectionResults.ExternalIdentifier",
+         *               "Type": "other",
+         *               "OtherType": "organisation-kind",
+         *               "Value": "party"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "Person": []
+         *     }
+         */
         ElectionReport: {
             /** @constant */
             "@type": "ElectionResults.ElectionReport";
             /**
-             * @description Totals for the whole country; no precinct-level counts.
-             * @constant
+             * @description precinct-level when the report carries figures of polling stations; else summary-contest.
+             * @enum {string}
              */
-            Format: "summary-contest";
-            /** @description When this API recorded the version, as a date-time with zone. */
+            Format: "summary-contest" | "precinct-level";
+            /** @description When this API recorded the newest version in the report, as a date-time with zone. */
             GeneratedDate: string;
             Issuer: string;
             IssuerAbbreviation: string;
@@ -617,14 +1367,14 @@ export interface components {
             SequenceStart: number;
             SequenceEnd: number;
             /**
-             * @description The version's status, a NIST ResultsStatus.
+             * @description A NIST ResultsStatus: the version's; with several contests, the least settled of theirs (each contest names its own in ExternalIdentifier).
              * @enum {string}
              */
             Status: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
             IsTest: boolean;
-            /** @description What the format has no field for: the published percentages and their base, turnout, sources. */
+            /** @description What the format has no field for: the published percentages and their base, turnout, figures by area, seats to fill and threshold, sources. */
             Notes: string;
-            /** @description The result version number. */
+            /** @description The result version of each contest (Label: the contest id). */
             ExternalIdentifier: ({
                 /** @constant */
                 "@type": "ElectionResults.ExternalIdentifier";
@@ -658,17 +1408,35 @@ export interface components {
                 } & {
                     [key: string]: unknown;
                 })[];
-                Contest: ({
+                Contest: (({
                     /** @constant */
                     "@type": "ElectionResults.CandidateContest";
                     "@id": string;
+                    Name: string;
+                    ElectionDistrictId: string;
                 } & {
                     [key: string]: unknown;
-                })[];
+                }) | ({
+                    /** @constant */
+                    "@type": "ElectionResults.PartyContest";
+                    "@id": string;
+                    Name: string;
+                    ElectionDistrictId: string;
+                } & {
+                    [key: string]: unknown;
+                }) | ({
+                    /** @constant */
+                    "@type": "ElectionResults.BallotMeasureContest";
+                    "@id": string;
+                    Name: string;
+                    ElectionDistrictId: string;
+                } & {
+                    [key: string]: unknown;
+                }))[];
             } & {
                 [key: string]: unknown;
             })[];
-            /** @description The country. */
+            /** @description The country, then every area with figures and the areas it lies within (ComposingGpUnitIds). */
             GpUnit: ({
                 /** @constant */
                 "@type": "ElectionResults.ReportingUnit";
@@ -676,8 +1444,8 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
-            /** @description Nominating organisations. */
-            Party: ({
+            /** @description Parties and nominating organisations; an alliance as a Coalition of its members. */
+            Party: (({
                 /** @constant */
                 "@type": "ElectionResults.Party";
                 "@id": string;
@@ -697,7 +1465,28 @@ export interface components {
                 };
             } & {
                 [key: string]: unknown;
-            })[];
+            }) | ({
+                /** @constant */
+                "@type": "ElectionResults.Coalition";
+                "@id": string;
+                Name: {
+                    /** @constant */
+                    "@type": "ElectionResults.InternationalizedText";
+                    Text: ({
+                        /** @constant */
+                        "@type": "ElectionResults.LanguageString";
+                        Content: string;
+                        Language: string;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                } & {
+                    [key: string]: unknown;
+                };
+                PartyIds: string[];
+            } & {
+                [key: string]: unknown;
+            }))[];
             Person: ({
                 /** @constant */
                 "@type": "ElectionResults.Person";
@@ -710,12 +1499,49 @@ export interface components {
             /** @constant */
             status: "ok";
         };
+        NewAreaResultsInput: {
+            /** @description An area within the contest's, which existed on polling day. */
+            areaId: string;
+            /**
+             * @default {
+             *       "registeredVoters": null,
+             *       "ballotsCast": null,
+             *       "validVotes": null,
+             *       "invalidVotes": null,
+             *       "turnoutPercent": null
+             *     }
+             */
+            turnout: {
+                /** @default null */
+                registeredVoters: number | null;
+                /** @default null */
+                ballotsCast: number | null;
+                /** @default null */
+                validVotes: number | null;
+                /** @default null */
+                invalidVotes: number | null;
+                /** @default null */
+                turnoutPercent: number | null;
+            };
+            /**
+             * @description True when every line for this area is listed.
+             * @default false
+             */
+            complete: boolean;
+            /**
+             * @description Keep figures that do not add up to the area's children's, because the source printed them so.
+             * @default false
+             */
+            publishedAsIs: boolean;
+            /** @default [] */
+            lines: components["schemas"]["NewResultLineInput"][];
+        };
         NewResultLineInput: {
             /**
              * @default candidate
              * @enum {string}
              */
-            kind: "candidate" | "against-all";
+            kind: "candidate" | "against-all" | "party" | "option" | "other";
             /**
              * @description For kind=candidate: an existing candidate id.
              * @default null
@@ -742,6 +1568,11 @@ export interface components {
             rank: number | null;
             /** @default null */
             outcome: ("elected" | "defeated" | "advanced-to-runoff") | null;
+            /**
+             * @description Seats won, as published.
+             * @default null
+             */
+            seats: number | null;
             /**
              * @description Keep a percent that disagrees with votes / denominator by more than 0.01, because the source printed it.
              * @default false
@@ -809,6 +1640,7 @@ export interface components {
                 covers: string;
             }[];
             /**
+             * @description The contest's own area's figures.
              * @default {
              *       "registeredVoters": null,
              *       "ballotsCast": null,
@@ -831,29 +1663,209 @@ export interface components {
             };
             /** @enum {string} */
             percentBase: "lines-total" | "ballots-cast" | "valid-votes" | "unknown";
+            /**
+             * @description The contest's own area's lines.
+             * @default []
+             */
             lines: components["schemas"]["NewResultLineInput"][];
-        };
-        Organisation: {
-            id: string;
-            name: string;
-            /** @description Where the organisation is named. */
-            source: components["schemas"]["SourceRef"];
+            /**
+             * @description Figures for areas within the contest's (regions, districts, polling stations); larger sets: npm run import.
+             * @default []
+             */
+            areas: components["schemas"]["NewAreaResultsInput"][];
         };
         /**
          * @example {
-         *       "name": "Auyl Party",
-         *       "sourceId": "astana-times-2022-preliminary-results"
+         *       "id": "peoples-party-of-kazakhstan",
+         *       "name": "People's Party of Kazakhstan",
+         *       "kind": "party",
+         *       "shortName": "People's Party",
+         *       "abbreviation": "QHP",
+         *       "colour": null,
+         *       "colourSource": null,
+         *       "source": {
+         *         "id": "astana-times-2023-03-27-final-results",
+         *         "publisher": "The Astana Times",
+         *         "title": null,
+         *         "url": "https://astanatimes.com/2023/03/six-parties-elected-to-parliament-according-to-final-results-of-central-election-commission/"
+         *       },
+         *       "members": [],
+         *       "memberOf": []
+         *     }
+         */
+        Organisation: {
+            id: string;
+            /** @description The full name in English, as the sources print it. */
+            name: string;
+            /** @description party, public-association (a nominating body that is not a party), alliance, or other; null when not recorded. */
+            kind: ("party" | "public-association" | "alliance" | "other") | null;
+            /** @description The name charts and tables use, e.g. "Amanat"; null when none is recorded. */
+            shortName: string | null;
+            /** @description The initials the organisation goes by, e.g. "JSDP"; null when none. */
+            abbreviation: string | null;
+            /** @description The colour charts draw it in, as #rrggbb (lower case); null unless a source gives one. */
+            colour: string | null;
+            /** @description The source of the colour; null when there is no colour. */
+            colourSource: components["schemas"]["SourceRef"] | null;
+            /** @description Where the organisation is named. */
+            source: components["schemas"]["SourceRef"];
+            /** @description For an alliance: its member organisations, by id, each with the source of the membership; else []. */
+            members: components["schemas"]["OrganisationMembership"][];
+            /** @description The alliances this organisation belongs to, by id; [] when none. */
+            memberOf: components["schemas"]["OrganisationMembership"][];
+        };
+        /**
+         * @description An unknown sourceId is a 404. The other rules answer 422 naming each offending field: a colour without colourSourceId (or the reverse), an unknown colourSourceId, members for an organisation that is not an alliance, an unknown member or membership source, a member named twice or the alliance itself as a member.
+         * @example {
+         *       "id": "example-alliance",
+         *       "name": "Example Alliance (synthetic example)",
+         *       "kind": "alliance",
+         *       "shortName": "Example Alliance",
+         *       "abbreviation": "EA",
+         *       "colour": "#2e7d32",
+         *       "colourSourceId": "synthetic-dataset",
+         *       "members": [
+         *         {
+         *           "memberId": "example-party",
+         *           "sourceId": "synthetic-dataset"
+         *         }
+         *       ],
+         *       "sourceId": "synthetic-dataset"
          *     }
          */
         OrganisationCreateInput: {
             /** @description Readable id; by default a slug of the name. */
             id?: string;
+            /** @description The full name in English, as the source prints it. */
             name: string;
+            /**
+             * @description party, public-association, alliance or other; null (the default) when the source does not say.
+             * @default null
+             */
+            kind: ("party" | "public-association" | "alliance" | "other") | null;
+            /**
+             * @description The short name charts and tables use.
+             * @default null
+             */
+            shortName: string | null;
+            /**
+             * @description The initials it goes by.
+             * @default null
+             */
+            abbreviation: string | null;
+            /** @description The colour charts draw it in, as #rrggbb; needs colourSourceId. */
+            colour?: string | null;
+            /**
+             * @description The source that gives the colour (the party itself, an authority); required with colour, and only with it; must exist.
+             * @default null
+             */
+            colourSourceId: string | null;
+            /**
+             * @description Only for kind alliance: its members, each named once.
+             * @default []
+             */
+            members: {
+                /** @description A member organisation; must exist and not be the alliance itself. */
+                memberId: string;
+                /** @description The source that lists it as a member; must exist. */
+                sourceId: string;
+            }[];
             /** @description The source naming the organisation; must exist. */
             sourceId: string;
         };
         OrganisationList: {
             data: components["schemas"]["Organisation"][];
+            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
+            next: string | null;
+        };
+        OrganisationMembership: {
+            /** @description The organisation id. */
+            id: string;
+            name: string;
+            /** @description The source that gives the membership. */
+            sourceId: string;
+        };
+        /**
+         * @example {
+         *       "id": 1201,
+         *       "electionId": "kz.parliamentary.2023-03-19",
+         *       "countryCode": "KZ",
+         *       "date": "2023-03-19",
+         *       "type": "parliamentary",
+         *       "round": 1,
+         *       "contest": "party-list",
+         *       "contestName": "Party lists (nationwide)",
+         *       "contestKind": "party-list",
+         *       "contestSeats": 69,
+         *       "areaId": "kz",
+         *       "version": 3,
+         *       "status": "certified",
+         *       "preliminary": false,
+         *       "current": true,
+         *       "asOf": "2023-03-27",
+         *       "kind": "party",
+         *       "candidateId": null,
+         *       "candidateName": null,
+         *       "votes": 3431510,
+         *       "percent": 53.9,
+         *       "percentBase": "lines-total",
+         *       "rank": null,
+         *       "outcome": "elected",
+         *       "seats": 40,
+         *       "sourceId": "astana-times-2023-03-27-final-results"
+         *     }
+         */
+        OrganisationResult: {
+            /** @description The line id, as in /v1/vote-shares. */
+            id: number;
+            electionId: string;
+            countryCode: string;
+            /** @description Polling day. */
+            date: string;
+            /** @enum {string} */
+            type: "presidential" | "parliamentary" | "referendum" | "local";
+            /** @description 1, or 2 for a runoff. */
+            round: number;
+            /** @description The contest id under its election: party-list, president, chamber. */
+            contest: string;
+            contestName: string;
+            /** @enum {string} */
+            contestKind: "candidate" | "party-list" | "ballot-question";
+            /** @description Seats the contest fills (its total), where set. */
+            contestSeats: number | null;
+            /** @description The contest's own area (the country for a national contest): the line's figures are its. */
+            areaId: string;
+            version: number;
+            /** @enum {string} */
+            status: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
+            /** @description True while the status is unofficial: the figures may change. */
+            preliminary: boolean;
+            /** @description True when the line belongs to its contest's newest version. */
+            current: boolean;
+            asOf: string | null;
+            /**
+             * @description party (its list) or candidate (a candidate it nominated).
+             * @enum {string}
+             */
+            kind: "candidate" | "against-all" | "party" | "option" | "other";
+            /** @description For a candidate line: the nominee. */
+            candidateId: string | null;
+            candidateName: string | null;
+            /** @description Null when the source gives no count. */
+            votes: number | null;
+            /** @description The share as published, of percentBase. */
+            percent: number | null;
+            /** @enum {string} */
+            percentBase: "lines-total" | "ballots-cast" | "valid-votes" | "unknown";
+            rank: number | null;
+            outcome: ("elected" | "defeated" | "advanced-to-runoff") | null;
+            /** @description Seats won, where published. */
+            seats: number | null;
+            /** @description The source of the version, at /v1/sources/{sourceId}. */
+            sourceId: string;
+        };
+        OrganisationResultList: {
+            data: components["schemas"]["OrganisationResult"][];
             /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
             next: string | null;
         };
@@ -892,18 +1904,20 @@ export interface components {
             }[];
         };
         ResultLine: {
+            /** @description The line's id: the id of the same line in /v1/vote-shares. */
+            id: number;
             /**
-             * @description candidate, or a non-candidate line such as "against-all".
+             * @description candidate; party (a party list); option (of a ballot question: "Yes"); against-all; or other (a count published beside them: both options marked, invalid, independents).
              * @enum {string}
              */
-            kind: "candidate" | "against-all";
-            /** @description The candidate's name, or the label of a non-candidate line ("Against all"). */
+            kind: "candidate" | "against-all" | "party" | "option" | "other";
+            /** @description The candidate's or the party's name, or the label of another line ("Against all", "Yes"). */
             name: string;
             candidate: {
                 id: string;
                 name: string;
             } | null;
-            /** @description The party or body that nominated the candidate, when a source gives it. */
+            /** @description The party or body that nominated the candidate, or a party line's party, when a source gives it. */
             nominator: {
                 id: string;
                 name: string;
@@ -915,6 +1929,8 @@ export interface components {
             /** @description Position among candidates (non-candidate lines have none). */
             rank: number | null;
             outcome: ("elected" | "defeated" | "advanced-to-runoff") | null;
+            /** @description Seats won, where the contest fills several (party lists); null where none were published. */
+            seats: number | null;
             /** @description True when the editor confirmed the percent as printed although it disagrees with votes / denominator. */
             publishedAsIs: boolean;
         };
@@ -942,6 +1958,9 @@ export interface components {
             complete: boolean;
             /** @description When this API stored the version. */
             recordedAt: string;
+            /** @description The contest the version belongs to (president, party-list, question-1). */
+            contest: string;
+            /** @description Lines of the version, its areas' included. */
             lineCount: number;
             source: components["schemas"]["SourceRef"];
         };
@@ -964,6 +1983,9 @@ export interface components {
             complete: boolean;
             /** @description When this API stored the version. */
             recordedAt: string;
+            contest: components["schemas"]["ContestRef"];
+            /** @description The area these figures are for: the contest's own unless ?area= names another. */
+            area: components["schemas"]["AreaRef"];
             /** @description The authority that published the figures. */
             publishedBy: string | null;
             note: string | null;
@@ -978,7 +2000,7 @@ export interface components {
             };
             /** @description Computed by this API from the published figures; not published by any source. */
             derived: {
-                /** @description Sum of the lines' votes; only for a complete version with all votes. */
+                /** @description Sum of the lines' votes; only when every line is listed with its votes. */
                 linesTotal: number | null;
                 /** @description Ballots cast not counted in any line (e.g. invalid ballots); derived, not published. */
                 ballotsCastMinusLinesTotal: number | null;
@@ -992,6 +2014,8 @@ export interface components {
             percentBase: "lines-total" | "ballots-cast" | "valid-votes" | "unknown";
             /** @description Sorted by votes (then percent), highest first. */
             lines: components["schemas"]["ResultLine"][];
+            /** @description With ?level=: the figures this version gives for the areas at that level within `area` (e.g. every region), by name; otherwise empty. */
+            areas: components["schemas"]["AreaResults"][];
             /** @description The version's own source first, then any others it draws on. */
             sources: components["schemas"]["VersionSource"][];
         };
@@ -1116,6 +2140,8 @@ export interface components {
             date: string;
             /** @enum {string} */
             type: "presidential" | "parliamentary" | "referendum" | "local";
+            /** @description The contest of the election the line belongs to: president, party-list, question-1. */
+            contest: string;
             version: number;
             /** @enum {string} */
             status: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
@@ -1123,8 +2149,15 @@ export interface components {
             /** @description True when the line belongs to the election's newest version. */
             current: boolean;
             asOf: string | null;
+            /** @description The area the line counts: its contest's (the country) or a region, district, station. */
+            areaId: string;
+            areaName: string;
             /** @enum {string} */
-            kind: "candidate" | "against-all";
+            areaLevel: "country" | "region" | "city" | "district" | "polling-station";
+            /** @description ISO 3166-2 code of the area, where one exists. */
+            areaIsoCode: string | null;
+            /** @enum {string} */
+            kind: "candidate" | "against-all" | "party" | "option" | "other";
             /** @description Candidate name or non-candidate label. */
             name: string;
             candidateId: string | null;
@@ -1137,6 +2170,8 @@ export interface components {
             percentBase: "lines-total" | "ballots-cast" | "valid-votes" | "unknown";
             rank: number | null;
             outcome: ("elected" | "defeated" | "advanced-to-runoff") | null;
+            /** @description Seats won, where published. */
+            seats: number | null;
             /** @description The source of the version this line belongs to. */
             sourceId: string;
             /** @description The percent is kept as printed although it disagrees with the votes. */
@@ -1399,6 +2434,8 @@ export interface operations {
                 to?: string;
                 /** @description Status of the current result version. */
                 status?: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
+                /** @description Only this round: 1 for first rounds, 2 for runoffs. */
+                round?: number;
                 /** @description json (default) or csv; `Accept: text/csv` works too. CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
                 /** @description Page size: 1 to 100, default 20. */
@@ -1502,6 +2539,8 @@ export interface operations {
                 to?: string;
                 /** @description Status of the current result version. */
                 status?: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
+                /** @description Only this round: 1 for first rounds, 2 for runoffs. */
+                round?: number;
                 /** @description json (default) or csv; `Accept: text/csv` works too. CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
                 /** @description Page size: 1 to 100, default 20. */
@@ -1932,6 +2971,10 @@ export interface operations {
             query?: {
                 /** @description json (default) or csv; `Accept: text/csv` works too. CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
+                /** @description The area whose figures to give: the contest's own by default (the country), or one within it (kz-abai). */
+                area?: string;
+                /** @description Also give the figures of every area at this level within `area` (level=region: all regions), in `areas`. */
+                level?: "country" | "region" | "city" | "district" | "polling-station";
             };
             header?: never;
             path: {
@@ -2148,7 +3191,10 @@ export interface operations {
     };
     diffResultVersions: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The area whose figures to give: the contest's own by default (the country), or one within it (kz-abai). */
+                area?: string;
+            };
             header?: never;
             path: {
                 /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
@@ -2331,11 +3377,525 @@ export interface operations {
             query?: {
                 /** @description json (default) or csv; `Accept: text/csv` works too. CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
+                /** @description The area whose figures to give: the contest's own by default (the country), or one within it (kz-abai). */
+                area?: string;
+                /** @description Also give the figures of every area at this level within `area` (level=region: all regions), in `areas`. */
+                level?: "country" | "region" | "city" | "district" | "polling-station";
             };
             header?: never;
             path: {
                 /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
                 id: string;
+                /** @description Version number. */
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The result version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Results"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getContestResults: {
+        parameters: {
+            query?: {
+                /** @description json (default) or csv; `Accept: text/csv` works too. CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
+                format?: "json" | "csv";
+                /** @description The area whose figures to give: the contest's own by default (the country), or one within it (kz-abai). */
+                area?: string;
+                /** @description Also give the figures of every area at this level within `area` (level=region: all regions), in `areas`. */
+                level?: "country" | "region" | "city" | "district" | "polling-station";
+            };
+            header?: never;
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+                /** @description Readable contest id under its election: president, party-list, question-1, district-12. */
+                contest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current result version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Results"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publishContestResults: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (e.g. a UUID): a retry with the same key returns the first response and writes nothing new. */
+                "idempotency-key"?: string;
+                /** @description The ETag from your last read of the resource. Required: a stale one is a 412. */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+                /** @description Readable contest id under its election: president, party-list, question-1, district-12. */
+                contest: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewResultVersionInput"];
+            };
+        };
+        responses: {
+            /** @description The new version, at the URL in Location. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Results"];
+                };
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match no longer matches: someone changed the resource since you read it. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit (1 MiB by default); nothing was read or written. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    diffContestResultVersions: {
+        parameters: {
+            query?: {
+                /** @description The area whose figures to give: the contest's own by default (the country), or one within it (kz-abai). */
+                area?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+                /** @description Readable contest id under its election: president, party-list, question-1, district-12. */
+                contest: string;
+                /** @description The older version. */
+                a: number;
+                /** @description The newer version. */
+                b: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The differences from version a to version b. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResultsDiff"];
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listContestResultVersions: {
+        parameters: {
+            query?: {
+                /** @description json (default) or csv; `Accept: text/csv` works too. CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
+                format?: "json" | "csv";
+                /** @description Page size: 1 to 100, default 50. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `next`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+                /** @description Readable contest id under its election: president, party-list, question-1, district-12. */
+                contest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of versions, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResultVersionList"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getContestResultVersion: {
+        parameters: {
+            query?: {
+                /** @description json (default) or csv; `Accept: text/csv` works too. CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
+                format?: "json" | "csv";
+                /** @description The area whose figures to give: the contest's own by default (the country), or one within it (kz-abai). */
+                area?: string;
+                /** @description Also give the figures of every area at this level within `area` (level=region: all regions), in `areas`. */
+                level?: "country" | "region" | "city" | "district" | "polling-station";
+            };
+            header?: never;
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+                /** @description Readable contest id under its election: president, party-list, question-1, district-12. */
+                contest: string;
                 /** @description Version number. */
                 n: number;
             };
@@ -2428,7 +3988,99 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The current result version as an ElectionReport. */
+            /** @description Every contest at its current version as an ElectionReport. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ElectionReport"];
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getContestResultsCdf: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A result version number; the current version by default.
+                 * @example 3
+                 */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+                /** @description Readable contest id under its election: president, party-list, question-1, district-12. */
+                contest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version as an ElectionReport. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2519,6 +4171,1211 @@ export interface operations {
                 };
                 content: {
                     "image/svg+xml": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getElectionResultsSeatsChart: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A result version number; the current version by default.
+                 * @example 3
+                 */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chart. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getElectionResultsRegionsChart: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The level of the areas to draw, within `area`: region (the default), city, district or polling-station.
+                 * @example region
+                 */
+                level?: "region" | "city" | "district" | "polling-station";
+                /**
+                 * @description The area whose areas at `level` are drawn: the contest's own (the country) by default.
+                 * @example kz
+                 */
+                area?: string;
+                /**
+                 * @description turnout (the default without `line`), or percent: the percentage of the line `line` names.
+                 * @example turnout
+                 */
+                measure?: "turnout" | "percent";
+                /**
+                 * @description The line to draw: a candidate id, a party's organisation id, or a label ("Yes"); implies measure=percent.
+                 * @example Yes
+                 */
+                line?: string;
+                /**
+                 * @description A result version number; by default the one with the figure for the most areas at `level` (the newest among equals).
+                 * @example 7
+                 */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chart. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getContestResultsChart: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A result version number; the current version by default.
+                 * @example 3
+                 */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+                /** @description Readable contest id under its election: president, party-list, question-1, district-12. */
+                contest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chart. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getContestResultsSeatsChart: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A result version number; the current version by default.
+                 * @example 3
+                 */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+                /** @description Readable contest id under its election: president, party-list, question-1, district-12. */
+                contest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chart. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getContestResultsRegionsChart: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The level of the areas to draw, within `area`: region (the default), city, district or polling-station.
+                 * @example region
+                 */
+                level?: "region" | "city" | "district" | "polling-station";
+                /**
+                 * @description The area whose areas at `level` are drawn: the contest's own (the country) by default.
+                 * @example kz
+                 */
+                area?: string;
+                /**
+                 * @description turnout (the default without `line`), or percent: the percentage of the line `line` names.
+                 * @example turnout
+                 */
+                measure?: "turnout" | "percent";
+                /**
+                 * @description The line to draw: a candidate id, a party's organisation id, or a label ("Yes"); implies measure=percent.
+                 * @example Yes
+                 */
+                line?: string;
+                /**
+                 * @description A result version number; by default the one with the figure for the most areas at `level` (the newest among equals).
+                 * @example 7
+                 */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+                /** @description Readable contest id under its election: president, party-list, question-1, district-12. */
+                contest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chart. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listContests: {
+        parameters: {
+            query?: {
+                /** @description json (default) or csv; `Accept: text/csv` works too. CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
+                format?: "json" | "csv";
+                /** @description Page size: 1 to 100, default 50. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `next`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of contests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestList"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createContest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (e.g. a UUID): a retry with the same key returns the first response and writes nothing new. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContestCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The contest, at the URL in Location. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contest"];
+                };
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A resource with this id already exists. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit (1 MiB by default); nothing was read or written. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getContest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+                /** @description Readable contest id under its election: president, party-list, question-1, district-12. */
+                contest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contest. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contest"];
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAreas: {
+        parameters: {
+            query?: {
+                /** @description Part of the name or id, or an ISO 3166-2 code; case- and accent-insensitive. */
+                q?: string;
+                /** @description ISO 3166-1 alpha-2 or alpha-3 code, any case (KZ, kz, KAZ). */
+                country?: string;
+                level?: "country" | "region" | "city" | "district" | "polling-station";
+                /** @description Only the areas directly within this one; unknown ids are a 400. */
+                parent?: string;
+                /** @description Only the areas that existed on this day (YYYY-MM-DD). */
+                validOn?: string;
+                /** @description json (default) or csv; `Accept: text/csv` works too. CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
+                format?: "json" | "csv";
+                /** @description Page size: 1 to 250, default 50. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `next`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of areas. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AreaList"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createArea: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (e.g. a UUID): a retry with the same key returns the first response and writes nothing new. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AreaCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The area, at the URL in Location. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Area"];
+                };
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A resource with this id already exists. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit (1 MiB by default); nothing was read or written. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getArea: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Readable area id: the country's ISO code ("kz"), or "{country}-{name}" ("kz-abai"). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The area. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Area"];
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAreaElections: {
+        parameters: {
+            query?: {
+                type?: "presidential" | "parliamentary" | "referendum" | "local";
+                /** @description Polling year. */
+                year?: number;
+                /** @description Polling day on or after, YYYY-MM-DD. */
+                from?: string;
+                /** @description Polling day on or before, YYYY-MM-DD. */
+                to?: string;
+                /** @description Status of the current result version. */
+                status?: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
+                /** @description Only this round: 1 for first rounds, 2 for runoffs. */
+                round?: number;
+                /** @description json (default) or csv; `Accept: text/csv` works too. CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
+                format?: "json" | "csv";
+                /** @description Page size: 1 to 100, default 20. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `next`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Readable area id: the country's ISO code ("kz"), or "{country}-{name}" ("kz-abai"). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the area's elections. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ElectionList"];
+                    "text/csv": string;
                 };
             };
             /** @description Not Modified: the If-None-Match ETag still matches. */
@@ -2889,6 +5746,14 @@ export interface operations {
                 election?: string;
                 /** @description A candidate id; unknown ids are a 400. */
                 candidate?: string;
+                /** @description An organisation id: its party-list lines and its nominees' lines; unknown ids are a 400. */
+                party?: string;
+                /** @description Only lines counted in this area (kz: national lines; kz-abai: that region). */
+                area?: string;
+                /** @description candidate, party-list or ballot-question. */
+                contestKind?: "candidate" | "party-list" | "ballot-question";
+                /** @description Only this contest (with election, or across elections by id: party-list). */
+                contest?: string;
                 year?: number;
                 /** @description Status of the version the line belongs to. */
                 status?: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
@@ -3475,6 +6340,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOrganisationResults: {
+        parameters: {
+            query?: {
+                /** @description current (default): each contest's newest version; all: every version. */
+                versions?: "current" | "all";
+                /** @description Only contests of this kind: candidate, party-list or ballot-question. */
+                contestKind?: "candidate" | "party-list" | "ballot-question";
+                /** @description json (default) or csv; `Accept: text/csv` works too. CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
+                format?: "json" | "csv";
+                /** @description Page size: 1 to 100, default 50. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `next`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the organisation's result lines. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationResultList"];
+                    "text/csv": string;
                 };
             };
             /** @description Not Modified: the If-None-Match ETag still matches. */

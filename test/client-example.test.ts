@@ -24,6 +24,16 @@ t.test('prints the certified results of Kazakhstan 2022 with their source', asyn
   );
   t.match(run.output, /^Against all\s+460,484\s+5\.8$/m, 'a non-candidate line, without a nominator');
   t.match(run.output, /Kazinform: the figures of this version/);
+  t.match(run.output, /Turnout by region, unofficial-partial as of 2022-11-20T22:00:00\+06:00/);
+  const rows = run.output.split('\n').filter((line) => /\sKZ-\d\d\s+[\d.]+$/.test(line));
+  t.equal(rows.length, 20, 'a row per region, each with its ISO 3166-2 code', { output: run.output });
+  t.match(rows[0], /^Zhetysu\s+KZ-33\s+81\.42$/, 'sorted, the highest turnout first');
+  const turnouts = rows.map((row) => Number(row.split(/\s+/).at(-1)));
+  t.same(
+    turnouts,
+    [...turnouts].sort((a, b) => b - a),
+    'in descending order',
+  );
 });
 
 t.test('an error response: a message and a non-zero exit', async (t) => {

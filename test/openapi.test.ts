@@ -107,6 +107,28 @@ t.test('responses match the document', async (t) => {
     ['/v1/vote-shares', '/v1/vote-shares?candidate=nobody'],
     ['/v1/sources', '/v1/sources'],
     ['/v1/sources/{id}', '/v1/sources/tass-2019-final-results'],
+    ['/v1/elections/{id}/contests', '/v1/elections/kz.parliamentary.2023-03-19/contests'],
+    ['/v1/elections/{id}/contests/{contest}', '/v1/elections/kz.parliamentary.2023-03-19/contests/chamber'],
+    ['/v1/elections/{id}/contests/{contest}', '/v1/elections/kz.parliamentary.2023-03-19/contests/nope'],
+    [
+      '/v1/elections/{id}/contests/{contest}/results',
+      '/v1/elections/kz.parliamentary.2023-03-19/contests/party-list/results',
+    ],
+    [
+      '/v1/elections/{id}/contests/{contest}/results/versions/{n}',
+      '/v1/elections/kz.referendum.2022-06-05/contests/question-1/results/versions/6?level=region',
+    ],
+    [
+      '/v1/elections/{id}/results/versions/{n}',
+      '/v1/elections/kz.presidential.2022-11-20/results/versions/7?area=kz&level=region',
+    ],
+    ['/v1/elections/{id}/results', '/v1/elections/kz.presidential.2022-11-20/results?area=kz-abai'],
+    ['/v1/elections/{id}/results', '/v1/elections/kz.presidential.2022-11-20/results?area=Not%20an%20id'],
+    ['/v1/areas', '/v1/areas?country=KZ&level=region'],
+    ['/v1/areas/{id}', '/v1/areas/kz-abai'],
+    ['/v1/areas/{id}', '/v1/areas/kz-nowhere'],
+    ['/v1/areas/{id}/elections', '/v1/areas/kz-abai/elections'],
+    ['/v1/vote-shares', '/v1/vote-shares?contestKind=ballot-question&versions=all'],
   ];
   for (const [template, url] of requests) {
     const res = await get(app, url);

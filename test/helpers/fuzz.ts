@@ -135,7 +135,15 @@ function resolve(schema: Schema, doc: OpenApiDocument): Schema {
 // Real ids from the seed, so that valid requests reach deep code paths
 
 export const seed = {
-  elections: ['kz.presidential.2022-11-20', 'kz.presidential.2019-06-09'],
+  elections: [
+    'kz.presidential.2022-11-20',
+    'kz.presidential.2019-06-09',
+    'kz.referendum.2022-06-05',
+    'kz.parliamentary.2023-03-19',
+  ],
+  contests: ['president', 'question-1', 'party-list', 'chamber', 'district-1'],
+  areas: ['kz', 'kz-abai', 'kz-akmola', 'kz-almaty-region', 'kz-astana', 'fr', 'kz-nope'],
+  levels: ['country', 'region', 'district', 'polling-station'],
   candidates: [
     'kassym-jomart-tokayev',
     'zhiguli-dairabayev',
@@ -152,6 +160,9 @@ export const seed = {
     'amanat-commonwealth-of-trade-unions',
     'national-social-democratic-party',
     'qazaq-analary-dasturge-zhol',
+    'amanat',
+    'ak-zhol',
+    'baytaq',
   ],
   sources: [
     'nikkei-asia-2022-11-22-kazakhstan-tilting-to-china',
@@ -172,7 +183,16 @@ function knownIds(name: string, path: string): string[] | undefined {
       if (path.startsWith('/v1/candidates')) return seed.candidates;
       if (path.startsWith('/v1/sources')) return seed.sources;
       if (path.startsWith('/v1/organisations')) return seed.organisations;
+      if (path.startsWith('/v1/areas')) return seed.areas;
       return undefined;
+    case 'contest':
+      return seed.contests;
+    case 'area':
+    case 'areaId':
+    case 'parentId':
+      return seed.areas;
+    case 'level':
+      return seed.levels;
     case 'election':
     case 'previousRoundId':
       return seed.elections;
@@ -189,7 +209,7 @@ function knownIds(name: string, path: string): string[] | undefined {
     case 'a':
     case 'b':
     case 'n':
-      return ['1', '2', '3'];
+      return ['1', '2', '3', '7', '9', '10'];
     default:
       return undefined;
   }
