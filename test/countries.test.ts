@@ -36,7 +36,13 @@ forEachEngine(t, async (t, app) => {
     t.equal(all.status, 200);
     t.same(
       (all.body as { data: { id: string }[] }).data.map((e) => e.id),
-      ['kz.presidential.2022-11-20', 'kz.presidential.2019-06-09'],
+      [
+        'kz.parliamentary.2023-03-19',
+        'kz.presidential.2022-11-20',
+        'kz.referendum.2022-06-05',
+        'kz.presidential.2019-06-09',
+      ],
+      'newest first',
     );
     const y2019 = await get(app, '/v1/countries/KZ/elections?year=2019');
     t.same(

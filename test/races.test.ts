@@ -41,14 +41,14 @@ t.test(
 
     t.test('publishers with the same If-Match: one 201, the others 412', async (t) => {
       const etag = (await get(app, results)).headers.etag as string;
-      t.equal(etag, '"results-v2"');
+      t.equal(etag, '"results-v10"');
       const body = { ...certified2022, status: 'correction' };
       const answers = await Promise.all(
         [1, 2, 3, 4].map(() => send(app, 'POST', results, body, { ...auth, 'if-match': etag })),
       );
       t.same(answers.map((r) => r.status).sort(), [201, 412, 412, 412]);
       const versions = (await get(app, `${results}/versions`)).body as { data: unknown[] };
-      t.equal(versions.data.length, 3, 'exactly one version was added');
+      t.equal(versions.data.length, 11, 'exactly one version was added');
     });
 
     t.test('without If-Match, concurrent publishers all append, numbered in turn', async (t) => {
@@ -58,7 +58,10 @@ t.test(
         answers.map((r) => r.status),
         [201, 201, 201, 201, 201, 201],
       );
-      t.same(answers.map((r) => (r.body as { version: number }).version).sort(), [4, 5, 6, 7, 8, 9]);
+      t.same(
+        answers.map((r) => (r.body as { version: number }).version).sort((a, b) => a - b),
+        [12, 13, 14, 15, 16, 17],
+      );
     });
 
     t.test('the same Idempotency-Key twice at once: one write, both get its answer', async (t) => {

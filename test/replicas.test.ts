@@ -130,9 +130,9 @@ t.test('primary + hot standby: routing, lag, read-your-writes', { skip, timeout:
   await t.test('with replay paused: the editor reads the write at once, anonymous readers lag', async (t) => {
     // Warm the results cache with the current version as anonymous readers see it.
     const before = await read(base, `${ELECTION}/results`);
-    t.match(before.body, { version: 2 }, 'results: version 2 to start with');
+    t.match(before.body, { version: 10 }, 'results: version 10 to start with');
     const electionBefore = await read(base, ELECTION);
-    t.match(electionBefore.body, { currentResults: { version: 2 } }, 'election: version 2 to start with');
+    t.match(electionBefore.body, { currentResults: { version: 10 } }, 'election: version 10 to start with');
 
     await replica.pauseReplay();
     t.teardown(() => replica.resumeReplay().catch(() => {}));
@@ -142,13 +142,13 @@ t.test('primary + hot standby: routing, lag, read-your-writes', { skip, timeout:
     const fresh = await read(base, ELECTION, freshToken);
     t.equal(fresh.status, 200, 'a key created a moment ago works (keys are checked on the primary)');
 
-    // Publish version 3 and change the election's note, as an editor.
+    // Publish version 11 and change the election's note, as an editor.
     const published = await fetch(`${base}${ELECTION}/results`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'if-match': '"results-v2"' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'if-match': '"results-v10"' },
       body: JSON.stringify({ ...certified2022, status: 'correction', note: 'Re-entered by the desk (replica test).' }),
     });
-    t.equal(published.status, 201, 'version 3 published', { body: await published.text() });
+    t.equal(published.status, 201, 'version 11 published', { body: await published.text() });
     const etag = (await read(base, ELECTION, token)).etag!;
     const patched = await fetch(base + ELECTION, {
       method: 'PATCH',
@@ -160,12 +160,12 @@ t.test('primary + hot standby: routing, lag, read-your-writes', { skip, timeout:
 
     // The editor: the new data at once, from the primary, past the results cache.
     const editorResults = await read(base, `${ELECTION}/results`, token);
-    t.match(editorResults.body, { version: 3, status: 'correction' }, 'editor: version 3 at once');
+    t.match(editorResults.body, { version: 11, status: 'correction' }, 'editor: version 11 at once');
     t.equal(editorResults.server, 'primary', 'editor results: from the primary');
     const editorElection = await read(base, ELECTION, token);
     t.match(
       editorElection.body,
-      { note: 'Patched while the replica lags.', currentResults: { version: 3 } },
+      { note: 'Patched while the replica lags.', currentResults: { version: 11 } },
       'editor: the patch at once',
     );
     t.equal(editorElection.server, 'primary', 'editor election: from the primary');
@@ -177,19 +177,19 @@ t.test('primary + hot standby: routing, lag, read-your-writes', { skip, timeout:
     t.equal(anonElection.server, 'replica-1', 'anonymous: answered by the replica');
     t.match(
       anonElection.body,
-      { note: electionBefore.body.note ?? null, currentResults: { version: 2 } },
+      { note: electionBefore.body.note ?? null, currentResults: { version: 10 } },
       'anonymous: the old data (the replica lags)',
     );
     const anonResults = await read(base, `${ELECTION}/results`);
-    t.match(anonResults.body, { version: 2 }, 'anonymous results: still version 2 (cache and replica agree)');
+    t.match(anonResults.body, { version: 10 }, 'anonymous results: still version 10 (cache and replica agree)');
     t.ok(
       anonResults.server === null || anonResults.server === 'replica-1',
       `anonymous results from the cache or the replica (${anonResults.server ?? 'cache hit, no header'})`,
     );
     t.equal(
-      (await read(base, `${ELECTION}/results/versions/3`)).status,
+      (await read(base, `${ELECTION}/results/versions/11`)).status,
       404,
-      'anonymous: version 3 does not exist yet on the replica',
+      'anonymous: version 11 does not exist yet on the replica',
     );
 
     // Replay resumes: anonymous readers catch up (results within the cache's poll interval).
@@ -203,16 +203,16 @@ t.test('primary + hot standby: routing, lag, read-your-writes', { skip, timeout:
       (r) => r.body.note === 'Patched while the replica lags.',
     );
     t.equal(election.value.server, 'replica-1', 'anonymous: still the replica');
-    t.match(election.value.body, { currentResults: { version: 3 } }, 'anonymous: version 3 once replayed');
+    t.match(election.value.body, { currentResults: { version: 11 } }, 'anonymous: version 11 once replayed');
     const results = await until(
-      'anonymous results to show version 3',
+      'anonymous results to show version 11',
       () => read(base, `${ELECTION}/results`),
-      (r) => r.body.version === 3,
+      (r) => r.body.version === 11,
       15_000,
     );
-    t.pass(`anonymous results show version 3 ${results.ms} ms after replay caught up (poll every ${REVALIDATE_MS} ms)`);
+    t.pass(`anonymous results show version 11 ${results.ms} ms after replay caught up (poll every ${REVALIDATE_MS} ms)`);
     t.comment(
-      `replay caught up ${replayMs} ms after resuming; anonymous /results showed version 3 ${results.ms} ms later (header ${results.value.server ?? 'none: from the cache'})`,
+      `replay caught up ${replayMs} ms after resuming; anonymous /results showed version 11 ${results.ms} ms later (header ${results.value.server ?? 'none: from the cache'})`,
     );
   });
 

@@ -3,9 +3,9 @@ import { collectPages, forEachEngine, get } from './helpers/app.js';
 
 forEachEngine(t, async (t, app) => {
   t.test('every source, paged', async (t) => {
-    const { items, pages } = await collectPages<{ id: string; url: string | null }>(app, '/v1/sources?limit=4');
-    t.equal(items.length, 6);
-    t.equal(pages, 2);
+    const { items, pages } = await collectPages<{ id: string; url: string | null }>(app, '/v1/sources?limit=20');
+    t.equal(items.length, 47, 'every source the seeds cite');
+    t.equal(pages, 3);
     t.same(
       items.map((s) => s.id),
       items.map((s) => s.id).sort(),
@@ -34,20 +34,25 @@ forEachEngine(t, async (t, app) => {
     const known = new Set(items.map((s) => s.id));
     const cited: string[] = [];
     const elections = (await get(app, '/v1/elections')).body as { data: { id: string; source: { id: string } }[] };
+    let contests = 0;
     for (const e of elections.data) {
       cited.push(e.source.id);
-      const versions = (await get(app, `/v1/elections/${e.id}/results/versions`)).body as {
-        data: { version: number }[];
-      };
-      for (const v of versions.data) {
-        const full = (await get(app, `/v1/elections/${e.id}/results/versions/${v.version}`)).body as {
-          sources: { id: string }[];
-          lines: unknown[];
-        };
-        t.ok(full.sources.length > 0, `${e.id} v${v.version} cites a source`);
-        cited.push(...full.sources.map((s) => s.id));
+      const list = (await get(app, `/v1/elections/${e.id}/contests`)).body as { data: { id: string }[] };
+      for (const contest of list.data) {
+        contests += 1;
+        const base = `/v1/elections/${e.id}/contests/${contest.id}/results`;
+        const versions = (await get(app, `${base}/versions`)).body as { data: { version: number }[] };
+        for (const v of versions.data) {
+          // Every area's figures too: one level down from the contest's area.
+          const full = (await get(app, `${base}/versions/${v.version}?level=region`)).body as {
+            sources: { id: string }[];
+          };
+          t.ok(full.sources.length > 0, `${e.id} ${contest.id} v${v.version} cites a source`);
+          cited.push(...full.sources.map((s) => s.id));
+        }
       }
     }
+    t.equal(contests, 5, 'every contest of the four elections');
     for (const id of cited) t.ok(known.has(id), `${id} is served by /v1/sources`);
   });
 });

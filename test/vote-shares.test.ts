@@ -15,7 +15,11 @@ const rows = (body: unknown) => (body as { data: Row[] }).data;
 forEachEngine(t, async (t, app) => {
   t.test('current lines of every election by default', async (t) => {
     const { items } = await collectPages<Row>(app, '/v1/vote-shares');
-    t.equal(items.length, 8, '7 lines for 2022 + 1 for 2019');
+    t.equal(
+      items.length,
+      33,
+      '7 for 2022, 7 for 2019, 4 for the referendum, 8 party lists and 7 chamber lines for 2023',
+    );
     t.same(
       items.filter((r) => !r.current),
       [],
@@ -24,10 +28,10 @@ forEachEngine(t, async (t, app) => {
   });
 
   t.test('versions=all, paged across pages in a stable order', async (t) => {
-    const { items, pages } = await collectPages<Row>(app, '/v1/vote-shares?versions=all&limit=3');
-    t.equal(items.length, 10);
-    t.equal(pages, 4);
-    t.equal(new Set(items.map((r) => r.id)).size, 10, 'no row twice');
+    const { items, pages } = await collectPages<Row>(app, '/v1/vote-shares?versions=all&limit=10');
+    t.equal(items.length, 69);
+    t.equal(pages, 7);
+    t.equal(new Set(items.map((r) => r.id)).size, 69, 'no row twice');
     const ids = items.map((r) => r.id);
     t.same(
       ids,
@@ -48,18 +52,24 @@ forEachEngine(t, async (t, app) => {
       t.equal(res.status, 200, q);
       return rows(res.body).length;
     };
-    t.equal(await count('country=KZ'), 8);
+    t.equal(await count('country=KZ'), 33);
     t.equal(await count('country=US'), 0);
     t.equal(await count('election=kz.presidential.2022-11-20'), 7);
-    t.equal(await count('election=kz.presidential.2022-11-20&versions=all'), 8);
+    t.equal(await count('election=kz.presidential.2022-11-20&versions=all'), 15, '1 + 7 + 7: the night has no lines');
     t.equal(await count('candidate=kassym-jomart-tokayev'), 2);
-    t.equal(await count('candidate=kassym-jomart-tokayev&versions=all'), 4);
+    t.equal(await count('candidate=kassym-jomart-tokayev&versions=all'), 5);
     t.equal(await count('candidate=nursultan-nazarbayev'), 0);
-    t.equal(await count('year=2019'), 1);
+    t.equal(await count('year=2019'), 7);
     t.equal(await count('year=2021'), 0);
-    t.equal(await count('status=certified'), 8);
+    t.equal(await count('status=certified'), 33);
     t.equal(await count('status=unofficial-complete'), 0, 'no election is still preliminary');
-    t.equal(await count('status=unofficial-complete&versions=all'), 2);
+    t.equal(await count('status=unofficial-complete&versions=all'), 36);
+    t.equal(await count('party=amanat'), 2, 'its list, and its seats in the chamber');
+    t.equal(await count('contestKind=party-list'), 15);
+    t.equal(await count('contestKind=ballot-question&versions=all'), 17, 'national and Almaty-city lines');
+    t.equal(await count('contest=chamber'), 7);
+    t.equal(await count('area=kz-almaty-city&versions=all'), 4, 'Yes, No, both marked, invalid');
+    t.equal(await count('area=kz&versions=all'), 60, "the country's lines: all but the 9 of regions");
     const tokayev2022 = await get(app, '/v1/vote-shares?candidate=kassym-jomart-tokayev&year=2022');
     t.match(rows(tokayev2022.body), [
       { percent: 81.31, name: 'Kassym-Jomart Tokayev', nominatorName: "People's Coalition" },
@@ -74,6 +84,10 @@ forEachEngine(t, async (t, app) => {
       ['versions=latest', 'versions'],
       ['status=final', 'status'],
       ['country=Kazakhstan', 'country'],
+      ['party=no-such-party', 'party'],
+      ['area=kz-nowhere', 'area'],
+      ['area=Not An Id', 'area'],
+      ['contestKind=mayor', 'contestKind'],
     ]) {
       const res = await get(app, `/v1/vote-shares?${q}`);
       t.equal(res.status, 400, q);

@@ -118,13 +118,13 @@ forEachEngine(t, async (t, app) => {
       app,
       'POST',
       '/v1/elections',
-      { country: 'kaz', type: 'parliamentary', date: '2023-03-19', snap: true, sourceId: 'tass-2019-final-results' },
+      { country: 'kaz', type: 'parliamentary', date: '2027-03-21', snap: true, sourceId: 'tass-2019-final-results' },
       auth,
     );
     t.equal(created.status, 201);
-    t.equal(created.headers.location, '/v1/elections/kz.parliamentary.2023-03-19');
+    t.equal(created.headers.location, '/v1/elections/kz.parliamentary.2027-03-21');
     t.match(created.body, {
-      id: 'kz.parliamentary.2023-03-19',
+      id: 'kz.parliamentary.2027-03-21',
       country: { code: 'KZ' },
       snap: true,
       round: 1,
@@ -138,7 +138,7 @@ forEachEngine(t, async (t, app) => {
           app,
           'POST',
           '/v1/elections',
-          { country: 'KZ', type: 'parliamentary', date: '2023-03-19', sourceId: 'tass-2019-final-results' },
+          { country: 'KZ', type: 'parliamentary', date: '2027-03-21', sourceId: 'tass-2019-final-results' },
           auth,
         )
       ).status,
@@ -175,7 +175,7 @@ forEachEngine(t, async (t, app) => {
       400,
     );
 
-    const url = '/v1/elections/kz.parliamentary.2023-03-19';
+    const url = '/v1/elections/kz.parliamentary.2027-03-21';
     const noPrecondition = await send(app, 'PATCH', url, { note: 'x' }, auth);
     t.equal(noPrecondition.status, 428);
     const read = await get(app, url);
@@ -199,7 +199,7 @@ forEachEngine(t, async (t, app) => {
       'an empty PATCH is a 400',
     );
     t.equal(
-      (await send(app, 'PATCH', url, { date: '2023-03-20' }, { ...auth, 'if-match': patched.headers.etag as string }))
+      (await send(app, 'PATCH', url, { date: '2027-03-22' }, { ...auth, 'if-match': patched.headers.etag as string }))
         .status,
       400,
       'the date is part of the id',
@@ -219,7 +219,7 @@ forEachEngine(t, async (t, app) => {
   });
 
   t.test('publishing a version appends it; older versions are untouched', async (t) => {
-    const before = await get(app, `/v1/elections/${KZ2022}/results/versions/2`);
+    const before = await get(app, `/v1/elections/${KZ2022}/results/versions/10`);
     const res = await send(
       app,
       'POST',
@@ -228,16 +228,16 @@ forEachEngine(t, async (t, app) => {
       auth,
     );
     t.equal(res.status, 201);
-    t.equal(res.headers.location, `/v1/elections/${KZ2022}/results/versions/3`);
-    t.equal(res.headers.etag, '"results-v3"');
-    t.match(res.body, { version: 3, status: 'correction', current: true, derived: { linesTotal: 7_940_478 } });
+    t.equal(res.headers.location, `/v1/elections/${KZ2022}/results/versions/11`);
+    t.equal(res.headers.etag, '"results-v11"');
+    t.match(res.body, { version: 11, status: 'correction', current: true, derived: { linesTotal: 7_940_478 } });
     const current = await get(app, `/v1/elections/${KZ2022}/results`);
-    t.match(current.body, { version: 3 }, 'the new version is current');
-    const after = await get(app, `/v1/elections/${KZ2022}/results/versions/2`);
+    t.match(current.body, { version: 11 }, 'the new version is current');
+    const after = await get(app, `/v1/elections/${KZ2022}/results/versions/10`);
     t.same(
       { ...(after.body as object), current: false },
       { ...(before.body as object), current: false },
-      'version 2 is unchanged',
+      'version 10 is unchanged',
     );
     t.equal((after.body as { current: boolean }).current, false);
     const refused = await app.database.primary
@@ -503,7 +503,7 @@ forEachEngine(t, async (t, app) => {
   });
 
   t.test('diff: what changed from the preliminary to the certified version', async (t) => {
-    const res = await get(app, `/v1/elections/${KZ2022}/results/versions/1/diff/2`);
+    const res = await get(app, `/v1/elections/${KZ2022}/results/versions/8/diff/10`);
     t.equal(res.status, 200);
     const diff = res.body as {
       fields: { field: string; from: unknown; to: unknown }[];
@@ -518,11 +518,11 @@ forEachEngine(t, async (t, app) => {
       votesDelta: null,
     });
     t.equal(diff.lines.filter((l) => l.change === 'added').length, 6);
-    const same = await get(app, `/v1/elections/${KZ2022}/results/versions/2/diff/2`);
+    const same = await get(app, `/v1/elections/${KZ2022}/results/versions/10/diff/10`);
     t.same(
       (same.body as typeof diff).lines.map((l) => l.change),
       Array(7).fill('unchanged'),
     );
-    t.equal((await get(app, `/v1/elections/${KZ2022}/results/versions/1/diff/99`)).status, 404);
+    t.equal((await get(app, `/v1/elections/${KZ2022}/results/versions/8/diff/99`)).status, 404);
   });
 });
