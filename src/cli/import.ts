@@ -43,12 +43,13 @@ try {
   bar?.stop();
   const seconds = (performance.now() - started) / 1000;
   const verb = values['dry-run'] ? 'would import (dry run, nothing written)' : 'imported';
+  const { created, kept } = summary;
   console.log(
     `${verb}: ${summary.versions} result versions, ${summary.lines} lines; ` +
-      `new ${summary.created.elections} elections, ${summary.created.candidates} candidates, ` +
-      `${summary.created.organisations} organisations, ${summary.created.sources} sources ` +
-      `(kept as they were: ${summary.kept.elections} elections, ${summary.kept.candidates} candidates, ` +
-      `${summary.kept.organisations} organisations, ${summary.kept.sources} sources) ` +
+      `new ${created.elections} elections, ${created.contests} contests, ${created.areas} areas, ` +
+      `${created.candidates} candidates, ${created.organisations} organisations, ${created.sources} sources ` +
+      `(kept as they were: ${kept.elections} elections, ${kept.contests} contests, ${kept.areas} areas, ` +
+      `${kept.candidates} candidates, ${kept.organisations} organisations, ${kept.sources} sources) ` +
       `in ${seconds.toFixed(1)} s (${Math.round(summary.lines / seconds)} lines/s)`,
   );
 } catch (err) {

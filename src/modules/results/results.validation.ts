@@ -35,7 +35,11 @@ const COUNT_FIELDS = ['registeredVoters', 'ballotsCast', 'validVotes', 'invalidV
 
 /** How lines of two areas are matched: a candidate, a party, or a label. */
 const lineKey = (l: Line) =>
-  l.candidateId ? `candidate ${l.candidateId}` : l.kind === 'party' && l.nominatorId ? `party ${l.nominatorId}` : `line '${l.label ?? ''}'`;
+  l.candidateId
+    ? `candidate ${l.candidateId}`
+    : l.kind === 'party' && l.nominatorId
+      ? `party ${l.nominatorId}`
+      : `line '${l.label ?? ''}'`;
 
 interface Block {
   /** The field path of the block: '' for the contest's own area, 'areas.3.' for an area. */
@@ -84,6 +88,8 @@ export function validateResults(input: ResultsInput, ctx: ValidationContext): Pr
   };
   checkBlock(own, input, ctx, fail, errors);
   const blocks = new Map<string, Block>([[own.areaId, own]]);
+  // The first index of each area id: a repeat is named in one lookup, not a scan per area.
+  const firstIndex = new Map<string, number>();
   input.areas.forEach((area, i) => {
     const block: Block = { at: `areas.${i}.`, ...area, turnout: area.turnout };
     const facts = ctx.areas?.get(area.areaId);
@@ -97,9 +103,12 @@ export function validateResults(input: ResultsInput, ctx: ValidationContext): Pr
       if (day && ((facts.validFrom && facts.validFrom > day) || (facts.validTo && facts.validTo < day)))
         fail(`areas.${i}.areaId`, `did not exist on polling day (${day})`);
     }
-    const first = input.areas.findIndex((other) => other.areaId === area.areaId);
-    if (first < i) fail(`areas.${i}.areaId`, `repeats areas.${first}`);
-    else blocks.set(area.areaId, block);
+    const first = firstIndex.get(area.areaId);
+    if (first !== undefined) fail(`areas.${i}.areaId`, `repeats areas.${first}`);
+    else {
+      firstIndex.set(area.areaId, i);
+      blocks.set(area.areaId, block);
+    }
     checkBlock(block, input, ctx, fail, errors);
   });
   if (ctx.areas) checkHierarchy(blocks, ctx.areas, ctx.children ?? new Map<string, string[]>(), fail);
