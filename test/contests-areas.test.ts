@@ -75,7 +75,10 @@ forEachEngine(t, async (t, app) => {
     t.equal(csv.headers['content-type'], 'text/csv; charset=utf-8');
     const rows = csvRows(csv.body);
     t.equal(rows.length, 20);
-    t.match(rows.find((r) => r.id === 'kz-abai'), { isoCode: 'KZ-10', validFrom: '2022-06-08', parentId: 'kz' });
+    t.match(
+      rows.find((r) => r.id === 'kz-abai'),
+      { isoCode: 'KZ-10', validFrom: '2022-06-08', parentId: 'kz' },
+    );
 
     await expectProblem(t, app, '/v1/areas/kz-atlantis', 404, /kz-atlantis/);
     await expectProblem(t, app, '/v1/areas/KZ_ABAI', 400, /area id/);
@@ -170,11 +173,16 @@ forEachEngine(t, async (t, app) => {
     const areas = (prelim.body as ResultsBody).areas;
     t.equal(areas.length, 6, 'the preliminary count gives Almaty city and five regions, nothing more');
     t.same(
-      areas.find((a) => a.area.id === 'kz-almaty-city')!.lines.map((l) => l.name).sort(),
+      areas
+        .find((a) => a.area.id === 'kz-almaty-city')!
+        .lines.map((l) => l.name)
+        .sort(),
       ['Both options marked', 'Invalid', 'No', 'Yes'],
     );
     t.ok(
-      areas.filter((a) => a.area.id !== 'kz-almaty-city').every((a) => a.lines.length === 1 && a.lines[0]!.name === 'No'),
+      areas
+        .filter((a) => a.area.id !== 'kz-almaty-city')
+        .every((a) => a.lines.length === 1 && a.lines[0]!.name === 'No'),
       'elsewhere only the share of No that the source gives',
     );
   });
@@ -219,10 +227,7 @@ forEachEngine(t, async (t, app) => {
     const res = await app.inject({ url: `/v1/elections/${KZ2022}/results/versions/7?level=region&format=csv` });
     t.equal(res.statusCode, 200);
     t.equal(res.headers['content-type'], 'text/csv; charset=utf-8');
-    t.equal(
-      res.headers['content-disposition'],
-      `attachment; filename="${KZ2022}-by-region-v7.csv"`,
-    );
+    t.equal(res.headers['content-disposition'], `attachment; filename="${KZ2022}-by-region-v7.csv"`);
     t.match(res.headers.etag, /^"results-v7-superseded-csv"$/);
     const rows = csvRows(res.body);
     t.equal(rows.length, 21, 'the country, then 20 regions');
@@ -252,7 +257,15 @@ forEachEngine(t, async (t, app) => {
       t.equal(res.headers.location, `/v1/areas/${id ?? 'kz-district-one'}`, 'the id given, or made from the name');
     }
     t.match(
-      (await send(app, 'POST', '/v1/areas', { parentId: 'kz-abai', level: 'region', name: 'X', sourceId: SOURCE }, auth)).body,
+      (
+        await send(
+          app,
+          'POST',
+          '/v1/areas',
+          { parentId: 'kz-abai', level: 'region', name: 'X', sourceId: SOURCE },
+          auth,
+        )
+      ).body,
       { status: 422, errors: [{ name: 'level' }] },
       'a region cannot be within a region',
     );
@@ -260,7 +273,14 @@ forEachEngine(t, async (t, app) => {
       app,
       'POST',
       `/v1/elections/${MAZHILIS}/contests`,
-      { id: 'district-abai', name: 'Abai district (synthetic)', kind: 'candidate', areaId: 'kz-abai', seats: 1, sourceId: SOURCE },
+      {
+        id: 'district-abai',
+        name: 'Abai district (synthetic)',
+        kind: 'candidate',
+        areaId: 'kz-abai',
+        seats: 1,
+        sourceId: SOURCE,
+      },
       auth,
     );
     t.equal(contest.status, 201);
@@ -301,7 +321,12 @@ forEachEngine(t, async (t, app) => {
     };
     const cases: [string, Record<string, unknown>, string, RegExp][] = [
       ['an unknown area', { areas: [{ areaId: 'kz-atlantis' }] }, 'areas.0.areaId', /no area has the id/],
-      ['an area outside the contest', { areas: [{ areaId: 'kz-akmola' }] }, 'areas.0.areaId', /not within the contest's area/],
+      [
+        'an area outside the contest',
+        { areas: [{ areaId: 'kz-akmola' }] },
+        'areas.0.areaId',
+        /not within the contest's area/,
+      ],
       ['the contest area itself', { areas: [{ areaId: 'kz-abai' }] }, 'areas.0.areaId', /contest's own area/],
       [
         'an area twice',
@@ -338,8 +363,18 @@ forEachEngine(t, async (t, app) => {
         'areas.0.lines.0.percent',
         /disagrees with votes \/ ballots-cast = 57.143/,
       ],
-      ['a party line without its party', { lines: [{ kind: 'party', votes: 60 }] }, 'lines.0.nominatorId', /required for a party line/],
-      ['a party line with a rank', { lines: [{ kind: 'party', nominatorId: 'amanat', rank: 1 }] }, 'lines.0.rank', /ranks order candidates/],
+      [
+        'a party line without its party',
+        { lines: [{ kind: 'party', votes: 60 }] },
+        'lines.0.nominatorId',
+        /required for a party line/,
+      ],
+      [
+        'a party line with a rank',
+        { lines: [{ kind: 'party', nominatorId: 'amanat', rank: 1 }] },
+        'lines.0.rank',
+        /ranks order candidates/,
+      ],
     ];
     for (const [what, change, field, message] of cases) {
       const before = await snapshot(db);
@@ -381,7 +416,12 @@ forEachEngine(t, async (t, app) => {
       app,
       'POST',
       url,
-      { ...valid, turnout: { ballotsCast: 99 }, lines: [], areas: valid.areas.map((a, i) => ({ ...a, publishedAsIs: i === 0 })) },
+      {
+        ...valid,
+        turnout: { ballotsCast: 99 },
+        lines: [],
+        areas: valid.areas.map((a, i) => ({ ...a, publishedAsIs: i === 0 })),
+      },
       auth,
     );
     t.equal(asIs.status, 201, 'sums that do not match are kept when the source printed them so');
@@ -395,9 +435,16 @@ forEachEngine(t, async (t, app) => {
       ],
     );
     const one = await get(app, `${url}/versions/1?area=kz-abai-district-two`);
-    t.match(one.body, { area: { id: 'kz-abai-district-two', level: 'district' }, complete: true, lines: [{ votes: 20 }] });
+    t.match(one.body, {
+      area: { id: 'kz-abai-district-two', level: 'district' },
+      complete: true,
+      lines: [{ votes: 20 }],
+    });
 
-    const shares = await get(app, `/v1/vote-shares?election=${MAZHILIS}&contest=district-abai&versions=all&area=kz-district-one`);
+    const shares = await get(
+      app,
+      `/v1/vote-shares?election=${MAZHILIS}&contest=district-abai&versions=all&area=kz-district-one`,
+    );
     t.match((shares.body as { data: unknown[] }).data, [
       { contest: 'district-abai', areaId: 'kz-district-one', areaLevel: 'district', votes: 40, nominatorId: 'amanat' },
       { contest: 'district-abai', areaId: 'kz-district-one', areaLevel: 'district', votes: 30, nominatorId: 'baytaq' },

@@ -210,7 +210,9 @@ t.test('primary + hot standby: routing, lag, read-your-writes', { skip, timeout:
       (r) => r.body.version === 11,
       15_000,
     );
-    t.pass(`anonymous results show version 11 ${results.ms} ms after replay caught up (poll every ${REVALIDATE_MS} ms)`);
+    t.pass(
+      `anonymous results show version 11 ${results.ms} ms after replay caught up (poll every ${REVALIDATE_MS} ms)`,
+    );
     t.comment(
       `replay caught up ${replayMs} ms after resuming; anonymous /results showed version 11 ${results.ms} ms later (header ${results.value.server ?? 'none: from the cache'})`,
     );

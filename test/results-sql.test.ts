@@ -371,14 +371,12 @@ async function writeEdgeCases(db: Db, specs: VersionSpec[]) {
     for (const area of spec.areas ?? []) {
       await db.insert(s.resultAreas).values({ complete: false, ...area.row, areaId: area.areaId, versionId: row!.id });
       for (const line of area.lines ?? [])
-        await db
-          .insert(s.voteShares)
-          .values({
-            kind: 'candidate',
-            ...line,
-            areaId: area.areaId,
-            versionId: row!.id,
-          } as typeof s.voteShares.$inferInsert);
+        await db.insert(s.voteShares).values({
+          kind: 'candidate',
+          ...line,
+          areaId: area.areaId,
+          versionId: row!.id,
+        } as typeof s.voteShares.$inferInsert);
     }
   }
   return inexact;

@@ -226,7 +226,14 @@ export async function seed(db: Db, files?: SeedFile[]): Promise<void> {
     await tx.insert(t.countries).values(countries).onConflictDoNothing();
     await tx
       .insert(t.areas)
-      .values(countries.map((c) => ({ id: c.code.toLowerCase(), countryCode: c.code, level: 'country' as const, name: c.name })))
+      .values(
+        countries.map((c) => ({
+          id: c.code.toLowerCase(),
+          countryCode: c.code,
+          level: 'country' as const,
+          name: c.name,
+        })),
+      )
       .onConflictDoNothing();
     for (const file of data) {
       if (file.sources.length) await tx.insert(t.sources).values(file.sources).onConflictDoNothing();

@@ -8,8 +8,14 @@ import { createJsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-ty
 const tags = [
   { name: 'countries', description: 'ISO 3166-1 countries and their elections.' },
   { name: 'elections', description: 'Elections, their current results and every result version.' },
-  { name: 'contests', description: 'What an election decides (the presidency, party lists, districts, questions) and their results.' },
-  { name: 'areas', description: 'Reporting units: the country, regions, cities, districts, polling stations; each with its elections.' },
+  {
+    name: 'contests',
+    description: 'What an election decides (the presidency, party lists, districts, questions) and their results.',
+  },
+  {
+    name: 'areas',
+    description: 'Reporting units: the country, regions, cities, districts, polling stations; each with its elections.',
+  },
   { name: 'candidates', description: 'People who stood in elections, with their vote shares over time.' },
   { name: 'vote-shares', description: 'The flat table of result lines, one row per line.' },
   { name: 'sources', description: 'Where every figure comes from.' },

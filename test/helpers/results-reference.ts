@@ -59,7 +59,10 @@ async function linesOf(db: Db, versionId: number, areaId: string | null) {
     .leftJoin(candidates, eq(candidates.id, voteShares.candidateId))
     .leftJoin(organisations, eq(organisations.id, voteShares.nominatorId))
     .where(
-      and(eq(voteShares.versionId, versionId), areaId === null ? isNull(voteShares.areaId) : eq(voteShares.areaId, areaId)),
+      and(
+        eq(voteShares.versionId, versionId),
+        areaId === null ? isNull(voteShares.areaId) : eq(voteShares.areaId, areaId),
+      ),
     )
     .orderBy(sql`${voteShares.votes} desc nulls last`, sql`${voteShares.percent} desc nulls last`, asc(voteShares.id));
   return rows.map(({ line, candidate, nominator }) => ({

@@ -29,5 +29,8 @@ export const areas = pgTable(
     // Null only for a country's own area, made from ISO 3166-1.
     sourceId: text('source_id').references(() => sources.id),
   },
-  (t) => [index('areas_parent_idx').on(t.parentId, t.id), index('areas_country_level_idx').on(t.countryCode, t.level, t.id)],
+  (t) => [
+    index('areas_parent_idx').on(t.parentId, t.id),
+    index('areas_country_level_idx').on(t.countryCode, t.level, t.id),
+  ],
 );

@@ -23,7 +23,9 @@ export interface AreaFilter {
 
 export function listAreas(db: Db, f: AreaFilter) {
   const where: (SQL | undefined)[] = [
-    f.key === undefined ? undefined : or(like(areas.id, `%${f.key}%`), f.isoCode ? eq(areas.isoCode, f.isoCode) : undefined),
+    f.key === undefined
+      ? undefined
+      : or(like(areas.id, `%${f.key}%`), f.isoCode ? eq(areas.isoCode, f.isoCode) : undefined),
     f.country ? eq(areas.countryCode, f.country) : undefined,
     f.level ? eq(areas.level, f.level) : undefined,
     f.parent ? eq(areas.parentId, f.parent) : undefined,
@@ -41,7 +43,11 @@ export function listAreas(db: Db, f: AreaFilter) {
 }
 
 export async function findArea(db: Db, id: string) {
-  const [row] = await db.select(columns).from(areas).leftJoin(sources, eq(sources.id, areas.sourceId)).where(eq(areas.id, id));
+  const [row] = await db
+    .select(columns)
+    .from(areas)
+    .leftJoin(sources, eq(sources.id, areas.sourceId))
+    .where(eq(areas.id, id));
   return row;
 }
 

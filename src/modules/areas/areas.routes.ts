@@ -40,7 +40,10 @@ const areaColumns = [
   'sourceId',
 ] as const;
 
-const areaListing = (db: Db, filter: Omit<AreaFilter, 'after' | 'limit'>): Listing<AreaRow, [string], ReturnType<typeof toArea>> => ({
+const areaListing = (
+  db: Db,
+  filter: Omit<AreaFilter, 'after' | 'limit'>,
+): Listing<AreaRow, [string], ReturnType<typeof toArea>> => ({
   fetch: (after, limit) => listAreas(db, { ...filter, after: after?.[0], limit }),
   key: (r) => [r.area.id],
   item: toArea,
@@ -79,7 +82,12 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
       if (key === '') throw badParameter('query', 'q', 'must contain at least one letter or digit');
       if (parent && !(await findArea(request.db, parent)))
         throw badParameter('query', 'parent', `no area has the id '${parent}'`);
-      return sendList(request, reply, request.query, areaListing(request.db, { ...filter, parent, key, isoCode: q?.toUpperCase() }));
+      return sendList(
+        request,
+        reply,
+        request.query,
+        areaListing(request.db, { ...filter, parent, key, isoCode: q?.toUpperCase() }),
+      );
     },
   );
 
@@ -106,7 +114,7 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: "An area's elections",
         description:
           "The elections of the area's country held while the area existed, with the filters of /v1/elections; " +
-          "their results for the area are at /v1/elections/{id}/results?area={area}.",
+          'their results for the area are at /v1/elections/{id}/results?area={area}.',
         params: areaParams,
         querystring: countryElectionListQuery,
         response: listResponses("One page of the area's elections.", electionList, electionColumns, 400, 404, 503),
@@ -114,8 +122,14 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { area } = await requireArea(request.db, request.params.id);
-      const from = [request.query.from, area.validFrom].filter((d): d is string => !!d).sort().at(-1);
-      const to = [request.query.to, area.validTo].filter((d): d is string => !!d).sort().at(0);
+      const from = [request.query.from, area.validFrom]
+        .filter((d): d is string => !!d)
+        .sort()
+        .at(-1);
+      const to = [request.query.to, area.validTo]
+        .filter((d): d is string => !!d)
+        .sort()
+        .at(0);
       const filter = { ...request.query, country: area.countryCode, from, to };
       return sendList(request, reply, request.query, electionListing(request.db, filter));
     },
@@ -163,13 +177,21 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
               ]
             : []),
           ...(!id.startsWith(`${countryCode.toLowerCase()}-`)
-            ? [{ in: 'body' as const, name: 'id', message: `must start with '${countryCode.toLowerCase()}-', its country` }]
+            ? [
+                {
+                  in: 'body' as const,
+                  name: 'id',
+                  message: `must start with '${countryCode.toLowerCase()}-', its country`,
+                },
+              ]
             : []),
         ];
         if (errors.length) throw unprocessable(errors);
         if (await findArea(tx, id)) throw conflict(`An area with id '${id}' exists; pass another id.`);
         if (fields.isoCode !== null && (await areaWithIsoCode(tx, fields.isoCode)))
-          throw conflict(`An area with ISO code ${fields.isoCode} exists: ${await areaWithIsoCode(tx, fields.isoCode)}.`);
+          throw conflict(
+            `An area with ISO code ${fields.isoCode} exists: ${await areaWithIsoCode(tx, fields.isoCode)}.`,
+          );
         await insertArea(tx, { id, parentId, countryCode, ...fields });
         const row = (await findArea(tx, id))!;
         return { status: 201, body: toArea(row), location: `/v1/areas/${id}`, resourceId: id };

@@ -34,7 +34,12 @@ export const areaSchema = z
   .meta({ id: 'Area' });
 
 export const areaListQuery = z.strictObject({
-  q: z.string().min(1).max(100).optional().describe('Part of the name or id, or an ISO 3166-2 code; case- and accent-insensitive.'),
+  q: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Part of the name or id, or an ISO 3166-2 code; case- and accent-insensitive.'),
   country: countryCodeParam.optional(),
   level: areaLevelParam.optional(),
   parent: areaIdParam.optional().describe('Only the areas directly within this one; unknown ids are a 400.'),
@@ -59,7 +64,7 @@ export const areaCreateBody = z
       .regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/)
       .nullable()
       .default(null)
-      .describe('ISO 3166-2 code; must be one of the country\'s.'),
+      .describe("ISO 3166-2 code; must be one of the country's."),
     authorityCode: text().trim().min(1).max(100).nullable().default(null),
     validFrom: isoDate.nullable().default(null),
     validTo: isoDate.nullable().default(null),

@@ -5,7 +5,12 @@ import { areas, contests, resultVersions } from '../../db/schema/index.js';
 const columns = {
   contest: contests,
   area: { id: areas.id, name: areas.name, level: areas.level, isoCode: areas.isoCode },
-  current: { number: resultVersions.number, status: resultVersions.status, asOf: resultVersions.asOf, complete: resultVersions.complete },
+  current: {
+    number: resultVersions.number,
+    status: resultVersions.status,
+    asOf: resultVersions.asOf,
+    complete: resultVersions.complete,
+  },
 };
 
 const contestQuery = (db: Db) =>
@@ -13,7 +18,10 @@ const contestQuery = (db: Db) =>
     .select(columns)
     .from(contests)
     .innerJoin(areas, eq(areas.id, contests.areaId))
-    .leftJoin(resultVersions, and(eq(resultVersions.contestId, contests.id), eq(resultVersions.number, contests.currentVersion)));
+    .leftJoin(
+      resultVersions,
+      and(eq(resultVersions.contestId, contests.id), eq(resultVersions.number, contests.currentVersion)),
+    );
 
 export type ContestRow = Awaited<ReturnType<typeof listContests>>[number];
 

@@ -49,7 +49,10 @@ const contestColumns = [
   'currentStatus',
 ] as const;
 
-const contestListing = (db: Db, electionId: string): Listing<ContestRow, [boolean, string], ReturnType<typeof toContest>> => ({
+const contestListing = (
+  db: Db,
+  electionId: string,
+): Listing<ContestRow, [boolean, string], ReturnType<typeof toContest>> => ({
   fetch: (after, limit) => listContests(db, electionId, { after, limit }),
   key: (r) => [r.contest.main, r.contest.slug],
   item: toContest,
@@ -138,7 +141,11 @@ export const contestsRoutes: FastifyPluginAsyncZod = async (app) => {
           ]);
         if (area.area.countryCode !== election.election.countryCode)
           throw unprocessable([
-            { in: 'body', name: 'areaId', message: `is not an area of ${election.election.countryCode}, the election's country` },
+            {
+              in: 'body',
+              name: 'areaId',
+              message: `is not an area of ${election.election.countryCode}, the election's country`,
+            },
           ]);
         if (await findContest(tx, id, slug)) throw conflict(`Election ${id} has a contest '${slug}' already.`);
         await insertContest(tx, { ...fields, slug, electionId: id, main: false });

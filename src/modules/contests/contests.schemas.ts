@@ -44,7 +44,9 @@ export const contestCreateBody = z
     id: contestIdParam,
     name: text().trim().min(1).max(300),
     kind: z.enum(contestKind.enumValues),
-    areaId: areaIdParam.describe("The area whose voters decide it (the country, a district); must exist in the election's country."),
+    areaId: areaIdParam.describe(
+      "The area whose voters decide it (the country, a district); must exist in the election's country.",
+    ),
     seats: z.number().int().min(1).max(10_000).nullable().default(null),
     thresholdPercent: z.number().min(0).max(100).nullable().default(null),
     note: text().max(2000).nullable().default(null),

@@ -93,13 +93,24 @@ export function versionRowsOf(electionId: string, contestId: number, number: num
       ...lines.map((line) => ({ ...line, areaId: null })),
       ...areaInputs.flatMap((a) => a.lines.map((line) => ({ ...line, areaId: a.areaId }))),
     ],
-    areas: areaInputs.map((a) => ({ areaId: a.areaId, complete: a.complete, publishedAsIs: a.publishedAsIs, ...a.turnout })),
+    areas: areaInputs.map((a) => ({
+      areaId: a.areaId,
+      complete: a.complete,
+      publishedAsIs: a.publishedAsIs,
+      ...a.turnout,
+    })),
     additionalSources,
   };
 }
 
 /** Appends version `number` of a contest with its lines, areas and sources. */
-export async function insertVersion(db: Db, electionId: string, contestId: number, number: number, input: ResultsInput) {
+export async function insertVersion(
+  db: Db,
+  electionId: string,
+  contestId: number,
+  number: number,
+  input: ResultsInput,
+) {
   const [id] = await insertVersions(db, [versionRowsOf(electionId, contestId, number, input)]);
   return id!;
 }

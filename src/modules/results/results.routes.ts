@@ -34,10 +34,14 @@ import { validateResults } from './results.validation.js';
 const areaQuery = {
   area: areaIdParam
     .optional()
-    .describe("The area whose figures to give: the contest's own by default (the country), or one within it (kz-abai)."),
+    .describe(
+      "The area whose figures to give: the contest's own by default (the country), or one within it (kz-abai).",
+    ),
   level: areaLevelParam
     .optional()
-    .describe('Also give the figures of every area at this level within `area` (level=region: all regions), in `areas`.'),
+    .describe(
+      'Also give the figures of every area at this level within `area` (level=region: all regions), in `areas`.',
+    ),
 };
 const resultsQuery = z.strictObject({ format: formatParam, ...areaQuery });
 const diffQuery = z.strictObject({ area: areaQuery.area });
@@ -60,12 +64,14 @@ const versionColumns = [
 
 type VersionRow = Awaited<ReturnType<typeof listVersions>>[number];
 
-const toSummary = (contest: string) => ({ version: v, latest, lineCount, source }: VersionRow) => ({
-  ...versionHeader(v, latest),
-  contest,
-  lineCount,
-  source,
-});
+const toSummary =
+  (contest: string) =>
+  ({ version: v, latest, lineCount, source }: VersionRow) => ({
+    ...versionHeader(v, latest),
+    contest,
+    lineCount,
+    source,
+  });
 
 /** Where a contest's results live: the main contest's at /elections/{id}/results, the others' under /contests/{contest}. */
 interface Scope {
@@ -203,12 +209,15 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
           description:
             `The newest result version of ${what}: status (preliminary or certified), turnout, every line ` +
             'with votes, the published percentage and seats, and the sources. Older versions stay readable ' +
-            'under /versions. ?area= gives one area\'s figures (a region\'s), and ?level= adds those of every ' +
+            "under /versions. ?area= gives one area's figures (a region's), and ?level= adds those of every " +
             'area at that level within it (e.g. ?level=region: one entry per region, for a map or a table); ' +
             'an area has only the figures its source gives. CSV: one row per line and area, with the area code.',
           params,
           querystring: resultsQuery,
-          response: withCsv(readResponses('The current result version.', resultsSchema, 400, 404, 503), resultsCsvColumns),
+          response: withCsv(
+            readResponses('The current result version.', resultsSchema, 400, 404, 503),
+            resultsCsvColumns,
+          ),
         },
       },
       (request, reply) => resultsResponse(request, reply, query(request.params, undefined, request.query)),
@@ -227,7 +236,7 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
             "a complete version's percentages sum to 100 ± 0.1; votes ≥ 0 and their sum ≤ ballots cast; " +
             'a percentage within 0.01 of votes / denominator unless publishedAsIs; candidates, ' +
             'organisations, areas and sources exist; after a certified version only a recount or correction. ' +
-            'Areas (`areas`): each within the contest\'s area and existing on polling day, once; its figures ' +
+            "Areas (`areas`): each within the contest's area and existing on polling day, once; its figures " +
             "never above its parent's; when every area within a parent is given and complete, they add up " +
             "to the parent's unless publishedAsIs. " +
             'Send If-Match with the ETag of GET /results to be told (412) if someone published first.',
@@ -276,7 +285,8 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
           const number = latest + 1;
           await insertVersion(tx, id, contest.contest.id, number, input);
           const body = await requireResults(tx, { electionId: id, contest: slug, number });
-          const base = slug === undefined ? `/v1/elections/${id}/results` : `/v1/elections/${id}/contests/${slug}/results`;
+          const base =
+            slug === undefined ? `/v1/elections/${id}/results` : `/v1/elections/${id}/contests/${slug}/results`;
           return {
             status: 201,
             body,

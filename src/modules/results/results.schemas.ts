@@ -12,7 +12,7 @@ const count = z.number().int().nonnegative();
 
 export const lineSchema = z
   .object({
-    id: z.number().int().describe('The line\'s id: the id of the same line in /v1/vote-shares.'),
+    id: z.number().int().describe("The line's id: the id of the same line in /v1/vote-shares."),
     kind: z
       .enum(selectionKind.enumValues)
       .describe(
@@ -35,7 +35,9 @@ export const lineSchema = z
       .describe("The percentage exactly as published; its denominator is the version's percentBase."),
     rank: z.number().int().positive().nullable().describe('Position among candidates (non-candidate lines have none).'),
     outcome: z.enum(outcome.enumValues).nullable(),
-    seats: count.nullable().describe('Seats won, where the contest fills several (party lists); null where none were published.'),
+    seats: count
+      .nullable()
+      .describe('Seats won, where the contest fills several (party lists); null where none were published.'),
     publishedAsIs: z
       .boolean()
       .describe(
@@ -128,7 +130,7 @@ export const resultsSchema = z
   .object({
     ...versionFields,
     contest: contestRefSchema,
-    area: areaRefSchema.describe('The area these figures are for: the contest\'s own unless ?area= names another.'),
+    area: areaRefSchema.describe("The area these figures are for: the contest's own unless ?area= names another."),
     publishedBy: z.string().nullable().describe('The authority that published the figures.'),
     note: z.string().nullable(),
     turnout: turnoutSchema,
@@ -245,7 +247,9 @@ export const resultsInputSchema = z
       .array(areaInputSchema)
       .max(2000)
       .default([])
-      .describe('Figures for areas within the contest\'s (regions, districts, polling stations); larger sets: npm run import.'),
+      .describe(
+        "Figures for areas within the contest's (regions, districts, polling stations); larger sets: npm run import.",
+      ),
   })
   .meta({
     id: 'NewResultVersion',

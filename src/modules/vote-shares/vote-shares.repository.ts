@@ -37,7 +37,8 @@ const contestArea = alias(areas, 'contest_area');
 const lineArea = alias(areas, 'line_area');
 /** A line of an area other than its contest's: its turnout is that area's. */
 const ofArea = sql`(${voteShares.areaId} is not null)`;
-const pick = <T>(version: SQLWrapper, area: SQLWrapper) => sql<T>`(case when ${ofArea} then ${area} else ${version} end)`;
+const pick = <T>(version: SQLWrapper, area: SQLWrapper) =>
+  sql<T>`(case when ${ofArea} then ${area} else ${version} end)`;
 
 function baseQuery(db: Db, f: VoteShareFilter, extra?: SQL) {
   return db
@@ -71,11 +72,15 @@ function baseQuery(db: Db, f: VoteShareFilter, extra?: SQL) {
       sourceId: resultVersions.sourceId,
       publishedAsIs: voteShares.publishedAsIs,
       complete: pick<boolean>(resultVersions.complete, sql`coalesce(${resultAreas.complete}, false)`),
-      registeredVoters: pick<number | null>(resultVersions.registeredVoters, resultAreas.registeredVoters).mapWith(nullableNumber),
+      registeredVoters: pick<number | null>(resultVersions.registeredVoters, resultAreas.registeredVoters).mapWith(
+        nullableNumber,
+      ),
       ballotsCast: pick<number | null>(resultVersions.ballotsCast, resultAreas.ballotsCast).mapWith(nullableNumber),
       validVotes: pick<number | null>(resultVersions.validVotes, resultAreas.validVotes).mapWith(nullableNumber),
       invalidVotes: pick<number | null>(resultVersions.invalidVotes, resultAreas.invalidVotes).mapWith(nullableNumber),
-      turnoutPercent: pick<number | null>(resultVersions.turnoutPercent, resultAreas.turnoutPercent).mapWith(nullableNumber),
+      turnoutPercent: pick<number | null>(resultVersions.turnoutPercent, resultAreas.turnoutPercent).mapWith(
+        nullableNumber,
+      ),
     })
     .from(voteShares)
     .innerJoin(resultVersions, eq(resultVersions.id, voteShares.versionId))
@@ -83,7 +88,10 @@ function baseQuery(db: Db, f: VoteShareFilter, extra?: SQL) {
     .innerJoin(elections, eq(elections.id, resultVersions.electionId))
     .innerJoin(contestArea, eq(contestArea.id, contests.areaId))
     .leftJoin(lineArea, eq(lineArea.id, voteShares.areaId))
-    .leftJoin(resultAreas, and(eq(resultAreas.versionId, voteShares.versionId), eq(resultAreas.areaId, voteShares.areaId)))
+    .leftJoin(
+      resultAreas,
+      and(eq(resultAreas.versionId, voteShares.versionId), eq(resultAreas.areaId, voteShares.areaId)),
+    )
     .leftJoin(candidates, eq(candidates.id, voteShares.candidateId))
     .leftJoin(organisations, eq(organisations.id, voteShares.nominatorId))
     .where(

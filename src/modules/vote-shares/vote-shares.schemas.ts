@@ -23,7 +23,9 @@ export const voteShareSchema = z
     preliminary: z.boolean(),
     current: z.boolean().describe("True when the line belongs to the election's newest version."),
     asOf: z.string().nullable(),
-    areaId: z.string().describe("The area the line counts: its contest's (the country) or a region, district, station."),
+    areaId: z
+      .string()
+      .describe("The area the line counts: its contest's (the country) or a region, district, station."),
     areaName: z.string(),
     areaLevel: z.enum(areaLevel.enumValues),
     areaIsoCode: z.string().nullable().describe('ISO 3166-2 code of the area, where one exists.'),
@@ -52,7 +54,9 @@ export const voteShareListQuery = z.strictObject({
     .describe("An organisation id: its party-list lines and its nominees' lines; unknown ids are a 400."),
   area: areaIdParam.optional().describe('Only lines counted in this area (kz: national lines; kz-abai: that region).'),
   contestKind: z.enum(contestKind.enumValues).optional().describe('candidate, party-list or ballot-question.'),
-  contest: contestIdParam.optional().describe('Only this contest (with election, or across elections by id: party-list).'),
+  contest: contestIdParam
+    .optional()
+    .describe('Only this contest (with election, or across elections by id: party-list).'),
   year: z.coerce.number().int().min(1800).max(2200).optional(),
   status: statusEnum.optional().describe('Status of the version the line belongs to.'),
   versions: z
