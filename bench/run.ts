@@ -1,15 +1,25 @@
 // npm run bench: load-tests the API against two baselines on PostgreSQL and writes
 // docs/benchmarks.md. See bench/README.md.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { referenceResults } from '../test/helpers/results-reference.js';
 import { BENCH_API_ENV } from './lib/api-env.js';
-import { captureStatements, explain, firstPageRows, resultsPlan } from './lib/capture.js';
+import { captureStatements, explain, firstPageRows, resultsPlan, type Statement } from './lib/capture.js';
 import { type Dataset, type Parameters, pickParameters, prepareDataset, withClient } from './lib/datasets.js';
-import { download, type ExportMeasurement, type LoadTarget, type Measurement, measure, probe } from './lib/load.js';
+import {
+  bodyBytes,
+  download,
+  type ExportMeasurement,
+  type LoadTarget,
+  type Measurement,
+  measure,
+  probe,
+} from './lib/load.js';
+import { type AreaDataset, nationalPath, perAreaPath, pickAreaParameters, prepareAreaDataset } from './lib/per-area.js';
+import { type PerAreaReport, perAreaGoals, perAreaSummary, splicePerArea } from './lib/per-area-report.js';
 import {
   type CsvResult,
   type Explained,
@@ -26,12 +36,16 @@ const help = `Usage: npm run bench -- [options]
 
 Needs a PostgreSQL server: DATABASE_URL or TEST_DATABASE_URL (a role that may CREATE DATABASE),
 e.g. DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres npm run bench
-On that server it drops and recreates its own databases, --db-name and --db-name_small, and
-never touches any other.
+On that server it drops and recreates its own databases, --db-name, --db-name_small and
+--db-name_per_area, and never touches any other.
 
 Options:
   --elections N        synthetic elections in the large dataset (default 100000, about 1M lines)
   --small-elections N  synthetic elections in the small dataset (default 100, about 1k lines)
+  --area-elections N   synthetic elections in the per-area dataset, each 20 regions × 8 lines plus
+                       8 national lines (default 1000, about 170k lines)
+  --only per-area      measure only the per-area reads (?area=kz&level=region) and replace only
+                       their section of the report (the rest of the file stays as it is)
   --seed S             synth seed (default 1)
   --rounds N           rounds of A B A B measurements (default 3)
   --duration S         seconds per measurement (default 5)
@@ -50,6 +64,8 @@ function parse() {
       options: {
         elections: { type: 'string', default: '100000' },
         'small-elections': { type: 'string', default: '100' },
+        'area-elections': { type: 'string', default: '1000' },
+        only: { type: 'string' },
         seed: { type: 'string', default: '1' },
         rounds: { type: 'string', default: '3' },
         duration: { type: 'string', default: '5' },
@@ -87,6 +103,7 @@ const positive = (name: keyof typeof flags) => {
 const opts = {
   elections: positive('elections'),
   smallElections: positive('small-elections'),
+  areaElections: positive('area-elections'),
   seed: Number.isInteger(Number(flags.seed)) ? Number(flags.seed) : fail('--seed must be an integer'),
   rounds: positive('rounds'),
   duration: positive('duration'),
@@ -96,6 +113,8 @@ const opts = {
       : fail('--warmup must be 0 or more'),
   connections: positive('connections'),
 };
+if (flags.only !== undefined && flags.only !== 'per-area') fail('--only takes one value: per-area');
+const perAreaOnly = flags.only === 'per-area';
 const dbName = flags['db-name'];
 if (!/^[a-z0-9_]*bench[a-z0-9_]*$/.test(dbName) || dbName.startsWith('elections_test'))
   fail('--db-name must be lower-case [a-z0-9_] and contain "bench": that database is dropped and recreated');
@@ -105,7 +124,7 @@ if (!serverUrl)
   fail(
     'The bench needs a PostgreSQL server: set DATABASE_URL (or TEST_DATABASE_URL) to any database on it, e.g.\n' +
       '  DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres npm run bench\n' +
-      `The role must be allowed to CREATE DATABASE; the bench works in its own databases (${dbName}, ${dbName}_small).`,
+      `The role must be allowed to CREATE DATABASE; the bench works in its own databases (${dbName}, ${dbName}_small, ${dbName}_per_area).`,
   );
 
 function packageVersion(name: string): string {
@@ -175,7 +194,200 @@ process.once('SIGINT', () => {
   void stopAll().finally(() => process.exit(130));
 });
 
+const rawPrepared = flags['raw-prepared'] ? ', prepared' : '';
+const rawEnv: Record<string, string> = flags['raw-prepared'] ? { BENCH_RAW_PREPARED: '1' } : {};
+const BROWSER = { 'accept-encoding': 'gzip, deflate, br' };
+
+async function pgVersion(url: string): Promise<string> {
+  return withClient(
+    url,
+    async (c) => (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? 'n/a',
+  );
+}
+
+const packageVersions = (pg: string) => ({
+  Node: process.version,
+  Fastify: packageVersion('fastify'),
+  PostgreSQL: pg,
+  pg: packageVersion('pg'),
+  'drizzle-orm': packageVersion('drizzle-orm'),
+  PGlite: packageVersion('@electric-sql/pglite'),
+  autocannon: packageVersion('autocannon'),
+});
+
+interface PerAreaSetup {
+  dataset: AreaDataset;
+  warmId: string;
+  cold: number;
+  targets: Target[];
+  statements: Statement[];
+  bodyColumn: boolean;
+}
+
+/**
+ * The per-area reads (?area=kz&level=region) on their own dataset, each next to what it is
+ * compared with: the warm national read of the same contest on the same API process, and the
+ * statement of the cold read replayed with `pg` alone (captured from the app, as for /results).
+ * Needs buildApi() first.
+ */
+async function setupPerArea(): Promise<PerAreaSetup> {
+  const dataset = await prepareAreaDataset(serverUrl!, `${dbName}_per_area`, {
+    elections: opts.areaElections,
+    seed: opts.seed,
+    reuse: flags.reuse,
+  });
+  const { warmId, coldIds } = await pickAreaParameters(dataset.url);
+  const sampleId = coldIds.find((id) => id !== warmId)!;
+  const captured = await captureStatements(dataset.url, {
+    perArea: perAreaPath(warmId),
+    sample: perAreaPath(sampleId),
+  });
+  const statements = captured.perArea ?? [];
+  const plan = await resultsPlan(dataset.url, [
+    { electionId: warmId, statements },
+    { electionId: sampleId, statements: captured.sample ?? [] },
+  ]);
+  const raw = await startServer('raw pg (per-area dataset)', 'raw-pg.ts', {
+    BENCH_DATABASE_URL: dataset.url,
+    BENCH_RESULTS_PLANS: JSON.stringify({ 'area-sql': plan }),
+    ...rawEnv,
+  });
+  servers.push(raw);
+  const api = await startApi('API (per-area dataset)', { DATABASE_URL: dataset.url, ...BENCH_API_ENV });
+  servers.push(api);
+  const apiCold = await startApi('API (per-area dataset, results cache off)', {
+    DATABASE_URL: dataset.url,
+    ...BENCH_API_ENV,
+    RESULTS_CACHE_MB: '0',
+  });
+  servers.push(apiCold);
+  const national = '`/v1/elections/{id}/results`';
+  const perArea = '`/v1/elections/{id}/results?area=kz&level=region`';
+  const targets: Target[] = [
+    { key: 'area-national-warm', label: `${national} warm`, server: api, load: { path: nationalPath(warmId) } },
+    { key: 'area-warm', label: `${perArea} warm`, server: api, load: { path: perAreaPath(warmId) } },
+    {
+      key: 'area-national-warm-br',
+      label: `${national} warm, as browsers ask (\`Accept-Encoding: gzip, deflate, br\`)`,
+      server: api,
+      load: { path: nationalPath(warmId), headers: BROWSER },
+    },
+    {
+      key: 'area-warm-br',
+      label: `${perArea} warm, as browsers ask`,
+      server: api,
+      load: { path: perAreaPath(warmId), headers: BROWSER },
+    },
+    {
+      key: 'area-raw',
+      label: `raw pg, the API's own per-area SQL (cold${rawPrepared})`,
+      server: raw,
+      load: { paths: coldIds.map((id) => `/area-sql/${id}`) },
+    },
+    {
+      key: 'area-cold',
+      label: `${perArea} cold (results cache off)`,
+      server: apiCold,
+      load: { paths: coldIds.map(perAreaPath) },
+    },
+  ];
+  return { dataset, warmId, cold: coldIds.length, targets, statements, bodyColumn: plan.bodyColumn !== null };
+}
+
+/**
+ * Checks that every target answers 200, warms each up, then measures them all in turn, `rounds`
+ * times; `afterRound` runs after each round's load tests.
+ */
+async function runRounds(
+  targets: Target[],
+  afterRound?: (round: number) => Promise<void>,
+): Promise<Map<string, Measurement[]>> {
+  // A target that does not answer 200 would measure error handling, not the endpoint.
+  for (const t of targets) {
+    const path = 'path' in t.load ? t.load.path : t.load.paths[0]!;
+    const res = await probe(t.server, path, t.load.headers);
+    if (res.status !== 200) throw new Error(`${t.label}: GET ${path} answered ${res.status}: ${res.head}`);
+    // A target that asks for a compressed body must get one, not quietly the plain body.
+    if (t.load.headers?.['accept-encoding'] && !res.encoding)
+      throw new Error(`${t.label}: GET ${path} answered uncompressed`);
+  }
+  const load = { connections: opts.connections, duration: opts.duration };
+  if (opts.warmup > 0) {
+    console.error(`warm-up: ${opts.warmup} s per target…`);
+    for (const t of targets) await measure(t.server, t.load, { ...load, duration: opts.warmup });
+  }
+  const measured = new Map<string, Measurement[]>(targets.map((t) => [t.key, []]));
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const t of targets) {
+      const m = await measure(t.server, t.load, load);
+      measured.get(t.key)!.push(m);
+      console.error(
+        `round ${round}/${opts.rounds} ${t.label.replace(/`/g, '')}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms` +
+          `${m.non2xx + m.errors ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}, RSS ${m.peakRssMb?.toFixed(0) ?? '?'} MB`,
+      );
+    }
+    await afterRound?.(round);
+  }
+  return measured;
+}
+
+/** The per-area part of the report, once its rounds are measured. */
+async function perAreaReport(
+  setup: PerAreaSetup,
+  measured: Map<string, Measurement[]>,
+  meta: Pick<PerAreaReport, 'date' | 'command' | 'commit'> & { loadBefore: number[] },
+): Promise<PerAreaReport> {
+  const server = (key: string) => setup.targets.find((t) => t.key === key)!.server;
+  const api = server('area-warm');
+  const bodies = {
+    national: await bodyBytes(api, nationalPath(setup.warmId)),
+    perArea: await bodyBytes(api, perAreaPath(setup.warmId)),
+    nationalBr: await bodyBytes(api, nationalPath(setup.warmId), BROWSER),
+    perAreaBr: await bodyBytes(api, perAreaPath(setup.warmId), BROWSER),
+  };
+  const m = machine();
+  return {
+    ...meta,
+    machine: { cpu: m.cpu, cores: m.cores, loadBefore: meta.loadBefore },
+    versions: packageVersions(await pgVersion(setup.dataset.url)),
+    options: { rounds: opts.rounds, duration: opts.duration, warmup: opts.warmup, connections: opts.connections },
+    dataset: setup.dataset,
+    warmId: setup.warmId,
+    coldElections: setup.cold,
+    bodies,
+    rawPrepared: flags['raw-prepared'],
+    bodyPassedThrough: setup.bodyColumn,
+    targets: setup.targets.map((t) => ({
+      key: t.key,
+      label: t.label,
+      server: t.server.name,
+      rounds: measured.get(t.key)!,
+    })),
+    explain: await explain(setup.dataset.url, setup.statements),
+  };
+}
+
+const command = () => `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+
+/** --only per-area: the per-area reads alone, their section of the report replaced. */
+async function perAreaMain() {
+  const meta = { date: new Date(), command: command(), commit: gitCommit(), loadBefore: os.loadavg() };
+  console.error(`npm run build; the API runs as npm start does: node ${startArgs().join(' ')}`);
+  buildApi();
+  console.error(`preparing the per-area dataset on ${new URL(serverUrl!).host}…`);
+  const setup = await setupPerArea();
+  const measured = await runRounds(setup.targets);
+  console.error('EXPLAIN (ANALYZE, BUFFERS) of the per-area statement…');
+  const report = await perAreaReport(setup, measured, meta);
+  await stopAll();
+  const out = resolve(root, flags.out);
+  writeFileSync(out, splicePerArea(existsSync(out) ? readFileSync(out, 'utf8') : null, report));
+  console.log(`\n${perAreaSummary(report)}\n\n${perAreaGoals(report)}\n`);
+  console.log(`written: the per-area section of ${flags.out}`);
+}
+
 async function main() {
+  if (perAreaOnly) return perAreaMain();
   const started = new Date();
   const machineInfo = machine();
   console.error(`preparing datasets on ${new URL(serverUrl!).host}…`);
@@ -206,16 +418,26 @@ async function main() {
 
   console.error('capturing the SQL of each endpoint…');
   const resultsPath = `/v1/elections/${params.large.warmId}/results`;
+  const { warmId, sampleId } = params.large;
   const capturedLarge = await captureStatements(
     large.url,
-    { results: resultsPath, ...listPaths.large },
+    { results: resultsPath, sample: `/v1/elections/${sampleId}/results`, ...listPaths.large },
     // The version, its lines and its sources read as plain rows (the tests' reference rendering).
-    { resultRows: (app) => referenceResults(app.database.primary, params.large.warmId) },
+    {
+      resultRows: (app) => referenceResults(app.database.primary, warmId),
+      sampleRows: (app) => referenceResults(app.database.primary, sampleId),
+    },
   );
   const capturedSmall = await captureStatements(small.url, listPaths.small);
   const plans = {
-    rows: await resultsPlan(large.url, capturedLarge.resultRows ?? [], params.large.warmId),
-    'api-sql': await resultsPlan(large.url, capturedLarge.results ?? [], params.large.warmId),
+    rows: await resultsPlan(large.url, [
+      { electionId: warmId, statements: capturedLarge.resultRows ?? [] },
+      { electionId: sampleId, statements: capturedLarge.sampleRows ?? [] },
+    ]),
+    'api-sql': await resultsPlan(large.url, [
+      { electionId: warmId, statements: capturedLarge.results ?? [] },
+      { electionId: sampleId, statements: capturedLarge.sample ?? [] },
+    ]),
   };
 
   console.error('starting servers…');
@@ -224,7 +446,7 @@ async function main() {
   const raw = await startServer('raw pg', 'raw-pg.ts', {
     BENCH_DATABASE_URL: large.url,
     BENCH_RESULTS_PLANS: JSON.stringify(plans),
-    ...(flags['raw-prepared'] ? { BENCH_RAW_PREPARED: '1' } : {}),
+    ...rawEnv,
   });
   servers.push(raw);
   // The API as `npm start` runs it: compiled, with the start script's node arguments.
@@ -253,9 +475,10 @@ async function main() {
     withoutLimit,
   );
   servers.push(csvApiDefaultHeap);
+  console.error('preparing the per-area dataset and its servers…');
+  const perArea = await setupPerArea();
 
   const cold = params.large.coldIds;
-  const prepared = flags['raw-prepared'] ? ', prepared' : '';
   // Each comparison is measured back to back in every round (A B A B…): hello-world then the warm
   // reads, the raw pg baselines then the cold reads.
   const targets: Target[] = [
@@ -265,17 +488,17 @@ async function main() {
       key: 'results-warm-br',
       label: '`/v1/elections/{id}/results` warm, as browsers ask (`Accept-Encoding: gzip, deflate, br`)',
       server: api,
-      load: { path: resultsPath, headers: { 'accept-encoding': 'gzip, deflate, br' } },
+      load: { path: resultsPath, headers: BROWSER },
     },
     {
       key: 'raw-pg',
-      label: `raw pg, the plain row statements (cold${prepared})`,
+      label: `raw pg, the plain row statements (cold${rawPrepared})`,
       server: raw,
       load: { paths: cold.map((id) => `/rows/${id}`) },
     },
     {
       key: 'raw-pg-api',
-      label: `raw pg, the API's own /results SQL (cold${prepared})`,
+      label: `raw pg, the API's own /results SQL (cold${rawPrepared})`,
       server: raw,
       load: { paths: cold.map((id) => `/api-sql/${id}`) },
     },
@@ -301,51 +524,26 @@ async function main() {
     });
   }
 
-  // A target that does not answer 200 would measure error handling, not the endpoint.
-  for (const t of targets) {
-    const path = 'path' in t.load ? t.load.path : t.load.paths[0]!;
-    const res = await probe(t.server, path, t.load.headers);
-    if (res.status !== 200) throw new Error(`${t.label}: GET ${path} answered ${res.status}: ${res.head}`);
-    // A target that asks for a compressed body must get one, not quietly the plain body.
-    if (t.load.headers?.['accept-encoding'] && !res.encoding)
-      throw new Error(`${t.label}: GET ${path} answered uncompressed`);
-  }
   const csvProbe = await probe(api, CSV_PATH);
   const csvImplemented = csvProbe.status === 200;
   if (!csvImplemented) console.error(`CSV export: not implemented (HTTP ${csvProbe.status})`);
 
-  const load = { connections: opts.connections, duration: opts.duration };
-  if (opts.warmup > 0) {
-    console.error(`warm-up: ${opts.warmup} s per target…`);
-    for (const t of targets) await measure(t.server, t.load, { ...load, duration: opts.warmup });
-  }
-
-  const measured = new Map<string, Measurement[]>(targets.map((t) => [t.key, []]));
   const csvRuns: ExportMeasurement[] = [];
   const csvFlagRuns: ExportMeasurement[] = [];
-  for (let round = 1; round <= opts.rounds; round++) {
-    for (const t of targets) {
-      const m = await measure(t.server, t.load, load);
-      measured.get(t.key)!.push(m);
+  const measured = await runRounds([...targets, ...perArea.targets], async (round) => {
+    if (!csvImplemented) return;
+    for (const [server, runs] of [
+      [csvApi, csvRuns],
+      [csvApiDefaultHeap, csvFlagRuns],
+    ] as const) {
+      const m = await download(server, CSV_PATH);
+      runs.push(m);
       console.error(
-        `round ${round}/${opts.rounds} ${t.label.replace(/`/g, '')}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms` +
-          `${m.non2xx + m.errors ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}, RSS ${m.peakRssMb?.toFixed(0) ?? '?'} MB`,
+        `round ${round}/${opts.rounds} CSV export (${server.name}): ${m.lines} lines in ${(m.ms / 1000).toFixed(1)} s, ` +
+          `RSS ${m.startRssMb?.toFixed(0) ?? '?'} → peak ${m.peakRssMb?.toFixed(0) ?? '?'} MB`,
       );
     }
-    if (csvImplemented) {
-      for (const [server, runs] of [
-        [csvApi, csvRuns],
-        [csvApiDefaultHeap, csvFlagRuns],
-      ] as const) {
-        const m = await download(server, CSV_PATH);
-        runs.push(m);
-        console.error(
-          `round ${round}/${opts.rounds} CSV export (${server.name}): ${m.lines} lines in ${(m.ms / 1000).toFixed(1)} s, ` +
-            `RSS ${m.startRssMb?.toFixed(0) ?? '?'} → peak ${m.peakRssMb?.toFixed(0) ?? '?'} MB`,
-        );
-      }
-    }
-  }
+  });
   const csv: CsvResult = csvImplemented
     ? { implemented: true, runs: csvRuns, flagged: { nodeArgs: withoutLimit.join(' '), runs: csvFlagRuns } }
     : { implemented: false, status: csvProbe.status, detail: problemDetail(csvProbe.head) };
@@ -370,16 +568,14 @@ async function main() {
       statements: await explain(small.url, capturedSmall[key] ?? []),
     });
   }
+  const meta = { date: started, command: command(), commit: gitCommit(), loadBefore: machineInfo.loadBefore };
+  const perAreaResult = await perAreaReport(perArea, measured, meta);
 
   const startupApi = api.readyMs;
   await stopAll();
   console.error('embedded start-to-ready…');
   const embedded = await embeddedStartup().catch((err: Error) => ({ error: err.message.split('\n')[0] ?? 'failed' }));
 
-  const pgVersion = await withClient(
-    large.url,
-    async (c) => (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? 'n/a',
-  );
   const targetResults: TargetResult[] = targets
     .filter((t) => !t.key.endsWith('-small') && !t.key.endsWith('-large'))
     .map((t) => ({ key: t.key, label: t.label, server: t.server.name, rounds: measured.get(t.key)! }));
@@ -388,18 +584,10 @@ async function main() {
 
   const report: Report = {
     date: started,
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    commit: gitCommit(),
+    command: meta.command,
+    commit: meta.commit,
     machine: machineInfo,
-    versions: {
-      Node: process.version,
-      Fastify: packageVersion('fastify'),
-      PostgreSQL: pgVersion,
-      pg: packageVersion('pg'),
-      'drizzle-orm': packageVersion('drizzle-orm'),
-      PGlite: packageVersion('@electric-sql/pglite'),
-      autocannon: packageVersion('autocannon'),
-    },
+    versions: packageVersions(await pgVersion(large.url)),
     options: {
       rounds: opts.rounds,
       duration: opts.duration,
@@ -425,10 +613,11 @@ async function main() {
     apiEnv: BENCH_API_ENV,
     startArgs: startArgs(),
     explains,
+    perArea: perAreaResult,
   };
   const out = resolve(root, flags.out);
   writeFileSync(out, renderReport(report));
-  console.log(`\n${summaryTable(report)}\n\n${listTable(report)}\n`);
+  console.log(`\n${summaryTable(report)}\n\n${listTable(report)}\n\n${perAreaSummary(perAreaResult)}\n`);
   if (!csv.implemented) console.log(`CSV export: not implemented (HTTP ${csv.status}).`);
   console.log(`written: ${flags.out}`);
 }

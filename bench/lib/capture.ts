@@ -80,40 +80,61 @@ async function getOk(app: FastifyInstance, path: string) {
   return res;
 }
 
+/** One election's read of a result version: its id and the statements the app sent. */
+export interface Sample {
+  electionId: string;
+  statements: Statement[];
+}
+
+/** A value that may come from an earlier row: an id, a number (not null, not a flag). */
+const keyLike = (v: unknown) => typeof v === 'string' || typeof v === 'number';
+const same = (a: unknown, b: unknown) => a === b || (a instanceof Date && b instanceof Date && +a === +b);
+
 /**
- * Turns the statements of one read of a result version into a plan the raw-pg server can replay for
- * any election: the sample election's id and its version's id become slots.
+ * Turns the statements of one read of a result version, captured for two or more elections, into a
+ * plan the raw-pg server can replay for any election. A parameter is the election's id, a column of
+ * an earlier statement's first row (the one that holds each sample's value), or a constant (the same
+ * in every sample); anything else cannot be replayed and is an error. Samples of elections that
+ * differ (another contest id, another current version) keep a coincidence from passing for a rule.
  */
-export async function resultsPlan(url: string, statements: Statement[], electionId: string): Promise<ResultsPlan> {
-  const [first] = statements;
-  if (!first) throw new Error('the results endpoint ran no SQL');
+export async function resultsPlan(url: string, samples: Sample[]): Promise<ResultsPlan> {
+  const [first] = samples;
+  if (!first?.statements.length) throw new Error('the results read ran no SQL');
+  if (
+    samples.some((s) => s.statements.map((q) => q.text).join('\0') !== first.statements.map((q) => q.text).join('\0'))
+  )
+    throw new Error('the results read ran different statements for the sample elections: cannot replay it');
   return withClient(url, async (c) => {
-    const { rows } = await c.query<{ id: number }>(
-      'select id from result_versions where election_id = $1 order by number desc limit 1',
-      [electionId],
-    );
-    const versionId = rows[0]?.id;
-    const slot = (value: unknown): PlanParam =>
-      value === electionId
-        ? { kind: 'election' }
-        : value === versionId
-          ? { kind: 'version' }
-          : { kind: 'value', value };
-    const queries = statements.map((s) => ({ text: s.text, params: s.values.map(slot) }));
-    const needsVersion = queries.slice(1).some((q) => q.params.some((p) => p.kind === 'version'));
-    const head = await c.query<unknown[]>({ text: first.text, values: first.values, rowMode: 'array' });
-    let versionColumn: number | null = null;
-    if (needsVersion) {
-      versionColumn = head.rows[0]?.findIndex((v) => v === versionId) ?? -1;
-      if (versionColumn < 0) throw new Error('cannot find the version id in the first statement of /results');
+    // Every sample's rows, statement by statement, as the replay will see them.
+    const rows: unknown[][][][] = [];
+    for (const sample of samples) {
+      const out = [];
+      for (const s of sample.statements)
+        out.push((await c.query<unknown[]>({ text: s.text, values: s.values, rowMode: 'array' })).rows);
+      rows.push(out);
     }
+    const slot = (k: number, p: number): PlanParam => {
+      const values = samples.map((s) => s.statements[k]!.values[p]);
+      if (values.every((v, i) => v === samples[i]!.electionId)) return { kind: 'election' };
+      for (let statement = 0; statement < k; statement++) {
+        const width = rows[0]![statement]![0]?.length ?? 0;
+        for (let column = 0; column < width; column++)
+          if (values.every((v, i) => keyLike(v) && same(rows[i]![statement]![0]?.[column], v)))
+            return { kind: 'column', statement, column };
+      }
+      if (values.every((v) => same(v, values[0]))) return { kind: 'value', value: values[0] };
+      throw new Error(
+        `cannot replay parameter $${p + 1} of statement ${k + 1}: ${first.statements[k]!.text.slice(0, 200)}`,
+      );
+    };
+    const queries = first.statements.map((s, k) => ({ text: s.text, params: s.values.map((_, p) => slot(k, p)) }));
     // One statement that returns the finished JSON body as text: the baseline passes it through.
     let bodyColumn: number | null = null;
     if (queries.length === 1) {
-      const index = head.rows[0]?.findIndex((v) => typeof v === 'string' && v.startsWith('{') && isJson(v)) ?? -1;
+      const index = rows[0]![0]![0]?.findIndex((v) => typeof v === 'string' && v.startsWith('{') && isJson(v)) ?? -1;
       bodyColumn = index < 0 ? null : index;
     }
-    return { queries, versionColumn, bodyColumn };
+    return { queries, bodyColumn };
   });
 }
 

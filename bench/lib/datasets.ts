@@ -117,6 +117,11 @@ export interface Parameters {
   coldIds: string[];
   /** One election requested over and over. */
   warmId: string;
+  /**
+   * Another election whose main contest has another current version number, read once when the SQL
+   * is captured: what differs between the two reads is what the replay must take from each election.
+   */
+  sampleId: string;
   /** The country with most synthetic elections (alpha-2). */
   country: string;
   /** The candidate with most lines. */
@@ -149,11 +154,21 @@ export async function pickParameters(url: string): Promise<Parameters> {
       [SYNTHETIC_SOURCE_ID],
     );
     const warmId = warm.rows[0]?.id ?? ids.rows[0]?.id;
+    const sample = await c.query<{ id: string }>(
+      `select c.election_id as id from contests c
+       where c.main and c.source_id = $1 and c.election_id <> $2 and c.current_version is not null
+         and c.current_version is distinct from (select current_version from contests where election_id = $2 and main)
+       order by md5(c.election_id) limit 1`,
+      [SYNTHETIC_SOURCE_ID, warmId],
+    );
+    const sampleId = sample.rows[0]?.id;
     const person = candidate.rows[0];
-    if (!warmId || !person || !country.rows[0]) throw new Error(`${url}: no synthetic data to pick parameters from`);
+    if (!warmId || !sampleId || !person || !country.rows[0])
+      throw new Error(`${url}: no synthetic data to pick parameters from`);
     return {
       coldIds: ids.rows.map((r) => r.id),
       warmId,
+      sampleId,
       country: country.rows[0].code,
       candidate: person.id,
       query: person.name.split(' ').at(-1)!,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import autocannon from 'autocannon';
 import { type Server, watchPeakRss } from './servers.js';
 
@@ -16,6 +18,22 @@ export interface Measurement {
   non2xx: number;
   errors: number;
   peakRssMb: number | null;
+  /** CPU time of the server under test and of the load generator (this process), in cores (1 = one core busy). */
+  serverCpu: number | null;
+  clientCpu: number;
+}
+
+const TICKS_PER_SECOND = 100;
+
+/** A process's CPU time so far (user + system), in seconds; null where /proc cannot tell. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    // The fields after the command name, which may hold spaces: state is the first, utime the 12th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
 }
 
 /** A fixed `path`, or `paths` in turn (one per request); with `headers` on every request. */
@@ -27,6 +45,7 @@ export type LoadTarget = ({ path: string } | { paths: string[] }) & { headers?: 
  */
 export async function measure(server: Server, target: LoadTarget, opts: LoadOptions): Promise<Measurement> {
   const rss = watchPeakRss(server.pid);
+  const [serverBefore, clientBefore, started] = [cpuSeconds(server.pid), process.cpuUsage(), performance.now()];
   let next = 0;
   const rotating = 'paths' in target ? target.paths : undefined;
   const result = await autocannon({
@@ -38,6 +57,9 @@ export async function measure(server: Server, target: LoadTarget, opts: LoadOpti
       ? { requests: [{ setupRequest: (request) => ({ ...request, path: rotating[next++ % rotating.length] }) }] }
       : {}),
   });
+  const seconds = (performance.now() - started) / 1000;
+  const serverAfter = cpuSeconds(server.pid);
+  const client = process.cpuUsage(clientBefore);
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -46,6 +68,8 @@ export async function measure(server: Server, target: LoadTarget, opts: LoadOpti
     non2xx: result.non2xx,
     errors: result.errors,
     peakRssMb: rss.stop(),
+    serverCpu: serverBefore === null || serverAfter === null ? null : (serverAfter - serverBefore) / seconds,
+    clientCpu: (client.user + client.system) / 1e6 / seconds,
   };
 }
 
@@ -102,4 +126,19 @@ export async function probe(
     encoding: res.headers.get('content-encoding') ?? '',
     head: first?.value ? Buffer.from(first.value).toString('utf8', 0, 300) : '',
   };
+}
+
+/** The size of one response's body as sent (compressed when the server compressed it), in bytes. */
+export function bodyBytes(server: Server, path: string, headers: Record<string, string> = {}): Promise<number> {
+  // node:http, not fetch: fetch would decompress, and the size on the wire is the point.
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${server.url}${path}`, { headers }, (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('end', () => resolve(bytes));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
 }

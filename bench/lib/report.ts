@@ -2,7 +2,8 @@
 import type { Dataset, Parameters } from './datasets.js';
 import type { ExportMeasurement, Measurement } from './load.js';
 import type { StartupTime } from './startup.js';
-import { fmt, median } from './stats.js';
+import { type PerAreaReport, perAreaGoalRows, renderPerArea } from './per-area-report.js';
+import { fmt, median, ratios, table } from './stats.js';
 
 export interface TargetResult {
   key: string;
@@ -48,19 +49,8 @@ export interface Report {
   /** node's arguments in `npm start`, with which the API children run. */
   startArgs: string[];
   explains: Explained[];
-}
-
-const table = (head: string[], rows: string[][]) =>
-  [
-    `| ${head.join(' | ')} |`,
-    `|${head.map((h, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
-
-/** Per-round ratio of a target's req/s to a baseline's, then the median of those. */
-export function ratios(target: TargetResult, baseline: TargetResult | undefined): number[] {
-  if (!baseline) return [];
-  return target.rounds.map((m, i) => m.rps / (baseline.rounds[i]?.rps ?? Number.NaN));
+  /** The per-area reads, on their own dataset. */
+  perArea?: PerAreaReport;
 }
 
 const maxRss = (ms: Measurement[]) => {
@@ -230,6 +220,7 @@ function goals(r: Report): string {
     const ms = r.startup.embedded.restart.readyMs ?? r.startup.embedded.restart.wallMs;
     rows.push(['embedded start to ready ≤ 3 s (existing data dir)', `${(ms / 1000).toFixed(2)} s`, mark(ms <= 3000)]);
   }
+  if (r.perArea) rows.push(...perAreaGoalRows(r.perArea));
   return table(['target (issue)', 'measured (median)', 'status'], rows);
 }
 
@@ -317,8 +308,8 @@ for cold \`/results\`.
 ${summaryTable(r)}
 
 - **hello-world**: plain Fastify, same version and logger settings as the API, \`GET /\` → \`{"hello":"world"}\`.
-- **raw pg rows**: the row statements of a result version (the version, then its lines and sources
-  concurrently, as an ORM-style service reads them: the tests' reference rendering, captured below),
+- **raw pg rows**: the row statements of a result version (the contest, its version, areas, lines and
+  sources, in turn, as an ORM-style service reads them: the tests' reference rendering, captured below),
   replayed with \`pg\` directly and the rows returned as plain JSON.
 - **raw pg API's SQL**: the statement the API itself runs for \`/results\` (captured the same way),
   replayed with \`pg\`${r.resultsSql.bodyPassedThrough ? ', its finished JSON body sent as it is, as the API does' : ' and the rows returned as plain JSON'}: Fastify + \`pg\`
@@ -360,7 +351,7 @@ of the peak is heap growth rather than data held: V8 lets the heap grow further 
 when its limit is high.
 
 ${csvSection(r)}
-
+${r.perArea ? `\n${renderPerArea(r.perArea)}\n` : ''}
 ## Start to ready
 
 - API on PostgreSQL (as \`npm start\` runs it after its build: Node start-up, migrations and seed check, listen, until \`/readyz\` answers): ${(r.startup.api / 1000).toFixed(2)} s
@@ -382,7 +373,7 @@ What the API runs for \`/results\` (without its cache), and the *raw pg API's SQ
 ${r.resultsSql.api.map((s) => `\`\`\`sql\n${s}\n\`\`\``).join('\n\n')}
 
 The plain row statements (the tests' reference rendering, \`test/helpers/results-reference.ts\`), which
-the *raw pg rows* baseline replays (the first statement, then the others concurrently):
+the *raw pg rows* baseline replays (in turn, each taking what it needs from the rows before it):
 
 ${r.resultsSql.rows.map((s) => `\`\`\`sql\n${s}\n\`\`\``).join('\n\n')}
 

@@ -2,8 +2,13 @@
 // the raw-pg baselines: the statements /v1/elections/{id}/results runs, and the plain row statements
 // of the tests' reference rendering, so each baseline runs the very statements it is compared with.
 
-/** Where a bind parameter comes from when the statement is replayed for another election. */
-export type PlanParam = { kind: 'election' } | { kind: 'version' } | { kind: 'value'; value: unknown };
+/**
+ * Where a bind parameter comes from when the statements are replayed for another election: its id,
+ * a column of the first row an earlier statement returned (a contest's id, a version's id…), or a
+ * constant.
+ */
+export type PlanParam =
+  { kind: 'election' } | { kind: 'column'; statement: number; column: number } | { kind: 'value'; value: unknown };
 
 export interface PlannedQuery {
   text: string;
@@ -11,14 +16,15 @@ export interface PlannedQuery {
 }
 
 export interface ResultsPlan {
-  /** The first statement finds the version; the others (run concurrently, as the app does) use its id. */
+  /** Run in turn, as the app runs them: each may use what the earlier ones returned. */
   queries: PlannedQuery[];
-  /** Column of the first statement's row (array mode) that holds the version id, if any is needed. */
-  versionColumn: number | null;
   /** With a single statement: the column that holds the finished JSON body, sent as it is. */
   bodyColumn: number | null;
 }
 
-export function bindParams(query: PlannedQuery, electionId: string, versionId: unknown): unknown[] {
-  return query.params.map((p) => (p.kind === 'election' ? electionId : p.kind === 'version' ? versionId : p.value));
+/** The parameters of `query` for `electionId`, given the rows (array mode) of the statements before it. */
+export function bindParams(query: PlannedQuery, electionId: string, earlier: unknown[][][]): unknown[] {
+  return query.params.map((p) =>
+    p.kind === 'election' ? electionId : p.kind === 'column' ? earlier[p.statement]?.[0]?.[p.column] : p.value,
+  );
 }

@@ -11,3 +11,20 @@ export const fmt = {
   ratio: (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a'),
   mb: (n: number | null) => (n === null || !Number.isFinite(n) ? 'n/a' : Math.round(n).toString()),
 };
+
+/** A Markdown table, the first column left-aligned and the others right-aligned. */
+export const table = (head: string[], rows: string[][]) =>
+  [
+    `| ${head.join(' | ')} |`,
+    `|${head.map((h, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+
+/** Per-round ratio of a target's req/s to a baseline's (the median of these is what is reported). */
+export function ratios(
+  target: { rounds: { rps: number }[] },
+  baseline: { rounds: { rps: number }[] } | undefined,
+): number[] {
+  if (!baseline) return [];
+  return target.rounds.map((m, i) => m.rps / (baseline.rounds[i]?.rps ?? Number.NaN));
+}

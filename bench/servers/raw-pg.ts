@@ -1,9 +1,11 @@
 // Baseline 2: statements that read one result version, run with `pg` directly (no Drizzle, no zod,
-// no response schema, no plugins). Two plans, both captured from the app (see lib/capture.ts):
-//   GET /rows/:id      the plain row statements (the tests' reference rendering): the version, then its
-//                      lines and sources concurrently, the rows serialised as plain JSON;
-//   GET /api-sql/:id   the statement(s) /v1/elections/{id}/results runs; when that is one statement
-//                      returning the finished body, the body is sent as it is, as the API does.
+// no response schema, no plugins). Plans captured from the app (see lib/capture.ts), each served at
+// GET /<plan>/:id, e.g.:
+//   /rows/:id       the plain row statements (the tests' reference rendering): the contest, its
+//                   version, areas, lines and sources, in turn, the rows serialised as plain JSON;
+//   /api-sql/:id    the statement /v1/elections/{id}/results runs; when that is one statement
+//                   returning the finished body, the body is sent as it is, as the API does;
+//   /area-sql/:id   the same with ?area=kz&level=region (the per-area dataset).
 // The API's ratio to each is its own overhead on the database path.
 import Fastify, { type FastifyReply } from 'fastify';
 import pg from 'pg';
@@ -37,12 +39,12 @@ for (const [plan, { queries }] of Object.entries(plans))
     names.set(q, process.env.BENCH_RAW_PREPARED ? `bench_${plan.replace(/\W/g, '_')}_${i}` : undefined),
   );
 
-const run = async (query: PlannedQuery, electionId: string, versionId: unknown) =>
+const run = async (query: PlannedQuery, electionId: string, earlier: unknown[][][]) =>
   (
     await pool.query<unknown[]>({
       name: names.get(query),
       text: query.text,
-      values: bindParams(query, electionId, versionId),
+      values: bindParams(query, electionId, earlier),
       rowMode: 'array',
       types,
     })
@@ -54,15 +56,18 @@ const app = Fastify({
 app.addHook('onClose', () => pool.end());
 
 for (const [name, plan] of Object.entries(plans)) {
-  const [first, ...rest] = plan.queries as [PlannedQuery, ...PlannedQuery[]];
   app.get<{ Params: { id: string } }>(`/${name}/:id`, async (request, reply: FastifyReply) => {
     const { id } = request.params;
-    const head = await run(first, id, null);
-    if (head.length === 0) return reply.code(404).send({ status: 404 });
-    if (plan.bodyColumn !== null) return reply.type('application/json; charset=utf-8').send(head[0]![plan.bodyColumn]);
-    const versionId = plan.versionColumn === null ? null : head[0]?.[plan.versionColumn];
-    const others = await Promise.all(rest.map((q) => run(q, id, versionId)));
-    return { head, others };
+    // In turn, as the app runs them: each may need what the one before returned.
+    const results: unknown[][][] = [];
+    for (const query of plan.queries) {
+      const rows = await run(query, id, results);
+      if (results.length === 0 && rows.length === 0) return reply.code(404).send({ status: 404 });
+      results.push(rows);
+    }
+    if (plan.bodyColumn !== null)
+      return reply.type('application/json; charset=utf-8').send(results[0]![0]![plan.bodyColumn]);
+    return results;
   });
 }
 await listenForParent(app);
