@@ -47,15 +47,18 @@ function securedOperations(): Operation[] {
 
 const operations = securedOperations();
 const KZ2022 = 'kz.presidential.2022-11-20';
-const url = (path: string) => path.replace('{id}', KZ2022);
+const url = (path: string) => path.replace('{id}', KZ2022).replace('{contest}', 'president');
 
 t.test('the document marks every write and the audit log as secured', async (t) => {
   t.same(operations.map((o) => o.operationId).sort(), [
+    'createArea',
     'createCandidate',
+    'createContest',
     'createElection',
     'createOrganisation',
     'createSource',
     'listAuditLog',
+    'publishContestResults',
     'publishResults',
     'updateElection',
   ]);
