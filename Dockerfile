@@ -3,9 +3,13 @@
 # The TypeScript sources are compiled once, here (`npm run build`); the image runs plain node on
 # dist/, as `npm start` does: no loader thread, no compiling at start.
 
+# The base of every stage: Node.js 24, the LTS line CI runs the suite on (.ci/run). 22 is supported
+# too (package.json "engines"): `docker build --build-arg NODE_IMAGE=node:22-bookworm-slim .`
+ARG NODE_IMAGE=node:24-bookworm-slim
+
 # Stage 1: every dependency (TypeScript is a devDependency), to compile src/ to dist/.
 # --ignore-scripts is safe: the compiler is plain JavaScript.
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -14,7 +18,7 @@ COPY src ./src
 RUN npm run build
 
 # Stage 2: production dependencies only, from the lockfile.
-FROM node:20-bookworm-slim AS deps
+FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
@@ -23,7 +27,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 # compiled code, the migrations and the seed files. The files belong to root and are read-only for
 # the `node` user the process runs as; /data (the embedded database, used only without
 # DATABASE_URL) is the one place it writes.
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

