@@ -2,7 +2,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { OpenAPIV3_1 } from 'openapi-types';
-import t from 'tap';
+import t, { type Test } from 'tap';
+import { PROBLEM_CONTENT_TYPE as PROBLEM_TYPE } from '../src/lib/problem.js';
 import { buildTestApp, get } from './helpers/app.js';
 
 const app = await buildTestApp(t, 'pglite');
@@ -28,12 +29,14 @@ t.test('every operation: operationId, tags, summary, and every status it can ret
       t.ok(op.summary, `${name}: summary`);
       const statuses = Object.keys(op.responses ?? {}).sort();
       // 401: reads need no key, but a key that is sent is checked; 414 and 429: limits.
-      const read = ['200', '304', '400', '401', '414', '429', '503', ...(path.includes('{') ? ['404'] : [])];
-      if (method === 'get' && path.startsWith('/v1/') && !op.security)
-        t.same(statuses, read.sort(), `${name}: 200, 304, 400, 401, 414, 429, 503 (and 404 with a path id)`);
-      else if (op.security) {
+      const read = ['200', '304', '400', '401', '414', '429', '500', '503', ...(path.includes('{') ? ['404'] : [])];
+      t.ok(op.description, `${name}: description`);
+      t.ok(op.security, `${name}: security is stated (public: [])`);
+      if (method === 'get' && path.startsWith('/v1/') && !op.security?.length)
+        t.same(statuses, read.sort(), `${name}: 200, 304, 400, 401, 414, 429, 500, 503 (and 404 with a path id)`);
+      else if (op.security?.length) {
         t.same(op.security, [{ bearerAuth: [] }], `${name}: needs a bearer key`);
-        for (const status of ['400', '401', '403', '414', '429', '503'])
+        for (const status of ['400', '401', '403', '414', '429', '500', '503'])
           t.ok(statuses.includes(status), `${name}: documents ${status}`);
         // A body too large, not JSON, or an Idempotency-Key reused for another request.
         if (op.requestBody)
@@ -51,7 +54,7 @@ t.test('every operation: operationId, tags, summary, and every status it can ret
       } else
         t.same(
           statuses,
-          path === '/readyz' ? ['200', '414', '503'] : ['200', '414'],
+          path === '/readyz' ? ['200', '414', '500', '503'] : ['200', '414', '500'],
           `${name}: responses (414: the request-target limit)`,
         );
       for (const [status, response] of Object.entries(op.responses ?? {}) as [string, OpenAPIV3_1.ResponseObject][]) {
@@ -136,5 +139,68 @@ t.test('responses match the document', async (t) => {
     const ref = `openapi.json#/paths/${pointer(template)}/get/responses/${res.status}/content/${pointer(type)}/schema`;
     const validate = ajv.getSchema(ref) ?? ajv.compile({ $ref: ref });
     t.ok(validate(res.body), `${url} -> ${res.status} ${type} ${JSON.stringify(validate.errors)}`);
+    checkHeaders(t, template, 'get', res.status, type, res.headers);
   }
+});
+
+// The headers of components.headers, as the document declares them per response: each declared one
+// is sent (rate limits are off in tests), and none of them is sent undeclared.
+function checkHeaders(
+  t: Test,
+  template: string,
+  method: string,
+  status: number,
+  type: string,
+  sent: Record<string, unknown>,
+) {
+  const op = (doc.paths![template] as Record<string, OpenAPIV3_1.OperationObject>)[method]!;
+  const declared = Object.keys((op.responses![status] as OpenAPIV3_1.ResponseObject).headers ?? {});
+  const known = Object.keys(doc.components?.headers ?? {});
+  for (const name of known) {
+    const lower = name.toLowerCase();
+    if (sent[lower] !== undefined) t.ok(declared.includes(name), `${template} ${status}: ${name} is sent and declared`);
+    else if (
+      declared.includes(name) &&
+      !name.startsWith('RateLimit-') &&
+      (name !== 'Content-Disposition' || type === 'text/csv')
+    )
+      t.fail(`${template} ${status}: the declared ${name} is not sent`);
+  }
+}
+
+t.test('headers: servers, components.headers, and what the plugins send', async (t) => {
+  t.same(
+    doc.servers?.map((s) => s.url),
+    ['/'],
+    'one relative server: wherever the document was fetched from',
+  );
+  t.ok(doc.components?.headers?.ETag, 'headers are components');
+  const countries = doc.paths!['/v1/countries']!.get!;
+  const ok = countries.responses['200'] as OpenAPIV3_1.ResponseObject;
+  t.same(Object.keys(ok.headers ?? {}).sort(), [
+    'Access-Control-Allow-Origin',
+    'Cache-Control',
+    'Content-Disposition',
+    'ETag',
+    'RateLimit-Limit',
+    'RateLimit-Remaining',
+    'RateLimit-Reset',
+    'Vary',
+  ]);
+  t.ok((countries.responses['429'] as OpenAPIV3_1.ResponseObject).headers?.['Retry-After'], '429: Retry-After');
+  t.notOk((countries.responses['414'] as OpenAPIV3_1.ResponseObject).headers?.['RateLimit-Limit'], '414: not counted');
+  const create = doc.paths!['/v1/sources']!.post!.responses['201'] as OpenAPIV3_1.ResponseObject;
+  t.ok(create.headers?.Location && create.headers['Idempotent-Replayed'], '201: Location, Idempotent-Replayed');
+
+  // With limits on, every /v1 answer but a 414 carries the RateLimit-* headers the document declares.
+  const limited = await buildTestApp(t, 'pglite', { env: { RATE_LIMIT_MAX: '1' } });
+  const first = await limited.inject({ method: 'GET', url: '/v1/countries/KZ' });
+  const second = await limited.inject({ method: 'GET', url: '/v1/countries/KZ' });
+  t.equal(second.statusCode, 429);
+  checkHeaders(t, '/v1/countries/{code}', 'get', 200, 'application/json', first.headers);
+  checkHeaders(t, '/v1/countries/{code}', 'get', 429, PROBLEM_TYPE, second.headers);
+  for (const res of [first, second])
+    for (const name of ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'])
+      t.ok(res.headers[name] !== undefined, `${res.statusCode}: ${name}`);
+  t.ok(second.headers['retry-after'], '429: Retry-After');
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE, problemSchema } from './problem.js';
 
-const problemText = {
+export const problemText = {
   400: 'A parameter or body field is malformed; `errors` names it.',
   401: 'No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).',
   403: "The API key's scope does not allow this operation.",
@@ -14,6 +14,7 @@ const problemText = {
   422: 'The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written.',
   428: 'This write needs If-Match with the ETag you read.',
   429: "Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.",
+  500: 'An unexpected error (a bug): the problem says no more, and the server logged it with the request id.',
   503: 'The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.',
 } as const;
 
@@ -61,9 +62,12 @@ export const bearerAuth = [{ bearerAuth: [] }];
 export const postHeaders = z.object({
   'idempotency-key': z
     .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/)
     .optional()
     .describe(
-      'Any unique string (e.g. a UUID): a retry with the same key returns the first response and writes nothing new.',
+      'Any unique string of 1 to 255 visible ASCII characters (e.g. a UUID): a retry with the same key returns the first response and writes nothing new.',
     ),
 });
 
@@ -71,6 +75,8 @@ export const postHeaders = z.object({
 export const ifMatchHeaders = z.object({
   'if-match': z
     .string()
+    // Node refuses a request whose headers together pass 16 KiB (a 431): no If-Match is longer.
+    .max(16_384)
     .optional()
     .describe('The ETag from your last read of the resource. Required: a stale one is a 412.'),
 });

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { createJsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { PROBLEM_CONTENT_TYPE } from '../lib/problem.js';
+import { problemText } from '../lib/responses.js';
 
 const tags = [
   { name: 'countries', description: 'ISO 3166-1 countries and their elections.' },
@@ -22,6 +24,19 @@ const tags = [
   { name: 'organisations', description: 'Parties and nominating bodies.' },
   { name: 'audit', description: 'Which API key made which write, when.' },
   { name: 'operations', description: 'Health and readiness probes for operators.' },
+];
+
+/**
+ * Relative: the server that served this document (each deployment, and /docs's "Try it out"), not
+ * one host every deployment would name wrongly; generated clients take their base URL as an option
+ * (docs/decisions.md). `x-internal: false`: the API is public (OWASP API9, inventory).
+ */
+const servers: (OpenAPIV3_1.ServerObject & { 'x-internal': boolean })[] = [
+  {
+    url: '/',
+    description: 'The server this document was fetched from (production, staging or local alike).',
+    'x-internal': false,
+  },
 ];
 
 type OpenApiDocument = ReturnType<typeof jsonSchemaTransformObject>;
@@ -56,6 +71,138 @@ function pruneUnusedSchemas(transformed: OpenApiDocument): OpenApiDocument {
   return { ...document, components: { ...document.components, schemas: kept } } as OpenApiDocument;
 }
 
+type Operation = OpenAPIV3_1.OperationObject;
+type HeaderRef = OpenAPIV3_1.ReferenceObject;
+
+const int32 = (minimum: number, maximum: number) => ({ type: 'integer', format: 'int32', minimum, maximum }) as const;
+
+/**
+ * The response headers the server sends, by their wire names (components.headers). Which response
+ * carries which is `headersOf` below; test/openapi*.test.ts checks both against real responses.
+ */
+const headers: Record<string, OpenAPIV3_1.HeaderObject> = {
+  'Access-Control-Allow-Origin': {
+    description:
+      "CORS: `*` by default; with CORS_ORIGINS set to a list, the request's Origin when it is in the list (else absent).",
+    schema: { type: 'string', maxLength: 2048, pattern: '^(\\*|https?://[^\\s]+)$' },
+  },
+  'Cache-Control': {
+    description:
+      'Reads: `public, max-age=N` (results: shorter while preliminary, longer once final, with ' +
+      '`stale-while-revalidate`); `private, no-cache` for a request with an API key; errors, writes and the probes: `no-store`.',
+    schema: { type: 'string', maxLength: 200, pattern: '^[a-z-]+(=\\d+)?(, [a-z-]+(=\\d+)?)*$' },
+  },
+  'Content-Disposition': {
+    description: 'CSV only: `attachment` with the file name (e.g. `countries.csv`).',
+    schema: { type: 'string', maxLength: 300, pattern: '^attachment; filename="[^"]+"$' },
+  },
+  ETag: {
+    description:
+      'The tag of this representation: send it back as If-None-Match for a 304, or as If-Match on a ' +
+      'write to the resource (PATCH /v1/elections/{id}, POST .../results).',
+    schema: { type: 'string', maxLength: 200, pattern: '^(W/)?"[^"]*"$' },
+  },
+  'Idempotent-Replayed': {
+    description:
+      '`true` when this is the stored response to an earlier request with the same Idempotency-Key: nothing new was written.',
+    schema: { type: 'string', enum: ['true'] },
+  },
+  Location: {
+    description: 'The URL of the resource created.',
+    schema: { type: 'string', format: 'uri-reference', maxLength: 2048 },
+  },
+  'RateLimit-Limit': {
+    description:
+      'Requests allowed per window to this client (its API key, else its address). Absent when ' +
+      'rate limits are off (RATE_LIMIT_MAX=0), and on a 414 or a 503 from a server shutting down.',
+    schema: int32(1, 100_000_000),
+  },
+  'RateLimit-Remaining': {
+    description: 'Requests left in the current window.',
+    schema: int32(0, 100_000_000),
+  },
+  'RateLimit-Reset': {
+    description: 'Seconds until the window ends and the count starts again.',
+    schema: int32(0, 86_400),
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before retrying.',
+    schema: int32(0, 86_400),
+  },
+  Vary: {
+    description:
+      'Reads under /v1: `Accept, Authorization` (JSON and CSV share a URL; an API key reads ' +
+      'uncached), with `accept-encoding` on a compressed body and `Origin` with a list of CORS origins.',
+    schema: { type: 'string', maxLength: 200, pattern: '^[A-Za-z-]+(, ?[A-Za-z-]+)*$' },
+  },
+};
+
+/** Writes whose success answer carries the resource's ETag (src/plugins/writes.ts, `etag`). */
+const WRITES_WITH_ETAG = new Set(['createElection', 'updateElection', 'publishResults', 'publishContestResults']);
+
+const ref = (name: keyof typeof headers): HeaderRef => ({ $ref: `#/components/headers/${name}` });
+
+/** The errors plugin's answer to a bug, on any operation. */
+const unexpected: OpenAPIV3_1.ResponseObject = {
+  description: problemText[500],
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+
+/** The headers of one response, by the plugins that set them. */
+function headersOf(path: string, method: string, op: Operation, status: string, response: OpenAPIV3_1.ResponseObject) {
+  const code = Number(status);
+  const read = method === 'get';
+  const names: (keyof typeof headers)[] = ['Access-Control-Allow-Origin', 'Cache-Control'];
+  // The rate limiter counts every /v1 request after the app's own checks: not a 414 (refused first).
+  if (path.startsWith('/v1/') && code !== 414) names.push('RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset');
+  if (code === 429 || code === 503) names.push('Retry-After');
+  if (read && path.startsWith('/v1/')) names.push('Vary');
+  if (read && (code === 200 || code === 304)) names.push('ETag');
+  if (!read && code >= 200 && code < 300) {
+    if (WRITES_WITH_ETAG.has(op.operationId ?? '')) names.push('ETag');
+    if (code === 201) names.push('Location');
+    const idempotent = (op.parameters ?? []).some((p) => 'name' in p && p.name === 'idempotency-key');
+    if (method === 'post' && idempotent) names.push('Idempotent-Replayed');
+  }
+  if (response.content?.['text/csv']) names.push('Content-Disposition');
+  return Object.fromEntries(names.sort().map((name) => [name, ref(name)]));
+}
+
+/**
+ * What the routes' schemas cannot say: the response headers the plugins send, the 500 any
+ * operation can answer, and `security: []` on the operations that need no key (a key sent to a read
+ * is checked and counted, but none is needed).
+ */
+function declareHeaders(transformed: OpenApiDocument): OpenApiDocument {
+  const document = transformed as OpenAPIV3_1.Document;
+  const paths = Object.fromEntries(
+    Object.entries(document.paths ?? {}).map(([path, item]) => [
+      path,
+      Object.fromEntries(
+        (Object.entries(item ?? {}) as [string, Operation][]).map(([method, op]) => [
+          method,
+          {
+            ...op,
+            security: op.security ?? [],
+            responses: Object.fromEntries(
+              (
+                Object.entries({ ...op.responses, 500: op.responses?.[500] ?? unexpected }) as [
+                  string,
+                  OpenAPIV3_1.ResponseObject,
+                ][]
+              ).map(([status, response]) => [
+                status,
+                { ...response, headers: { ...response.headers, ...headersOf(path, method, op, status, response) } },
+              ]),
+            ),
+          },
+        ]),
+      ),
+    ]),
+  );
+  return { ...document, paths, components: { ...document.components, headers } };
+}
+
 export default fp(
   async function openapi(app: FastifyInstance, options: { version: string }) {
     await app.register(swagger, {
@@ -68,8 +215,9 @@ export default fp(
             'Countries, elections, candidates and vote shares, each figure traced to the source that ' +
             'published it. Results are versioned: preliminary figures stay readable after certified ' +
             'ones replace them. Errors are RFC 9457 problem documents.',
-          license: { name: 'Proprietary' },
+          license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
         },
+        servers,
         tags,
         components: {
           securitySchemes: {
@@ -82,7 +230,7 @@ export default fp(
         },
       },
       transform: createJsonSchemaTransform({ skipList: ['/docs', '/docs/*', '/openapi.json'] }),
-      transformObject: (document) => pruneUnusedSchemas(jsonSchemaTransformObject(document)),
+      transformObject: (document) => declareHeaders(pruneUnusedSchemas(jsonSchemaTransformObject(document))),
     });
     await app.register(swaggerUi, {
       routePrefix: '/docs',
