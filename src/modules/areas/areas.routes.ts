@@ -98,6 +98,9 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getArea',
         tags: ['areas'],
         summary: 'Get an area',
+        description:
+          'A reporting unit (a country, region, city, district or polling station) with its parent, level, ' +
+          'ISO 3166-2 and electoral authority codes, and the days it existed.',
         params: areaParams,
         response: readResponses('The area.', areaSchema, 400, 404, 503),
       },

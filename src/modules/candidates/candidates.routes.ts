@@ -80,6 +80,9 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'createCandidate',
         tags: ['candidates'],
         summary: 'Add a candidate (a person)',
+        description:
+          'The id is the slug of the name (`Zhiguli Dairabayev` is `zhiguli-dairabayev`) unless the body ' +
+          'gives one; a taken id is a 409 (pass another id for a namesake). The sourceId must exist (else 404).',
         security: bearerAuth,
         headers: postHeaders,
         body: candidateCreateBody,

@@ -99,6 +99,10 @@ export const contestsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getContest',
         tags: ['contests'],
         summary: 'Get a contest',
+        description:
+          'One contest of the election by its id within it (e.g. `president`, `party-list`, `district-1`): ' +
+          'its kind, seats, threshold, area and a summary of its current results. 404 names what is missing, ' +
+          'the election or the contest.',
         params: contestParams,
         response: readResponses('The contest.', contestSchema, 400, 404, 503),
       },

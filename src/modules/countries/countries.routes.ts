@@ -55,6 +55,9 @@ export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getCountry',
         tags: ['countries'],
         summary: 'Get a country by alpha-2 or alpha-3 code',
+        description:
+          'Any case (KZ, kz, KAZ): the answer always gives the alpha-2 code, alpha-3, numeric code, name and ' +
+          'OCD division id. A code that is not ISO 3166-1 is a 400; one not in the database, a 404.',
         params: countryParams,
         response: readResponses('The country.', countrySchema, 400, 404, 503),
       },

@@ -46,6 +46,9 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getElection',
         tags: ['elections'],
         summary: 'Get an election',
+        description:
+          'The election with its source, its rounds (previousRoundId, nextRoundId) and a summary of its ' +
+          'current results. Its ETag is the one PATCH /v1/elections/{id} needs as If-Match.',
         params: electionParams,
         response: readResponses('The election.', electionSchema, 400, 404, 503),
       },

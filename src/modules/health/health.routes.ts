@@ -45,6 +45,9 @@ export const healthRoutes: FastifyPluginAsyncZod<{ debugRouting?: boolean }> = a
         operationId: 'getHealth',
         tags: ['operations'],
         summary: 'Liveness: the process is up',
+        description:
+          'Answers 200 while the process runs, without touching the database (see /readyz for that): ' +
+          'a failing liveness probe means restart the process. Exempt from rate limits; ignores API keys.',
         response: {
           200: { description: 'The process is up.', content: { 'application/json': { schema: healthSchema } } },
           // The request-target limit applies before any route, probes included.

@@ -53,6 +53,9 @@ export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getOrganisation',
         tags: ['organisations'],
         summary: 'Get an organisation',
+        description:
+          'A party or nominating body with its names, abbreviation, colour and kind; for an alliance its ' +
+          'members, and for any organisation the alliances it belongs to, each with its source.',
         params: organisationParams,
         response: readResponses('The organisation.', organisationSchema, 400, 404, 503),
       },

@@ -326,6 +326,10 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
       {
         schema: {
           operationId: op('versions'),
+          description:
+            `The version history of ${what}: each version's number, status, as-of time, source and ` +
+            'completeness, oldest first, as JSON pages or the whole list as CSV. Read one with .../versions/{n}, ' +
+            'or compare two with .../versions/{a}/diff/{b}.',
           tags: [tag],
           summary: `Every result version of ${scope === scopes[0] ? 'an election' : 'a contest'}, oldest first`,
           params,

@@ -39,6 +39,9 @@ export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getSource',
         tags: ['sources'],
         summary: 'Get a source',
+        description:
+          'Where figures come from: publisher, title, URL, publication time, kind (official, news, ...) and ' +
+          'language. Every result version, election and candidate names the source it was taken from.',
         params: sourceParams,
         response: readResponses('The source.', sourceSchema, 400, 404, 503),
       },
