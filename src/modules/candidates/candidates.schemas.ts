@@ -59,5 +59,9 @@ export const candidateCreateBody = z
   })
   .meta({
     id: 'CandidateCreate',
-    example: { name: 'Zhiguli Dairabayev', note: null, sourceId: 'kazinform-2022-cec-final-results' },
+    example: {
+      name: 'Example Candidate (synthetic example)',
+      note: 'Made up for the API reference: the seeded 2022 candidates exist already.',
+      sourceId: 'kazinform-2022-cec-final-results',
+    },
   });

@@ -151,12 +151,12 @@ export const electionCreateBody = z
       'answer 422 naming the field.',
     example: {
       country: 'KZ',
-      type: 'presidential',
-      date: '2022-11-20',
-      snap: true,
-      termEndYear: 2029,
-      candidateCount: 6,
-      sourceId: 'nikkei-asia-2022-11-22-kazakhstan-tilting-to-china',
+      type: 'parliamentary',
+      date: '2021-01-10',
+      snap: false,
+      termEndYear: 2026,
+      note: 'The Mazhilis election before the early one of 2023.',
+      sourceId: 'wikipedia-2023-kazakh-legislative-election',
     },
   });
 

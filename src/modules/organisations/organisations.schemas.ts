@@ -133,9 +133,12 @@ export const organisationCreateBody = z
       shortName: 'Example Alliance',
       abbreviation: 'EA',
       colour: '#2e7d32',
-      colourSourceId: 'synthetic-dataset',
-      members: [{ memberId: 'example-party', sourceId: 'synthetic-dataset' }],
-      sourceId: 'synthetic-dataset',
+      colourSourceId: 'wikipedia-2023-kazakh-legislative-election',
+      members: [
+        { memberId: 'ak-zhol', sourceId: 'wikipedia-2023-kazakh-legislative-election' },
+        { memberId: 'peoples-party-of-kazakhstan', sourceId: 'wikipedia-2023-kazakh-legislative-election' },
+      ],
+      sourceId: 'wikipedia-2023-kazakh-legislative-election',
     },
   });
 

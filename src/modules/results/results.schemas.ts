@@ -281,6 +281,38 @@ export const resultsInputSchema = z
         },
       ],
     },
+        {
+          candidateId: 'karakat-abden',
+          nominatorId: 'national-alliance-of-professional-social-workers',
+          votes: 206206,
+          percent: 2.6,
+          rank: 3,
+          outcome: 'defeated',
+        },
+        {
+          candidateId: 'meiram-kazhyken',
+          nominatorId: 'amanat-commonwealth-of-trade-unions',
+          votes: 200907,
+          percent: 2.53,
+          rank: 4,
+          outcome: 'defeated',
+        },
+        {
+          candidateId: 'nurlan-auesbayev',
+          nominatorId: 'national-social-democratic-party',
+          votes: 176116,
+          percent: 2.22,
+          rank: 5,
+          outcome: 'defeated',
+        },
+        {
+          candidateId: 'saltanat-tursynbekova',
+          nominatorId: 'qazaq-analary-dasturge-zhol',
+          votes: 168731,
+          percent: 2.12,
+          rank: 6,
+          outcome: 'defeated',
+        },
   });
 
 export type ResultsInput = z.output<typeof resultsInputSchema>;
