@@ -228,7 +228,8 @@ export const resultsInputSchema = z
   .strictObject({
     status: statusEnum,
     asOf: z
-      .union([z.iso.date(), z.iso.datetime({ offset: true })])
+      // 35 characters: a date-time to the nanosecond with its offset (2022-11-22T04:38:00.123456789+09:00).
+      .union([z.iso.date(), z.iso.datetime({ offset: true }).max(35)])
       .nullable()
       .default(null)
       .describe('ISO 8601 date or date-time with offset of the figures; null when the source does not say.'),

@@ -39,7 +39,8 @@ export const sourceParams = z.object({ id: sourceIdParam });
 
 export const sourceList = listSchema(sourceSchema).meta({ id: 'SourceList' });
 
-const isoDateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+// 35 characters: a date-time to the nanosecond with its offset (2022-11-22T04:38:00.123456789+09:00).
+const isoDateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true }).max(35)]);
 
 export const sourceCreateBody = z
   .strictObject({
@@ -59,6 +60,8 @@ export const sourceCreateBody = z
     language: z
       .string()
       .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag such as en or ru')
+      // RFC 5646 §4.4.1: 35 characters hold any tag in practical use.
+      .max(35)
       .nullable()
       .default(null),
     note: text().max(2000).nullable().default(null),
