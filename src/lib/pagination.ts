@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import { isStorableJson } from './text.js';
+import { decimalInt } from './integer.js';
 
 const MAX_LIMIT = 100;
 
 export function limitParam(defaultLimit: number, max = MAX_LIMIT) {
-  return z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(max)
+  return decimalInt(1, max, { default: defaultLimit })
     .default(defaultLimit)
     .describe(`Page size: 1 to ${max}, default ${defaultLimit}.`);
 }

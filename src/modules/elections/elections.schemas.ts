@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { text } from '../../lib/text.js';
 import { sourceIdParam } from '../sources/sources.schemas.js';
 import { electionType, resultStatus } from '../../db/schema/index.js';
-import { formatParam } from '../../formats/csv.js';
+import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { countryCodeParam } from '../countries/countries.schemas.js';
 import { sourceRefSchema } from '../sources/sources.schemas.js';
+import { decimalInt } from '../../lib/integer.js';
 
 export const ELECTION_ID_PATTERN = /^[a-z]{2}\.[a-z]+(-[a-z]+)*\.\d{4}-\d{2}-\d{2}(\.[a-z0-9-]+)?$/;
 
@@ -79,18 +80,12 @@ export const electionSchema = z
 
 const electionFilters = {
   type: z.enum(electionType.enumValues).optional(),
-  year: z.coerce.number().int().min(1800).max(2200).optional().describe('Polling year.'),
+  year: decimalInt(1800, 2200).optional().describe('Polling year.'),
   from: isoDate.optional().describe('Polling day on or after, YYYY-MM-DD.'),
   to: isoDate.optional().describe('Polling day on or before, YYYY-MM-DD.'),
   status: statusEnum.optional().describe('Status of the current result version.'),
-  round: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(10)
-    .optional()
-    .describe('Only this round: 1 for first rounds, 2 for runoffs.'),
-  format: formatParam,
+  round: decimalInt(1, 10).optional().describe('Only this round: 1 for first rounds, 2 for runoffs.'),
+  ...csvParams,
   limit: limitParam(20),
   cursor: cursorParam(z.tuple([isoDate, z.string()])).optional(),
 };

@@ -24,6 +24,7 @@ import {
   regionsResults,
 } from './results-exports.service.js';
 import { type Results, requireResults } from './results.service.js';
+import { decimalInt } from '../../lib/integer.js';
 
 const { name, version } = packageInfo;
 const issuer = { name: 'Election results API', abbreviation: name, application: `${name} ${version}` };
@@ -81,13 +82,9 @@ function sendSvg(reply: FastifyReply, svg: string) {
     .send(svg);
 }
 
-const versionParam = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(2_147_483_647)
+const versionParam = decimalInt(1, 2_147_483_647, { examples: [3] })
   .optional()
-  .meta({ description: 'A result version number; the current version by default.', examples: [3] });
+  .describe('A result version number; the current version by default.');
 const versionQuery = z.strictObject({ version: versionParam });
 
 type ChartLevel = Exclude<(typeof areaLevel.enumValues)[number], 'country'>;
@@ -126,11 +123,11 @@ const regionsQuery = z
           'The line to draw: a candidate id, a party\'s organisation id, or a label ("Yes"); implies measure=percent.',
         examples: ['Yes'],
       }),
-    version: versionParam.meta({
-      description:
+    version: decimalInt(1, 2_147_483_647, { examples: [7] })
+      .optional()
+      .describe(
         'A result version number; by default the one with the figure for the most areas at `level` (the newest among equals).',
-      examples: [7],
-    }),
+      ),
   })
   .superRefine((q, ctx) => {
     if (q.measure === 'percent' && q.line === undefined)

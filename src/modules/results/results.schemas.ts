@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { text } from '../../lib/text.js';
 import { slugIdParam } from '../../lib/slug.js';
 import { areaLevel, contestKind, outcome, percentBase, selectionKind, sourceKind } from '../../db/schema/index.js';
-import { formatParam } from '../../formats/csv.js';
+import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { sourceRefSchema } from '../sources/sources.schemas.js';
 import { areaIdParam } from '../areas/areas.schemas.js';
 import { electionIdParam, statusEnum } from '../elections/elections.schemas.js';
+import { decimalInt } from '../../lib/integer.js';
 
 const count = z.number().int().nonnegative();
 
@@ -152,11 +153,11 @@ export const resultsSchema = z
 
 export const versionParams = z.object({
   id: electionIdParam,
-  n: z.coerce.number().int().min(1).max(2_147_483_647).describe('Version number.'),
+  n: decimalInt(1, 2_147_483_647).describe('Version number.'),
 });
 
 export const versionListQuery = z.strictObject({
-  format: formatParam,
+  ...csvParams,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([z.int32()])).optional(),
 });
@@ -280,8 +281,6 @@ export const resultsInputSchema = z
           rank: 2,
           outcome: 'defeated',
         },
-      ],
-    },
         {
           candidateId: 'karakat-abden',
           nominatorId: 'national-alliance-of-professional-social-workers',
@@ -314,14 +313,16 @@ export const resultsInputSchema = z
           rank: 6,
           outcome: 'defeated',
         },
+      ],
+    },
   });
 
 export type ResultsInput = z.output<typeof resultsInputSchema>;
 
 export const diffParams = z.object({
   id: electionIdParam,
-  a: z.coerce.number().int().min(1).max(2_147_483_647).describe('The older version.'),
-  b: z.coerce.number().int().min(1).max(2_147_483_647).describe('The newer version.'),
+  a: decimalInt(1, 2_147_483_647).describe('The older version.'),
+  b: decimalInt(1, 2_147_483_647).describe('The newer version.'),
 });
 
 const diffValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);

@@ -3,10 +3,11 @@ import { slugIdParam } from '../../lib/slug.js';
 import { areaLevel, contestKind, electionType, outcome, percentBase, selectionKind } from '../../db/schema/index.js';
 import { areaIdParam } from '../areas/areas.schemas.js';
 import { contestIdParam } from '../contests/contests.schemas.js';
-import { formatParam } from '../../formats/csv.js';
+import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { countryCodeParam } from '../countries/countries.schemas.js';
 import { electionIdParam, statusEnum } from '../elections/elections.schemas.js';
+import { decimalInt } from '../../lib/integer.js';
 
 export const candidateIdParam = slugIdParam('a candidate', 'kassym-jomart-tokayev');
 
@@ -57,13 +58,13 @@ export const voteShareListQuery = z.strictObject({
   contest: contestIdParam
     .optional()
     .describe('Only this contest (with election, or across elections by id: party-list).'),
-  year: z.coerce.number().int().min(1800).max(2200).optional(),
+  year: decimalInt(1800, 2200).optional(),
   status: statusEnum.optional().describe('Status of the version the line belongs to.'),
   versions: z
     .enum(['current', 'all'])
     .default('current')
     .describe("current (default): lines of each election's newest version; all: every version."),
-  format: formatParam,
+  ...csvParams,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([z.int32()])).optional(),
 });
