@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, Fasti
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import {
+  badParameter,
   HttpProblem,
   PROBLEM_CONTENT_TYPE,
   type Problem,
@@ -10,6 +11,7 @@ import {
 } from '../lib/problem.js';
 import { setSecurityHeaders } from '../lib/security-headers.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { routeMissing } from './methods.js';
 
 const locations: Record<string, ProblemFieldError['in']> = {
   querystring: 'query',
@@ -118,6 +120,15 @@ export default fp(
         request.log.warn({ err: error }, 'database unavailable');
         return sendProblem(request, reply, 503, 'The database is unavailable; retry later.');
       }
+      if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+        const given = (request.headers['content-type'] ?? '').split(';')[0]?.trim();
+        return sendProblem(
+          request,
+          reply,
+          415,
+          `The body must be JSON: send Content-Type: application/json (not ${given}).`,
+        );
+      }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500 && !isResponseSerializationError(error)) {
         return sendProblem(request, reply, status, error.message);
@@ -126,9 +137,22 @@ export default fp(
       return sendProblem(request, reply, 500, 'An unexpected error occurred; it has been logged.');
     });
 
-    app.setNotFoundHandler((request, reply) =>
-      sendProblem(request, reply, 404, `No route ${request.method} ${request.url.split('?')[0]}.`),
-    );
+    // A known path asked with another method is a 405 with Allow (the methods plugin knows them).
+    app.setNotFoundHandler((request, reply) => {
+      const problem = routeMissing(app, request, reply);
+      return sendProblem(request, reply, problem.status, problem.message);
+    });
+
+    // A query parameter given twice (?limit=1&limit=2) arrives as an array, which no parameter of
+    // this API takes: say so, rather than let the schema say "expected number, received array".
+    app.addHook('preValidation', (request, _reply, done) => {
+      const query = request.query as Record<string, unknown> | undefined;
+      if (query && typeof query === 'object')
+        for (const [name, value] of Object.entries(query))
+          if (Array.isArray(value))
+            return done(badParameter('query', name, `was given ${value.length} times; give it once`));
+      done();
+    });
 
     // A plugin that answers an error itself instead of throwing (e.g. @fastify/cors's plain-text
     // "Invalid Preflight Request" to an OPTIONS without Origin) still answers a problem document.
