@@ -21,10 +21,36 @@ import auth from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import httpCache from './plugins/http-cache.js';
+import methods from './plugins/methods.js';
+import negotiation from './plugins/negotiation.js';
 import openapi from './plugins/openapi.js';
 import overload from './plugins/overload.js';
 import protection from './plugins/protection.js';
 import writes from './plugins/writes.js';
+
+// Ids are at most 100-odd characters; a longer path segment is a 414 (errors.ts).
+const MAX_PARAM_LENGTH = 200;
+
+const EXPOSED_HEADERS = [
+  'ETag',
+  'Location',
+  'Retry-After',
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
+  'RateLimit-Reset',
+  'Idempotent-Replayed',
+  'Content-Disposition',
+];
+
+/**
+ * Whether a request Node refused for its header size was refused for its request line: the packet
+ * starts the request and its first line runs past half the limit, or holds no line end at all.
+ */
+function targetTooLong(raw: unknown): boolean {
+  if (!Buffer.isBuffer(raw)) return false;
+  const end = raw.indexOf('\r\n');
+  return end === -1 || (/^[A-Z]+ /.test(raw.subarray(0, 16).toString('latin1')) && end > 8192);
+}
 
 export interface AppOptions {
   config: Config;
@@ -47,7 +73,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     // Ids and codes are case-sensitive; trailing slashes are tolerated for hand-typed URLs.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Time a client has to send its whole request (slowloris); responses may stream for longer.
     requestTimeout: config.REQUEST_TIMEOUT_MS,
@@ -67,11 +93,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (!socket.writable) return socket.destroy(err);
       const [status, detail] =
         err.code === 'HPE_HEADER_OVERFLOW'
-          ? [431, 'The request headers are larger than 16 KiB.']
+          ? targetTooLong((err as { rawPacket?: unknown }).rawPacket)
+            ? [414, `The request target is longer than ${config.MAX_URL_LENGTH} characters.`]
+            : [431, 'The request headers are larger than 16 KiB.']
           : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
             ? [408, `The request was not received within ${config.REQUEST_TIMEOUT_MS / 1000} s.`]
             : [400, 'The request could not be parsed as HTTP (check that the URL is percent-encoded).'];
-      const body = JSON.stringify({ type: 'about:blank', title: statusTitle(status), status, detail, instance: '' });
+      // No `instance`: the request was never read, so there is no path to name.
+      const body = JSON.stringify({ type: 'about:blank', title: statusTitle(status), status, detail });
       socket.end(
         `HTTP/1.1 ${status} ${statusTitle(status)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
           `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -81,7 +110,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // Bodies are JSON: Fastify's default text/plain parser would hand a string to a JSON schema (a
+  // 400); without it a text/plain write is the documented 415.
+  app.removeContentTypeParser('text/plain');
 
+  await app.register(methods, { maxParamLength: MAX_PARAM_LENGTH });
+  await app.register(negotiation);
   await app.register(errorsPlugin);
   await app.register(protection, {
     rateLimitMax: config.RATE_LIMIT_MAX,
@@ -92,7 +126,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     exportsPerClient: config.EXPORTS_MAX_PER_CLIENT,
     ...(options.clock ? { now: options.clock } : {}),
   });
-  await app.register(cors, { origin: config.CORS_ORIGINS === '*' ? '*' : config.CORS_ORIGINS.split(',') });
+  await app.register(cors, {
+    origin: config.CORS_ORIGINS === '*' ? '*' : config.CORS_ORIGINS.split(','),
+    // Every method some route answers: a preflight is about the origin, the route says 405 itself.
+    methods: ['GET', 'HEAD', 'POST', 'PATCH'],
+    // What browser code must read: ETag (for If-Match), rate limits, where a 201 put its resource,
+    // whether a write was a replay, the CSV's file name.
+    exposedHeaders: EXPOSED_HEADERS,
+    // Browsers cap it (Chromium at 2 h); a day asks no more than that.
+    maxAge: 86_400,
+  });
   await app.register(httpCache, {
     maxAge: config.CACHE_MAX_AGE,
     preliminaryMaxAge: config.CACHE_MAX_AGE_PRELIMINARY,

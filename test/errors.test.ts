@@ -93,10 +93,22 @@ forEachEngine(t, async (t, app) => {
     }
   });
 
-  t.test('a method a path does not serve: 404 problem, not a 500', async (t) => {
-    const res = await app.inject({ method: 'DELETE', url: '/v1/elections/kz.presidential.2022-11-20' });
-    t.equal(res.statusCode, 404);
-    t.match(res.headers['content-type'], 'application/problem+json');
+  t.test('a method a path does not serve: 405 with Allow, a problem, not a 404 or a 500', async (t) => {
+    for (const [method, url, allow] of [
+      ['DELETE', '/v1/elections/kz.presidential.2022-11-20', 'GET, HEAD, PATCH, OPTIONS'],
+      ['PUT', '/v1/elections/kz.presidential.2022-11-20', 'GET, HEAD, PATCH, OPTIONS'],
+      ['DELETE', '/v1/countries', 'GET, HEAD, OPTIONS'],
+      ['PATCH', '/v1/sources', 'GET, HEAD, POST, OPTIONS'],
+    ] as const) {
+      const res = await app.inject({ method, url });
+      t.equal(res.statusCode, 405, `${method} ${url}`);
+      t.equal(res.headers.allow, allow, `${method} ${url}: Allow`);
+      t.match(res.headers['content-type'], 'application/problem+json');
+      t.match(res.json(), { status: 405, instance: url, detail: new RegExp(`does not answer ${method}`) });
+    }
+    const unknown = await app.inject({ method: 'DELETE', url: '/v1/nothing-here' });
+    t.equal(unknown.statusCode, 404, 'an unknown path is still a 404');
+    t.equal(unknown.headers.allow, undefined);
   });
 });
 

@@ -150,8 +150,18 @@ t.test('compressed reads: br, gzip and deflate bodies are the JSON body, and nev
       const res = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': accept } });
       t.equal(res.headers['content-encoding'], encoding, `${accept}: ${encoding}`);
       t.equal(res.headers.vary, 'accept-encoding, Accept, Authorization');
-      t.equal(res.headers.etag, plain.headers.etag);
+      // Another representation, another strong tag (RFC 9110 §8.8.3): the coding appended.
+      t.equal(res.headers.etag, `${String(plain.headers.etag).slice(0, -1)}-${encoding}"`);
       t.equal(Number(res.headers['content-length']), res.rawPayload.length);
+      // A cache holding this body revalidates with its own tag: a 304 naming it, with no body.
+      const again = await app.inject({
+        method: 'GET',
+        url,
+        headers: { 'accept-encoding': accept, 'if-none-match': String(res.headers.etag) },
+      });
+      t.equal(again.statusCode, 304, `${accept}: its own tag revalidates`);
+      t.equal(again.headers.etag, res.headers.etag);
+      t.equal(again.headers['content-length'], undefined, 'a 304 has no Content-Length');
       t.ok(decode[encoding](res.rawPayload).equals(plain.rawPayload), `${accept}: the same bytes once decoded`);
     }
   }

@@ -10,15 +10,24 @@ export const formatParam = z
   .enum(['json', 'csv'])
   .optional()
   .describe(
-    'json (default) or csv; `Accept: text/csv` works too. CSV has a header row and every matching ' +
-      'row, streamed, with no paging (limit and cursor do not apply).',
+    'json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a ' +
+      'header row and every matching row, streamed, with no paging (limit and cursor do not apply).',
   );
 
-/** CSV when asked by ?format=csv, or by an Accept header naming text/csv without ?format. */
+export const bomParam = z
+  .enum(['true', 'false'])
+  .optional()
+  .describe(
+    'CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ' +
+      '("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is.',
+  );
+
+/** The query parameters of every read that also answers CSV. */
+export const csvParams = { format: formatParam, bom: bomParam };
+
+/** CSV when the negotiation plugin chose it (?format=csv, or Accept preferring text/csv). */
 export function wantsCsv(request: FastifyRequest): boolean {
-  const format = (request.query as { format?: string } | undefined)?.format;
-  if (format) return format === 'csv';
-  return /\btext\/csv\b/i.test(request.headers.accept ?? '');
+  return request.representation === 'text/csv';
 }
 
 /**
@@ -39,6 +48,8 @@ export function sendCsv(
     // Text starting with = + - @ (a name, a note) would run as a formula in the spreadsheet that
     // opens the file: it gets a leading ' (OWASP's CSV injection advice); `npm run import` takes it off.
     escape_formulas: true,
+    // Excel takes a file without a byte-order mark for the system code page.
+    bom: (reply.request.query as { bom?: string } | undefined)?.bom === 'true',
   });
   const source = Readable.from(rows);
   source.on('error', (err) => csv.destroy(err));

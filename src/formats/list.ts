@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { readDataVersion } from '../db/data-version.js';
 import { databaseTrouble } from '../db/unavailable.js';
-import { etagMatches } from '../lib/etag.js';
+import { notModified } from '../lib/etag.js';
 import { page } from '../lib/pagination.js';
 import { type ProblemStatus, readResponses } from '../lib/responses.js';
 import { sendCsv, wantsCsv, withCsv } from './csv.js';
@@ -74,9 +74,8 @@ const itemOf = <Row extends object, Item extends object>(listing: Pick<Listing<R
  */
 async function csvNotModified(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
   const etag = `W/"csv-${await readDataVersion(request.db)}"`;
-  reply.header('etag', etag);
-  const match = etagMatches(request.headers['if-none-match'], etag);
-  if (match) await reply.code(304).send();
+  const match = notModified(request, reply, etag);
+  if (match) await reply.send();
   return match;
 }
 

@@ -1,26 +1,59 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
 /**
- * Whether an If-None-Match header matches `etag`: RFC 9110's weak comparison (a `W/` on either
- * side is ignored) over the header's list, and `*`. The one comparison for every 304 the routes
- * answer themselves; it matches at least whatever @fastify/etag would, so that plugin never turns
- * a route's answer into a 304 after the route has chosen a Content-Encoding.
+ * A compressed body is another representation, so it gets its own strong tag (RFC 9110 §8.8.3):
+ * the identity tag with the coding appended inside the quotes ("abc" → "abc-br"). Comparisons take
+ * the suffix off again: a cache that holds the gzip body revalidates with its tag and gets a 304,
+ * and an If-Match copied from a compressed read still names the same version of the resource.
  */
-export function etagMatches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  const opaque = (tag: string) => (tag.startsWith('W/') ? tag.slice(2) : tag);
+const CODING_SUFFIX = /-(br|gzip|deflate)"$/;
+
+const opaque = (tag: string) => (tag.startsWith('W/') ? tag.slice(2) : tag).replace(CODING_SUFFIX, '"');
+
+/** `etag` for a body sent with `coding` (strong tags only; a weak one already admits it). */
+export function encodedEtag(etag: string, coding: string): string {
+  if (etag.startsWith('W/') || CODING_SUFFIX.test(etag) || !etag.endsWith('"')) return etag;
+  return `${etag.slice(0, -1)}-${coding}"`;
+}
+
+/**
+ * The tag of an If-None-Match header that matches `etag`: RFC 9110's weak comparison (a `W/` on
+ * either side is ignored) over the header's list, the coding suffix ignored; `*` matches any
+ * current representation. The client's own tag is returned, so a 304 names the representation the
+ * client holds. Undefined when none matches.
+ */
+export function matchingTag(header: string | undefined, etag: string): string | undefined {
+  if (header === undefined) return undefined;
   const wanted = opaque(etag);
-  return header.split(',').some((tag) => {
+  for (const tag of header.split(',')) {
     const t = tag.trim();
-    return t === '*' || opaque(t) === wanted;
-  });
+    if (t === '*') return etag;
+    if (t && opaque(t) === wanted) return t;
+  }
+  return undefined;
+}
+
+/**
+ * Sets `etag` on the reply and, when If-None-Match matches it, turns the reply into a 304 that names
+ * the client's tag. Returns true when the caller should send the 304 (with no body).
+ */
+export function notModified(request: FastifyRequest, reply: FastifyReply, etag: string): boolean {
+  reply.header('etag', etag);
+  const matched = matchingTag(request.headers['if-none-match'], etag);
+  if (matched === undefined) return false;
+  reply.code(304).header('etag', matched);
+  return true;
 }
 
 /**
  * Whether an If-Match header admits a write to a resource whose ETag is `current` (undefined while
- * it has none): RFC 9110's strong comparison over the header's list, and `*` for any current one.
+ * it has none): RFC 9110's strong comparison over the header's list (a weak tag never matches; the
+ * coding suffix of a compressed read is ignored), and `*` for any current one.
  */
 export function ifMatchAdmits(header: string, current: string | undefined): boolean {
+  if (current === undefined) return false;
   return header.split(',').some((tag) => {
     const t = tag.trim();
-    return current !== undefined && (t === '*' || t === current);
+    return t === '*' || (!t.startsWith('W/') && t.replace(CODING_SUFFIX, '"') === current);
   });
 }

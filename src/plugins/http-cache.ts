@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import compress from '@fastify/compress';
-import etag from '@fastify/etag';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { COMPRESSION } from '../lib/content-encoding.js';
+import { encodedEtag, matchingTag } from '../lib/etag.js';
 import { addVary } from '../lib/vary.js';
 
 interface CachePolicy {
@@ -22,7 +23,8 @@ declare module 'fastify' {
 }
 
 /**
- * Reads are cacheable: an ETag on every body (304 on If-None-Match), Cache-Control on successful
+ * Reads are cacheable: an ETag on every body (304 on If-None-Match, with no body, no Content-Length
+ * and the client's tag; a compressed body's tag carries its coding), Cache-Control on successful
  * GETs (a route may set it more precisely), and brotli, gzip or deflate for bodies over 1 KiB.
  * `Vary: Accept, Authorization`: JSON and CSV share a URL, and a request with an API key reads the
  * primary around the results cache, so its answer is `private, no-cache` and must never be served
@@ -30,11 +32,40 @@ declare module 'fastify' {
  */
 export default fp(
   async function httpCache(app: FastifyInstance, policy: CachePolicy) {
-    await app.register(etag);
+    // Before compression: the tag of the identity body, and the 304 before any compressing.
+    app.addHook('onSend', (request, reply, payload, done) => {
+      if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200)
+        return done(null, payload);
+      let etag = reply.getHeader('etag');
+      if (etag === undefined) {
+        if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return done(null, payload);
+        etag = `"${createHash('sha1').update(payload).digest('base64url')}"`;
+        reply.header('etag', etag);
+      }
+      const matched = typeof etag === 'string' ? matchingTag(request.headers['if-none-match'], etag) : undefined;
+      if (matched === undefined) return done(null, payload);
+      // RFC 9110 §15.4.5: no content, so no Content-Length or Content-Type; null (not '') tells
+      // Fastify there is no body at all.
+      reply.code(304).header('etag', matched).removeHeader('content-type').removeHeader('content-length');
+      done(null, null);
+    });
     await app.register(compress, {
       threshold: COMPRESSION.threshold,
       encodings: COMPRESSION.encodings,
       brotliOptions: COMPRESSION.brotliOptions,
+    });
+    // After compression (@fastify/compress's hook, or a route's precompressed body): the body's
+    // tag. @fastify/compress adds its onSend to each route, and route hooks run after global ones:
+    // this one is appended to each route after it.
+    const tagEncoded: onSendHookHandler = (_request, reply, payload, done) => {
+      const coding = reply.getHeader('content-encoding');
+      const etag = reply.getHeader('etag');
+      if (reply.statusCode === 200 && typeof coding === 'string' && typeof etag === 'string')
+        reply.header('etag', encodedEtag(etag, coding));
+      done(null, payload);
+    };
+    app.addHook('onRoute', (route) => {
+      route.onSend = [...[route.onSend ?? []].flat(), tagEncoded];
     });
     app.decorateReply('cacheResults', function cacheResults(this: FastifyReply, preliminary: boolean) {
       const maxAge = preliminary ? policy.preliminaryMaxAge : policy.finalMaxAge;

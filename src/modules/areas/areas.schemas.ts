@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { areaLevel } from '../../db/schema/index.js';
-import { formatParam } from '../../formats/csv.js';
+import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { text } from '../../lib/text.js';
 import { countryCodeParam } from '../countries/countries.schemas.js';
@@ -44,7 +44,7 @@ export const areaListQuery = z.strictObject({
   level: areaLevelParam.optional(),
   parent: areaIdParam.optional().describe('Only the areas directly within this one; unknown ids are a 400.'),
   validOn: isoDate.optional().describe('Only the areas that existed on this day (YYYY-MM-DD).'),
-  format: formatParam,
+  ...csvParams,
   limit: limitParam(50, 250),
   cursor: cursorParam(z.tuple([z.string()])).optional(),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { text } from '../../lib/text.js';
-import { formatParam } from '../../formats/csv.js';
+import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { isoDate } from '../elections/elections.schemas.js';
 import { sourceIdParam, sourceRefSchema } from '../sources/sources.schemas.js';
@@ -41,7 +41,7 @@ export const candidateListQuery = z.strictObject({
     .max(100)
     .optional()
     .describe('Part of a name; case- and accent-insensitive ("tokaev", "Tokayev", "TOKÁYEV").'),
-  format: formatParam,
+  ...csvParams,
   limit: limitParam(20),
   cursor: cursorParam(z.tuple([z.string()])).optional(),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contestKind } from '../../db/schema/index.js';
-import { formatParam } from '../../formats/csv.js';
+import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { slugIdParam } from '../../lib/slug.js';
 import { text } from '../../lib/text.js';
@@ -32,7 +32,7 @@ export const contestSchema = z
   .meta({ id: 'Contest' });
 
 export const contestListQuery = z.strictObject({
-  format: formatParam,
+  ...csvParams,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([z.boolean(), z.string()])).optional(),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoCountryList } from '../../lib/countries.js';
-import { formatParam } from '../../formats/csv.js';
+import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 
 const byCode = new Map<string, string>();
@@ -34,7 +34,7 @@ export const countrySchema = z
   .meta({ id: 'Country' });
 
 export const countryListQuery = z.strictObject({
-  format: formatParam,
+  ...csvParams,
   limit: limitParam(50, 250),
   cursor: cursorParam(z.tuple([z.string().length(2)])).optional(),
 });

@@ -9,7 +9,7 @@ import {
   percentBase,
   selectionKind,
 } from '../../db/schema/index.js';
-import { formatParam } from '../../formats/csv.js';
+import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { isoDate, statusEnum } from '../elections/elections.schemas.js';
 import { sourceIdParam, sourceRefSchema } from '../sources/sources.schemas.js';
@@ -74,7 +74,7 @@ export const organisationSchema = z
   });
 
 export const organisationListQuery = z.strictObject({
-  format: formatParam,
+  ...csvParams,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([z.string()])).optional(),
 });
@@ -214,7 +214,7 @@ export const organisationResultsQuery = z.strictObject({
     .enum(contestKind.enumValues)
     .optional()
     .describe('Only contests of this kind: candidate, party-list or ballot-question.'),
-  format: formatParam,
+  ...csvParams,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([isoDate, z.int32()])).optional(),
 });

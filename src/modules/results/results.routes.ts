@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { sendCsv, formatParam, wantsCsv, withCsv } from '../../formats/csv.js';
+import { csvParams, sendCsv, wantsCsv, withCsv } from '../../formats/csv.js';
 import { listResponses, sendList } from '../../formats/list.js';
 import { acceptedEncoding, COMPRESSION } from '../../lib/content-encoding.js';
-import { etagMatches, ifMatchAdmits } from '../../lib/etag.js';
+import { ifMatchAdmits, notModified } from '../../lib/etag.js';
 import { HttpProblem, notFound, unprocessable } from '../../lib/problem.js';
 import { bearerAuth, ifMatchHeaders, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
 import { addVary } from '../../lib/vary.js';
@@ -43,7 +43,7 @@ const areaQuery = {
       'Also give the figures of every area at this level within `area` (level=region: all regions), in `areas`.',
     ),
 };
-const resultsQuery = z.strictObject({ format: formatParam, ...areaQuery });
+const resultsQuery = z.strictObject({ ...csvParams, ...areaQuery });
 const diffQuery = z.strictObject({ area: areaQuery.area });
 
 const versionColumns = [
@@ -157,16 +157,14 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
   ): FastifyReply | Promise<FastifyReply> {
     reply.cacheResults(results.preliminary);
     if (wantsCsv(request)) {
-      reply.header('etag', results.csvEtag);
-      if (etagMatches(request.headers['if-none-match'], results.csvEtag)) return reply.code(304).send();
+      if (notModified(request, reply, results.csvEtag)) return reply.send();
       return sendResultsCsv(request, reply, JSON.parse(results.body.toString()) as Results, q);
     }
-    reply.header('etag', results.etag);
     const compressible = results.body.length >= COMPRESSION.threshold;
     // On the 304 too: it must say what its 200 would vary by. Lower case: how @fastify/compress
     // looks for it before adding its own.
     if (compressible) addVary(reply, 'accept-encoding');
-    if (etagMatches(request.headers['if-none-match'], results.etag)) return reply.code(304).send();
+    if (notModified(request, reply, results.etag)) return reply.send();
     reply.type('application/json; charset=utf-8');
     if (!compressible) return reply.send(results.body);
     // Browsers accept br or gzip: a cached body is compressed once per entry, not per response
@@ -326,12 +324,12 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
       {
         schema: {
           operationId: op('versions'),
+          tags: [tag],
+          summary: `Every result version of ${scope === scopes[0] ? 'an election' : 'a contest'}, oldest first`,
           description:
             `The version history of ${what}: each version's number, status, as-of time, source and ` +
             'completeness, oldest first, as JSON pages or the whole list as CSV. Read one with .../versions/{n}, ' +
             'or compare two with .../versions/{a}/diff/{b}.',
-          tags: [tag],
-          summary: `Every result version of ${scope === scopes[0] ? 'an election' : 'a contest'}, oldest first`,
           params,
           querystring: versionListQuery,
           response: listResponses('One page of versions, oldest first.', versionList, versionColumns, 400, 404, 503),

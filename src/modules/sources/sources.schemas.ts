@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { text } from '../../lib/text.js';
 import { slugIdParam } from '../../lib/slug.js';
 import { sourceKind } from '../../db/schema/index.js';
-import { formatParam } from '../../formats/csv.js';
+import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 
 export const sourceIdParam = slugIdParam('a source');
@@ -30,7 +30,7 @@ export const sourceRefSchema = sourceSchema
   .meta({ id: 'SourceRef' });
 
 export const sourceListQuery = z.strictObject({
-  format: formatParam,
+  ...csvParams,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([z.string()])).optional(),
 });
