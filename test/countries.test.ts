@@ -1,7 +1,40 @@
+import { sql } from 'drizzle-orm';
 import t from 'tap';
+import { readDataVersion } from '../src/db/data-version.js';
+import { seed } from '../src/db/seed.js';
 import { collectPages, forEachEngine, get } from './helpers/app.js';
 
 forEachEngine(t, async (t, app) => {
+  t.test("ISO's own English short names, diacritics and all, for countries and their areas", async (t) => {
+    for (const [code, name] of [
+      ['CI', "Côte d'Ivoire"],
+      ['RE', 'Réunion'],
+      ['CW', 'Curaçao'],
+      ['AX', 'Åland Islands'],
+      ['KR', 'Korea, Republic of'],
+      ['CZ', 'Czechia'],
+      ['KZ', 'Kazakhstan'],
+    ] as const) {
+      t.equal((await get(app, `/v1/countries/${code}`)).body.name, name, code);
+      t.equal((await get(app, `/v1/areas/${code.toLowerCase()}`)).body.name, name, `area ${code.toLowerCase()}`);
+    }
+  });
+
+  t.test(
+    'a database seeded with older names gets the ISO ones; a seed with nothing to change writes nothing',
+    async (t) => {
+      const db = app.database.primary;
+      await db.execute(sql`update countries set name = 'Cote d''Ivoire' where code = 'CI'`);
+      await db.execute(sql`update areas set name = 'Cote d''Ivoire' where id = 'ci'`);
+      await seed(db);
+      t.equal((await get(app, '/v1/countries/CI')).body.name, "Côte d'Ivoire");
+      t.equal((await get(app, '/v1/areas/ci')).body.name, "Côte d'Ivoire");
+      const version = await readDataVersion(db);
+      await seed(db);
+      t.equal(await readDataVersion(db), version, 'the data version (and so every ETag) is unchanged');
+    },
+  );
+
   t.test('every ISO 3166-1 country, paged by alpha-2 code', async (t) => {
     const { items, pages } = await collectPages<{ code: string }>(app, '/v1/countries?limit=100');
     t.equal(items.length, 249, 'the 249 ISO 3166-1 entries');

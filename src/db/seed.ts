@@ -155,6 +155,29 @@ export type SeedContest = Omit<z.infer<typeof seedContestSchema>, 'seats' | 'thr
   thresholdPercent?: number | null;
 };
 
+/**
+ * Country names are the library's: a database seeded with other names (before the switch to ISO's
+ * own short names) gets them on its next start. Only when a name differs is anything written: an
+ * UPDATE, even of no row, bumps the data version (every ETag) at each start.
+ */
+async function renameCountries(tx: Db, countries: { code: string; name: string }[]) {
+  const names = new Map(countries.map((c) => [c.code, c.name]));
+  const stored = await tx.select({ code: t.countries.code, name: t.countries.name }).from(t.countries);
+  const areas = await tx
+    .select({ id: t.areas.id, name: t.areas.name })
+    .from(t.areas)
+    .where(eq(t.areas.level, 'country'));
+  for (const c of stored) {
+    const name = names.get(c.code);
+    if (name !== undefined && name !== c.name)
+      await tx.update(t.countries).set({ name }).where(eq(t.countries.code, c.code));
+  }
+  for (const a of areas) {
+    const name = names.get(a.id.toUpperCase());
+    if (name !== undefined && name !== a.name) await tx.update(t.areas).set({ name }).where(eq(t.areas.id, a.id));
+  }
+}
+
 /** An election's contests: those the file names, and the main one its `results` belong to. */
 export function contestsOf(election: SeedElection): SeedContest[] {
   if (election.contests.some((c) => c.main)) return election.contests;
@@ -235,6 +258,7 @@ export async function seed(db: Db, files?: SeedFile[]): Promise<void> {
         })),
       )
       .onConflictDoNothing();
+    await renameCountries(tx, countries);
     for (const file of data) {
       if (file.sources.length) await tx.insert(t.sources).values(file.sources).onConflictDoNothing();
       if (file.areas.length) await tx.insert(t.areas).values(file.areas).onConflictDoNothing();

@@ -1,8 +1,4 @@
-import { createRequire } from 'node:module';
-import isoCountries from 'i18n-iso-countries';
-
-const require = createRequire(import.meta.url);
-isoCountries.registerLocale(require('i18n-iso-countries/langs/en.json') as isoCountries.LocaleData);
+import { iso31661 } from 'iso-3166';
 
 export interface IsoCountry {
   code: string;
@@ -11,18 +7,14 @@ export interface IsoCountry {
   name: string;
 }
 
-// XK (Kosovo) is a user-assigned code that the package lists beside ISO 3166-1's own 249.
-const USER_ASSIGNED = new Set(['XK']);
-
-/** Every ISO 3166-1 country, from the maintained i18n-iso-countries package. */
+/**
+ * Every ISO 3166-1 country with ISO's own English short name ("Côte d'Ivoire", "Réunion",
+ * "Curaçao", "Korea, Republic of"), from the maintained iso-3166 package (the one the ISO 3166-2
+ * codes come from). i18n-iso-countries, used before, mixed ISO names with colloquial ones and
+ * dropped diacritics from some but not others.
+ */
 export function isoCountryList(): IsoCountry[] {
-  return Object.entries(isoCountries.getAlpha2Codes())
-    .filter(([code]) => !USER_ASSIGNED.has(code))
-    .map(([code, alpha3]) => ({
-      code,
-      alpha3,
-      numeric: isoCountries.alpha2ToNumeric(code) ?? '',
-      name: isoCountries.getName(code, 'en') ?? code,
-    }))
+  return iso31661
+    .map((c) => ({ code: c.alpha2, alpha3: c.alpha3, numeric: c.numeric, name: c.name }))
     .sort((a, b) => a.code.localeCompare(b.code));
 }
