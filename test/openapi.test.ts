@@ -29,7 +29,18 @@ t.test('every operation: operationId, tags, summary, and every status it can ret
       t.ok(op.summary, `${name}: summary`);
       const statuses = Object.keys(op.responses ?? {}).sort();
       // 401: reads need no key, but a key that is sent is checked; 414 and 429: limits.
-      const read = ['200', '304', '400', '401', '414', '429', '500', '503', ...(path.includes('{') ? ['404'] : [])];
+      const read = [
+        '200',
+        '304',
+        '400',
+        '401',
+        '406',
+        '414',
+        '429',
+        '500',
+        '503',
+        ...(path.includes('{') ? ['404'] : []),
+      ];
       t.ok(op.description, `${name}: description`);
       t.ok(op.security, `${name}: security is stated (public: [])`);
       if (method === 'get' && path.startsWith('/v1/') && !op.security?.length)

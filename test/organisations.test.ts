@@ -639,6 +639,7 @@ forEachEngine(t, async (t, app) => {
     t.equal(op?.operationId, 'listOrganisationResults');
     t.same((op?.parameters as OpenAPIV3_1.ParameterObject[]).map((p) => `${p.in}:${p.name}`).sort(), [
       'path:id',
+      'query:bom',
       'query:contestKind',
       'query:cursor',
       'query:format',

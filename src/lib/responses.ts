@@ -6,6 +6,7 @@ export const problemText = {
   401: 'No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).',
   403: "The API key's scope does not allow this operation.",
   404: 'No such resource, or a referenced one does not exist (`detail` says which).',
+  406: 'Accept admits none of the media types this operation answers with (`detail` lists them); without Accept, or with */*, the first is sent.',
   409: 'A resource with this id already exists.',
   412: 'If-Match no longer matches: someone changed the resource since you read it.',
   413: 'The body is larger than the limit (1 MiB by default); nothing was read or written.',
@@ -28,8 +29,9 @@ export function readResponses<T extends z.ZodType>(description: string, schema: 
   return {
     200: { description, content: { 'application/json': { schema } } },
     304: z.undefined().describe('Not Modified: the If-None-Match ETag still matches.'),
-    // Any read: an unknown parameter (400), a wrong key (401), limits (414, 429), unavailability (503).
-    ...problemResponses(...new Set([400, ...problems, 401, 414, 429, 503] as const)),
+    // Any read: an unknown parameter (400), a wrong key (401), an Accept it cannot meet (406), limits
+    // (414, 429), unavailability (503).
+    ...problemResponses(...new Set([400, ...problems, 401, 406, 414, 429, 503] as const)),
   };
 }
 

@@ -147,7 +147,8 @@ export default fp(
     // this API takes: say so, rather than let the schema say "expected number, received array".
     app.addHook('preValidation', (request, _reply, done) => {
       const query = request.query as Record<string, unknown> | undefined;
-      if (query && typeof query === 'object')
+      // Routes with no query parameters (the probes, the document) ignore the query altogether.
+      if (query && typeof query === 'object' && request.routeOptions.schema?.querystring)
         for (const [name, value] of Object.entries(query))
           if (Array.isArray(value))
             return done(badParameter('query', name, `was given ${value.length} times; give it once`));

@@ -36,6 +36,8 @@ export default fp(
     app.addHook('onSend', (request, reply, payload, done) => {
       if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200)
         return done(null, payload);
+      // Nothing to revalidate in what must not be stored (the probes).
+      if (reply.getHeader('cache-control') === 'no-store') return done(null, payload);
       let etag = reply.getHeader('etag');
       if (etag === undefined) {
         if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return done(null, payload);

@@ -157,7 +157,8 @@ function headersOf(path: string, method: string, op: Operation, status: string, 
   if (path.startsWith('/v1/') && code !== 414) names.push('RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset');
   if (code === 429 || code === 503) names.push('Retry-After');
   if (read && path.startsWith('/v1/')) names.push('Vary');
-  if (read && (code === 200 || code === 304)) names.push('ETag');
+  // Not the probes: `no-store`, nothing to revalidate (http-cache.ts).
+  if (read && path.startsWith('/v1/') && (code === 200 || code === 304)) names.push('ETag');
   if (!read && code >= 200 && code < 300) {
     if (WRITES_WITH_ETAG.has(op.operationId ?? '')) names.push('ETag');
     if (code === 201) names.push('Location');

@@ -109,10 +109,11 @@ export function loadOperations(doc: OpenApiDocument = openapiDocument): Operatio
     path: '/openapi.json',
     operationId: 'getOpenApiDocument',
     parameters: [],
-    // Hidden from the document it serves; answers like the probes: the document, or a 414 for a
-    // request target over the limit.
+    // Hidden from the document it serves: the document (with an ETag, so a 304 to a matching
+    // If-None-Match), or a 414 for a request target over the limit.
     responses: {
       '200': { 'application/json': { type: 'object' } },
+      '304': {},
       '414': { 'application/problem+json': { type: 'object' } },
     },
     secured: false,
