@@ -18,7 +18,18 @@ function boundaries(blocks) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'data', '.tap', 'coverage', 'migrations', 'eslint.config.js'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      'data',
+      '.tap',
+      'coverage',
+      'migrations',
+      'eslint.config.js',
+      'examples/generated/hey-api',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
