@@ -40,7 +40,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
             description: 'One page of the trail.',
             content: { 'application/json': { schema: listSchema(auditEntrySchema) } },
           },
-          ...problemResponses(400, 401, 403, 414, 429, 503),
+          ...problemResponses(400, 401, 403, 406, 414, 429, 503),
         },
       },
     },
