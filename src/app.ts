@@ -15,6 +15,7 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { organisationsRoutes } from './modules/organisations/organisations.routes.js';
 import { resultExportsRoutes } from './modules/results/results-exports.routes.js';
 import { resultsRoutes } from './modules/results/results.routes.js';
+import { searchRoutes } from './modules/search/search.routes.js';
 import { sourcesRoutes } from './modules/sources/sources.routes.js';
 import { voteSharesRoutes } from './modules/vote-shares/vote-shares.routes.js';
 import auth from './plugins/auth.js';
@@ -168,6 +169,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(contestsRoutes);
       await v1.register(areasRoutes);
       await v1.register(candidatesRoutes);
+      await v1.register(searchRoutes);
       await v1.register(voteSharesRoutes);
       await v1.register(sourcesRoutes);
       await v1.register(organisationsRoutes);

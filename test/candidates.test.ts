@@ -14,13 +14,13 @@ forEachEngine(t, async (t, app) => {
     );
   });
 
-  t.test('search ignores case and accents, and matches any part of the name', async (t) => {
+  t.test('search ignores case and accents, and matches part of a name', async (t) => {
     for (const q of ['tokayev', 'TOKAYEV', 'Tokáyev', 'jomart', 'Kassym Jomart', 'kassym-jomart-tok']) {
       const res = await get(app, `/v1/candidates?q=${encodeURIComponent(q)}`);
       t.same(ids(res.body), ['kassym-jomart-tokayev'], q);
     }
     t.same(ids((await get(app, '/v1/candidates?q=nazar')).body), ['nursultan-nazarbayev']);
-    t.same(ids((await get(app, '/v1/candidates?q=bayev')).body), [
+    t.same(ids((await get(app, '/v1/candidates?q=bayev')).body).sort(), [
       'nurlan-auesbayev',
       'nursultan-nazarbayev',
       'zhiguli-dairabayev',

@@ -22,7 +22,7 @@ forEachEngine(t, async (t, app) => {
       ['/v1/elections', 4, 'id,title,countryCode'],
       ['/v1/countries/KZ/elections', 4, 'id,title,countryCode'],
       ['/v1/candidates', 13, 'id,name,note,sourceId,sourcePublisher'],
-      ['/v1/sources', 47, 'id,publisher,title,url,published,kind,language,note'],
+      ['/v1/sources', 58, 'id,publisher,title,url,published,kind,language,note'],
       ['/v1/areas', 269, 'id,countryCode,parentId,level,name,isoCode,authorityCode'],
       ['/v1/areas?country=KZ&level=region', 20, 'id,countryCode,parentId,level,name,isoCode,authorityCode'],
       ['/v1/elections/kz.parliamentary.2023-03-19/contests', 2, 'electionId,id,name,kind,seats,thresholdPercent'],

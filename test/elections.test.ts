@@ -98,8 +98,20 @@ forEachEngine(t, async (t, app) => {
         asOf: '2022-11-22',
         complete: true,
       },
+      identifiers: [],
     });
     t.match((await get(app, `/v1/elections/${KZ2019}`)).body, {
+      identifiers: [
+        {
+          scheme: 'electionguide',
+          value: '3257',
+          url: 'https://www.electionguide.org/elections/id/3257/',
+          source: {
+            id: 'electionguide-2019-kazakhstan-president',
+            url: 'https://electionguide.org/elections/id/3257/',
+          },
+        },
+      ],
       snap: null,
       termEndYear: null,
       candidateCount: 7,
@@ -126,15 +138,15 @@ forEachEngine(t, async (t, app) => {
       String(csv.body).split(/\r?\n/)[0],
       'id,title,countryCode,countryName,type,date,snap,round,previousRoundId,termEndYear,candidateCount,note,' +
         'sourceId,sourcePublisher,sourceUrl,currentVersion,currentStatus,preliminary,currentAsOf,currentComplete,' +
-        'nextRoundId',
+        'nextRoundId,identifiers',
     );
     t.same(
-      table(csv.body).map((r) => [r.id, r.round, r.previousRoundId, r.nextRoundId, r.currentVersion]),
+      table(csv.body).map((r) => [r.id, r.round, r.previousRoundId, r.nextRoundId, r.currentVersion, r.identifiers]),
       [
-        [KZ2023, '1', '', '', '3'],
-        [KZ2022, '1', '', '', '10'],
-        [REF2022, '1', '', '', '7'],
-        [KZ2019, '1', '', '', '4'],
+        [KZ2023, '1', '', '', '3', 'electionguide:4078'],
+        [KZ2022, '1', '', '', '10', ''],
+        [REF2022, '1', '', '', '7', ''],
+        [KZ2019, '1', '', '', '4', 'electionguide:3257'],
       ],
     );
     t.equal((await get(app, '/v1/elections?limit=1', { accept: 'text/csv' })).body, csv.body, 'the same by Accept');

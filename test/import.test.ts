@@ -60,7 +60,9 @@ t.test('the example file loads into a database that has only the sources, and se
   const database = await openDatabase({ dataDir: 'memory://' });
   await database.migrate();
   const [kazakhstan] = await readSeedFiles();
-  await seed(database.primary, [{ ...kazakhstan!, organisations: [], candidates: [], elections: [] }]);
+  await seed(database.primary, [
+    { ...kazakhstan!, organisations: [], candidates: [], elections: [], names: [], identifiers: [] },
+  ]);
   const summary = await runImport(database.primary, planFromCsv(example));
   t.match(summary, {
     versions: 2,

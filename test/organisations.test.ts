@@ -13,7 +13,7 @@ const table = (body: unknown) => parse<Record<string, string>>(String(body), { c
 const header = (body: unknown) => String(body).split(/\r?\n/)[0] ?? '';
 
 const ORGANISATION_HEADER =
-  'id,name,sourceId,sourcePublisher,kind,shortName,abbreviation,colour,colourSourceId,members,memberOf';
+  'id,name,sourceId,sourcePublisher,kind,shortName,abbreviation,colour,colourSourceId,members,memberOf,identifiers';
 const RESULT_HEADER =
   'id,electionId,countryCode,date,type,round,contest,contestName,contestKind,contestSeats,areaId,version,status,' +
   'preliminary,current,asOf,kind,candidateId,candidateName,votes,percent,percentBase,rank,outcome,seats,sourceId';
@@ -84,6 +84,7 @@ forEachEngine(t, async (t, app) => {
       },
       members: [],
       memberOf: [],
+      identifiers: [],
     });
     t.match((await get(app, '/v1/organisations/national-social-democratic-party')).body, {
       kind: 'party',
@@ -99,7 +100,19 @@ forEachEngine(t, async (t, app) => {
     for (const item of items)
       t.same(
         Object.keys(item).sort(),
-        ['abbreviation', 'colour', 'colourSource', 'id', 'kind', 'memberOf', 'members', 'name', 'shortName', 'source'],
+        [
+          'abbreviation',
+          'colour',
+          'colourSource',
+          'id',
+          'identifiers',
+          'kind',
+          'memberOf',
+          'members',
+          'name',
+          'shortName',
+          'source',
+        ],
         `${String(item.id)}: every field`,
       );
 
@@ -128,6 +141,7 @@ forEachEngine(t, async (t, app) => {
         colourSourceId: '',
         members: '',
         memberOf: '',
+        identifiers: '',
       },
     );
   });

@@ -10,7 +10,7 @@ forEachEngine(t, async (t, app) => {
     t.match(before, {
       countries: /^249:/,
       areas: /^269:/, // a country area for each country, and the 20 top areas of Kazakhstan
-      sources: /^47:/,
+      sources: /^58:/, // 47 for the figures, 10 for names, ISO 3166-1
       organisations: /^16:/,
       candidates: /^13:/,
       elections: /^4:/,
@@ -19,6 +19,8 @@ forEachEngine(t, async (t, app) => {
       result_areas: /^268:/,
       result_version_sources: /^20:/,
       vote_shares: /^69:/,
+      names: /^351:/, // every record's own (269 areas, 13 people, 16 organisations and 8 short forms) and 45 from sources
+      external_ids: /^2:/, // ElectionGuide's ids of the 2019 and 2023 elections
     });
     await seed(app.database.primary);
     await seed(app.database.primary);

@@ -82,6 +82,7 @@ forEachEngine(t, async (t, app) => {
               name: 'Ayşe Ünal-Çelik',
               note: null,
               source: (person.body as { source: unknown }).source,
+              identifiers: [],
             },
           ],
           next: null,

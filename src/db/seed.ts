@@ -5,7 +5,9 @@ import { iso31662 } from 'iso-3166';
 import { z } from 'zod';
 import { isoCountryList } from '../lib/countries.js';
 import { searchKey } from '../lib/slug.js';
+import { nameKey } from '../lib/name-key.js';
 import type { Db } from './client.js';
+import { fillOwnNames, ISO_3166_1_SOURCE, ownNameRows, syncOwnNames } from './names.js';
 import { defaultMainContest } from './contests.js';
 import { insertVersions, type VersionRows } from './result-versions.js';
 import * as t from './schema/index.js';
@@ -78,6 +80,32 @@ const seedContestSchema = z.object({
   results: z.array(seedVersionSchema),
 });
 
+// A name or an identifier belongs to exactly one record.
+const subject = {
+  candidateId: z.string().optional(),
+  organisationId: z.string().optional(),
+  areaId: z.string().optional(),
+  electionId: z.string().optional(),
+};
+const oneSubject = (row: Partial<Record<keyof typeof subject, string>>) =>
+  [row.candidateId, row.organisationId, row.areaId, row.electionId].filter((id) => id !== undefined).length === 1;
+const partialDate = z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/);
+const seedNameSchema = z
+  .object({
+    ...subject,
+    name: z.string().min(1),
+    lang: z.string().regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$/),
+    kind: z.enum(t.nameKind.enumValues),
+    preferred: z.boolean().default(false),
+    validFrom: partialDate.nullable().default(null),
+    validTo: partialDate.nullable().default(null),
+    sourceId: z.string(),
+  })
+  .refine(oneSubject, 'names one record: exactly one of candidateId, organisationId, areaId, electionId');
+const seedIdentifierSchema = z
+  .object({ ...subject, scheme: z.enum(t.identifierScheme.enumValues), value: z.string().min(1), sourceId: z.string() })
+  .refine(oneSubject, 'names one record: exactly one of candidateId, organisationId, areaId, electionId');
+
 export const seedFileSchema = z.object({
   sources: z.array(
     z.object({
@@ -127,6 +155,8 @@ export const seedFileSchema = z.object({
   candidates: z.array(
     z.object({ id: z.string(), name: z.string(), note: z.string().nullable(), sourceId: z.string() }),
   ),
+  names: z.array(seedNameSchema).default([]),
+  identifiers: z.array(seedIdentifierSchema).default([]),
   elections: z.array(
     z.object({
       id: z.string(),
@@ -174,9 +204,24 @@ async function renameCountries(tx: Db, countries: { code: string; name: string }
   }
   for (const a of areas) {
     const name = names.get(a.id.toUpperCase());
-    if (name !== undefined && name !== a.name) await tx.update(t.areas).set({ name }).where(eq(t.areas.id, a.id));
+    if (name !== undefined && name !== a.name) {
+      await tx.update(t.areas).set({ name }).where(eq(t.areas.id, a.id));
+      await syncOwnNames(tx, { areaId: a.id }, ownNameRows({ areaId: a.id }, { name }, ISO_3166_1_SOURCE));
+    }
   }
 }
+
+/** The source the countries, their own areas and their names cite: the iso-3166 package's list. */
+const ISO_3166_1: typeof t.sources.$inferInsert = {
+  id: ISO_3166_1_SOURCE,
+  publisher: 'ISO',
+  title: 'ISO 3166-1 country codes (short names in English)',
+  url: 'https://www.iso.org/iso-3166-country-codes.html',
+  published: null,
+  kind: 'official',
+  language: 'en',
+  note: "The countries and their short names, read from the iso-3166 package: the source of each country's own area and its name.",
+};
 
 /** An election's contests: those the file names, and the main one its `results` belong to. */
 export function contestsOf(election: SeedElection): SeedContest[] {
@@ -246,6 +291,7 @@ export async function seed(db: Db, files?: SeedFile[]): Promise<void> {
   for (const file of data) checkIsoCodes(file.areas);
   await db.transaction(async (tx) => {
     const countries = isoCountryList();
+    await tx.insert(t.sources).values(ISO_3166_1).onConflictDoNothing();
     await tx.insert(t.countries).values(countries).onConflictDoNothing();
     await tx
       .insert(t.areas)
@@ -258,7 +304,6 @@ export async function seed(db: Db, files?: SeedFile[]): Promise<void> {
         })),
       )
       .onConflictDoNothing();
-    await renameCountries(tx, countries);
     for (const file of data) {
       if (file.sources.length) await tx.insert(t.sources).values(file.sources).onConflictDoNothing();
       if (file.areas.length) await tx.insert(t.areas).values(file.areas).onConflictDoNothing();
@@ -287,6 +332,14 @@ export async function seed(db: Db, files?: SeedFile[]): Promise<void> {
           );
         }
       }
+      if (file.names.length)
+        await tx
+          .insert(t.names)
+          .values(file.names.map((n) => ({ ...n, searchKey: nameKey(n.name) })))
+          .onConflictDoNothing();
+      if (file.identifiers.length) await tx.insert(t.externalIds).values(file.identifiers).onConflictDoNothing();
     }
+    await renameCountries(tx, countries);
+    await fillOwnNames(tx);
   });
 }

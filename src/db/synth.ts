@@ -6,6 +6,7 @@ import { asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { searchKey } from '../lib/slug.js';
 import type { Db } from './client.js';
+import { fillOwnNames, ISO_3166_1_SOURCE, ownNameRows } from './names.js';
 import { defaultMainContest } from './contests.js';
 import type { VersionRows } from './result-versions.js';
 import * as t from './schema/index.js';
@@ -97,6 +98,18 @@ const CONTEST_KEYS = [
   'thresholdPercent',
   'main',
   'note',
+  'sourceId',
+] as const;
+const NAME_KEYS = [
+  'candidateId',
+  'organisationId',
+  'areaId',
+  'electionId',
+  'name',
+  'lang',
+  'kind',
+  'preferred',
+  'searchKey',
   'sourceId',
 ] as const;
 const AREA_KEYS = ['id', 'countryCode', 'parentId', 'level', 'name', 'isoCode', 'note', 'sourceId'] as const;
@@ -996,6 +1009,18 @@ export async function synth(db: Db, options: SynthOptions): Promise<SynthSummary
       await bulkInsert(tx, t.areas, AREA_KEYS, regions);
       await bulkInsert(tx, t.organisations, ORGANISATION_KEYS, organisations);
       await bulkInsert(tx, t.candidates, ['id', 'name', 'searchKey', 'note', 'sourceId'], people);
+      // Their names in `names`, which search reads (src/db/names.ts).
+      const none = { candidateId: null, organisationId: null, areaId: null, electionId: null };
+      await bulkInsert(
+        tx,
+        t.names,
+        NAME_KEYS,
+        [
+          ...regions.flatMap((a) => ownNameRows({ areaId: a.id }, a, a.sourceId ?? ISO_3166_1_SOURCE)),
+          ...organisations.flatMap((o) => ownNameRows({ organisationId: o.id }, o, o.sourceId)),
+          ...people.flatMap((p) => ownNameRows({ candidateId: p.id }, p, p.sourceId)),
+        ].map((row) => ({ ...none, ...row })),
+      );
       await bulkInsert(
         tx,
         t.elections,
@@ -1041,6 +1066,8 @@ export async function synth(db: Db, options: SynthOptions): Promise<SynthSummary
       summary.voteShares += written.lines;
       options.onProgress?.(end, options.elections);
     }
+    // Any record still without its names (a country area made above).
+    await fillOwnNames(tx);
     // Fresh statistics, so the planner sees a million lines rather than the empty tables it knew.
     await tx.execute(sql`analyze`);
     return summary;

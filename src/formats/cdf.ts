@@ -217,6 +217,12 @@ const ourId = (value: string, otherType = OUR_ID, label?: string): ExternalId =>
   ...(label === undefined ? {} : { Label: label }),
 });
 
+/** Another dataset's id: OCD-IDs have a CDF type of their own, the rest are `other`. */
+const externalId = (i: { scheme: string; value: string }): ExternalId =>
+  i.scheme === 'ocd-id'
+    ? { '@type': `${T}ExternalIdentifier`, Type: 'ocd-id', Value: i.value }
+    : ourId(i.value, i.scheme);
+
 const gpUnitId = (areaId: string) => `gpu-${areaId}`;
 
 const BASE_WORDS: Record<Results['percentBase'], string> = {
@@ -641,7 +647,8 @@ export function toElectionReport(input: ReportInput, issuer: ReportIssuer): Elec
         StartDate: e.date,
         EndDate: e.date,
         ElectionScopeId: gpUnitId(countryAreaId),
-        ExternalIdentifier: [ourId(e.id)],
+        // The API's id, then other datasets' ids (Wikidata, ElectionGuide…) under their scheme.
+        ExternalIdentifier: [ourId(e.id), ...e.identifiers.map(externalId)],
         Candidate: candidates,
         Contest: contestObjects,
         ...(ballotCounts.length > 0 ? { BallotCounts: ballotCounts } : {}),

@@ -393,6 +393,8 @@ export function planFromCsv(text: string): ImportPlan {
       areas: [],
       organisations: [...organisations.values()],
       candidates: [...candidates.values()],
+      names: [],
+      identifiers: [],
       elections: [...elections.values()],
     },
     versions: planned,

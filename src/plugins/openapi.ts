@@ -19,6 +19,10 @@ const tags = [
     description: 'Reporting units: the country, regions, cities, districts, polling stations; each with its elections.',
   },
   { name: 'candidates', description: 'People who stood in elections, with their vote shares over time.' },
+  {
+    name: 'search',
+    description: 'One search over the names of people, parties, areas and elections, in every language and script.',
+  },
   { name: 'vote-shares', description: 'The flat table of result lines, one row per line.' },
   { name: 'sources', description: 'Where every figure comes from.' },
   { name: 'organisations', description: 'Parties and nominating bodies.' },

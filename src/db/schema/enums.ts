@@ -42,3 +42,10 @@ export const sourceKind = pgEnum('source_kind', ['official', 'news']);
 
 // Which total a published percentage was divided by.
 export const percentBase = pgEnum('percent_base', ['lines-total', 'ballots-cast', 'valid-votes', 'unknown']);
+
+// What a name is: the record's name in a language, its short form or abbreviation, another
+// spelling seen in a source (a transliteration, a misspelling the press uses), or a name it had.
+export const nameKind = pgEnum('name_kind', ['name', 'short', 'abbreviation', 'variant', 'former']);
+
+// Other datasets' ids for a record. ISO 3166-2 codes are the areas' own isoCode column.
+export const identifierScheme = pgEnum('identifier_scheme', ['wikidata', 'ocd-id', 'parlgov', 'electionguide']);

@@ -7,5 +7,6 @@ export * from './candidates.js';
 export * from './elections.js';
 export * from './contests.js';
 export * from './results.js';
+export * from './names.js';
 export * from './api-keys.js';
 export * from './data-version.js';

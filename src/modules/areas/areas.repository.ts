@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, gte, inArray, isNull, like, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { ISO_3166_1_SOURCE, ownNameRows, syncOwnNames } from '../../db/names.js';
 import { areas, sources } from '../../db/schema/index.js';
 
 const columns = {
@@ -69,6 +70,8 @@ export async function areaWithIsoCode(db: Db, isoCode: string): Promise<string |
 
 export async function insertArea(db: Db, values: typeof areas.$inferInsert) {
   await db.insert(areas).values(values);
+  const subject = { areaId: values.id };
+  await syncOwnNames(db, subject, ownNameRows(subject, values, values.sourceId ?? ISO_3166_1_SOURCE));
 }
 
 /**

@@ -7,12 +7,15 @@ import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../li
 import { derivedId, searchKey } from '../../lib/slug.js';
 import { countryElectionListQuery, electionList } from '../elections/elections.schemas.js';
 import { electionColumns, electionListing } from '../elections/elections.view.js';
+import { identifierCell, type Identifier, lookUp, withIdentifiers } from '../identifiers/identifiers.repository.js';
 import { requireSource } from '../sources/sources.repository.js';
 import { areaWithIsoCode, type AreaRow, type AreaFilter, findArea, insertArea, listAreas } from './areas.repository.js';
 import { areaLevel } from '../../db/schema/index.js';
 import { areaCreateBody, areaList, areaListQuery, areaParams, areaSchema } from './areas.schemas.js';
 
-const toArea = ({ area: a, source }: AreaRow) => ({
+type AreaWithIds = AreaRow & { identifiers: Identifier[] };
+
+const toArea = ({ area: a, source, identifiers }: AreaWithIds) => ({
   id: a.id,
   countryCode: a.countryCode,
   parentId: a.parentId,
@@ -24,6 +27,7 @@ const toArea = ({ area: a, source }: AreaRow) => ({
   validTo: a.validTo,
   note: a.note,
   source: source && source.id !== null ? source : null,
+  identifiers,
 });
 
 const areaColumns = [
@@ -38,17 +42,35 @@ const areaColumns = [
   'validTo',
   'note',
   'sourceId',
+  'identifiers',
 ] as const;
 
 const areaListing = (
   db: Db,
   filter: Omit<AreaFilter, 'after' | 'limit'>,
-): Listing<AreaRow, [string], ReturnType<typeof toArea>> => ({
-  fetch: (after, limit) => listAreas(db, { ...filter, after: after?.[0], limit }),
+  only?: string | null,
+): Listing<AreaWithIds, [string], ReturnType<typeof toArea>> => ({
+  fetch: async (after, limit) => {
+    const rows =
+      only === undefined
+        ? await listAreas(db, { ...filter, after: after?.[0], limit })
+        : only === null || after !== undefined
+          ? []
+          : [await findArea(db, only)].filter((r) => r !== undefined);
+    return withIdentifiers(db, 'area', rows, (r) => r.area.id);
+  },
   key: (r) => [r.area.id],
   item: toArea,
-  csv: { filename: 'areas.csv', columns: areaColumns, row: (r) => ({ ...toArea(r), sourceId: r.source?.id ?? null }) },
+  csv: {
+    filename: 'areas.csv',
+    columns: areaColumns,
+    row: (r) => ({ ...toArea(r), sourceId: r.source?.id ?? null, identifiers: identifierCell(r.identifiers) }),
+  },
 });
+
+async function areaWithIds(db: Db, row: AreaRow): Promise<AreaWithIds> {
+  return (await withIdentifiers(db, 'area', [row], (r) => r.area.id))[0]!;
+}
 
 /** From the largest to the smallest: an area's level is below its parent's. */
 const LEVELS = areaLevel.enumValues;
@@ -77,7 +99,7 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { q, parent, ...filter } = request.query;
+      const { q, parent, wikidata, identifier, ...filter } = request.query;
       const key = q === undefined ? undefined : searchKey(q);
       if (key === '') throw badParameter('query', 'q', 'must contain at least one letter or digit');
       if (parent && !(await findArea(request.db, parent)))
@@ -86,7 +108,11 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
         request,
         reply,
         request.query,
-        areaListing(request.db, { ...filter, parent, key, isoCode: q?.toUpperCase() }),
+        areaListing(
+          request.db,
+          { ...filter, parent, key, isoCode: q?.toUpperCase() },
+          await lookUp(request.db, 'area', { wikidata, identifier }),
+        ),
       );
     },
   );
@@ -105,7 +131,7 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
         response: readResponses('The area.', areaSchema, 400, 404, 503),
       },
     },
-    async (request) => toArea(await requireArea(request.db, request.params.id)),
+    async (request) => toArea(await areaWithIds(request.db, await requireArea(request.db, request.params.id))),
   );
 
   app.get(
@@ -196,7 +222,7 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
             `An area with ISO code ${fields.isoCode} exists: ${await areaWithIsoCode(tx, fields.isoCode)}.`,
           );
         await insertArea(tx, { id, parentId, countryCode, ...fields });
-        const row = (await findArea(tx, id))!;
+        const row = await areaWithIds(tx, (await findArea(tx, id))!);
         return { status: 201, body: toArea(row), location: `/v1/areas/${id}`, resourceId: id };
       });
     },

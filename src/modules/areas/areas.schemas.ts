@@ -1,3 +1,4 @@
+import { identifiersField, lookupParams } from '../identifiers/identifiers.schemas.js';
 import { z } from 'zod';
 import { areaLevel } from '../../db/schema/index.js';
 import { csvParams } from '../../formats/csv.js';
@@ -30,6 +31,7 @@ export const areaSchema = z
     validTo: z.string().nullable().describe('The last day it existed; null while it exists (or when unknown).'),
     note: z.string().nullable(),
     source: sourceRefSchema.nullable().describe("Where the area is described; null for a country's own area."),
+    identifiers: identifiersField,
   })
   .meta({ id: 'Area' });
 
@@ -44,6 +46,7 @@ export const areaListQuery = z.strictObject({
   level: areaLevelParam.optional(),
   parent: areaIdParam.optional().describe('Only the areas directly within this one; unknown ids are a 400.'),
   validOn: isoDate.optional().describe('Only the areas that existed on this day (YYYY-MM-DD).'),
+  ...lookupParams,
   ...csvParams,
   limit: limitParam(50, 250),
   cursor: cursorParam(z.tuple([z.string()])).optional(),

@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, like } from 'drizzle-orm';
+import { asc, eq, gt, inArray } from 'drizzle-orm';
 import { searchKey } from '../../lib/slug.js';
 import type { Db } from '../../db/client.js';
+import { ownNameRows, syncOwnNames } from '../../db/names.js';
 import { candidates, sources } from '../../db/schema/index.js';
 
 const columns = {
@@ -10,20 +11,25 @@ const columns = {
   source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
 };
 
-/** `key` is the searchKey form of the query: only [a-z0-9-], so it needs no LIKE escaping. */
-export function listCandidates(db: Db, opts: { key?: string; after?: string; limit: number }) {
+export function listCandidates(db: Db, opts: { after?: string; limit: number }) {
   return db
     .select(columns)
     .from(candidates)
     .innerJoin(sources, eq(sources.id, candidates.sourceId))
-    .where(
-      and(
-        opts.key === undefined ? undefined : like(candidates.searchKey, `%${opts.key}%`),
-        opts.after === undefined ? undefined : gt(candidates.id, opts.after),
-      ),
-    )
+    .where(opts.after === undefined ? undefined : gt(candidates.id, opts.after))
     .orderBy(asc(candidates.id))
     .limit(opts.limit);
+}
+
+/** The candidates with these ids, by id. */
+export async function findCandidates(db: Db, ids: string[]) {
+  if (ids.length === 0) return new Map<string, Awaited<ReturnType<typeof findCandidate>> & object>();
+  const rows = await db
+    .select(columns)
+    .from(candidates)
+    .innerJoin(sources, eq(sources.id, candidates.sourceId))
+    .where(inArray(candidates.id, ids));
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 export async function findCandidate(db: Db, id: string) {
@@ -42,4 +48,6 @@ export async function candidateExists(db: Db, id: string): Promise<boolean> {
 
 export async function insertCandidate(db: Db, values: Omit<typeof candidates.$inferInsert, 'searchKey'>) {
   await db.insert(candidates).values({ ...values, searchKey: searchKey(values.name) });
+  const subject = { candidateId: values.id };
+  await syncOwnNames(db, subject, ownNameRows(subject, values, values.sourceId));
 }

@@ -3,12 +3,22 @@ import { listResponses, sendList } from '../../formats/list.js';
 import { page } from '../../lib/pagination.js';
 import { badParameter, conflict, notFound } from '../../lib/problem.js';
 import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
-import { derivedId, searchKey } from '../../lib/slug.js';
+import { derivedId } from '../../lib/slug.js';
 import { requireSource } from '../sources/sources.repository.js';
 import { withSourceColumns } from '../sources/sources.view.js';
 import { candidateTimeSeries } from '../vote-shares/vote-shares.repository.js';
 import { toVoteShare } from '../vote-shares/vote-shares.view.js';
-import { candidateExists, findCandidate, insertCandidate, listCandidates } from './candidates.repository.js';
+import {
+  candidateExists,
+  findCandidate,
+  findCandidates,
+  insertCandidate,
+  listCandidates,
+} from './candidates.repository.js';
+import { searchNames } from '../search/search.repository.js';
+import type { Db } from '../../db/client.js';
+import { identifierCell, type Identifier, lookUp, withIdentifiers } from '../identifiers/identifiers.repository.js';
+import { searchKeyOf } from '../search/search.view.js';
 import {
   candidateCreateBody,
   candidateDetailQuery,
@@ -18,7 +28,15 @@ import {
   candidateParams,
 } from './candidates.schemas.js';
 
-const candidateColumns = ['id', 'name', 'note', 'sourceId', 'sourcePublisher'] as const;
+const candidateColumns = ['id', 'name', 'note', 'sourceId', 'sourcePublisher', 'identifiers'] as const;
+
+type CandidateRow = NonNullable<Awaited<ReturnType<typeof findCandidate>>> & { identifiers: Identifier[] };
+
+/** The candidate with their identifiers, or undefined. */
+async function candidateWithIds(db: Db, id: string): Promise<CandidateRow | undefined> {
+  const row = await findCandidate(db, id);
+  return row && (await withIdentifiers(db, 'person', [row], (r) => r.id))[0];
+}
 
 export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -28,20 +46,82 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listCandidates',
         tags: ['candidates'],
         summary: 'List or search candidates',
-        description: 'Ordered by id. `q` matches any part of the name, ignoring case and accents.',
+        description:
+          'Ordered by id; with `q`, best match first: any of their names in any script or spelling, ' +
+          'as `GET /v1/search?kind=person` finds them.',
         querystring: candidateListQuery,
         response: listResponses('One page of candidates.', candidateList, candidateColumns, 400, 503),
       },
     },
     async (request, reply) => {
-      const { q } = request.query;
-      const key = q === undefined ? undefined : searchKey(q);
-      if (key === '') throw badParameter('query', 'q', 'must contain at least one letter or digit');
-      return sendList(request, reply, request.query, {
-        fetch: (after, limit) => listCandidates(request.db, { key, after: after?.[0], limit }),
-        key: (r) => [r.id],
-        csv: { filename: 'candidates.csv', columns: candidateColumns, row: withSourceColumns },
-      });
+      const { q, cursor } = request.query;
+      const db = request.db;
+      const csv = {
+        filename: 'candidates.csv',
+        columns: candidateColumns,
+        row: ({ identifiers, ...c }: CandidateRow) => ({
+          ...withSourceColumns(c),
+          identifiers: identifierCell(identifiers),
+        }),
+      };
+      if (q !== undefined && (request.query.wikidata ?? request.query.identifier) !== undefined)
+        throw badParameter('query', 'q', 'cannot be combined with wikidata or identifier: a look-up finds one record');
+      const only = await lookUp(db, 'person', request.query);
+      if (only !== undefined || q === undefined) {
+        if (cursor && cursor.length !== 1) throw badParameter('query', 'cursor', 'is a search cursor: pass the same q');
+        return sendList(
+          request,
+          reply,
+          { ...request.query, cursor },
+          {
+            fetch: async (after, limit) => {
+              if (only === null) return [];
+              const rows =
+                only === undefined
+                  ? await listCandidates(db, { after: after?.[0], limit })
+                  : after === undefined
+                    ? [...(await findCandidates(db, [only])).values()]
+                    : [];
+              return withIdentifiers(db, 'person', rows, (r) => r.id);
+            },
+            key: (r) => [r.id],
+            csv,
+          },
+        );
+      }
+      const key = searchKeyOf(q);
+      if (cursor && cursor.length !== 2) throw badParameter('query', 'cursor', 'is not a search cursor: drop it or q');
+      return sendList(
+        request,
+        reply,
+        { ...request.query, cursor },
+        {
+          fetch: async (after, limit) => {
+            const hits = await searchNames(db, {
+              key,
+              query: q,
+              kinds: ['person'],
+              after: after && [after[0], 'person', after[1]],
+              limit,
+            });
+            const rows = await findCandidates(
+              db,
+              hits.map((h) => h.id),
+            );
+            const found = hits.flatMap((h) => {
+              const row = rows.get(h.id);
+              return row ? [{ ...row, score: h.score }] : [];
+            });
+            return withIdentifiers(db, 'person', found, (r) => r.id);
+          },
+          key: (r) => [r.score, r.id],
+          item: ({ score: _score, ...candidate }) => candidate,
+          csv: {
+            ...csv,
+            row: ({ score: _score, ...candidate }: CandidateRow & { score: number }) => csv.row(candidate),
+          },
+        },
+      );
     },
   );
 
@@ -64,7 +144,7 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
       const { id } = request.params;
       const { limit, cursor } = request.query;
       const [candidate, series] = await Promise.all([
-        findCandidate(request.db, id),
+        candidateWithIds(request.db, id),
         candidateTimeSeries(request.db, id, { after: cursor, limit: limit + 1 }),
       ]);
       if (!candidate) throw notFound(`Candidate ${id} not found.`);
@@ -96,7 +176,7 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
         await requireSource(tx, fields.sourceId, 'sourceId');
         if (await candidateExists(tx, id)) throw conflict(`A candidate with id '${id}' exists; pass another id.`);
         await insertCandidate(tx, { id, ...fields });
-        const body = { ...(await findCandidate(tx, id))!, voteShares: [], voteSharesNext: null };
+        const body = { ...(await candidateWithIds(tx, id))!, voteShares: [], voteSharesNext: null };
         return { status: 201, body, location: `/v1/candidates/${id}`, resourceId: id };
       });
     },

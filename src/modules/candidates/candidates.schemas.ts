@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { text } from '../../lib/text.js';
 import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
+import { identifiersField, lookupParams } from '../identifiers/identifiers.schemas.js';
+import { searchQueryParam } from '../search/search.schemas.js';
 import { isoDate } from '../elections/elections.schemas.js';
 import { sourceIdParam, sourceRefSchema } from '../sources/sources.schemas.js';
 import { candidateIdParam, voteShareSchema } from '../vote-shares/vote-shares.schemas.js';
@@ -12,6 +14,7 @@ const candidateSchema = z
     name: z.string(),
     note: z.string().nullable(),
     source: sourceRefSchema.describe('Where the person is named.'),
+    identifiers: identifiersField,
   })
   .meta({ id: 'Candidate' });
 
@@ -35,15 +38,11 @@ export const candidateDetailQuery = z.strictObject({
 });
 
 export const candidateListQuery = z.strictObject({
-  q: z
-    .string()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe('Part of a name; case- and accent-insensitive ("tokaev", "Tokayev", "TOKÁYEV").'),
+  q: searchQueryParam.optional(),
+  ...lookupParams,
   ...csvParams,
   limit: limitParam(20),
-  cursor: cursorParam(z.tuple([z.string()])).optional(),
+  cursor: cursorParam(z.union([z.tuple([z.string()]), z.tuple([z.number().min(0).max(1), z.string()])])).optional(),
 });
 
 export const candidateParams = z.object({ id: candidateIdParam });

@@ -21,7 +21,8 @@ import {
   electionPatchBody,
   electionSchema,
 } from './elections.schemas.js';
-import { electionColumns, electionListing, toElection } from './elections.view.js';
+import { electionColumns, electionListing, electionWithIds, toElection } from './elections.view.js';
+import { lookUp } from '../identifiers/identifiers.repository.js';
 
 export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -36,7 +37,11 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: listResponses('One page of elections.', electionList, electionColumns, 400, 503),
       },
     },
-    (request, reply) => sendList(request, reply, request.query, electionListing(request.db, request.query)),
+    async (request, reply) => {
+      const { wikidata, identifier, ...filter } = request.query;
+      const only = await lookUp(request.db, 'election', { wikidata, identifier });
+      return sendList(request, reply, request.query, electionListing(request.db, filter, only));
+    },
   );
 
   app.get(
@@ -57,7 +62,7 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
       const row = await findElection(request.db, request.params.id);
       if (!row) throw notFound(`Election ${request.params.id} not found.`);
       reply.header('etag', electionEtag(row));
-      return toElection(row);
+      return toElection(await electionWithIds(request.db, row));
     },
   );
 
@@ -87,7 +92,7 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
         const row = (await findElection(tx, id))!;
         return {
           status: 201,
-          body: toElection(row),
+          body: toElection(await electionWithIds(tx, row)),
           location: `/v1/elections/${id}`,
           etag: electionEtag(row),
           resourceId: id,
@@ -139,7 +144,12 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
         }
         await updateElection(tx, id, changes);
         const row = (await findElection(tx, id))!;
-        return { status: 200, body: toElection(row), etag: electionEtag(row), resourceId: id };
+        return {
+          status: 200,
+          body: toElection(await electionWithIds(tx, row)),
+          etag: electionEtag(row),
+          resourceId: id,
+        };
       });
     },
   );

@@ -1,3 +1,4 @@
+import { identifiersField, lookupParams } from '../identifiers/identifiers.schemas.js';
 import { z } from 'zod';
 import { text } from '../../lib/text.js';
 import { sourceIdParam } from '../sources/sources.schemas.js';
@@ -52,6 +53,7 @@ export const electionSchema = z
     note: z.string().nullable(),
     source: sourceRefSchema,
     currentResults: currentResultsSchema.nullable().describe('The newest result version, or null before any.'),
+    identifiers: identifiersField,
   })
   .meta({
     id: 'Election',
@@ -75,6 +77,7 @@ export const electionSchema = z
         url: null,
       },
       currentResults: { version: 10, status: 'certified', preliminary: false, asOf: '2022-11-22', complete: true },
+      identifiers: [],
     },
   });
 
@@ -96,7 +99,7 @@ function fromNotAfterTo<T extends { from?: string; to?: string }>(q: T, ctx: z.R
 }
 
 export const electionListQuery = z
-  .strictObject({ country: countryCodeParam.optional(), ...electionFilters })
+  .strictObject({ country: countryCodeParam.optional(), ...lookupParams, ...electionFilters })
   .superRefine(fromNotAfterTo);
 
 export const countryElectionListQuery = z.strictObject(electionFilters).superRefine(fromNotAfterTo);

@@ -4,14 +4,24 @@ import type { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { isPreliminary } from '../../db/schema/index.js';
 import type { Listing } from '../../formats/list.js';
-import { type ElectionFilter, type ElectionRow, listElections } from './elections.repository.js';
+import { identifierCell, type Identifier, withIdentifiers } from '../identifiers/identifiers.repository.js';
+import { type ElectionFilter, type ElectionRow, findElection, listElections } from './elections.repository.js';
 import type { electionSchema } from './elections.schemas.js';
 
 export type Election = z.output<typeof electionSchema>;
 
 const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
-export function toElection({ election: e, countryName, nextRoundId, source, current }: ElectionRow): Election {
+export type ElectionWithIds = ElectionRow & { identifiers: Identifier[] };
+
+export function toElection({
+  election: e,
+  countryName,
+  nextRoundId,
+  source,
+  current,
+  identifiers,
+}: ElectionWithIds): Election {
   const round = e.round > 1 ? `, round ${e.round}` : '';
   const what = e.type === 'referendum' ? 'referendum' : `${e.type} election`;
   return {
@@ -37,7 +47,13 @@ export function toElection({ election: e, countryName, nextRoundId, source, curr
           complete: current.complete,
         }
       : null,
+    identifiers,
   };
+}
+
+/** The election with its identifiers (one query). */
+export async function electionWithIds(db: Db, row: ElectionRow): Promise<ElectionWithIds> {
+  return (await withIdentifiers(db, 'election', [row], (r) => r.election.id))[0]!;
 }
 
 export const electionColumns = [
@@ -62,12 +78,14 @@ export const electionColumns = [
   'currentAsOf',
   'currentComplete',
   'nextRoundId',
+  'identifiers',
 ] as const;
 
-function toElectionCsvRow(row: ElectionRow) {
-  const { country, source, currentResults: c, ...e } = toElection(row);
+function toElectionCsvRow(row: ElectionWithIds) {
+  const { country, source, currentResults: c, identifiers, ...e } = toElection(row);
   return {
     ...e,
+    identifiers: identifierCell(identifiers),
     countryCode: country.code,
     countryName: country.name,
     sourceId: source.id,
@@ -85,8 +103,17 @@ function toElectionCsvRow(row: ElectionRow) {
 export const electionListing = (
   db: Db,
   filter: Omit<ElectionFilter, 'after' | 'limit'>,
-): Listing<ElectionRow, [string, string], Election> => ({
-  fetch: (after, limit) => listElections(db, { ...filter, after, limit }),
+  only?: string | null,
+): Listing<ElectionWithIds, [string, string], Election> => ({
+  fetch: async (after, limit) => {
+    const rows =
+      only === undefined
+        ? await listElections(db, { ...filter, after, limit })
+        : only === null || after !== undefined
+          ? []
+          : [await findElection(db, only)].filter((r) => r !== undefined);
+    return withIdentifiers(db, 'election', rows, (r) => r.election.id);
+  },
   key: (r) => [r.election.date, r.election.id],
   item: toElection,
   csv: { filename: 'elections.csv', columns: electionColumns, row: toElectionCsvRow },

@@ -1,6 +1,8 @@
 import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
+import { type Identifier, identifiersOf } from '../identifiers/identifiers.repository.js';
+import { ownNameRows, syncOwnNames } from '../../db/names.js';
 import {
   candidates,
   contests,
@@ -46,7 +48,11 @@ export interface Membership {
   name: string;
   sourceId: string;
 }
-export type OrganisationRow = OrganisationBase & { members: Membership[]; memberOf: Membership[] };
+export type OrganisationRow = OrganisationBase & {
+  members: Membership[];
+  memberOf: Membership[];
+  identifiers: Identifier[];
+};
 
 /** The rows with their alliance members and the alliances they belong to: one query for the lot. */
 async function withMemberships(db: Db, rows: OrganisationBase[]): Promise<OrganisationRow[]> {
@@ -54,6 +60,7 @@ async function withMemberships(db: Db, rows: OrganisationBase[]): Promise<Organi
   const ids = rows.map((r) => r.id);
   const member = alias(organisations, 'member');
   const alliance = alias(organisations, 'alliance');
+  const identifiers = identifiersOf(db, 'party', ids);
   const links = await db
     .select({
       allianceId: organisationMembers.allianceId,
@@ -67,8 +74,10 @@ async function withMemberships(db: Db, rows: OrganisationBase[]): Promise<Organi
     .innerJoin(alliance, eq(alliance.id, organisationMembers.allianceId))
     .where(or(inArray(organisationMembers.allianceId, ids), inArray(organisationMembers.memberId, ids)))
     .orderBy(asc(organisationMembers.allianceId), asc(organisationMembers.memberId));
+  const ids_ = await identifiers;
   return rows.map((row) => ({
     ...row,
+    identifiers: ids_.get(row.id) ?? [],
     members: links
       .filter((l) => l.allianceId === row.id)
       .map((l) => ({ id: l.memberId, name: l.memberName, sourceId: l.sourceId })),
@@ -115,6 +124,8 @@ export async function insertOrganisation(
   members: { memberId: string; sourceId: string }[] = [],
 ) {
   await db.insert(organisations).values(values);
+  const subject = { organisationId: values.id };
+  await syncOwnNames(db, subject, ownNameRows(subject, values, values.sourceId));
   if (members.length)
     await db.insert(organisationMembers).values(members.map((m) => ({ allianceId: values.id, ...m })));
 }

@@ -5,6 +5,7 @@ import { listResponses, sendList } from '../../formats/list.js';
 import { conflict, notFound, type ProblemFieldError, unprocessable } from '../../lib/problem.js';
 import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
 import { derivedId } from '../../lib/slug.js';
+import { lookUp } from '../identifiers/identifiers.repository.js';
 import { requireSource } from '../sources/sources.repository.js';
 import {
   existingSourceIds,
@@ -43,7 +44,13 @@ export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: listResponses('One page of organisations.', organisationList, organisationColumns, 400, 503),
       },
     },
-    (request, reply) => sendList(request, reply, request.query, organisationListing(request.db)),
+    async (request, reply) =>
+      sendList(
+        request,
+        reply,
+        request.query,
+        organisationListing(request.db, await lookUp(request.db, 'party', request.query)),
+      ),
   );
 
   app.get(

@@ -1,3 +1,4 @@
+import { identifiersField, lookupParams } from '../identifiers/identifiers.schemas.js';
 import { z } from 'zod';
 import { text } from '../../lib/text.js';
 import { slugIdParam } from '../../lib/slug.js';
@@ -51,6 +52,7 @@ export const organisationSchema = z
       .array(membershipSchema)
       .describe('For an alliance: its member organisations, by id, each with the source of the membership; else [].'),
     memberOf: z.array(membershipSchema).describe('The alliances this organisation belongs to, by id; [] when none.'),
+    identifiers: identifiersField,
   })
   .meta({
     id: 'Organisation',
@@ -70,10 +72,12 @@ export const organisationSchema = z
       },
       members: [],
       memberOf: [],
+      identifiers: [],
     },
   });
 
 export const organisationListQuery = z.strictObject({
+  ...lookupParams,
   ...csvParams,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([z.string()])).optional(),

@@ -2,7 +2,9 @@
 import type { Db } from '../../db/client.js';
 import { isPreliminary } from '../../db/schema/index.js';
 import type { Listing } from '../../formats/list.js';
+import { identifierCell } from '../identifiers/identifiers.repository.js';
 import {
+  findOrganisation,
   listOrganisationResults,
   listOrganisations,
   type Membership,
@@ -24,14 +26,16 @@ export const organisationColumns = [
   'colourSourceId',
   'members',
   'memberOf',
+  'identifiers',
 ] as const;
 
 /** Ids joined by spaces: a slug id holds none, and a spreadsheet splits them with one formula. */
 const idList = (list: Membership[]) => list.map((m) => m.id).join(' ');
 
-function toOrganisationCsvRow({ source, colourSource, members, memberOf, ...o }: OrganisationRow) {
+function toOrganisationCsvRow({ source, colourSource, members, memberOf, identifiers, ...o }: OrganisationRow) {
   return {
     ...o,
+    identifiers: identifierCell(identifiers),
     sourceId: source.id,
     sourcePublisher: source.publisher,
     colourSourceId: colourSource?.id ?? null,
@@ -41,8 +45,12 @@ function toOrganisationCsvRow({ source, colourSource, members, memberOf, ...o }:
 }
 
 /** Every organisation, in id order. */
-export const organisationListing = (db: Db): Listing<OrganisationRow, [string]> => ({
-  fetch: (after, limit) => listOrganisations(db, { after: after?.[0], limit }),
+export const organisationListing = (db: Db, only?: string | null): Listing<OrganisationRow, [string]> => ({
+  fetch: async (after, limit) => {
+    if (only === undefined) return listOrganisations(db, { after: after?.[0], limit });
+    const row = only === null || after !== undefined ? undefined : await findOrganisation(db, only);
+    return row ? [row] : [];
+  },
   key: (r) => [r.id],
   csv: { filename: 'organisations.csv', columns: organisationColumns, row: toOrganisationCsvRow },
 });

@@ -1,0 +1,239 @@
+// Finding records as users type them (issue 16): any stored name, in any script or common English
+// spelling, surname first, part of a word, a typo; ranked by closeness, on both engines.
+import t from 'tap';
+import { nameKey } from '../src/lib/name-key.js';
+import { collectPages, forEachEngine, get } from './helpers/app.js';
+
+interface Hit {
+  kind: string;
+  id: string;
+  name: string;
+  url: string;
+  match: { name: string; lang: string };
+  score: number;
+}
+const hits = (body: unknown) => (body as { data: Hit[] }).data;
+const search = (q: string, extra = '') => `/v1/search?q=${encodeURIComponent(q)}${extra}`;
+
+// What users type, and the record they expect first (with the stored name that should match, and
+// its language, where that is the point of the row).
+const TABLE: [query: string, kind: string, id: string, match?: [name: string, lang: string]][] = [
+  ['tokaev', 'person', 'kassym-jomart-tokayev'],
+  ['Tokayev', 'person', 'kassym-jomart-tokayev', ['Kassym-Jomart Tokayev', 'en']],
+  ['Токаев', 'person', 'kassym-jomart-tokayev', ['Касым-Жомарт Кемелевич Токаев', 'ru']],
+  ['Тоқаев', 'person', 'kassym-jomart-tokayev', ['Қасым-Жомарт Тоқаев', 'kk']],
+  ['Токаєв', 'person', 'kassym-jomart-tokayev', ['Касим-Жомарт Токаєв', 'uk']],
+  ['Tokaiev', 'person', 'kassym-jomart-tokayev'],
+  ['TOKAYEV kassym', 'person', 'kassym-jomart-tokayev'],
+  ['tokayv', 'person', 'kassym-jomart-tokayev'],
+  ['Kasym-Zhomart', 'person', 'kassym-jomart-tokayev'],
+  ['jomart', 'person', 'kassym-jomart-tokayev'],
+  ['Jiguli Dayrabayev', 'person', 'zhiguli-dairabayev'],
+  ['Дайрабаев', 'person', 'zhiguli-dairabayev'],
+  ['Qaraqat Äbden', 'person', 'karakat-abden', ['Qaraqat Äbden', 'kk-Latn']],
+  ['Әбден', 'person', 'karakat-abden', ['Қарақат Әбден', 'kk']],
+  ['Meiram Qajyken', 'person', 'meiram-kazhyken'],
+  ['Turssynbekova', 'person', 'saltanat-tursynbekova'],
+  ['Yespayeva', 'person', 'daniya-yespayeva'],
+  ['Ak Zhol', 'party', 'ak-zhol'],
+  ['Aq Jol', 'party', 'ak-zhol'],
+  ['Ак жол', 'party', 'ak-zhol'],
+  ['Ak Zhol Democratic Party of Kazakhstan', 'party', 'ak-zhol'],
+  ['Демократическая партия «Ақ жол»', 'party', 'ak-zhol'],
+  [
+    'Демократическая партия Казахстана «Ақ жол»',
+    'party',
+    'ak-zhol',
+    ['Демократическая партия Казахстана «Ақ жол»', 'ru'],
+  ],
+  ['QHP', 'party', 'peoples-party-of-kazakhstan'],
+  ['Народная партия Казахстана', 'party', 'peoples-party-of-kazakhstan'],
+  ['Қазақстан халық партиясы', 'party', 'peoples-party-of-kazakhstan'],
+  ['Байтак', 'party', 'baytaq'],
+  ['Baitaq Green Party', 'party', 'baytaq'],
+  ['Nur-Sultan', 'area', 'kz-astana', ['Nur-Sultan', 'en']],
+  ['Zhetysu', 'area', 'kz-zhetysu'],
+  ['Kazakhstan', 'area', 'kz'],
+  ['2023 Kazakh legislative election', 'election', 'kz.parliamentary.2023-03-19'],
+  ['Парламентские выборы в Казахстане', 'election', 'kz.parliamentary.2023-03-19'],
+  ['constitutional referendum', 'election', 'kz.referendum.2022-06-05'],
+];
+
+t.test('names fold to one Latin spelling', async (t) => {
+  const pairs: [string, string][] = [
+    ['Kassym-Jomart Tokayev', 'Қасым-Жомарт Тоқаев'],
+    ['Tokaiev', 'Токаев'],
+    ['Daniya Yespayeva', 'Дания Еспаева'],
+    ['Jiguli Dayrabayev', 'Zhiguli Dairabaev'],
+    ['Ak Zhol', 'Ақ жол'],
+    ['Baytaq', 'Байтақ'],
+  ];
+  for (const [a, b] of pairs) t.equal(nameKey(a), nameKey(b), `${a} ~ ${b}`);
+  t.equal(nameKey('  «Ақ жол» — '), 'ak jol', 'punctuation and spaces are dropped');
+  t.equal(nameKey('?!'), '', 'nothing searchable');
+});
+
+forEachEngine(t, async (t, app) => {
+  t.test('the first hit for what users type', async (t) => {
+    for (const [q, kind, id, match] of TABLE) {
+      const res = await get(app, search(q, '&limit=3'));
+      t.equal(res.status, 200, q);
+      const [first] = hits(res.body);
+      t.match(first, { kind, id }, `${q} → ${kind} ${id}`);
+      if (match) t.same(first?.match, { name: match[0], lang: match[1] }, `${q} matches ${match[0]} (${match[1]})`);
+    }
+  });
+
+  t.test('a hit says what it is, where it is and how close', async (t) => {
+    const res = await get(app, search('Тоқаев'));
+    t.equal(res.headers['content-type'], 'application/json; charset=utf-8');
+    const [first, ...rest] = hits(res.body);
+    t.same(first, {
+      kind: 'person',
+      id: 'kassym-jomart-tokayev',
+      name: 'Kassym-Jomart Tokayev',
+      url: '/v1/candidates/kassym-jomart-tokayev',
+      match: { name: 'Қасым-Жомарт Тоқаев', lang: 'kk' },
+      score: first!.score,
+    });
+    t.ok(first!.score > 0.5 && first!.score <= 1, `score ${first!.score}`);
+    for (const h of rest) t.ok(h.score <= first!.score, `${h.id} ranks below`);
+    const exact = hits((await get(app, search('Nur-Sultan'))).body)[0];
+    t.equal(exact?.score, 1, 'an exact name scores 1');
+    const ids = hits(res.body).map((h) => `${h.kind}:${h.id}`);
+    t.equal(new Set(ids).size, ids.length, 'each record once, however many of its names match');
+  });
+
+  t.test('nothing close is nothing found; nothing searchable is a 400', async (t) => {
+    t.same(hits((await get(app, search('putin'))).body), []);
+    for (const q of [' !', '«»']) {
+      const res = await get(app, search(q));
+      t.equal(res.status, 400, JSON.stringify(q));
+      t.match(res.type, /^application\/problem\+json/);
+      t.match(res.body, { errors: [{ in: 'query', name: 'q' }] });
+    }
+    t.equal((await get(app, '/v1/search')).status, 400, 'q is required');
+    t.equal((await get(app, search('tokaev', '&kind=people'))).status, 400, 'an unknown kind');
+  });
+
+  t.test('kind narrows the search; pages follow the ranking', async (t) => {
+    const all = hits((await get(app, search('kazakhstan', '&limit=100'))).body);
+    const kinds = new Set(all.map((h) => h.kind));
+    t.ok(kinds.has('area') && kinds.has('party') && kinds.has('election'), [...kinds].join(', '));
+    const areas = hits((await get(app, search('kazakhstan', '&kind=area&limit=100'))).body);
+    t.same(
+      areas,
+      all.filter((h) => h.kind === 'area'),
+      'kind=area is the areas of the whole ranking, in its order',
+    );
+    const { items, pages } = await collectPages<Hit>(app, search('kazakhstan', '&limit=2'));
+    t.ok(pages > 2, `${pages} pages`);
+    t.same(items, all, 'the pages, one after another, are the ranking');
+    const bad = await get(app, search('kazakhstan', `&cursor=${Buffer.from('["x"]').toString('base64url')}`));
+    t.equal(bad.status, 400, 'a cursor of another shape');
+  });
+
+  t.test('search as CSV', async (t) => {
+    const res = await get(app, search('Тоқаев', '&format=csv'));
+    t.equal(res.status, 200);
+    t.match(res.headers['content-type'], /^text\/csv/);
+    const [header, first] = String(res.body).split('\n');
+    t.equal(header, 'kind,id,name,url,matchedName,matchedLang,score');
+    t.match(
+      first,
+      /^person,kassym-jomart-tokayev,Kassym-Jomart Tokayev,\/v1\/candidates\/kassym-jomart-tokayev,Қасым-Жомарт Тоқаев,kk,0\.\d+$/,
+    );
+  });
+
+  t.test('the candidates list searches the same names, and pages its ranking', async (t) => {
+    for (const q of ['Токаев', 'Тоқаев', 'tokayv', 'TOKAYEV kassym'])
+      t.equal(
+        (hits((await get(app, `/v1/candidates?q=${encodeURIComponent(q)}`)).body) as unknown as { id: string }[])[0]
+          ?.id,
+        'kassym-jomart-tokayev',
+        q,
+      );
+    const ranked = hits((await get(app, search('bayev', '&kind=person&limit=100'))).body).map((h) => h.id);
+    const { items } = await collectPages<{ id: string }>(app, '/v1/candidates?q=bayev&limit=1');
+    t.same(
+      items.map((c) => c.id),
+      ranked,
+      'in the order of /v1/search',
+    );
+    const plainCursor = Buffer.from('["a"]').toString('base64url');
+    t.equal((await get(app, `/v1/candidates?q=bayev&cursor=${plainCursor}`)).status, 400, 'a list cursor with q');
+  });
+});
+
+forEachEngine(t, async (t, app) => {
+  t.test('look-up by another dataset’s id, on every list that has them', async (t) => {
+    const { externalIds } = await import('../src/db/schema/index.js');
+    // No source at hand gives a Wikidata id (none is seeded): this one is written for the test.
+    await app.database.primary.insert(externalIds).values({
+      candidateId: 'karakat-abden',
+      scheme: 'wikidata',
+      value: 'Q999999999',
+      sourceId: 'khabar-2022-11-20-exit-poll',
+    });
+    const byWikidata = await get(app, '/v1/candidates?wikidata=Q999999999');
+    t.equal(byWikidata.status, 200);
+    t.same(
+      (byWikidata.body as { data: { id: string; identifiers: unknown }[] }).data.map((c) => [c.id, c.identifiers]),
+      [
+        [
+          'karakat-abden',
+          [
+            {
+              scheme: 'wikidata',
+              value: 'Q999999999',
+              url: 'https://www.wikidata.org/wiki/Q999999999',
+              source: {
+                id: 'khabar-2022-11-20-exit-poll',
+                publisher: 'Khabar',
+                title: null,
+                url: 'https://khabar.kz/kk/news/sayasat/item/144447-sajlau-2022-ashyk-kogam-onirlik-zertteu-instituty-zhurgizgen-exit-poll-natizhesi',
+              },
+            },
+          ],
+        ],
+      ],
+    );
+    t.same((await get(app, '/v1/candidates?identifier=wikidata:Q999999999')).body, byWikidata.body, 'scheme:value');
+    t.same((await get(app, '/v1/candidates?wikidata=Q1')).body, { data: [], next: null }, 'nobody has it');
+    t.same(
+      (await get(app, '/v1/organisations?wikidata=Q999999999')).body,
+      { data: [], next: null },
+      'a person’s id does not find a party',
+    );
+    const csv = await get(app, '/v1/candidates?wikidata=Q999999999&format=csv');
+    t.match(
+      String(csv.body),
+      /^id,name,note,sourceId,sourcePublisher,identifiers\nkarakat-abden,.*,wikidata:Q999999999\n$/,
+    );
+
+    const election = await get(app, '/v1/elections?identifier=electionguide:4078');
+    t.same(
+      (election.body as { data: { id: string }[] }).data.map((e) => e.id),
+      ['kz.parliamentary.2023-03-19'],
+    );
+    const area = await get(app, '/v1/areas?identifier=iso-3166-2:KZ-71');
+    t.same(
+      (area.body as { data: { id: string; identifiers: { scheme: string; value: string }[] }[] }).data.map((a) => [
+        a.id,
+        a.identifiers.map((i) => `${i.scheme}:${i.value}`),
+      ]),
+      [['kz-astana', ['iso-3166-2:KZ-71']]],
+    );
+    for (const url of [
+      '/v1/candidates?wikidata=Q0',
+      '/v1/areas?identifier=isbn:123',
+      '/v1/candidates?q=x&wikidata=Q1',
+    ]) {
+      const res = await get(app, url);
+      t.equal(res.status, 400, url);
+      t.match(res.type, /^application\/problem\+json/);
+    }
+    const cdf = await get(app, '/v1/elections/kz.parliamentary.2023-03-19/results/cdf');
+    t.match(JSON.stringify(cdf.body), /"OtherType":"electionguide","Value":"4078"/, 'the CDF carries it');
+  });
+});
