@@ -609,7 +609,7 @@ export interface paths {
         };
         /**
          * List or search candidates
-         * @description Ordered by id. `q` matches any part of the name, ignoring case and accents.
+         * @description Ordered by id; with `q`, best match first: any of their names in any script or spelling, as `GET /v1/search?kind=person` finds them.
          */
         get: operations["listCandidates"];
         put?: never;
@@ -636,6 +636,26 @@ export interface paths {
          * @description Their lines in every result version of every election, oldest polling day first, a page at a time: follow `voteSharesNext`.
          */
         get: operations["getCandidate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find people, parties, areas and elections by any of their names
+         * @description Every stored name (English, Kazakh, Russian, other spellings, former names) is folded to one Latin spelling, as the query is, and compared by trigram similarity: any script, surname first, part of a word, a typo. Best match first; each record once, with the name that matched.
+         */
+        get: operations["search"];
         put?: never;
         post?: never;
         delete?: never;
@@ -816,6 +836,8 @@ export interface components {
             note: string | null;
             /** @description Where the area is described; null for a country's own area. */
             source: components["schemas"]["SourceRef"] | null;
+            /** @description The record's ids in other datasets, to join on: empty when no source gives one. */
+            identifiers: components["schemas"]["ExternalIdentifier"][];
         };
         /**
          * @example {
@@ -915,6 +937,8 @@ export interface components {
             note: string | null;
             /** @description Where the person is named. */
             source: components["schemas"]["SourceRef"];
+            /** @description The record's ids in other datasets, to join on: empty when no source gives one. */
+            identifiers: components["schemas"]["ExternalIdentifier"][];
         };
         /**
          * @example {
@@ -939,6 +963,8 @@ export interface components {
             note: string | null;
             /** @description Where the person is named. */
             source: components["schemas"]["SourceRef"];
+            /** @description The record's ids in other datasets, to join on: empty when no source gives one. */
+            identifiers: components["schemas"]["ExternalIdentifier"][];
             /** @description The candidate's lines in every result version, oldest polling day first: one page of `limit`. */
             voteShares: components["schemas"]["VoteShare"][];
             /** @description Cursor for the next page of voteShares (pass as `cursor`), or null on the last page. */
@@ -1072,7 +1098,8 @@ export interface components {
          *         "preliminary": false,
          *         "asOf": "2022-11-22",
          *         "complete": true
-         *       }
+         *       },
+         *       "identifiers": []
          *     }
          */
         Election: {
@@ -1103,6 +1130,8 @@ export interface components {
             source: components["schemas"]["SourceRef"];
             /** @description The newest result version, or null before any. */
             currentResults: components["schemas"]["CurrentResultsSummary"] | null;
+            /** @description The record's ids in other datasets, to join on: empty when no source gives one. */
+            identifiers: components["schemas"]["ExternalIdentifier"][];
         };
         /**
          * @description The id is made from country, type and date: {iso2}.{type}.{YYYY-MM-DD}. An unknown sourceId or previousRoundId is a 404. A previous round that is the election itself, of another country, not earlier, or already followed by another round, and a round that is not one more than its round, answer 422 naming the field.
@@ -1525,6 +1554,19 @@ export interface components {
                 [key: string]: unknown;
             })[];
         };
+        ExternalIdentifier: {
+            /**
+             * @description wikidata (Q-id), ocd-id, parlgov, electionguide (IFES ElectionGuide), iso-3166-2.
+             * @enum {string}
+             */
+            scheme: "wikidata" | "ocd-id" | "parlgov" | "electionguide" | "iso-3166-2";
+            /** @description The id in that dataset, e.g. Q1234, 3257, KZ-71. */
+            value: string;
+            /** @description The record's page in that dataset, where it has one. */
+            url: string | null;
+            /** @description Where the id was found (an ISO 3166-2 code: the area’s own source). */
+            source: components["schemas"]["SourceRef"] | null;
+        };
         Health: {
             /** @constant */
             status: "ok";
@@ -1752,7 +1794,8 @@ export interface components {
          *         "url": "https://astanatimes.com/2023/03/six-parties-elected-to-parliament-according-to-final-results-of-central-election-commission/"
          *       },
          *       "members": [],
-         *       "memberOf": []
+         *       "memberOf": [],
+         *       "identifiers": []
          *     }
          */
         Organisation: {
@@ -1775,6 +1818,8 @@ export interface components {
             members: components["schemas"]["OrganisationMembership"][];
             /** @description The alliances this organisation belongs to, by id; [] when none. */
             memberOf: components["schemas"]["OrganisationMembership"][];
+            /** @description The record's ids in other datasets, to join on: empty when no source gives one. */
+            identifiers: components["schemas"]["ExternalIdentifier"][];
         };
         /**
          * @description An unknown sourceId is a 404. The other rules answer 422 naming each offending field: a colour without colourSourceId (or the reverse), an unknown colourSourceId, members for an organisation that is not an alliance, an unknown member or membership source, a member named twice or the alliance itself as a member.
@@ -2120,6 +2165,29 @@ export interface components {
                 /** @description Percentage points, to 3 decimals. */
                 percentDelta: number | null;
             }[];
+        };
+        SearchHit: {
+            /** @enum {string} */
+            kind: "person" | "party" | "area" | "election";
+            id: string;
+            /** @description The record's name in English (an election's title, when a source gives one). */
+            name: string;
+            /** @description Where the record is, e.g. /v1/candidates/kassym-jomart-tokayev. */
+            url: string;
+            /** @description Why the record is in the list. */
+            match: {
+                /** @description The stored name that matched best, as its source prints it. */
+                name: string;
+                /** @description Its language (BCP 47: en, kk, kk-Latn, ru, uk…). */
+                lang: string;
+            };
+            /** @description How close the match is: 1 for an exact match of a whole name, less for a part, a variant or a typo. */
+            score: number;
+        };
+        SearchHitList: {
+            data: components["schemas"]["SearchHit"][];
+            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
+            next: string | null;
         };
         Source: {
             id: string;
@@ -2889,6 +2957,10 @@ export interface operations {
             query?: {
                 /** @description ISO 3166-1 alpha-2 or alpha-3 code, any case (KZ, kz, KAZ). */
                 country?: string;
+                /** @description Only the record with this Wikidata id (none when no record has it). */
+                wikidata?: string;
+                /** @description Only the record with this id in another dataset, as scheme:value (electionguide:3257, iso-3166-2:KZ-71). */
+                identifier?: string;
                 type?: "presidential" | "parliamentary" | "referendum" | "local";
                 /** @description Polling year. */
                 year?: number;
@@ -7390,6 +7462,10 @@ export interface operations {
                 parent?: string;
                 /** @description Only the areas that existed on this day (YYYY-MM-DD). */
                 validOn?: string;
+                /** @description Only the record with this Wikidata id (none when no record has it). */
+                wikidata?: string;
+                /** @description Only the record with this id in another dataset, as scheme:value (electionguide:3257, iso-3166-2:KZ-71). */
+                identifier?: string;
                 /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
                 /** @description CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is. */
@@ -8095,8 +8171,12 @@ export interface operations {
     listCandidates: {
         parameters: {
             query?: {
-                /** @description Part of a name; case- and accent-insensitive ("tokaev", "Tokayev", "TOKÁYEV"). */
+                /** @description A name as you would type it, in any script or spelling: "tokaev", "Токаев", "Тоқаев", "TOKAYEV kassym", "tokayv". Every stored name, in every language, is compared after folding both to one Latin spelling. */
                 q?: string;
+                /** @description Only the record with this Wikidata id (none when no record has it). */
+                wikidata?: string;
+                /** @description Only the record with this id in another dataset, as scheme:value (electionguide:3257, iso-3166-2:KZ-71). */
+                identifier?: string;
                 /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
                 /** @description CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is. */
@@ -8529,6 +8609,166 @@ export interface operations {
             };
             /** @description No such resource, or a referenced one does not exist (`detail` says which). */
             404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept admits none of the media types this operation answers with (`detail` lists them); without Accept, or with *\/*, the first is sent. */
+            406: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (a bug): the problem says no more, and the server logged it with the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query: {
+                /** @description A name as you would type it, in any script or spelling: "tokaev", "Токаев", "Тоқаев", "TOKAYEV kassym", "tokayv". Every stored name, in every language, is compared after folding both to one Latin spelling. */
+                q: string;
+                /** @description Only records of this kind: person, party (any organisation), area, election. */
+                kind?: "person" | "party" | "area" | "election";
+                /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
+                format?: "json" | "csv";
+                /** @description CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is. */
+                bom?: "true" | "false";
+                /** @description Page size: 1 to 100, default 20. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `next`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of matches, best first. */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchHitList"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Cache-Control": components["headers"]["Cache-Control"];
@@ -9301,6 +9541,10 @@ export interface operations {
     listOrganisations: {
         parameters: {
             query?: {
+                /** @description Only the record with this Wikidata id (none when no record has it). */
+                wikidata?: string;
+                /** @description Only the record with this id in another dataset, as scheme:value (electionguide:3257, iso-3166-2:KZ-71). */
+                identifier?: string;
                 /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
                 /** @description CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is. */
@@ -10060,6 +10304,21 @@ export interface operations {
             };
             /** @description The API key's scope does not allow this operation. */
             403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept admits none of the media types this operation answers with (`detail` lists them); without Accept, or with *\/*, the first is sent. */
+            406: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Cache-Control": components["headers"]["Cache-Control"];

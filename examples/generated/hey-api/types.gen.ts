@@ -37,6 +37,10 @@ export type Area = {
      * Where the area is described; null for a country's own area.
      */
     source: SourceRef | null;
+    /**
+     * The record's ids in other datasets, to join on: empty when no source gives one.
+     */
+    identifiers: Array<ExternalIdentifier>;
 };
 
 export type AreaCreateInput = {
@@ -166,6 +170,10 @@ export type Candidate = {
      * Where the person is named.
      */
     source: SourceRef;
+    /**
+     * The record's ids in other datasets, to join on: empty when no source gives one.
+     */
+    identifiers: Array<ExternalIdentifier>;
 };
 
 export type CandidateCreateInput = {
@@ -192,6 +200,10 @@ export type CandidateDetail = {
      * Where the person is named.
      */
     source: SourceRef;
+    /**
+     * The record's ids in other datasets, to join on: empty when no source gives one.
+     */
+    identifiers: Array<ExternalIdentifier>;
     /**
      * The candidate's lines in every result version, oldest polling day first: one page of `limit`.
      */
@@ -381,6 +393,10 @@ export type Election = {
      * The newest result version, or null before any.
      */
     currentResults: CurrentResultsSummary | null;
+    /**
+     * The record's ids in other datasets, to join on: empty when no source gives one.
+     */
+    identifiers: Array<ExternalIdentifier>;
 };
 
 /**
@@ -576,6 +592,25 @@ export type ElectionReport = {
     }>;
 };
 
+export type ExternalIdentifier = {
+    /**
+     * wikidata (Q-id), ocd-id, parlgov, electionguide (IFES ElectionGuide), iso-3166-2.
+     */
+    scheme: 'wikidata' | 'ocd-id' | 'parlgov' | 'electionguide' | 'iso-3166-2';
+    /**
+     * The id in that dataset, e.g. Q1234, 3257, KZ-71.
+     */
+    value: string;
+    /**
+     * The record's page in that dataset, where it has one.
+     */
+    url: string | null;
+    /**
+     * Where the id was found (an ISO 3166-2 code: the area’s own source).
+     */
+    source: SourceRef | null;
+};
+
 export type Health = {
     status: 'ok';
 };
@@ -713,6 +748,10 @@ export type Organisation = {
      * The alliances this organisation belongs to, by id; [] when none.
      */
     memberOf: Array<OrganisationMembership>;
+    /**
+     * The record's ids in other datasets, to join on: empty when no source gives one.
+     */
+    identifiers: Array<ExternalIdentifier>;
 };
 
 /**
@@ -1144,6 +1183,44 @@ export type ResultsDiff = {
          */
         percentDelta: number | null;
     }>;
+};
+
+export type SearchHit = {
+    kind: 'person' | 'party' | 'area' | 'election';
+    id: string;
+    /**
+     * The record's name in English (an election's title, when a source gives one).
+     */
+    name: string;
+    /**
+     * Where the record is, e.g. /v1/candidates/kassym-jomart-tokayev.
+     */
+    url: string;
+    /**
+     * Why the record is in the list.
+     */
+    match: {
+        /**
+         * The stored name that matched best, as its source prints it.
+         */
+        name: string;
+        /**
+         * Its language (BCP 47: en, kk, kk-Latn, ru, uk…).
+         */
+        lang: string;
+    };
+    /**
+     * How close the match is: 1 for an exact match of a whole name, less for a part, a variant or a typo.
+     */
+    score: number;
+};
+
+export type SearchHitList = {
+    data: Array<SearchHit>;
+    /**
+     * Cursor for the next page (pass as `cursor`), or null on the last page.
+     */
+    next: string | null;
 };
 
 export type Source = {
@@ -1594,6 +1671,14 @@ export type ListElectionsData = {
          * ISO 3166-1 alpha-2 or alpha-3 code, any case (KZ, kz, KAZ).
          */
         country?: string;
+        /**
+         * Only the record with this Wikidata id (none when no record has it).
+         */
+        wikidata?: string;
+        /**
+         * Only the record with this id in another dataset, as scheme:value (electionguide:3257, iso-3166-2:KZ-71).
+         */
+        identifier?: string;
         type?: 'presidential' | 'parliamentary' | 'referendum' | 'local';
         /**
          * Polling year.
@@ -3463,6 +3548,14 @@ export type ListAreasData = {
          */
         validOn?: string;
         /**
+         * Only the record with this Wikidata id (none when no record has it).
+         */
+        wikidata?: string;
+        /**
+         * Only the record with this id in another dataset, as scheme:value (electionguide:3257, iso-3166-2:KZ-71).
+         */
+        identifier?: string;
+        /**
          * json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply).
          */
         format?: 'json' | 'csv';
@@ -3758,9 +3851,17 @@ export type ListCandidatesData = {
     path?: never;
     query?: {
         /**
-         * Part of a name; case- and accent-insensitive ("tokaev", "Tokayev", "TOKÁYEV").
+         * A name as you would type it, in any script or spelling: "tokaev", "Токаев", "Тоқаев", "TOKAYEV kassym", "tokayv". Every stored name, in every language, is compared after folding both to one Latin spelling.
          */
         q?: string;
+        /**
+         * Only the record with this Wikidata id (none when no record has it).
+         */
+        wikidata?: string;
+        /**
+         * Only the record with this id in another dataset, as scheme:value (electionguide:3257, iso-3166-2:KZ-71).
+         */
+        identifier?: string;
         /**
          * json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply).
          */
@@ -3961,6 +4062,80 @@ export type GetCandidateResponses = {
 };
 
 export type GetCandidateResponse = GetCandidateResponses[keyof GetCandidateResponses];
+
+export type SearchData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * A name as you would type it, in any script or spelling: "tokaev", "Токаев", "Тоқаев", "TOKAYEV kassym", "tokayv". Every stored name, in every language, is compared after folding both to one Latin spelling.
+         */
+        q: string;
+        /**
+         * Only records of this kind: person, party (any organisation), area, election.
+         */
+        kind?: 'person' | 'party' | 'area' | 'election';
+        /**
+         * json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply).
+         */
+        format?: 'json' | 'csv';
+        /**
+         * CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is.
+         */
+        bom?: 'true' | 'false';
+        /**
+         * Page size: 1 to 100, default 20.
+         */
+        limit?: number;
+        /**
+         * Opaque cursor from the previous page's `next`.
+         */
+        cursor?: string;
+    };
+    url: '/v1/search';
+};
+
+export type SearchErrors = {
+    /**
+     * A parameter or body field is malformed; `errors` names it.
+     */
+    400: Problem;
+    /**
+     * No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).
+     */
+    401: Problem;
+    /**
+     * Accept admits none of the media types this operation answers with (`detail` lists them); without Accept, or with **, the first is sent.
+     */
+    406: Problem;
+    /**
+     * The request target (path and query) is longer than the limit (2,048 characters by default).
+     */
+    414: Problem;
+    /**
+     * Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error (a bug): the problem says no more, and the server logged it with the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.
+     */
+    503: Problem;
+};
+
+export type SearchError = SearchErrors[keyof SearchErrors];
+
+export type SearchResponses = {
+    /**
+     * One page of matches, best first.
+     */
+    200: SearchHitList;
+};
+
+export type SearchResponse = SearchResponses[keyof SearchResponses];
 
 export type ListVoteSharesData = {
     body?: never;
@@ -4262,6 +4437,14 @@ export type ListOrganisationsData = {
     path?: never;
     query?: {
         /**
+         * Only the record with this Wikidata id (none when no record has it).
+         */
+        wikidata?: string;
+        /**
+         * Only the record with this id in another dataset, as scheme:value (electionguide:3257, iso-3166-2:KZ-71).
+         */
+        identifier?: string;
+        /**
          * json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply).
          */
         format?: 'json' | 'csv';
@@ -4562,6 +4745,10 @@ export type ListAuditLogErrors = {
      * The API key's scope does not allow this operation.
      */
     403: Problem;
+    /**
+     * Accept admits none of the media types this operation answers with (`detail` lists them); without Accept, or with **, the first is sent.
+     */
+    406: Problem;
     /**
      * The request target (path and query) is longer than the limit (2,048 characters by default).
      */

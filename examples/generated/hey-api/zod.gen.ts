@@ -572,6 +572,28 @@ export const zResultsDiff = z.object({
     }))
 });
 
+export const zSearchHit = z.object({
+    kind: z.enum([
+        'person',
+        'party',
+        'area',
+        'election'
+    ]),
+    id: z.string(),
+    name: z.string(),
+    url: z.string(),
+    match: z.object({
+        name: z.string(),
+        lang: z.string()
+    }),
+    score: z.number().gte(0).lte(1)
+});
+
+export const zSearchHitList = z.object({
+    data: z.array(zSearchHit),
+    next: z.string().nullable()
+});
+
 export const zSource = z.object({
     id: z.string(),
     publisher: z.string(),
@@ -609,6 +631,19 @@ export const zSourceRef = z.object({
     url: z.string().nullable()
 });
 
+export const zExternalIdentifier = z.object({
+    scheme: z.enum([
+        'wikidata',
+        'ocd-id',
+        'parlgov',
+        'electionguide',
+        'iso-3166-2'
+    ]),
+    value: z.string(),
+    url: z.string().nullable(),
+    source: zSourceRef.nullable()
+});
+
 export const zArea = z.object({
     id: z.string(),
     countryCode: z.string().length(2),
@@ -626,7 +661,8 @@ export const zArea = z.object({
     validFrom: z.string().nullable(),
     validTo: z.string().nullable(),
     note: z.string().nullable(),
-    source: zSourceRef.nullable()
+    source: zSourceRef.nullable(),
+    identifiers: z.array(zExternalIdentifier)
 });
 
 export const zAreaList = z.object({
@@ -638,7 +674,8 @@ export const zCandidate = z.object({
     id: z.string(),
     name: z.string(),
     note: z.string().nullable(),
-    source: zSourceRef
+    source: zSourceRef,
+    identifiers: z.array(zExternalIdentifier)
 });
 
 export const zCandidateList = z.object({
@@ -668,7 +705,8 @@ export const zElection = z.object({
     candidateCount: z.int().gte(-9007199254740991).lte(9007199254740991).nullable(),
     note: z.string().nullable(),
     source: zSourceRef,
-    currentResults: zCurrentResultsSummary.nullable()
+    currentResults: zCurrentResultsSummary.nullable(),
+    identifiers: z.array(zExternalIdentifier)
 });
 
 export const zElectionList = z.object({
@@ -691,7 +729,8 @@ export const zOrganisation = z.object({
     colourSource: zSourceRef.nullable(),
     source: zSourceRef,
     members: z.array(zOrganisationMembership),
-    memberOf: z.array(zOrganisationMembership)
+    memberOf: z.array(zOrganisationMembership),
+    identifiers: z.array(zExternalIdentifier)
 });
 
 export const zOrganisationList = z.object({
@@ -844,6 +883,7 @@ export const zCandidateDetail = z.object({
     name: z.string(),
     note: z.string().nullable(),
     source: zSourceRef,
+    identifiers: z.array(zExternalIdentifier),
     voteShares: z.array(zVoteShare),
     voteSharesNext: z.string().nullable()
 });
@@ -919,6 +959,8 @@ export const zListCountryElectionsResponse = zElectionList;
 
 export const zListElectionsQuery = z.object({
     country: z.string().regex(/^[A-Za-z]{2,3}$/).optional(),
+    wikidata: z.string().regex(/^Q[1-9][0-9]{0,11}$/).optional(),
+    identifier: z.string().max(200).regex(/^(wikidata|ocd-id|parlgov|electionguide|iso-3166-2):\S+$/).optional(),
     type: z.enum([
         'presidential',
         'parliamentary',
@@ -1342,6 +1384,8 @@ export const zListAreasQuery = z.object({
     ]).optional(),
     parent: z.string().max(200).regex(/^[a-z]{2}(-[a-z0-9]+)*$/).optional(),
     validOn: z.iso.date().regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/).optional(),
+    wikidata: z.string().regex(/^Q[1-9][0-9]{0,11}$/).optional(),
+    identifier: z.string().max(200).regex(/^(wikidata|ocd-id|parlgov|electionguide|iso-3166-2):\S+$/).optional(),
     format: z.enum(['json', 'csv']).optional(),
     bom: z.enum(['true', 'false']).optional(),
     limit: z.int().gte(1).lte(250).optional().default(50),
@@ -1408,6 +1452,8 @@ export const zListAreaElectionsResponse = zElectionList;
 
 export const zListCandidatesQuery = z.object({
     q: z.string().min(1).max(100).optional(),
+    wikidata: z.string().regex(/^Q[1-9][0-9]{0,11}$/).optional(),
+    identifier: z.string().max(200).regex(/^(wikidata|ocd-id|parlgov|electionguide|iso-3166-2):\S+$/).optional(),
     format: z.enum(['json', 'csv']).optional(),
     bom: z.enum(['true', 'false']).optional(),
     limit: z.int().gte(1).lte(100).optional().default(20),
@@ -1443,6 +1489,25 @@ export const zGetCandidateQuery = z.object({
  * The candidate and a page of their vote shares.
  */
 export const zGetCandidateResponse = zCandidateDetail;
+
+export const zSearchQuery = z.object({
+    q: z.string().min(1).max(100),
+    kind: z.enum([
+        'person',
+        'party',
+        'area',
+        'election'
+    ]).optional(),
+    format: z.enum(['json', 'csv']).optional(),
+    bom: z.enum(['true', 'false']).optional(),
+    limit: z.int().gte(1).lte(100).optional().default(20),
+    cursor: z.string().max(512).optional()
+});
+
+/**
+ * One page of matches, best first.
+ */
+export const zSearchResponse = zSearchHitList;
 
 export const zListVoteSharesQuery = z.object({
     country: z.string().regex(/^[A-Za-z]{2,3}$/).optional(),
@@ -1509,6 +1574,8 @@ export const zGetSourcePath = z.object({
 export const zGetSourceResponse = zSource;
 
 export const zListOrganisationsQuery = z.object({
+    wikidata: z.string().regex(/^Q[1-9][0-9]{0,11}$/).optional(),
+    identifier: z.string().max(200).regex(/^(wikidata|ocd-id|parlgov|electionguide|iso-3166-2):\S+$/).optional(),
     format: z.enum(['json', 'csv']).optional(),
     bom: z.enum(['true', 'false']).optional(),
     limit: z.int().gte(1).lte(100).optional().default(50),
