@@ -823,7 +823,7 @@ export interface components {
             parentId: string | null;
             /** @enum {string} */
             level: "country" | "region" | "city" | "district" | "polling-station";
-            /** @description In English, as the sources print it. */
+            /** @description In the language asked for (`lang`, else Accept-Language) where a source gives it; else English. */
             name: string;
             /** @description ISO 3166-2 code, where one exists. */
             isoCode: string | null;
@@ -838,6 +838,8 @@ export interface components {
             source: components["schemas"]["SourceRef"] | null;
             /** @description The record's ids in other datasets, to join on: empty when no source gives one. */
             identifiers: components["schemas"]["ExternalIdentifier"][];
+            /** @description With names=all: every name of the record, preferred ones first. */
+            names?: components["schemas"]["Name"][];
         };
         /**
          * @example {
@@ -933,12 +935,15 @@ export interface components {
         Candidate: {
             /** @description Slug of the name, e.g. kassym-jomart-tokayev. */
             id: string;
+            /** @description In the language asked for (`lang`, else Accept-Language) where a source gives it; else English. */
             name: string;
             note: string | null;
             /** @description Where the person is named. */
             source: components["schemas"]["SourceRef"];
             /** @description The record's ids in other datasets, to join on: empty when no source gives one. */
             identifiers: components["schemas"]["ExternalIdentifier"][];
+            /** @description With names=all: every name of the record, preferred ones first. */
+            names?: components["schemas"]["Name"][];
         };
         /**
          * @example {
@@ -959,12 +964,15 @@ export interface components {
         CandidateDetail: {
             /** @description Slug of the name, e.g. kassym-jomart-tokayev. */
             id: string;
+            /** @description In the language asked for (`lang`, else Accept-Language) where a source gives it; else English. */
             name: string;
             note: string | null;
             /** @description Where the person is named. */
             source: components["schemas"]["SourceRef"];
             /** @description The record's ids in other datasets, to join on: empty when no source gives one. */
             identifiers: components["schemas"]["ExternalIdentifier"][];
+            /** @description With names=all: every name of the record, preferred ones first. */
+            names?: components["schemas"]["Name"][];
             /** @description The candidate's lines in every result version, oldest polling day first: one page of `limit`. */
             voteShares: components["schemas"]["VoteShare"][];
             /** @description Cursor for the next page of voteShares (pass as `cursor`), or null on the last page. */
@@ -1571,6 +1579,27 @@ export interface components {
             /** @constant */
             status: "ok";
         };
+        Name: {
+            name: string;
+            /** @description BCP 47: en, kk (Kazakh, Cyrillic), kk-Latn, ru, uk, be… */
+            lang: string;
+            /**
+             * @description name, short, abbreviation, variant (another spelling seen), former (used until validTo).
+             * @enum {string}
+             */
+            kind: "name" | "short" | "abbreviation" | "variant" | "former";
+            /** @description The one to show in this language. */
+            preferred: boolean;
+            /** @description YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source; null when unknown. */
+            validFrom: string | null;
+            validTo: string | null;
+            source: {
+                id: string;
+                publisher: string;
+                title: string | null;
+                url: string | null;
+            };
+        };
         NewAreaResultsInput: {
             /** @description An area within the contest's, which existed on polling day. */
             areaId: string;
@@ -1800,7 +1829,7 @@ export interface components {
          */
         Organisation: {
             id: string;
-            /** @description The full name in English, as the sources print it. */
+            /** @description The full name as the sources print it: in the language asked for (`lang`, else Accept-Language) where a source gives it, else in English. */
             name: string;
             /** @description party, public-association (a nominating body that is not a party), alliance, or other; null when not recorded. */
             kind: ("party" | "public-association" | "alliance" | "other") | null;
@@ -1820,6 +1849,8 @@ export interface components {
             memberOf: components["schemas"]["OrganisationMembership"][];
             /** @description The record's ids in other datasets, to join on: empty when no source gives one. */
             identifiers: components["schemas"]["ExternalIdentifier"][];
+            /** @description With names=all: every name of the record, preferred ones first. */
+            names?: components["schemas"]["Name"][];
         };
         /**
          * @description An unknown sourceId is a 404. The other rules answer 422 naming each offending field: a colour without colourSourceId (or the reverse), an unknown colourSourceId, members for an organisation that is not an alliance, an unknown member or membership source, a member named twice or the alliance itself as a member.
@@ -2341,7 +2372,9 @@ export interface components {
         "RateLimit-Reset": number;
         /** @description Seconds to wait before retrying. */
         "Retry-After": number;
-        /** @description Reads under /v1: `Accept, Authorization` (JSON and CSV share a URL; an API key reads uncached), with `accept-encoding` on a compressed body and `Origin` with a list of CORS origins. */
+        /** @description The languages of the names served (`lang` or Accept-Language chose them, English where no source gives a name in the language asked for), e.g. `kk` or `kk, en`. */
+        "Content-Language": string;
+        /** @description Reads under /v1: `Accept, Authorization` (JSON and CSV share a URL; an API key reads uncached), with `Accept-Language` where names follow it, `accept-encoding` on a compressed body and `Origin` with a list of CORS origins. */
         Vary: string;
     };
     pathItems: never;
@@ -7466,6 +7499,10 @@ export interface operations {
                 wikidata?: string;
                 /** @description Only the record with this id in another dataset, as scheme:value (electionguide:3257, iso-3166-2:KZ-71). */
                 identifier?: string;
+                /** @description The language of `name` (BCP 47: en, kk, kk-Latn, ru…), where a source gives the name in it; English otherwise. Takes precedence over Accept-Language; Content-Language says what was served. */
+                lang?: string;
+                /** @description `all`: add `names`, every name of the record with its language, kind and source. */
+                names?: "all";
                 /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
                 /** @description CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is. */
@@ -7487,6 +7524,7 @@ export interface operations {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     "Content-Disposition": components["headers"]["Content-Disposition"];
+                    "Content-Language": components["headers"]["Content-Language"];
                     ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -7822,7 +7860,12 @@ export interface operations {
     };
     getArea: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The language of `name` (BCP 47: en, kk, kk-Latn, ru…), where a source gives the name in it; English otherwise. Takes precedence over Accept-Language; Content-Language says what was served. */
+                lang?: string;
+                /** @description `all`: add `names`, every name of the record with its language, kind and source. */
+                names?: "all";
+            };
             header?: never;
             path: {
                 /** @description Readable area id: the country's ISO code ("kz"), or "{country}-{name}" ("kz-abai"). */
@@ -7837,6 +7880,7 @@ export interface operations {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Cache-Control": components["headers"]["Cache-Control"];
+                    "Content-Language": components["headers"]["Content-Language"];
                     ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -8177,6 +8221,10 @@ export interface operations {
                 wikidata?: string;
                 /** @description Only the record with this id in another dataset, as scheme:value (electionguide:3257, iso-3166-2:KZ-71). */
                 identifier?: string;
+                /** @description The language of `name` (BCP 47: en, kk, kk-Latn, ru…), where a source gives the name in it; English otherwise. Takes precedence over Accept-Language; Content-Language says what was served. */
+                lang?: string;
+                /** @description `all`: add `names`, every name of the record with its language, kind and source. */
+                names?: "all";
                 /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
                 /** @description CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is. */
@@ -8198,6 +8246,7 @@ export interface operations {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     "Content-Disposition": components["headers"]["Content-Disposition"];
+                    "Content-Language": components["headers"]["Content-Language"];
                     ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -8534,6 +8583,10 @@ export interface operations {
     getCandidate: {
         parameters: {
             query?: {
+                /** @description The language of `name` (BCP 47: en, kk, kk-Latn, ru…), where a source gives the name in it; English otherwise. Takes precedence over Accept-Language; Content-Language says what was served. */
+                lang?: string;
+                /** @description `all`: add `names`, every name of the record with its language, kind and source. */
+                names?: "all";
                 /** @description Page size: 1 to 100, default 50. */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `voteSharesNext`. */
@@ -8552,6 +8605,7 @@ export interface operations {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Cache-Control": components["headers"]["Cache-Control"];
+                    "Content-Language": components["headers"]["Content-Language"];
                     ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -9545,6 +9599,10 @@ export interface operations {
                 wikidata?: string;
                 /** @description Only the record with this id in another dataset, as scheme:value (electionguide:3257, iso-3166-2:KZ-71). */
                 identifier?: string;
+                /** @description The language of `name` (BCP 47: en, kk, kk-Latn, ru…), where a source gives the name in it; English otherwise. Takes precedence over Accept-Language; Content-Language says what was served. */
+                lang?: string;
+                /** @description `all`: add `names`, every name of the record with its language, kind and source. */
+                names?: "all";
                 /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
                 /** @description CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is. */
@@ -9566,6 +9624,7 @@ export interface operations {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     "Content-Disposition": components["headers"]["Content-Disposition"];
+                    "Content-Language": components["headers"]["Content-Language"];
                     ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -9901,7 +9960,12 @@ export interface operations {
     };
     getOrganisation: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The language of `name` (BCP 47: en, kk, kk-Latn, ru…), where a source gives the name in it; English otherwise. Takes precedence over Accept-Language; Content-Language says what was served. */
+                lang?: string;
+                /** @description `all`: add `names`, every name of the record with its language, kind and source. */
+                names?: "all";
+            };
             header?: never;
             path: {
                 id: string;
@@ -9915,6 +9979,7 @@ export interface operations {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Cache-Control": components["headers"]["Cache-Control"];
+                    "Content-Language": components["headers"]["Content-Language"];
                     ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];

@@ -237,3 +237,69 @@ forEachEngine(t, async (t, app) => {
     t.match(JSON.stringify(cdf.body), /"OtherType":"electionguide","Value":"4078"/, 'the CDF carries it');
   });
 });
+
+forEachEngine(t, async (t, app) => {
+  t.test('the name in the language asked for, English otherwise, and every name on request', async (t) => {
+    const tokayev = '/v1/candidates/kassym-jomart-tokayev';
+    const plain = await get(app, tokayev);
+    t.equal((plain.body as { name: string }).name, 'Kassym-Jomart Tokayev');
+    t.equal(plain.headers['content-language'], 'en');
+    t.match(plain.headers.vary, /Accept-Language/);
+    t.notOk('names' in (plain.body as object), 'no names unless asked');
+
+    const kk = await get(app, `${tokayev}?lang=kk`);
+    t.equal((kk.body as { name: string }).name, 'Қасым-Жомарт Тоқаев');
+    t.equal(kk.headers['content-language'], 'kk');
+    t.not(kk.headers.etag, plain.headers.etag, 'another body, another tag');
+
+    // Russian: only a variant (the full name with patronymic) is stored, no preferred name: Kazakh is next.
+    const byHeader = await get(app, tokayev, { 'accept-language': 'ru, kk;q=0.5, en;q=0.1' });
+    t.equal((byHeader.body as { name: string }).name, 'Қасым-Жомарт Тоқаев');
+    t.equal(byHeader.headers['content-language'], 'kk');
+    const fallback = await get(app, tokayev, { 'accept-language': 'fr-FR, de;q=0.8' });
+    t.equal((fallback.body as { name: string }).name, 'Kassym-Jomart Tokayev');
+    t.equal(fallback.headers['content-language'], 'en');
+    const overridden = await get(app, `${tokayev}?lang=uk`, { 'accept-language': 'kk' });
+    t.equal((overridden.body as { name: string }).name, 'Касим-Жомарт Токаєв', 'lang wins over Accept-Language');
+
+    const all = (await get(app, `${tokayev}?names=all`)).body as {
+      name: string;
+      names: { name: string; lang: string; kind: string; source: { id: string } }[];
+    };
+    t.equal(all.name, 'Kassym-Jomart Tokayev');
+    t.same(all.names.map((n) => [n.lang, n.kind, n.name, n.source.id]).sort(), [
+      ['be', 'name', 'Касым-Жамарт Такаеў', 'novychas-2019-06-10-preliminary'],
+      ['en', 'name', 'Kassym-Jomart Tokayev', 'nikkei-asia-2022-11-22-kazakhstan-tilting-to-china'],
+      ['en', 'variant', 'Kassym-Zhomart Tokayev', 'cmio-2022-11-21-preliminary'],
+      ['kk', 'name', 'Қасым-Жомарт Тоқаев', 'khabar-2022-11-20-exit-poll'],
+      ['ru', 'variant', 'Касым-Жомарт Кемелевич Токаев', 'm24-2022-11-21-preliminary'],
+      ['uk', 'name', 'Касим-Жомарт Токаєв', 'telegraf-ua-2022-11-21-preliminary'],
+    ]);
+
+    const parties = await get(app, '/v1/organisations?lang=ru&limit=100');
+    const byId = new Map((parties.body as { data: { id: string; name: string }[] }).data.map((o) => [o.id, o.name]));
+    t.equal(byId.get('ak-zhol'), 'Демократическая партия Казахстана «Ақ жол»');
+    t.equal(byId.get('peoples-coalition'), "People's Coalition", 'no Russian name in the sources: English');
+    t.equal(parties.headers['content-language'], 'en, ru');
+    const baytaq = await get(app, '/v1/organisations/baytaq?lang=kk-Latn');
+    t.equal((baytaq.body as { name: string }).name, '«Baıtaq» qazaqstandyq jasyl partııasy');
+    t.equal(baytaq.headers['content-language'], 'kk-Latn');
+
+    const astana = (await get(app, '/v1/areas/kz-astana?names=all')).body as {
+      names: { name: string; kind: string; validTo: string | null }[];
+    };
+    t.match(astana.names, [
+      { name: 'Astana', kind: 'name' },
+      { name: 'Nur-Sultan', kind: 'former', validTo: '2022-09' },
+    ]);
+    const areas = await get(app, '/v1/areas?country=KZ&level=region&lang=kk');
+    t.equal(areas.status, 200);
+    t.equal(areas.headers['content-language'], 'en', 'no Kazakh region names in the sources');
+
+    for (const url of [`${tokayev}?lang=kazakh!`, `${tokayev}?names=some`, '/v1/areas?lang=1']) {
+      const res = await get(app, url);
+      t.equal(res.status, 400, url);
+      t.match(res.type, /^application\/problem\+json/);
+    }
+  });
+});

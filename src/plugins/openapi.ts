@@ -133,13 +133,30 @@ const headers: Record<string, OpenAPIV3_1.HeaderObject> = {
     description: 'Seconds to wait before retrying.',
     schema: int32(0, 86_400),
   },
+  'Content-Language': {
+    description:
+      'The languages of the names served (`lang` or Accept-Language chose them, English where no source ' +
+      'gives a name in the language asked for), e.g. `kk` or `kk, en`.',
+    schema: { type: 'string', maxLength: 200 },
+  },
   Vary: {
     description:
       'Reads under /v1: `Accept, Authorization` (JSON and CSV share a URL; an API key reads ' +
-      'uncached), with `accept-encoding` on a compressed body and `Origin` with a list of CORS origins.',
+      'uncached), with `Accept-Language` where names follow it, `accept-encoding` on a compressed ' +
+      'body and `Origin` with a list of CORS origins.',
     schema: { type: 'string', maxLength: 200, pattern: '^[A-Za-z-]+(, ?[A-Za-z-]+)*$' },
   },
 };
+
+/** Reads whose names follow `lang` and Accept-Language (src/modules/names/names.view.ts). */
+const LOCALISED = new Set([
+  'listCandidates',
+  'getCandidate',
+  'listOrganisations',
+  'getOrganisation',
+  'listAreas',
+  'getArea',
+]);
 
 /** Writes whose success answer carries the resource's ETag (src/plugins/writes.ts, `etag`). */
 const WRITES_WITH_ETAG = new Set(['createElection', 'updateElection', 'publishResults', 'publishContestResults']);
@@ -163,6 +180,7 @@ function headersOf(path: string, method: string, op: Operation, status: string, 
   if (read && path.startsWith('/v1/')) names.push('Vary');
   // Not the probes: `no-store`, nothing to revalidate (http-cache.ts).
   if (read && path.startsWith('/v1/') && (code === 200 || code === 304)) names.push('ETag');
+  if (read && code === 200 && LOCALISED.has(op.operationId ?? '')) names.push('Content-Language');
   if (!read && code >= 200 && code < 300) {
     if (WRITES_WITH_ETAG.has(op.operationId ?? '')) names.push('ETag');
     if (code === 201) names.push('Location');

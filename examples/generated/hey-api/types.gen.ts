@@ -13,7 +13,7 @@ export type Area = {
     parentId: string | null;
     level: 'country' | 'region' | 'city' | 'district' | 'polling-station';
     /**
-     * In English, as the sources print it.
+     * In the language asked for (`lang`, else Accept-Language) where a source gives it; else English.
      */
     name: string;
     /**
@@ -41,6 +41,10 @@ export type Area = {
      * The record's ids in other datasets, to join on: empty when no source gives one.
      */
     identifiers: Array<ExternalIdentifier>;
+    /**
+     * With names=all: every name of the record, preferred ones first.
+     */
+    names?: Array<Name>;
 };
 
 export type AreaCreateInput = {
@@ -164,6 +168,9 @@ export type Candidate = {
      * Slug of the name, e.g. kassym-jomart-tokayev.
      */
     id: string;
+    /**
+     * In the language asked for (`lang`, else Accept-Language) where a source gives it; else English.
+     */
     name: string;
     note: string | null;
     /**
@@ -174,6 +181,10 @@ export type Candidate = {
      * The record's ids in other datasets, to join on: empty when no source gives one.
      */
     identifiers: Array<ExternalIdentifier>;
+    /**
+     * With names=all: every name of the record, preferred ones first.
+     */
+    names?: Array<Name>;
 };
 
 export type CandidateCreateInput = {
@@ -194,6 +205,9 @@ export type CandidateDetail = {
      * Slug of the name, e.g. kassym-jomart-tokayev.
      */
     id: string;
+    /**
+     * In the language asked for (`lang`, else Accept-Language) where a source gives it; else English.
+     */
     name: string;
     note: string | null;
     /**
@@ -204,6 +218,10 @@ export type CandidateDetail = {
      * The record's ids in other datasets, to join on: empty when no source gives one.
      */
     identifiers: Array<ExternalIdentifier>;
+    /**
+     * With names=all: every name of the record, preferred ones first.
+     */
+    names?: Array<Name>;
     /**
      * The candidate's lines in every result version, oldest polling day first: one page of `limit`.
      */
@@ -615,6 +633,33 @@ export type Health = {
     status: 'ok';
 };
 
+export type Name = {
+    name: string;
+    /**
+     * BCP 47: en, kk (Kazakh, Cyrillic), kk-Latn, ru, uk, be…
+     */
+    lang: string;
+    /**
+     * name, short, abbreviation, variant (another spelling seen), former (used until validTo).
+     */
+    kind: 'name' | 'short' | 'abbreviation' | 'variant' | 'former';
+    /**
+     * The one to show in this language.
+     */
+    preferred: boolean;
+    /**
+     * YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source; null when unknown.
+     */
+    validFrom: string | null;
+    validTo: string | null;
+    source: {
+        id: string;
+        publisher: string;
+        title: string | null;
+        url: string | null;
+    };
+};
+
 export type NewAreaResultsInput = {
     /**
      * An area within the contest's, which existed on polling day.
@@ -713,7 +758,7 @@ export type NewResultVersionInput = {
 export type Organisation = {
     id: string;
     /**
-     * The full name in English, as the sources print it.
+     * The full name as the sources print it: in the language asked for (`lang`, else Accept-Language) where a source gives it, else in English.
      */
     name: string;
     /**
@@ -752,6 +797,10 @@ export type Organisation = {
      * The record's ids in other datasets, to join on: empty when no source gives one.
      */
     identifiers: Array<ExternalIdentifier>;
+    /**
+     * With names=all: every name of the record, preferred ones first.
+     */
+    names?: Array<Name>;
 };
 
 /**
@@ -3556,6 +3605,14 @@ export type ListAreasData = {
          */
         identifier?: string;
         /**
+         * The language of `name` (BCP 47: en, kk, kk-Latn, ru…), where a source gives the name in it; English otherwise. Takes precedence over Accept-Language; Content-Language says what was served.
+         */
+        lang?: string;
+        /**
+         * `all`: add `names`, every name of the record with its language, kind and source.
+         */
+        names?: 'all';
+        /**
          * json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply).
          */
         format?: 'json' | 'csv';
@@ -3700,7 +3757,16 @@ export type GetAreaData = {
          */
         id: string;
     };
-    query?: never;
+    query?: {
+        /**
+         * The language of `name` (BCP 47: en, kk, kk-Latn, ru…), where a source gives the name in it; English otherwise. Takes precedence over Accept-Language; Content-Language says what was served.
+         */
+        lang?: string;
+        /**
+         * `all`: add `names`, every name of the record with its language, kind and source.
+         */
+        names?: 'all';
+    };
     url: '/v1/areas/{id}';
 };
 
@@ -3863,6 +3929,14 @@ export type ListCandidatesData = {
          */
         identifier?: string;
         /**
+         * The language of `name` (BCP 47: en, kk, kk-Latn, ru…), where a source gives the name in it; English otherwise. Takes precedence over Accept-Language; Content-Language says what was served.
+         */
+        lang?: string;
+        /**
+         * `all`: add `names`, every name of the record with its language, kind and source.
+         */
+        names?: 'all';
+        /**
          * json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply).
          */
         format?: 'json' | 'csv';
@@ -4005,6 +4079,14 @@ export type GetCandidateData = {
         id: string;
     };
     query?: {
+        /**
+         * The language of `name` (BCP 47: en, kk, kk-Latn, ru…), where a source gives the name in it; English otherwise. Takes precedence over Accept-Language; Content-Language says what was served.
+         */
+        lang?: string;
+        /**
+         * `all`: add `names`, every name of the record with its language, kind and source.
+         */
+        names?: 'all';
         /**
          * Page size: 1 to 100, default 50.
          */
@@ -4445,6 +4527,14 @@ export type ListOrganisationsData = {
          */
         identifier?: string;
         /**
+         * The language of `name` (BCP 47: en, kk, kk-Latn, ru…), where a source gives the name in it; English otherwise. Takes precedence over Accept-Language; Content-Language says what was served.
+         */
+        lang?: string;
+        /**
+         * `all`: add `names`, every name of the record with its language, kind and source.
+         */
+        names?: 'all';
+        /**
          * json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply).
          */
         format?: 'json' | 'csv';
@@ -4586,7 +4676,16 @@ export type GetOrganisationData = {
     path: {
         id: string;
     };
-    query?: never;
+    query?: {
+        /**
+         * The language of `name` (BCP 47: en, kk, kk-Latn, ru…), where a source gives the name in it; English otherwise. Takes precedence over Accept-Language; Content-Language says what was served.
+         */
+        lang?: string;
+        /**
+         * `all`: add `names`, every name of the record with its language, kind and source.
+         */
+        names?: 'all';
+    };
     url: '/v1/organisations/{id}';
 };
 

@@ -272,6 +272,27 @@ export const zHealth = z.object({
     status: z.literal('ok')
 });
 
+export const zName = z.object({
+    name: z.string(),
+    lang: z.string(),
+    kind: z.enum([
+        'name',
+        'short',
+        'abbreviation',
+        'variant',
+        'former'
+    ]),
+    preferred: z.boolean(),
+    validFrom: z.string().nullable(),
+    validTo: z.string().nullable(),
+    source: z.object({
+        id: z.string(),
+        publisher: z.string(),
+        title: z.string().nullable(),
+        url: z.string().nullable()
+    })
+});
+
 export const zNewResultLineInput = z.object({
     kind: z.enum([
         'candidate',
@@ -662,7 +683,8 @@ export const zArea = z.object({
     validTo: z.string().nullable(),
     note: z.string().nullable(),
     source: zSourceRef.nullable(),
-    identifiers: z.array(zExternalIdentifier)
+    identifiers: z.array(zExternalIdentifier),
+    names: z.array(zName).optional()
 });
 
 export const zAreaList = z.object({
@@ -675,7 +697,8 @@ export const zCandidate = z.object({
     name: z.string(),
     note: z.string().nullable(),
     source: zSourceRef,
-    identifiers: z.array(zExternalIdentifier)
+    identifiers: z.array(zExternalIdentifier),
+    names: z.array(zName).optional()
 });
 
 export const zCandidateList = z.object({
@@ -730,7 +753,8 @@ export const zOrganisation = z.object({
     source: zSourceRef,
     members: z.array(zOrganisationMembership),
     memberOf: z.array(zOrganisationMembership),
-    identifiers: z.array(zExternalIdentifier)
+    identifiers: z.array(zExternalIdentifier),
+    names: z.array(zName).optional()
 });
 
 export const zOrganisationList = z.object({
@@ -884,6 +908,7 @@ export const zCandidateDetail = z.object({
     note: z.string().nullable(),
     source: zSourceRef,
     identifiers: z.array(zExternalIdentifier),
+    names: z.array(zName).optional(),
     voteShares: z.array(zVoteShare),
     voteSharesNext: z.string().nullable()
 });
@@ -1386,6 +1411,8 @@ export const zListAreasQuery = z.object({
     validOn: z.iso.date().regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/).optional(),
     wikidata: z.string().regex(/^Q[1-9][0-9]{0,11}$/).optional(),
     identifier: z.string().max(200).regex(/^(wikidata|ocd-id|parlgov|electionguide|iso-3166-2):\S+$/).optional(),
+    lang: z.string().max(35).regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$/).optional(),
+    names: z.enum(['all']).optional(),
     format: z.enum(['json', 'csv']).optional(),
     bom: z.enum(['true', 'false']).optional(),
     limit: z.int().gte(1).lte(250).optional().default(50),
@@ -1410,6 +1437,11 @@ export const zCreateAreaResponse = zArea;
 
 export const zGetAreaPath = z.object({
     id: z.string().max(200).regex(/^[a-z]{2}(-[a-z0-9]+)*$/)
+});
+
+export const zGetAreaQuery = z.object({
+    lang: z.string().max(35).regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$/).optional(),
+    names: z.enum(['all']).optional()
 });
 
 /**
@@ -1454,6 +1486,8 @@ export const zListCandidatesQuery = z.object({
     q: z.string().min(1).max(100).optional(),
     wikidata: z.string().regex(/^Q[1-9][0-9]{0,11}$/).optional(),
     identifier: z.string().max(200).regex(/^(wikidata|ocd-id|parlgov|electionguide|iso-3166-2):\S+$/).optional(),
+    lang: z.string().max(35).regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$/).optional(),
+    names: z.enum(['all']).optional(),
     format: z.enum(['json', 'csv']).optional(),
     bom: z.enum(['true', 'false']).optional(),
     limit: z.int().gte(1).lte(100).optional().default(20),
@@ -1481,6 +1515,8 @@ export const zGetCandidatePath = z.object({
 });
 
 export const zGetCandidateQuery = z.object({
+    lang: z.string().max(35).regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$/).optional(),
+    names: z.enum(['all']).optional(),
     limit: z.int().gte(1).lte(100).optional().default(50),
     cursor: z.string().max(512).optional()
 });
@@ -1576,6 +1612,8 @@ export const zGetSourceResponse = zSource;
 export const zListOrganisationsQuery = z.object({
     wikidata: z.string().regex(/^Q[1-9][0-9]{0,11}$/).optional(),
     identifier: z.string().max(200).regex(/^(wikidata|ocd-id|parlgov|electionguide|iso-3166-2):\S+$/).optional(),
+    lang: z.string().max(35).regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$/).optional(),
+    names: z.enum(['all']).optional(),
     format: z.enum(['json', 'csv']).optional(),
     bom: z.enum(['true', 'false']).optional(),
     limit: z.int().gte(1).lte(100).optional().default(50),
@@ -1600,6 +1638,11 @@ export const zCreateOrganisationResponse = zOrganisation;
 
 export const zGetOrganisationPath = z.object({
     id: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+});
+
+export const zGetOrganisationQuery = z.object({
+    lang: z.string().max(35).regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$/).optional(),
+    names: z.enum(['all']).optional()
 });
 
 /**

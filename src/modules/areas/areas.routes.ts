@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { iso31662 } from 'iso-3166';
 import type { Db } from '../../db/client.js';
@@ -8,19 +9,39 @@ import { derivedId, searchKey } from '../../lib/slug.js';
 import { countryElectionListQuery, electionList } from '../elections/elections.schemas.js';
 import { electionColumns, electionListing } from '../elections/elections.view.js';
 import { identifierCell, type Identifier, lookUp, withIdentifiers } from '../identifiers/identifiers.repository.js';
+import type { StoredName } from '../names/names.repository.js';
+import { localise } from '../names/names.view.js';
 import { requireSource } from '../sources/sources.repository.js';
 import { areaWithIsoCode, type AreaRow, type AreaFilter, findArea, insertArea, listAreas } from './areas.repository.js';
 import { areaLevel } from '../../db/schema/index.js';
-import { areaCreateBody, areaList, areaListQuery, areaParams, areaSchema } from './areas.schemas.js';
+import { areaCreateBody, areaDetailQuery, areaList, areaListQuery, areaParams, areaSchema } from './areas.schemas.js';
 
-type AreaWithIds = AreaRow & { identifiers: Identifier[] };
+type AreaWithIds = AreaRow & { identifiers: Identifier[]; shownName?: string; names?: StoredName[] };
 
-const toArea = ({ area: a, source, identifiers }: AreaWithIds) => ({
+/** The areas with their names in the language asked for (`shownName`), and every name with names=all. */
+async function localiseAreas(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  rows: AreaWithIds[],
+  query: { lang?: string | undefined; names?: 'all' | undefined },
+): Promise<AreaWithIds[]> {
+  const shown = await localise(
+    request,
+    reply,
+    'area',
+    rows.map((r) => ({ ...r, name: r.area.name })),
+    (r) => r.area.id,
+    query,
+  );
+  return shown.map(({ name, ...r }) => ({ ...r, shownName: name }));
+}
+
+const toArea = ({ area: a, source, identifiers, shownName, names }: AreaWithIds) => ({
   id: a.id,
   countryCode: a.countryCode,
   parentId: a.parentId,
   level: a.level,
-  name: a.name,
+  name: shownName ?? a.name,
   isoCode: a.isoCode,
   authorityCode: a.authorityCode,
   validFrom: a.validFrom,
@@ -28,6 +49,7 @@ const toArea = ({ area: a, source, identifiers }: AreaWithIds) => ({
   note: a.note,
   source: source && source.id !== null ? source : null,
   identifiers,
+  ...(names ? { names } : {}),
 });
 
 const areaColumns = [
@@ -49,6 +71,7 @@ const areaListing = (
   db: Db,
   filter: Omit<AreaFilter, 'after' | 'limit'>,
   only?: string | null,
+  shown: (rows: AreaWithIds[]) => Promise<AreaWithIds[]> = async (rows) => rows,
 ): Listing<AreaWithIds, [string], ReturnType<typeof toArea>> => ({
   fetch: async (after, limit) => {
     const rows =
@@ -57,7 +80,7 @@ const areaListing = (
         : only === null || after !== undefined
           ? []
           : [await findArea(db, only)].filter((r) => r !== undefined);
-    return withIdentifiers(db, 'area', rows, (r) => r.area.id);
+    return shown(await withIdentifiers(db, 'area', rows, (r) => r.area.id));
   },
   key: (r) => [r.area.id],
   item: toArea,
@@ -99,7 +122,7 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { q, parent, wikidata, identifier, ...filter } = request.query;
+      const { q, parent, wikidata, identifier, lang, names, ...filter } = request.query;
       const key = q === undefined ? undefined : searchKey(q);
       if (key === '') throw badParameter('query', 'q', 'must contain at least one letter or digit');
       if (parent && !(await findArea(request.db, parent)))
@@ -112,6 +135,7 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
           request.db,
           { ...filter, parent, key, isoCode: q?.toUpperCase() },
           await lookUp(request.db, 'area', { wikidata, identifier }),
+          (rows) => localiseAreas(request, reply, rows, { lang, names }),
         ),
       );
     },
@@ -128,10 +152,14 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
           'A reporting unit (a country, region, city, district or polling station) with its parent, level, ' +
           'ISO 3166-2 and electoral authority codes, and the days it existed.',
         params: areaParams,
+        querystring: areaDetailQuery,
         response: readResponses('The area.', areaSchema, 400, 404, 503),
       },
     },
-    async (request) => toArea(await areaWithIds(request.db, await requireArea(request.db, request.params.id))),
+    async (request, reply) => {
+      const row = await areaWithIds(request.db, await requireArea(request.db, request.params.id));
+      return toArea((await localiseAreas(request, reply, [row], request.query))[0]!);
+    },
   );
 
   app.get(

@@ -1,3 +1,4 @@
+import { languageParams, namesField } from '../names/names.view.js';
 import { identifiersField, lookupParams } from '../identifiers/identifiers.schemas.js';
 import { z } from 'zod';
 import { areaLevel } from '../../db/schema/index.js';
@@ -24,7 +25,9 @@ export const areaSchema = z
     countryCode: z.string().length(2),
     parentId: z.string().nullable().describe('The area this one is within; null for a country.'),
     level: areaLevelParam,
-    name: z.string().describe('In English, as the sources print it.'),
+    name: z
+      .string()
+      .describe('In the language asked for (`lang`, else Accept-Language) where a source gives it; else English.'),
     isoCode: z.string().nullable().describe('ISO 3166-2 code, where one exists.'),
     authorityCode: z.string().nullable().describe("The electoral authority's own code, when given."),
     validFrom: z.string().nullable().describe('The day the area came into being; null when no source gives it.'),
@@ -32,8 +35,11 @@ export const areaSchema = z
     note: z.string().nullable(),
     source: sourceRefSchema.nullable().describe("Where the area is described; null for a country's own area."),
     identifiers: identifiersField,
+    names: namesField,
   })
   .meta({ id: 'Area' });
+
+export const areaDetailQuery = z.strictObject({ ...languageParams });
 
 export const areaListQuery = z.strictObject({
   q: z
@@ -47,6 +53,7 @@ export const areaListQuery = z.strictObject({
   parent: areaIdParam.optional().describe('Only the areas directly within this one; unknown ids are a 400.'),
   validOn: isoDate.optional().describe('Only the areas that existed on this day (YYYY-MM-DD).'),
   ...lookupParams,
+  ...languageParams,
   ...csvParams,
   limit: limitParam(50, 250),
   cursor: cursorParam(z.tuple([z.string()])).optional(),

@@ -16,6 +16,7 @@ import {
   listCandidates,
 } from './candidates.repository.js';
 import { searchNames } from '../search/search.repository.js';
+import { localise } from '../names/names.view.js';
 import type { Db } from '../../db/client.js';
 import { identifierCell, type Identifier, lookUp, withIdentifiers } from '../identifiers/identifiers.repository.js';
 import { searchKeyOf } from '../search/search.view.js';
@@ -82,7 +83,14 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
                   : after === undefined
                     ? [...(await findCandidates(db, [only])).values()]
                     : [];
-              return withIdentifiers(db, 'person', rows, (r) => r.id);
+              return localise(
+                request,
+                reply,
+                'person',
+                await withIdentifiers(db, 'person', rows, (r) => r.id),
+                (r) => r.id,
+                request.query,
+              );
             },
             key: (r) => [r.id],
             csv,
@@ -112,7 +120,14 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
               const row = rows.get(h.id);
               return row ? [{ ...row, score: h.score }] : [];
             });
-            return withIdentifiers(db, 'person', found, (r) => r.id);
+            return localise(
+              request,
+              reply,
+              'person',
+              await withIdentifiers(db, 'person', found, (r) => r.id),
+              (r) => r.id,
+              request.query,
+            );
           },
           key: (r) => [r.score, r.id],
           item: ({ score: _score, ...candidate }) => candidate,
@@ -140,7 +155,7 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
         response: readResponses('The candidate and a page of their vote shares.', candidateDetailSchema, 400, 404, 503),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params;
       const { limit, cursor } = request.query;
       const [candidate, series] = await Promise.all([
@@ -148,8 +163,9 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
         candidateTimeSeries(request.db, id, { after: cursor, limit: limit + 1 }),
       ]);
       if (!candidate) throw notFound(`Candidate ${id} not found.`);
+      const [shown] = await localise(request, reply, 'person', [candidate], (r) => r.id, request.query);
       const shares = page(series, limit, (r) => [r.date, r.electionId, r.version, r.id], toVoteShare);
-      return { ...candidate, voteShares: shares.data, voteSharesNext: shares.next };
+      return { ...shown!, voteShares: shares.data, voteSharesNext: shares.next };
     },
   );
 

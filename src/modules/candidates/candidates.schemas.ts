@@ -1,3 +1,4 @@
+import { languageParams, namesField } from '../names/names.view.js';
 import { z } from 'zod';
 import { text } from '../../lib/text.js';
 import { csvParams } from '../../formats/csv.js';
@@ -11,10 +12,13 @@ import { candidateIdParam, voteShareSchema } from '../vote-shares/vote-shares.sc
 const candidateSchema = z
   .object({
     id: z.string().describe('Slug of the name, e.g. kassym-jomart-tokayev.'),
-    name: z.string(),
+    name: z
+      .string()
+      .describe('In the language asked for (`lang`, else Accept-Language) where a source gives it; else English.'),
     note: z.string().nullable(),
     source: sourceRefSchema.describe('Where the person is named.'),
     identifiers: identifiersField,
+    names: namesField,
   })
   .meta({ id: 'Candidate' });
 
@@ -31,6 +35,7 @@ export const candidateDetailSchema = candidateSchema
   .meta({ id: 'CandidateDetail' });
 
 export const candidateDetailQuery = z.strictObject({
+  ...languageParams,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([isoDate, z.string(), z.int32(), z.int32()]))
     .optional()
@@ -40,6 +45,7 @@ export const candidateDetailQuery = z.strictObject({
 export const candidateListQuery = z.strictObject({
   q: searchQueryParam.optional(),
   ...lookupParams,
+  ...languageParams,
   ...csvParams,
   limit: limitParam(20),
   cursor: cursorParam(z.union([z.tuple([z.string()]), z.tuple([z.number().min(0).max(1), z.string()])])).optional(),

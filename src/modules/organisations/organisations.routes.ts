@@ -6,6 +6,7 @@ import { conflict, notFound, type ProblemFieldError, unprocessable } from '../..
 import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
 import { derivedId } from '../../lib/slug.js';
 import { lookUp } from '../identifiers/identifiers.repository.js';
+import { localise } from '../names/names.view.js';
 import { requireSource } from '../sources/sources.repository.js';
 import {
   existingSourceIds,
@@ -15,6 +16,7 @@ import {
 } from './organisations.repository.js';
 import {
   organisationCreateBody,
+  organisationDetailQuery,
   organisationList,
   organisationListQuery,
   organisationParams,
@@ -49,7 +51,9 @@ export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
         request,
         reply,
         request.query,
-        organisationListing(request.db, await lookUp(request.db, 'party', request.query)),
+        organisationListing(request.db, await lookUp(request.db, 'party', request.query), (rows) =>
+          localise(request, reply, 'party', rows, (r) => r.id, request.query),
+        ),
       ),
   );
 
@@ -64,13 +68,14 @@ export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
           'A party or nominating body with its names, abbreviation, colour and kind; for an alliance its ' +
           'members, and for any organisation the alliances it belongs to, each with its source.',
         params: organisationParams,
+        querystring: organisationDetailQuery,
         response: readResponses('The organisation.', organisationSchema, 400, 404, 503),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const row = await findOrganisation(request.db, request.params.id);
       if (!row) throw notFound(`Organisation ${request.params.id} not found.`);
-      return row;
+      return (await localise(request, reply, 'party', [row], (r) => r.id, request.query))[0];
     },
   );
 

@@ -1,3 +1,4 @@
+import { languageParams, namesField } from '../names/names.view.js';
 import { identifiersField, lookupParams } from '../identifiers/identifiers.schemas.js';
 import { z } from 'zod';
 import { text } from '../../lib/text.js';
@@ -30,7 +31,12 @@ const membershipSchema = z
 export const organisationSchema = z
   .object({
     id: z.string(),
-    name: z.string().describe('The full name in English, as the sources print it.'),
+    name: z
+      .string()
+      .describe(
+        'The full name as the sources print it: in the language asked for (`lang`, else Accept-Language) ' +
+          'where a source gives it, else in English.',
+      ),
     kind: z
       .enum(organisationKind.enumValues)
       .nullable()
@@ -53,6 +59,7 @@ export const organisationSchema = z
       .describe('For an alliance: its member organisations, by id, each with the source of the membership; else [].'),
     memberOf: z.array(membershipSchema).describe('The alliances this organisation belongs to, by id; [] when none.'),
     identifiers: identifiersField,
+    names: namesField,
   })
   .meta({
     id: 'Organisation',
@@ -76,8 +83,11 @@ export const organisationSchema = z
     },
   });
 
+export const organisationDetailQuery = z.strictObject({ ...languageParams });
+
 export const organisationListQuery = z.strictObject({
   ...lookupParams,
+  ...languageParams,
   ...csvParams,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([z.string()])).optional(),

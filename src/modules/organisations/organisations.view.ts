@@ -45,11 +45,15 @@ function toOrganisationCsvRow({ source, colourSource, members, memberOf, identif
 }
 
 /** Every organisation, in id order. */
-export const organisationListing = (db: Db, only?: string | null): Listing<OrganisationRow, [string]> => ({
+export const organisationListing = (
+  db: Db,
+  only?: string | null,
+  shown: (rows: OrganisationRow[]) => Promise<OrganisationRow[]> = async (rows) => rows,
+): Listing<OrganisationRow, [string]> => ({
   fetch: async (after, limit) => {
-    if (only === undefined) return listOrganisations(db, { after: after?.[0], limit });
+    if (only === undefined) return shown(await listOrganisations(db, { after: after?.[0], limit }));
     const row = only === null || after !== undefined ? undefined : await findOrganisation(db, only);
-    return row ? [row] : [];
+    return shown(row ? [row] : []);
   },
   key: (r) => [r.id],
   csv: { filename: 'organisations.csv', columns: organisationColumns, row: toOrganisationCsvRow },
