@@ -146,6 +146,11 @@ forEachEngine(t, async (t, app) => {
       lines: [{ name: 'Marine Example', votes: 610, percent: 61 }, { name: 'Jean Example' }],
     });
     t.equal((await get(app, '/v1/candidates?q=marine')).status, 200);
+    t.match(
+      (await get(app, '/v1/candidates?q=marine')).body,
+      { data: [{ name: 'Marine Example' }] },
+      'an imported person is searchable at once, not after a restart',
+    );
   });
 
   const E29 = 'kz.presidential.2029-01-14';

@@ -206,7 +206,7 @@ async function renameCountries(tx: Db, countries: { code: string; name: string }
     const name = names.get(a.id.toUpperCase());
     if (name !== undefined && name !== a.name) {
       await tx.update(t.areas).set({ name }).where(eq(t.areas.id, a.id));
-      await syncOwnNames(tx, { areaId: a.id }, ownNameRows({ areaId: a.id }, { name }, ISO_3166_1_SOURCE));
+      await syncOwnNames(tx, 'area', a.id, ownNameRows('area', a.id, { name }, ISO_3166_1_SOURCE));
     }
   }
 }

@@ -1016,9 +1016,9 @@ export async function synth(db: Db, options: SynthOptions): Promise<SynthSummary
         t.names,
         NAME_KEYS,
         [
-          ...regions.flatMap((a) => ownNameRows({ areaId: a.id }, a, a.sourceId ?? ISO_3166_1_SOURCE)),
-          ...organisations.flatMap((o) => ownNameRows({ organisationId: o.id }, o, o.sourceId)),
-          ...people.flatMap((p) => ownNameRows({ candidateId: p.id }, p, p.sourceId)),
+          ...regions.flatMap((a) => ownNameRows('area', a.id, a, a.sourceId ?? ISO_3166_1_SOURCE)),
+          ...organisations.flatMap((o) => ownNameRows('party', o.id, o, o.sourceId)),
+          ...people.flatMap((p) => ownNameRows('person', p.id, p, p.sourceId)),
         ].map((row) => ({ ...none, ...row })),
       );
       await bulkInsert(

@@ -4,6 +4,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { defaultMainContest } from '../db/contests.js';
+import { ISO_3166_1_SOURCE, ownNameRows } from '../db/names.js';
 import { ANALYZE_AFTER, analyze, insertAll, writeVersions } from './bulk-insert.js';
 import * as t from '../db/schema/index.js';
 import {
@@ -614,6 +615,12 @@ export async function runImport(
       t.candidates,
       create.candidates.map((c) => ({ ...c, searchKey: searchKey(c.name) })),
     );
+    // Their names, which search reads (src/db/names.ts).
+    await insert(t.names, [
+      ...create.areas.flatMap((a) => ownNameRows('area', a.id, a, a.sourceId ?? ISO_3166_1_SOURCE)),
+      ...create.organisations.flatMap((o) => ownNameRows('party', o.id, o, o.sourceId)),
+      ...create.candidates.flatMap((c) => ownNameRows('person', c.id, c, c.sourceId)),
+    ]);
     await insert(t.elections, create.elections);
     const inserted = await insert(
       t.contests,

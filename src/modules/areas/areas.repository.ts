@@ -70,8 +70,12 @@ export async function areaWithIsoCode(db: Db, isoCode: string): Promise<string |
 
 export async function insertArea(db: Db, values: typeof areas.$inferInsert) {
   await db.insert(areas).values(values);
-  const subject = { areaId: values.id };
-  await syncOwnNames(db, subject, ownNameRows(subject, values, values.sourceId ?? ISO_3166_1_SOURCE));
+  await syncOwnNames(
+    db,
+    'area',
+    values.id,
+    ownNameRows('area', values.id, values, values.sourceId ?? ISO_3166_1_SOURCE),
+  );
 }
 
 /**

@@ -48,6 +48,5 @@ export async function candidateExists(db: Db, id: string): Promise<boolean> {
 
 export async function insertCandidate(db: Db, values: Omit<typeof candidates.$inferInsert, 'searchKey'>) {
   await db.insert(candidates).values({ ...values, searchKey: searchKey(values.name) });
-  const subject = { candidateId: values.id };
-  await syncOwnNames(db, subject, ownNameRows(subject, values, values.sourceId));
+  await syncOwnNames(db, 'person', values.id, ownNameRows('person', values.id, values, values.sourceId));
 }

@@ -124,8 +124,7 @@ export async function insertOrganisation(
   members: { memberId: string; sourceId: string }[] = [],
 ) {
   await db.insert(organisations).values(values);
-  const subject = { organisationId: values.id };
-  await syncOwnNames(db, subject, ownNameRows(subject, values, values.sourceId));
+  await syncOwnNames(db, 'party', values.id, ownNameRows('party', values.id, values, values.sourceId));
   if (members.length)
     await db.insert(organisationMembers).values(members.map((m) => ({ allianceId: values.id, ...m })));
 }
