@@ -1,11 +1,12 @@
 import { and, asc, eq, gt, gte, inArray, isNull, like, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { sourceRefColumns } from '../sources/sources.repository.js';
 import { ISO_3166_1_SOURCE, ownNameRows, syncOwnNames } from '../../db/names.js';
 import { areas, sources } from '../../db/schema/index.js';
 
 const columns = {
   area: areas,
-  source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
+  source: sourceRefColumns,
 };
 
 export type AreaRow = NonNullable<Awaited<ReturnType<typeof findArea>>>;

@@ -8,7 +8,14 @@ import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../li
 import { derivedId, searchKey } from '../../lib/slug.js';
 import { countryElectionListQuery, electionList } from '../elections/elections.schemas.js';
 import { electionColumns, electionListing } from '../elections/elections.view.js';
-import { identifierCell, type Identifier, lookUp, withIdentifiers } from '../identifiers/identifiers.repository.js';
+import {
+  identifierCell,
+  type Identifier,
+  isoIdentifier,
+  lookUp,
+  narrowedTo,
+  withIdentifiers,
+} from '../identifiers/identifiers.repository.js';
 import type { StoredName } from '../names/names.repository.js';
 import { localise } from '../names/names.view.js';
 import { requireSource } from '../sources/sources.repository.js';
@@ -36,6 +43,9 @@ async function localiseAreas(
   return shown.map(({ name, ...r }) => ({ ...r, shownName: name }));
 }
 
+/** The area's source; null for a country's own area (the left join finds none). */
+const sourceOf = ({ source }: AreaRow) => (source && source.id !== null ? source : null);
+
 const toArea = ({ area: a, source, identifiers, shownName, names }: AreaWithIds) => ({
   id: a.id,
   countryCode: a.countryCode,
@@ -47,7 +57,7 @@ const toArea = ({ area: a, source, identifiers, shownName, names }: AreaWithIds)
   validFrom: a.validFrom,
   validTo: a.validTo,
   note: a.note,
-  source: source && source.id !== null ? source : null,
+  source: sourceOf({ area: a, source }),
   identifiers,
   ...(names ? { names } : {}),
 });
@@ -74,13 +84,12 @@ const areaListing = (
   shown: (rows: AreaWithIds[]) => Promise<AreaWithIds[]> = async (rows) => rows,
 ): Listing<AreaWithIds, [string], ReturnType<typeof toArea>> => ({
   fetch: async (after, limit) => {
-    const rows =
-      only === undefined
-        ? await listAreas(db, { ...filter, after: after?.[0], limit })
-        : only === null || after !== undefined
-          ? []
-          : [await findArea(db, only)].filter((r) => r !== undefined);
-    return shown(await withIdentifiers(db, 'area', rows, (r) => r.area.id));
+    const rows = await narrowedTo(
+      only,
+      (after: [string] | undefined, limit) => listAreas(db, { ...filter, after: after?.[0], limit }),
+      (id) => findArea(db, id),
+    )(after, limit);
+    return shown(await withAreaIdentifiers(db, rows));
   },
   key: (r) => [r.area.id],
   item: toArea,
@@ -91,8 +100,15 @@ const areaListing = (
   },
 });
 
+/** The areas with their identifiers: external_ids (one query), then the ISO 3166-2 code they hold. */
+async function withAreaIdentifiers(db: Db, rows: AreaRow[]): Promise<AreaWithIds[]> {
+  return (await withIdentifiers(db, 'area', rows, (r) => r.area.id)).map((r) =>
+    r.area.isoCode === null ? r : { ...r, identifiers: [...r.identifiers, isoIdentifier(r.area.isoCode, sourceOf(r))] },
+  );
+}
+
 async function areaWithIds(db: Db, row: AreaRow): Promise<AreaWithIds> {
-  return (await withIdentifiers(db, 'area', [row], (r) => r.area.id))[0]!;
+  return (await withAreaIdentifiers(db, [row]))[0]!;
 }
 
 /** From the largest to the smallest: an area's level is below its parent's. */

@@ -1,6 +1,7 @@
 import { asc, eq, gt, inArray } from 'drizzle-orm';
 import { searchKey } from '../../lib/slug.js';
 import type { Db } from '../../db/client.js';
+import { sourceRefColumns } from '../sources/sources.repository.js';
 import { ownNameRows, syncOwnNames } from '../../db/names.js';
 import { candidates, sources } from '../../db/schema/index.js';
 
@@ -8,7 +9,7 @@ const columns = {
   id: candidates.id,
   name: candidates.name,
   note: candidates.note,
-  source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
+  source: sourceRefColumns,
 };
 
 export function listCandidates(db: Db, opts: { after?: string; limit: number }) {
@@ -23,22 +24,19 @@ export function listCandidates(db: Db, opts: { after?: string; limit: number }) 
 
 /** The candidates with these ids, by id. */
 export async function findCandidates(db: Db, ids: string[]) {
-  if (ids.length === 0) return new Map<string, Awaited<ReturnType<typeof findCandidate>> & object>();
-  const rows = await db
-    .select(columns)
-    .from(candidates)
-    .innerJoin(sources, eq(sources.id, candidates.sourceId))
-    .where(inArray(candidates.id, ids));
+  const rows =
+    ids.length === 0
+      ? []
+      : await db
+          .select(columns)
+          .from(candidates)
+          .innerJoin(sources, eq(sources.id, candidates.sourceId))
+          .where(inArray(candidates.id, ids));
   return new Map(rows.map((r) => [r.id, r]));
 }
 
 export async function findCandidate(db: Db, id: string) {
-  const [row] = await db
-    .select(columns)
-    .from(candidates)
-    .innerJoin(sources, eq(sources.id, candidates.sourceId))
-    .where(eq(candidates.id, id));
-  return row;
+  return (await findCandidates(db, [id])).get(id);
 }
 
 export async function candidateExists(db: Db, id: string): Promise<boolean> {

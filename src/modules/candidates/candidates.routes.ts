@@ -18,7 +18,13 @@ import {
 import { searchNames } from '../search/search.repository.js';
 import { localise } from '../names/names.view.js';
 import type { Db } from '../../db/client.js';
-import { identifierCell, type Identifier, lookUp, withIdentifiers } from '../identifiers/identifiers.repository.js';
+import {
+  identifierCell,
+  type Identifier,
+  lookUp,
+  narrowedTo,
+  withIdentifiers,
+} from '../identifiers/identifiers.repository.js';
 import { searchKeyOf } from '../search/search.view.js';
 import {
   candidateCreateBody,
@@ -76,13 +82,11 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
           { ...request.query, cursor },
           {
             fetch: async (after, limit) => {
-              if (only === null) return [];
-              const rows =
-                only === undefined
-                  ? await listCandidates(db, { after: after?.[0], limit })
-                  : after === undefined
-                    ? [...(await findCandidates(db, [only])).values()]
-                    : [];
+              const rows = await narrowedTo(
+                only,
+                (after: [string] | undefined, limit) => listCandidates(db, { after: after?.[0], limit }),
+                (id) => findCandidate(db, id),
+              )(after, limit);
               return localise(
                 request,
                 reply,

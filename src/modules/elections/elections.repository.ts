@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { sourceRefColumns } from '../sources/sources.repository.js';
 import { defaultMainContest } from '../../db/contests.js';
 import { contests, countries, elections, resultVersions, sources } from '../../db/schema/index.js';
 
@@ -30,7 +31,7 @@ function electionQuery(db: Db) {
       nextRoundId: sql<
         string | null
       >`(select n.id from elections n where n.previous_round_id = ${elections.id} order by n.date, n.id limit 1)`,
-      source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
+      source: sourceRefColumns,
       current: {
         number: current.number,
         status: current.status,

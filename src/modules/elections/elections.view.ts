@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { isPreliminary } from '../../db/schema/index.js';
 import type { Listing } from '../../formats/list.js';
-import { identifierCell, type Identifier, withIdentifiers } from '../identifiers/identifiers.repository.js';
+import { identifierCell, type Identifier, narrowedTo, withIdentifiers } from '../identifiers/identifiers.repository.js';
 import { type ElectionFilter, type ElectionRow, findElection, listElections } from './elections.repository.js';
 import type { electionSchema } from './elections.schemas.js';
 
@@ -106,12 +106,11 @@ export const electionListing = (
   only?: string | null,
 ): Listing<ElectionWithIds, [string, string], Election> => ({
   fetch: async (after, limit) => {
-    const rows =
-      only === undefined
-        ? await listElections(db, { ...filter, after, limit })
-        : only === null || after !== undefined
-          ? []
-          : [await findElection(db, only)].filter((r) => r !== undefined);
+    const rows = await narrowedTo(
+      only,
+      (after: [string, string] | undefined, limit) => listElections(db, { ...filter, after, limit }),
+      (id) => findElection(db, id),
+    )(after, limit);
     return withIdentifiers(db, 'election', rows, (r) => r.election.id);
   },
   key: (r) => [r.election.date, r.election.id],

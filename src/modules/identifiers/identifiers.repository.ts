@@ -1,9 +1,9 @@
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { type SubjectKind, subjectColumn } from '../../db/names.js';
 import { areas, externalIds, sources } from '../../db/schema/index.js';
+import { sourceRefColumns } from '../sources/sources.repository.js';
 import type { IdentifierScheme } from './identifiers.schemas.js';
-
-export type IdentifiedKind = 'person' | 'party' | 'area' | 'election';
 
 export interface Identifier {
   scheme: IdentifierScheme;
@@ -12,30 +12,26 @@ export interface Identifier {
   source: { id: string; publisher: string; title: string | null; url: string | null } | null;
 }
 
-const column = {
-  person: externalIds.candidateId,
-  party: externalIds.organisationId,
-  area: externalIds.areaId,
-  election: externalIds.electionId,
-} as const;
-
 const PAGES: Partial<Record<IdentifierScheme, (value: string) => string>> = {
   wikidata: (v) => `https://www.wikidata.org/wiki/${v}`,
   electionguide: (v) => `https://www.electionguide.org/elections/id/${encodeURIComponent(v)}/`,
 };
 const pageOf = (scheme: IdentifierScheme, value: string) => PAGES[scheme]?.(value) ?? null;
 
-/** The identifiers of each of `ids` (of one kind), in scheme order; every id gets a list. */
-export async function identifiersOf(db: Db, kind: IdentifiedKind, ids: string[]): Promise<Map<string, Identifier[]>> {
+/**
+ * The external_ids of each of `ids` (of one kind), in scheme order; every id gets a list. An area's
+ * ISO 3166-2 code is its own column: the area view adds it (isoIdentifier).
+ */
+export async function identifiersOf(db: Db, kind: SubjectKind, ids: string[]): Promise<Map<string, Identifier[]>> {
   const out = new Map(ids.map((id) => [id, [] as Identifier[]]));
   if (ids.length === 0) return out;
-  const owner = column[kind];
+  const owner = subjectColumn(externalIds, kind);
   const rows = await db
     .select({
       owner: sql<string>`${owner}`,
       scheme: externalIds.scheme,
       value: externalIds.value,
-      source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
+      source: sourceRefColumns,
     })
     .from(externalIds)
     .innerJoin(sources, eq(sources.id, externalIds.sourceId))
@@ -43,31 +39,21 @@ export async function identifiersOf(db: Db, kind: IdentifiedKind, ids: string[])
     .orderBy(externalIds.scheme, externalIds.value);
   for (const r of rows)
     out.get(r.owner)?.push({ scheme: r.scheme, value: r.value, url: pageOf(r.scheme, r.value), source: r.source });
-  if (kind === 'area') {
-    const coded = await db
-      .select({
-        id: areas.id,
-        isoCode: areas.isoCode,
-        source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
-      })
-      .from(areas)
-      .leftJoin(sources, eq(sources.id, areas.sourceId))
-      .where(and(inArray(areas.id, ids), isNotNull(areas.isoCode)));
-    for (const a of coded)
-      out.get(a.id)?.push({
-        scheme: 'iso-3166-2',
-        value: a.isoCode!,
-        url: null,
-        source: a.source?.id ? a.source : null,
-      });
-  }
   return out;
 }
+
+/** An area's ISO 3166-2 code as one of its identifiers, cited to the area's own source. */
+export const isoIdentifier = (isoCode: string, source: Identifier['source']): Identifier => ({
+  scheme: 'iso-3166-2',
+  value: isoCode,
+  url: null,
+  source,
+});
 
 /** Adds `identifiers` to each row: one query for the page. */
 export async function withIdentifiers<R>(
   db: Db,
-  kind: IdentifiedKind,
+  kind: SubjectKind,
   rows: R[],
   idOf: (row: R) => string,
 ): Promise<(R & { identifiers: Identifier[] })[]> {
@@ -84,7 +70,7 @@ export const identifierCell = (list: Identifier[]) => list.map((i) => `${i.schem
  */
 export async function lookUp(
   db: Db,
-  kind: IdentifiedKind,
+  kind: SubjectKind,
   query: { wikidata?: string | undefined; identifier?: string | undefined },
 ): Promise<string | null | undefined> {
   const wanted: [string, string][] = [];
@@ -102,7 +88,7 @@ export async function lookUp(
       found.add(row?.id ?? null);
       continue;
     }
-    const owner = column[kind];
+    const owner = subjectColumn(externalIds, kind);
     const [row] = await db
       .select({ id: sql<string | null>`${owner}` })
       .from(externalIds)
@@ -116,4 +102,20 @@ export async function lookUp(
   }
   // Both given: the record must have both.
   return found.size === 1 ? [...found][0]! : null;
+}
+
+/**
+ * A listing's fetch narrowed by a look-up (lookUp's answer): the listing itself when none was asked
+ * for, else a single page holding the one record, or nothing.
+ */
+export function narrowedTo<Row, Key>(
+  only: string | null | undefined,
+  list: (after: Key | undefined, limit: number) => Promise<Row[]>,
+  find: (id: string) => Promise<Row | undefined>,
+): (after: Key | undefined, limit: number) => Promise<Row[]> {
+  return async (after, limit) => {
+    if (only === undefined) return list(after, limit);
+    const row = only === null || after !== undefined ? undefined : await find(only);
+    return row ? [row] : [];
+  };
 }

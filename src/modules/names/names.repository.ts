@@ -1,15 +1,8 @@
-import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { type SubjectKind, subjectColumn } from '../../db/names.js';
 import { names, sources } from '../../db/schema/index.js';
-
-export type NamedKind = 'person' | 'party' | 'area' | 'election';
-
-const column = {
-  person: names.candidateId,
-  party: names.organisationId,
-  area: names.areaId,
-  election: names.electionId,
-} as const;
+import { sourceRefColumns } from '../sources/sources.repository.js';
 
 export interface StoredName {
   name: string;
@@ -22,10 +15,10 @@ export interface StoredName {
 }
 
 /** Every stored name of each of `ids` (of one kind): preferred first, then by language and name. */
-export async function namesOf(db: Db, kind: NamedKind, ids: string[]): Promise<Map<string, StoredName[]>> {
+export async function namesOf(db: Db, kind: SubjectKind, ids: string[]): Promise<Map<string, StoredName[]>> {
   const out = new Map(ids.map((id) => [id, [] as StoredName[]]));
   if (ids.length === 0) return out;
-  const owner = column[kind];
+  const owner = subjectColumn(names, kind);
   const rows = await db
     .select({
       owner,
@@ -35,13 +28,12 @@ export async function namesOf(db: Db, kind: NamedKind, ids: string[]): Promise<M
       preferred: names.preferred,
       validFrom: names.validFrom,
       validTo: names.validTo,
-      source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
+      source: sourceRefColumns,
     })
     .from(names)
     .innerJoin(sources, eq(sources.id, names.sourceId))
     .where(and(isNotNull(owner), inArray(owner, ids)))
-    .orderBy(asc(names.kind), asc(names.lang), asc(names.name));
+    .orderBy(desc(names.preferred), asc(names.kind), asc(names.lang), asc(names.name));
   for (const { owner: id, ...name } of rows) if (id !== null) out.get(id)?.push(name);
-  for (const list of out.values()) list.sort((a, b) => Number(b.preferred) - Number(a.preferred));
   return out;
 }

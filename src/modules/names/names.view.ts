@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
 import { z } from 'zod';
 import { addVary } from '../../lib/vary.js';
-import { type NamedKind, namesOf, type StoredName } from './names.repository.js';
+import type { SubjectKind } from '../../db/names.js';
+import { namesOf, type StoredName } from './names.repository.js';
 
 const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$/;
 
@@ -79,7 +80,7 @@ export function pickName(names: StoredName[], langs: string[]): StoredName | und
 export async function localise<R extends { name: string }>(
   request: FastifyRequest,
   reply: FastifyReply,
-  kind: NamedKind,
+  kind: SubjectKind,
   rows: R[],
   idOf: (row: R) => string,
   query: { lang?: string | undefined; names?: 'all' | undefined },

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
+import { sourceRefColumns } from '../sources/sources.repository.js';
 import { type Identifier, identifiersOf } from '../identifiers/identifiers.repository.js';
 import { ownNameRows, syncOwnNames } from '../../db/names.js';
 import {
@@ -31,7 +32,7 @@ const columns = {
     title: colourSource.title,
     url: colourSource.url,
   },
-  source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
+  source: sourceRefColumns,
 };
 
 function organisationQuery(db: Db) {

@@ -2,7 +2,7 @@
 import type { Db } from '../../db/client.js';
 import { isPreliminary } from '../../db/schema/index.js';
 import type { Listing } from '../../formats/list.js';
-import { identifierCell } from '../identifiers/identifiers.repository.js';
+import { identifierCell, narrowedTo } from '../identifiers/identifiers.repository.js';
 import {
   findOrganisation,
   listOrganisationResults,
@@ -50,11 +50,14 @@ export const organisationListing = (
   only?: string | null,
   shown: (rows: OrganisationRow[]) => Promise<OrganisationRow[]> = async (rows) => rows,
 ): Listing<OrganisationRow, [string]> => ({
-  fetch: async (after, limit) => {
-    if (only === undefined) return shown(await listOrganisations(db, { after: after?.[0], limit }));
-    const row = only === null || after !== undefined ? undefined : await findOrganisation(db, only);
-    return shown(row ? [row] : []);
-  },
+  fetch: async (after, limit) =>
+    shown(
+      await narrowedTo(
+        only,
+        (after: [string] | undefined, limit) => listOrganisations(db, { after: after?.[0], limit }),
+        (id) => findOrganisation(db, id),
+      )(after, limit),
+    ),
   key: (r) => [r.id],
   csv: { filename: 'organisations.csv', columns: organisationColumns, row: toOrganisationCsvRow },
 });

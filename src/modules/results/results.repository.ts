@@ -1,5 +1,6 @@
 import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { sourceRefColumns } from '../sources/sources.repository.js';
 import { insertVersions, type VersionRows } from '../../db/result-versions.js';
 import { candidates, contests, organisations, resultVersions, sources, voteShares } from '../../db/schema/index.js';
 import { knownAreas } from '../areas/areas.repository.js';
@@ -14,7 +15,7 @@ export function listVersions(db: Db, contestId: number, opts: { after?: number; 
       version: resultVersions,
       latest: contests.currentVersion,
       lineCount: count(voteShares.id),
-      source: { id: sources.id, publisher: sources.publisher, title: sources.title, url: sources.url },
+      source: sourceRefColumns,
     })
     .from(resultVersions)
     .innerJoin(contests, eq(contests.id, resultVersions.contestId))

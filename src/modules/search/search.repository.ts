@@ -1,8 +1,9 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { SUBJECT_KINDS, type SubjectKind, subjectColumn } from '../../db/names.js';
+import { names } from '../../db/schema/index.js';
 
-export const SUBJECT_KINDS = ['person', 'party', 'area', 'election'] as const;
-export type SubjectKind = (typeof SUBJECT_KINDS)[number];
+export { SUBJECT_KINDS, type SubjectKind };
 
 /** A ranked hit: the record, its display name, and the stored name that matched best. */
 export interface SearchHit {
@@ -17,12 +18,8 @@ export interface SearchHit {
 /** Keyset position in the ranking: score descending, then kind and id ascending. */
 export type SearchKey = [score: number, kind: SubjectKind, id: string];
 
-const subjectColumn: Record<SubjectKind, SQL> = {
-  person: sql`n.candidate_id`,
-  party: sql`n.organisation_id`,
-  area: sql`n.area_id`,
-  election: sql`n.election_id`,
-};
+/** The subject column of `names`, under the query's alias `n`. */
+const subjectOf = (kind: SubjectKind) => sql`n.${sql.identifier(subjectColumn(names, kind).name)}`;
 
 /**
  * Records with a name like `key` (a nameKey() of the query), best first. A name matches when its
@@ -40,7 +37,7 @@ export async function searchNames(
     kinds.length === SUBJECT_KINDS.length
       ? sql``
       : sql` and (${sql.join(
-          kinds.map((k) => sql`${subjectColumn[k]} is not null`),
+          kinds.map((k) => sql`${subjectOf(k)} is not null`),
           sql` or `,
         )})`;
   const after = opts.after

@@ -5,6 +5,14 @@ import { sources } from '../../db/schema/index.js';
 
 export type SourceRow = typeof sources.$inferSelect;
 
+/** What a record shows of the source it cites (SourceRef): select it as `source: sourceRefColumns`. */
+export const sourceRefColumns = {
+  id: sources.id,
+  publisher: sources.publisher,
+  title: sources.title,
+  url: sources.url,
+};
+
 export function listSources(db: Db, opts: { after?: string; limit: number }) {
   return db
     .select()
