@@ -2372,7 +2372,7 @@ export interface components {
         "RateLimit-Reset": number;
         /** @description Seconds to wait before retrying. */
         "Retry-After": number;
-        /** @description The languages of the names served (`lang` or Accept-Language chose them, English where no source gives a name in the language asked for), e.g. `kk` or `kk, en`. */
+        /** @description The languages of the names served (`lang` or Accept-Language chose them, English where no source gives a name in the language asked for), e.g. `kk` or `en, kk`. JSON only: a CSV export is streamed before its names are read, and carries none. */
         "Content-Language": string;
         /** @description Reads under /v1: `Accept, Authorization` (JSON and CSV share a URL; an API key reads uncached), with `Accept-Language` where names follow it, `accept-encoding` on a compressed body and `Origin` with a list of CORS origins. */
         Vary: string;

@@ -281,6 +281,15 @@ forEachEngine(t, async (t, app) => {
     t.equal(byId.get('ak-zhol'), 'Демократическая партия Казахстана «Ақ жол»');
     t.equal(byId.get('peoples-coalition'), "People's Coalition", 'no Russian name in the sources: English');
     t.equal(parties.headers['content-language'], 'en, ru');
+    const csv = await get(app, '/v1/candidates?lang=kk&format=csv');
+    t.match(String(csv.body), /\nkassym-jomart-tokayev,Қасым-Жомарт Тоқаев,/, 'the CSV names follow lang too');
+    t.match(csv.headers.vary, /Accept-Language/, 'and the CSV says it varies by Accept-Language');
+    t.equal(csv.headers['content-language'], undefined, 'a streamed CSV names no language (documented)');
+    t.notMatch(
+      String((await get(app, '/v1/sources')).headers.vary),
+      /Accept-Language/,
+      'a list without names does not vary by it',
+    );
     const baytaq = await get(app, '/v1/organisations/baytaq?lang=kk-Latn');
     t.equal((baytaq.body as { name: string }).name, '«Baıtaq» qazaqstandyq jasyl partııasy');
     t.equal(baytaq.headers['content-language'], 'kk-Latn');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import compress from '@fastify/compress';
-import type { FastifyInstance, FastifyReply, onSendHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { COMPRESSION } from '../lib/content-encoding.js';
 import { encodedEtag, matchingTag } from '../lib/etag.js';
@@ -30,6 +30,12 @@ declare module 'fastify' {
  * primary around the results cache, so its answer is `private, no-cache` and must never be served
  * from, or to, a shared cache in place of an anonymous one. Errors and writes are not cached.
  */
+/** Whether the route's query takes `lang`: its names follow it, or Accept-Language. */
+function followsLanguage(request: FastifyRequest): boolean {
+  const query = request.routeOptions.schema?.querystring as { shape?: Record<string, unknown> } | undefined;
+  return query?.shape !== undefined && 'lang' in query.shape;
+}
+
 export default fp(
   async function httpCache(app: FastifyInstance, policy: CachePolicy) {
     // Before compression: the tag of the identity body, and the 304 before any compressing.
@@ -78,6 +84,9 @@ export default fp(
       // Added to what a route or CORS (Origin, for a list of origins) has set; @fastify/compress
       // adds Accept-Encoding to the bodies it compresses, after this hook.
       if (read && request.url.startsWith('/v1/')) addVary(reply, 'Accept, Authorization');
+      // A read whose names follow Accept-Language (it takes `lang`), CSV exports included: they
+      // are streamed before the names are known, so the route cannot say it itself.
+      if (read && followsLanguage(request)) addVary(reply, 'Accept-Language');
       const set = reply.getHeader('cache-control');
       if (!read || reply.statusCode >= 400) {
         if (set === undefined) reply.header('cache-control', 'no-store');

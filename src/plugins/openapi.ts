@@ -136,7 +136,8 @@ const headers: Record<string, OpenAPIV3_1.HeaderObject> = {
   'Content-Language': {
     description:
       'The languages of the names served (`lang` or Accept-Language chose them, English where no source ' +
-      'gives a name in the language asked for), e.g. `kk` or `kk, en`.',
+      'gives a name in the language asked for), e.g. `kk` or `en, kk`. JSON only: a CSV export is ' +
+      'streamed before its names are read, and carries none.',
     schema: { type: 'string', maxLength: 200 },
   },
   Vary: {
@@ -147,16 +148,6 @@ const headers: Record<string, OpenAPIV3_1.HeaderObject> = {
     schema: { type: 'string', maxLength: 200, pattern: '^[A-Za-z-]+(, ?[A-Za-z-]+)*$' },
   },
 };
-
-/** Reads whose names follow `lang` and Accept-Language (src/modules/names/names.view.ts). */
-const LOCALISED = new Set([
-  'listCandidates',
-  'getCandidate',
-  'listOrganisations',
-  'getOrganisation',
-  'listAreas',
-  'getArea',
-]);
 
 /** Writes whose success answer carries the resource's ETag (src/plugins/writes.ts, `etag`). */
 const WRITES_WITH_ETAG = new Set(['createElection', 'updateElection', 'publishResults', 'publishContestResults']);
@@ -180,7 +171,9 @@ function headersOf(path: string, method: string, op: Operation, status: string, 
   if (read && path.startsWith('/v1/')) names.push('Vary');
   // Not the probes: `no-store`, nothing to revalidate (http-cache.ts).
   if (read && path.startsWith('/v1/') && (code === 200 || code === 304)) names.push('ETag');
-  if (read && code === 200 && LOCALISED.has(op.operationId ?? '')) names.push('Content-Language');
+  // Reads whose names follow `lang` and Accept-Language (src/modules/names/names.view.ts).
+  const localised = (op.parameters ?? []).some((p) => 'name' in p && p.name === 'lang');
+  if (read && code === 200 && localised) names.push('Content-Language');
   if (!read && code >= 200 && code < 300) {
     if (WRITES_WITH_ETAG.has(op.operationId ?? '')) names.push('ETag');
     if (code === 201) names.push('Location');

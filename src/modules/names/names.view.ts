@@ -3,7 +3,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
 import { z } from 'zod';
-import { addVary } from '../../lib/vary.js';
 import type { SubjectKind } from '../../db/names.js';
 import { namesOf, type StoredName } from './names.repository.js';
 
@@ -74,7 +73,7 @@ export function pickName(names: StoredName[], langs: string[]): StoredName | und
 
 /**
  * Each row with its display name for the request (and `names` with names=all), and the reply's
- * Content-Language and Vary set. Reads the names table only when a language other than English,
+ * Content-Language set. Reads the names table only when a language other than English,
  * or every name, is asked for.
  */
 export async function localise<R extends { name: string }>(
@@ -85,8 +84,9 @@ export async function localise<R extends { name: string }>(
   idOf: (row: R) => string,
   query: { lang?: string | undefined; names?: 'all' | undefined },
 ): Promise<(R & { names?: StoredName[] })[]> {
+  // Vary: Accept-Language is the http-cache plugin's (every route that takes `lang`). A CSV export's
+  // headers are sent before its first page: it carries no Content-Language.
   const headersOpen = !reply.sent && !reply.raw.headersSent;
-  if (headersOpen) addVary(reply, 'Accept-Language');
   const langs = requestedLanguages(request, query.lang);
   const english = langs.length === 0 || langs[0]!.toLowerCase().split('-')[0] === 'en';
   if (english && query.names !== 'all') {
