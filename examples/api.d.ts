@@ -2201,7 +2201,7 @@ export interface components {
             /** @enum {string} */
             kind: "person" | "party" | "area" | "election";
             id: string;
-            /** @description The record's name in English (an election's title, when a source gives one). */
+            /** @description The record's name in English; for an election, the title a source gives it, else its title in /v1/elections ("Kazakhstan presidential election, 20 November 2022"). */
             name: string;
             /** @description Where the record is, e.g. /v1/candidates/kassym-jomart-tokayev. */
             url: string;

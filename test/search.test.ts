@@ -233,6 +233,30 @@ forEachEngine(t, async (t, app) => {
       t.equal(res.status, 400, url);
       t.match(res.type, /^application\/problem\+json/);
     }
+    // An election known by a Russian name only: the hit shows the title /v1/elections gives it.
+    const { elections, names } = await import('../src/db/schema/index.js');
+    await app.database.primary.insert(elections).values({
+      id: 'kz.local.2021-01-10',
+      countryCode: 'KZ',
+      type: 'local',
+      date: '2021-01-10',
+      sourceId: 'm24-2022-11-21-preliminary',
+    });
+    const russian = 'Выборы в маслихаты Казахстана';
+    await app.database.primary.insert(names).values({
+      electionId: 'kz.local.2021-01-10',
+      name: russian,
+      lang: 'ru',
+      kind: 'variant',
+      searchKey: nameKey(russian),
+      sourceId: 'm24-2022-11-21-preliminary',
+    });
+    t.match(hits((await get(app, search('маслихаты', '&kind=election'))).body), [
+      { id: 'kz.local.2021-01-10', name: 'Kazakhstan local election, 10 January 2021', match: { name: russian } },
+    ]);
+    t.match(hits((await get(app, search('2023 legislative', '&kind=election'))).body)[0], {
+      name: '2023 Kazakh legislative election',
+    });
     const cdf = await get(app, '/v1/elections/kz.parliamentary.2023-03-19/results/cdf');
     t.match(JSON.stringify(cdf.body), /"OtherType":"electionguide","Value":"4078"/, 'the CDF carries it');
   });

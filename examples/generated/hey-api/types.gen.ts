@@ -1238,7 +1238,7 @@ export type SearchHit = {
     kind: 'person' | 'party' | 'area' | 'election';
     id: string;
     /**
-     * The record's name in English (an election's title, when a source gives one).
+     * The record's name in English; for an election, the title a source gives it, else its title in /v1/elections ("Kazakhstan presidential election, 20 November 2022").
      */
     name: string;
     /**

@@ -12,6 +12,13 @@ export type Election = z.output<typeof electionSchema>;
 
 const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
+/** The readable title built from the country, type, round and date (the schema's `title`). */
+export function electionTitle(e: { countryName: string; type: string; round: number; date: string }): string {
+  const round = e.round > 1 ? `, round ${e.round}` : '';
+  const what = e.type === 'referendum' ? 'referendum' : `${e.type} election`;
+  return `${e.countryName} ${what}${round}, ${longDate.format(new Date(e.date))}`;
+}
+
 export type ElectionWithIds = ElectionRow & { identifiers: Identifier[] };
 
 export function toElection({
@@ -22,11 +29,9 @@ export function toElection({
   current,
   identifiers,
 }: ElectionWithIds): Election {
-  const round = e.round > 1 ? `, round ${e.round}` : '';
-  const what = e.type === 'referendum' ? 'referendum' : `${e.type} election`;
   return {
     id: e.id,
-    title: `${countryName} ${what}${round}, ${longDate.format(new Date(e.date))}`,
+    title: electionTitle({ countryName, type: e.type, round: e.round, date: e.date }),
     country: { code: e.countryCode, name: countryName },
     type: e.type,
     date: e.date,

@@ -9,7 +9,9 @@ export { SUBJECT_KINDS, type SubjectKind };
 export interface SearchHit {
   kind: SubjectKind;
   id: string;
-  name: string;
+  /** The record's English name; for an election, the one a source gives (else `election` to title it). */
+  name: string | null;
+  election: { countryName: string; type: string; round: number; date: string } | null;
   matchedName: string;
   matchedLang: string;
   score: number;
@@ -71,7 +73,7 @@ export async function searchNames(
     ),
     page as (select * from hits ${after} order by score desc, kind, id limit ${opts.limit})
     select page.kind, page.id, page.matched_name, page.matched_lang, page.score,
-      coalesce(c.name, o.name, a.name, en.name, co.name || ' ' || e.type || ' ' || e.date) as name
+      coalesce(c.name, o.name, a.name, en.name) as name, co.name as country_name, e.type, e.round, e.date::text as date
     from page
     left join candidates c on page.kind = 'person' and c.id = page.id
     left join organisations o on page.kind = 'party' and o.id = page.id
@@ -88,7 +90,16 @@ export async function searchNames(
   return rows.map((r) => ({
     kind: r.kind as SubjectKind,
     id: r.id as string,
-    name: r.name as string,
+    name: r.name as string | null,
+    election:
+      r.kind === 'election'
+        ? {
+            countryName: r.country_name as string,
+            type: r.type as string,
+            round: Number(r.round),
+            date: String(r.date),
+          }
+        : null,
     matchedName: r.matched_name as string,
     matchedLang: r.matched_lang as string,
     score: Number(r.score),

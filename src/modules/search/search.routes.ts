@@ -3,6 +3,7 @@ import { listResponses, sendList } from '../../formats/list.js';
 import { type SearchHit, searchNames, type SubjectKind } from './search.repository.js';
 import { searchColumns, searchList, searchQuery } from './search.schemas.js';
 import { searchKeyOf } from './search.view.js';
+import { electionTitle } from '../elections/elections.view.js';
 
 const PATHS: Record<SubjectKind, string> = {
   person: '/v1/candidates/',
@@ -14,7 +15,7 @@ const PATHS: Record<SubjectKind, string> = {
 const toHit = (h: SearchHit) => ({
   kind: h.kind,
   id: h.id,
-  name: h.name,
+  name: h.name ?? (h.election ? electionTitle(h.election) : h.matchedName),
   url: PATHS[h.kind] + encodeURIComponent(h.id),
   match: { name: h.matchedName, lang: h.matchedLang },
   score: h.score,

@@ -26,7 +26,12 @@ export const searchHitSchema = z
   .object({
     kind: searchKind,
     id: z.string(),
-    name: z.string().describe("The record's name in English (an election's title, when a source gives one)."),
+    name: z
+      .string()
+      .describe(
+        "The record's name in English; for an election, the title a source gives it, else its title in " +
+          '/v1/elections ("Kazakhstan presidential election, 20 November 2022").',
+      ),
     url: z.string().describe('Where the record is, e.g. /v1/candidates/kassym-jomart-tokayev.'),
     match: z
       .object({
