@@ -108,7 +108,6 @@ async function areasSetup(database: Database) {
     Array.from({ length: LINES_PER_VERSION }, (_, i) => ({
       id: `synthetic-bench-candidate-${i + 1}`,
       name: `Synthetic candidate ${i + 1}`,
-      searchKey: `synthetic-candidate-${i + 1}`,
       note: 'Synthetic person made by bench/import.ts.',
       sourceId: SOURCE,
     })),

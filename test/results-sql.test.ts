@@ -308,9 +308,7 @@ async function writeEdgeCases(db: Db, specs: VersionSpec[]) {
     ['zz-d', 'D'],
     ['zz-e', 'E'],
   ];
-  await db
-    .insert(s.candidates)
-    .values(people.map(([id, name]) => ({ id: id!, name: name!, searchKey: id!, sourceId: EDGE_SOURCE })));
+  await db.insert(s.candidates).values(people.map(([id, name]) => ({ id: id!, name: name!, sourceId: EDGE_SOURCE })));
   await db.insert(s.organisations).values({ id: 'zz-org-strange', name: STRANGE, sourceId: EDGE_SOURCE });
   await db
     .insert(s.elections)

@@ -1,4 +1,4 @@
-import { asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import t, { type Test } from 'tap';
 import { openDatabase, type Db } from '../src/db/client.js';
 import * as s from '../src/db/schema/index.js';
@@ -236,7 +236,13 @@ forEachEngine(t, async (t, app, engine) => {
       [],
       'every election id is {iso2}.{type}.{date}',
     );
-    const candidates = await db.select({ id: s.candidates.id, searchKey: s.candidates.searchKey }).from(s.candidates);
+    const candidates = await db
+      .select({ id: s.candidates.id, searchKey: sql<string>`coalesce(${s.names.searchKey}, '')` })
+      .from(s.candidates)
+      .leftJoin(
+        s.names,
+        and(eq(s.names.candidateId, s.candidates.id), eq(s.names.kind, 'name'), eq(s.names.lang, 'en')),
+      );
     t.same(
       candidates.filter((c) => !candidateIdParam.safeParse(c.id).success),
       [],

@@ -11,7 +11,6 @@ import { insertVersions, type VersionRows } from '../../src/db/result-versions.j
 import * as t from '../../src/db/schema/index.js';
 import { seed } from '../../src/db/seed.js';
 import { SYNTHETIC_SOURCE_ID } from '../../src/db/synth.js';
-import { searchKey } from '../../src/lib/slug.js';
 import { databaseUrl, withClient } from './datasets.js';
 
 /** The country whose regions the figures are for, and the level asked for. */
@@ -231,7 +230,6 @@ export async function prepareAreaDataset(
         return {
           id: candidateId(i),
           name: candidateName,
-          searchKey: searchKey(candidateName),
           note: NOTE,
           sourceId: SYNTHETIC_SOURCE_ID,
         };

@@ -4,7 +4,6 @@ import { and, eq } from 'drizzle-orm';
 import { iso31662 } from 'iso-3166';
 import { z } from 'zod';
 import { isoCountryList } from '../lib/countries.js';
-import { searchKey } from '../lib/slug.js';
 import { nameKey } from '../lib/name-key.js';
 import type { Db } from './client.js';
 import { fillOwnNames, ISO_3166_1_SOURCE, ownNameRows, syncOwnNames } from './names.js';
@@ -308,11 +307,7 @@ export async function seed(db: Db, files?: SeedFile[]): Promise<void> {
       if (file.sources.length) await tx.insert(t.sources).values(file.sources).onConflictDoNothing();
       if (file.areas.length) await tx.insert(t.areas).values(file.areas).onConflictDoNothing();
       if (file.organisations.length) await tx.insert(t.organisations).values(file.organisations).onConflictDoNothing();
-      if (file.candidates.length)
-        await tx
-          .insert(t.candidates)
-          .values(file.candidates.map((c) => ({ ...c, searchKey: searchKey(c.name) })))
-          .onConflictDoNothing();
+      if (file.candidates.length) await tx.insert(t.candidates).values(file.candidates).onConflictDoNothing();
       for (const election of file.elections) {
         const { results: _results, contests: _contests, ...row } = election;
         await tx.insert(t.elections).values(row).onConflictDoNothing();

@@ -15,7 +15,6 @@ import {
   type SeedVersion,
   versionRows,
 } from '../db/seed.js';
-import { searchKey } from '../lib/slug.js';
 import { AREA_ID_PATTERN } from '../modules/areas/areas.schemas.js';
 import { contestIdParam } from '../modules/contests/contests.schemas.js';
 import { resultsInputSchema } from '../modules/results/results.schemas.js';
@@ -611,10 +610,7 @@ export async function runImport(
     await insert(t.sources, create.sources);
     await insert(t.areas, create.areas);
     await insert(t.organisations, create.organisations);
-    await insert(
-      t.candidates,
-      create.candidates.map((c) => ({ ...c, searchKey: searchKey(c.name) })),
-    );
+    await insert(t.candidates, create.candidates);
     // Their names, which search reads (src/db/names.ts).
     await insert(t.names, [
       ...create.areas.flatMap((a) => ownNameRows('area', a.id, a, a.sourceId ?? ISO_3166_1_SOURCE)),

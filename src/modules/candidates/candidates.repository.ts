@@ -1,5 +1,4 @@
 import { asc, eq, gt, inArray } from 'drizzle-orm';
-import { searchKey } from '../../lib/slug.js';
 import type { Db } from '../../db/client.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
 import { ownNameRows, syncOwnNames } from '../../db/names.js';
@@ -44,7 +43,7 @@ export async function candidateExists(db: Db, id: string): Promise<boolean> {
   return rows.length > 0;
 }
 
-export async function insertCandidate(db: Db, values: Omit<typeof candidates.$inferInsert, 'searchKey'>) {
-  await db.insert(candidates).values({ ...values, searchKey: searchKey(values.name) });
+export async function insertCandidate(db: Db, values: typeof candidates.$inferInsert) {
+  await db.insert(candidates).values(values);
   await syncOwnNames(db, 'person', values.id, ownNameRows('person', values.id, values, values.sourceId));
 }
