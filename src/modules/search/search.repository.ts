@@ -24,10 +24,10 @@ export type SearchKey = [score: number, kind: SubjectKind, id: string];
 const subjectOf = (kind: SubjectKind) => sql`n.${sql.identifier(subjectColumn(names, kind).name)}`;
 
 /**
- * Records with a name like `key` (a nameKey() of the query), best first. A name matches when its
- * trigrams are close to the whole query (pg_trgm `%`, similarity ≥ 0.3) or the query is close to
- * a part of it (`<%`, word similarity ≥ 0.5: a partial word, a typo); both use the trigram index.
- * The score weighs the second twice: (2 × word_similarity + similarity) / 3, 1 for an exact match.
+ * Records with a name like `key` (a nameKey() of the query), best first. A name matches when the
+ * query is close to a part of it (`<%`, word similarity ≥ 0.5: a partial word, a typo) or its
+ * trigrams are close to the whole query (pg_trgm `%`, similarity ≥ 0.3); both use the trigram index.
+ * The score weighs the first twice: (2 × word_similarity + similarity) / 3, 1 for an exact match.
  * Each record appears once, with the best of its names.
  */
 export async function searchNames(
@@ -43,8 +43,10 @@ export async function searchNames(
           sql` or `,
         )})`;
   const after = opts.after
-    ? sql`where score < ${opts.after[0]} or (score = ${opts.after[0]} and (kind, id) > (${opts.after[1]}, ${opts.after[2]}))`
+    ? sql`having max(score) < ${opts.after[0]} or (max(score) = ${opts.after[0]} and (kind, id) > (${opts.after[1]}, ${opts.after[2]}))`
     : sql``;
+  // Every matching name is scored once; the rest (which name to show, the record's own name) is
+  // worked out for the page's records only.
   const result = await db.execute(sql`
     with scored as (
       select
@@ -53,39 +55,49 @@ export async function searchNames(
              when n.area_id is not null then 'area'
              else 'election' end as kind,
         coalesce(n.candidate_id, n.organisation_id, n.area_id, n.election_id) as id,
-        n.name as matched_name,
-        n.lang as matched_lang,
-        round(((2 * word_similarity(${opts.key}, n.search_key) + similarity(n.search_key, ${opts.key})) / 3)::numeric, 4)::float8 as score,
-        n.preferred,
-        -- Shown as the match, among the names close enough: one spelled as the query was typed,
-        -- else one in the query's script (Cyrillic or not).
-        strpos(lower(n.name), lower(${opts.query})) > 0 as as_typed,
-        (n.name ~ '[\u0400-\u04ff]') = (${opts.query} ~ '[\u0400-\u04ff]') as same_script
+        n.name, n.lang, n.preferred,
+        round(((2 * word_similarity(${opts.key}, n.search_key) + similarity(n.search_key, ${opts.key})) / 3)::numeric, 4)::float8 as score
       from names n
-      where (n.search_key % ${opts.key} or ${opts.key} <% n.search_key)${onlyKinds}
+      -- "key %> q" is "q <% key" as the index condition reads it: written so, PostgreSQL does not test
+      -- it a second time as a filter. First, as most matches are this kind: it spares the other test.
+      where (n.search_key %> ${opts.key} or n.search_key % ${opts.key})${onlyKinds}
     ),
-    hits as (
+    page as (
       -- A record ranks by its closest name.
-      select distinct on (kind, id) kind, id, matched_name, matched_lang,
-        max(score) over (partition by kind, id) as score
-      from scored
-      order by kind, id, as_typed desc, same_script desc, score desc, preferred desc, matched_lang, matched_name
+      select kind, id, max(score) as score from scored
+      group by kind, id ${after}
+      order by score desc, kind, id
+      limit ${opts.limit}
     ),
-    page as (select * from hits ${after} order by score desc, kind, id limit ${opts.limit})
-    select page.kind, page.id, page.matched_name, page.matched_lang, page.score,
-      coalesce(c.name, o.name, a.name, en.name) as name, co.name as country_name, e.type, e.round, e.date::text as date
-    from page
-    left join candidates c on page.kind = 'person' and c.id = page.id
-    left join organisations o on page.kind = 'party' and o.id = page.id
-    left join areas a on page.kind = 'area' and a.id = page.id
-    left join elections e on page.kind = 'election' and e.id = page.id
-    left join countries co on co.code = e.country_code
+    shown as (
+      -- Shown as the match, among the names close enough: one spelled as the query was typed,
+      -- else one in the query's script (Cyrillic or not).
+      select distinct on (p.kind, p.id) p.kind, p.id, p.score, s.name as matched_name, s.lang as matched_lang
+      from page p join scored s on s.kind = p.kind and s.id = p.id
+      order by p.kind, p.id,
+        strpos(lower(s.name), lower(${opts.query})) > 0 desc,
+        (s.name ~ '[\u0400-\u04ff]') = (${opts.query} ~ '[\u0400-\u04ff]') desc,
+        s.preferred desc, s.lang, s.name
+    )
+    select h.kind, h.id, h.matched_name, h.matched_lang, h.score,
+      case h.kind
+        when 'person' then (select c.name from candidates c where c.id = h.id)
+        when 'party' then (select o.name from organisations o where o.id = h.id)
+        when 'area' then (select a.name from areas a where a.id = h.id)
+        else (
+          select n.name from names n
+          where n.election_id = h.id and n.lang = 'en' and n.kind = 'name' and n.preferred
+          limit 1
+        )
+      end as name,
+      e.country_name, e.type, e.round, e.date
+    from shown h
     left join lateral (
-      select n.name from names n
-      where page.kind = 'election' and n.election_id = page.id and n.lang = 'en' and n.kind = 'name' and n.preferred
-      limit 1
-    ) en on true
-    order by page.score desc, page.kind, page.id`);
+      select co.name as country_name, e.type, e.round, e.date::text as date
+      from elections e left join countries co on co.code = e.country_code
+      where h.kind = 'election' and e.id = h.id
+    ) e on true
+    order by h.score desc, h.kind, h.id`);
   const rows = (result as { rows: Record<string, unknown>[] }).rows;
   return rows.map((r) => ({
     kind: r.kind as SubjectKind,
