@@ -20,6 +20,8 @@ import {
 } from './lib/load.js';
 import { type AreaDataset, nationalPath, perAreaPath, pickAreaParameters, prepareAreaDataset } from './lib/per-area.js';
 import { type PerAreaReport, perAreaGoals, perAreaSummary, splicePerArea } from './lib/per-area-report.js';
+import { pickSearchQueries, type SearchQuery, searchCounts, searchPlan } from './lib/search.js';
+import { type SearchReport, searchGoals, searchKeys, searchSummary, spliceSearch } from './lib/search-report.js';
 import {
   type CsvResult,
   type Explained,
@@ -46,6 +48,8 @@ Options:
                        8 national lines (default 1000, about 170k lines)
   --only per-area      measure only the per-area reads (?area=kz&level=region) and replace only
                        their section of the report (the rest of the file stays as it is)
+  --only search        measure only the searches (/v1/search?q=, /v1/candidates?q=) on the large
+                       dataset and replace only their section of the report
   --seed S             synth seed (default 1)
   --rounds N           rounds of A B A B measurements (default 3)
   --duration S         seconds per measurement (default 5)
@@ -113,8 +117,10 @@ const opts = {
       : fail('--warmup must be 0 or more'),
   connections: positive('connections'),
 };
-if (flags.only !== undefined && flags.only !== 'per-area') fail('--only takes one value: per-area');
+if (flags.only !== undefined && flags.only !== 'per-area' && flags.only !== 'search')
+  fail('--only takes one of: per-area, search');
 const perAreaOnly = flags.only === 'per-area';
+const searchOnly = flags.only === 'search';
 const dbName = flags['db-name'];
 if (!/^[a-z0-9_]*bench[a-z0-9_]*$/.test(dbName) || dbName.startsWith('elections_test'))
   fail('--db-name must be lower-case [a-z0-9_] and contain "bench": that database is dropped and recreated');
@@ -186,6 +192,8 @@ interface Target {
   label: string;
   server: Server;
   load: LoadTarget;
+  /** autocannon connections, when not --connections (the search's latency runs use one). */
+  connections?: number;
 }
 
 const servers: Server[] = [];
@@ -294,6 +302,100 @@ async function setupPerArea(): Promise<PerAreaSetup> {
   return { dataset, warmId, cold: coldIds.length, targets, statements, bodyColumn: plan.bodyColumn !== null };
 }
 
+interface SearchSetup {
+  dataset: Dataset;
+  queries: (SearchQuery & { hits: number })[];
+  targets: Target[];
+  statements: Record<string, Statement[]>;
+  pgOptions: string | null;
+}
+
+/**
+ * The searches on the large dataset, each query's API target right after its baseline: the
+ * statements the API ran for it (captured from the app), replayed with `pg` alone, at the bench's
+ * connections and at one (latency). `api` serves the large dataset; needs buildApi() first.
+ */
+async function setupSearch(dataset: Dataset, api: Server): Promise<SearchSetup> {
+  const picked = await pickSearchQueries(dataset.url);
+  const paths = Object.fromEntries(picked.map((q) => [q.key, q.path]));
+  const statements = await captureStatements(dataset.url, paths);
+  const hits = await firstPageRows(dataset.url, paths);
+  const pgOptions =
+    Object.values(statements)
+      .flat()
+      .find((s) => s.options)?.options ?? null;
+  const raw = await startServer('raw pg (search)', 'raw-pg.ts', {
+    BENCH_DATABASE_URL: dataset.url,
+    BENCH_RESULTS_PLANS: JSON.stringify(
+      Object.fromEntries(picked.map((q) => [`search-${q.key}`, searchPlan(statements[q.key] ?? [])])),
+    ),
+    ...(pgOptions ? { BENCH_PG_OPTIONS: pgOptions } : {}),
+    ...rawEnv,
+  });
+  servers.push(raw);
+  const targets: Target[] = picked.flatMap((q) => {
+    const k = searchKeys(q.key);
+    const path = `\`${decodeURIComponent(q.path)}\``;
+    const rawPath = { path: `/search-${q.key}/-` };
+    return [
+      {
+        key: k.raw,
+        label: `raw pg, the SQL of ${path}${rawPrepared ? ' (prepared)' : ''}`,
+        server: raw,
+        load: rawPath,
+      },
+      { key: k.api, label: path, server: api, load: { path: q.path } },
+      { key: k.raw1, label: `raw pg, the SQL of ${path}, 1 connection`, server: raw, load: rawPath, connections: 1 },
+      { key: k.api1, label: `${path}, 1 connection`, server: api, load: { path: q.path }, connections: 1 },
+    ];
+  });
+  return {
+    dataset,
+    queries: picked.map((q) => ({ ...q, hits: hits[q.key] ?? 0 })),
+    targets,
+    statements,
+    pgOptions,
+  };
+}
+
+/** The search part of the report, once its rounds are measured. */
+async function searchReport(
+  setup: SearchSetup,
+  measured: Map<string, Measurement[]>,
+  meta: Pick<SearchReport, 'date' | 'command' | 'commit'> & { loadBefore: number[] },
+): Promise<SearchReport> {
+  const m = machine();
+  const explained = [];
+  for (const q of setup.queries)
+    explained.push({
+      key: q.key,
+      path: q.path,
+      statements: await explain(setup.dataset.url, setup.statements[q.key] ?? []),
+    });
+  return {
+    ...meta,
+    machine: { cpu: m.cpu, cores: m.cores, loadBefore: meta.loadBefore },
+    versions: packageVersions(await pgVersion(setup.dataset.url)),
+    options: { rounds: opts.rounds, duration: opts.duration, warmup: opts.warmup, connections: opts.connections },
+    dataset: {
+      name: setup.dataset.name,
+      elections: setup.dataset.elections,
+      reused: setup.dataset.synth === null,
+      counts: await searchCounts(setup.dataset.url),
+    },
+    queries: setup.queries,
+    rawPrepared: flags['raw-prepared'],
+    pgOptions: setup.pgOptions,
+    targets: setup.targets.map((t) => ({
+      key: t.key,
+      label: t.label,
+      server: t.server.name,
+      rounds: measured.get(t.key)!,
+    })),
+    explain: explained,
+  };
+}
+
 /**
  * Checks that every target answers 200, warms each up, then measures them all in turn, `rounds`
  * times; `afterRound` runs after each round's load tests.
@@ -311,15 +413,15 @@ async function runRounds(
     if (t.load.headers?.['accept-encoding'] && !res.encoding)
       throw new Error(`${t.label}: GET ${path} answered uncompressed`);
   }
-  const load = { connections: opts.connections, duration: opts.duration };
+  const load = (t: Target) => ({ connections: t.connections ?? opts.connections, duration: opts.duration });
   if (opts.warmup > 0) {
     console.error(`warm-up: ${opts.warmup} s per target…`);
-    for (const t of targets) await measure(t.server, t.load, { ...load, duration: opts.warmup });
+    for (const t of targets) await measure(t.server, t.load, { ...load(t), duration: opts.warmup });
   }
   const measured = new Map<string, Measurement[]>(targets.map((t) => [t.key, []]));
   for (let round = 1; round <= opts.rounds; round++) {
     for (const t of targets) {
-      const m = await measure(t.server, t.load, load);
+      const m = await measure(t.server, t.load, load(t));
       measured.get(t.key)!.push(m);
       console.error(
         `round ${round}/${opts.rounds} ${t.label.replace(/`/g, '')}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms` +
@@ -386,8 +488,33 @@ async function perAreaMain() {
   console.log(`written: the per-area section of ${flags.out}`);
 }
 
+/** --only search: the searches alone, on the large dataset, their section of the report replaced. */
+async function searchMain() {
+  const meta = { date: new Date(), command: command(), commit: gitCommit(), loadBefore: os.loadavg() };
+  console.error(`preparing ${dbName} on ${new URL(serverUrl!).host}…`);
+  const large = await prepareDataset(serverUrl!, dbName, {
+    elections: opts.elections,
+    seed: opts.seed,
+    reuse: flags.reuse,
+  });
+  console.error(`npm run build; the API runs as npm start does: node ${startArgs().join(' ')}`);
+  buildApi();
+  const api = await startApi('API', { DATABASE_URL: large.url, ...BENCH_API_ENV });
+  servers.push(api);
+  const setup = await setupSearch(large, api);
+  const measured = await runRounds(setup.targets);
+  console.error('EXPLAIN (ANALYZE, BUFFERS) of the search statements…');
+  const report = await searchReport(setup, measured, meta);
+  await stopAll();
+  const out = resolve(root, flags.out);
+  writeFileSync(out, spliceSearch(existsSync(out) ? readFileSync(out, 'utf8') : null, report));
+  console.log(`\n${searchSummary(report)}\n\n${searchGoals(report)}\n`);
+  console.log(`written: the search section of ${flags.out}`);
+}
+
 async function main() {
   if (perAreaOnly) return perAreaMain();
+  if (searchOnly) return searchMain();
   const started = new Date();
   const machineInfo = machine();
   console.error(`preparing datasets on ${new URL(serverUrl!).host}…`);
@@ -475,6 +602,8 @@ async function main() {
     withoutLimit,
   );
   servers.push(csvApiDefaultHeap);
+  console.error('capturing the SQL of the searches…');
+  const search = await setupSearch(large, api);
   console.error('preparing the per-area dataset and its servers…');
   const perArea = await setupPerArea();
 
@@ -530,7 +659,7 @@ async function main() {
 
   const csvRuns: ExportMeasurement[] = [];
   const csvFlagRuns: ExportMeasurement[] = [];
-  const measured = await runRounds([...targets, ...perArea.targets], async (round) => {
+  const measured = await runRounds([...targets, ...search.targets, ...perArea.targets], async (round) => {
     if (!csvImplemented) return;
     for (const [server, runs] of [
       [csvApi, csvRuns],
@@ -570,6 +699,7 @@ async function main() {
   }
   const meta = { date: started, command: command(), commit: gitCommit(), loadBefore: machineInfo.loadBefore };
   const perAreaResult = await perAreaReport(perArea, measured, meta);
+  const searchResult = await searchReport(search, measured, meta);
 
   const startupApi = api.readyMs;
   await stopAll();
@@ -613,11 +743,14 @@ async function main() {
     apiEnv: BENCH_API_ENV,
     startArgs: startArgs(),
     explains,
+    search: searchResult,
     perArea: perAreaResult,
   };
   const out = resolve(root, flags.out);
   writeFileSync(out, renderReport(report));
-  console.log(`\n${summaryTable(report)}\n\n${listTable(report)}\n\n${perAreaSummary(perAreaResult)}\n`);
+  console.log(
+    `\n${summaryTable(report)}\n\n${listTable(report)}\n\n${searchSummary(searchResult)}\n\n${perAreaSummary(perAreaResult)}\n`,
+  );
   if (!csv.implemented) console.log(`CSV export: not implemented (HTTP ${csv.status}).`);
   console.log(`written: ${flags.out}`);
 }

@@ -31,8 +31,9 @@ export function databaseUrl(serverUrl: string, name: string): string {
   return url.toString();
 }
 
-export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+/** A client on `url` (with `options`, a connection's `-c` settings, when given), closed after `fn`. */
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>, options?: string): Promise<T> {
+  const client = new pg.Client({ connectionString: url, ...(options ? { options } : {}) });
   await client.connect();
   try {
     return await fn(client);

@@ -5,7 +5,9 @@
 //                   version, areas, lines and sources, in turn, the rows serialised as plain JSON;
 //   /api-sql/:id    the statement /v1/elections/{id}/results runs; when that is one statement
 //                   returning the finished body, the body is sent as it is, as the API does;
-//   /area-sql/:id   the same with ?area=kz&level=region (the per-area dataset).
+//   /area-sql/:id   the same with ?area=kz&level=region (the per-area dataset);
+//   /search-<q>/-   the statements of one search (/v1/search?q=…, /v1/candidates?q=…), their
+//                   parameters as captured, the rows of each returned as JSON.
 // The API's ratio to each is its own overhead on the database path.
 import Fastify, { type FastifyReply } from 'fastify';
 import pg from 'pg';
@@ -19,7 +21,9 @@ if (!url || !plans || Object.values(plans).some((p) => !p.queries.length))
   throw new Error('BENCH_DATABASE_URL and BENCH_RESULTS_PLANS are set by bench/run.ts');
 
 const config = loadConfig({});
-const pool = new pg.Pool({ connectionString: url, max: config.DB_POOL_MAX });
+// BENCH_PG_OPTIONS: the API's connection settings (captured with its SQL), e.g. pg_trgm's thresholds.
+const options = process.env.BENCH_PG_OPTIONS;
+const pool = new pg.Pool({ connectionString: url, max: config.DB_POOL_MAX, ...(options ? { options } : {}) });
 pool.on('error', () => {});
 
 // As Drizzle's pg driver does: dates and timestamps stay strings, rows come as arrays.
