@@ -230,7 +230,7 @@ forEachEngine(t, async (t, app) => {
     );
     t.equal(res.status, 201);
     t.equal(res.headers.location, `/v1/elections/${KZ2022}/results/versions/11`);
-    t.equal(res.headers.etag, '"results-v11"');
+    t.match(res.headers.etag, /^"results-v11~[\w-]{16}"$/, 'the version and a digest of the body');
     t.match(res.body, { version: 11, status: 'correction', current: true, derived: { linesTotal: 7_940_478 } });
     const current = await get(app, `/v1/elections/${KZ2022}/results`);
     t.match(current.body, { version: 11 }, 'the new version is current');
@@ -421,10 +421,10 @@ forEachEngine(t, async (t, app) => {
     };
     const first = await send(app, 'POST', '/v1/elections', body, headers);
     t.equal(first.status, 201);
-    t.equal(first.headers.etag, '"r1.v0"');
+    t.match(first.headers.etag, /^"r1\.v0~[\w-]{16}"$/);
     const retry = await send(app, 'POST', '/v1/elections', body, headers);
     t.equal(retry.headers['idempotent-replayed'], 'true');
-    t.equal(retry.headers.etag, '"r1.v0"');
+    t.equal(retry.headers.etag, first.headers.etag, 'the replay carries the same tag');
     t.equal(retry.headers.location, '/v1/elections/kz.local.2099-05-05');
     const patched = await send(
       app,

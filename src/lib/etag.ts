@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -46,14 +47,33 @@ export function notModified(request: FastifyRequest, reply: FastifyReply, etag: 
 }
 
 /**
- * Whether an If-Match header admits a write to a resource whose ETag is `current` (undefined while
- * it has none): RFC 9110's strong comparison over the header's list (a weak tag never matches; the
- * coding suffix of a compressed read is ignored), and `*` for any current one.
+ * A record's tag is its revision (what If-Match checks: `"r3"`) followed by `~` and a digest of
+ * the body sent: the body also shows what the record cites (a source's publisher, a candidate's
+ * name in a result), which changes without a new revision, and a 304 must never answer for a body
+ * that changed (RFC 9110 §8.8.3). If-Match compares the revision part only, so an edit of another
+ * record never turns a write into a 412.
+ */
+const DIGEST = /~[A-Za-z0-9_-]*"$/;
+
+/** `"prefix~digest"`: the revision tag `prefix` (quoted) with a digest of `body`. */
+export function digestTag(prefix: string, body: string | Buffer): string {
+  const digest = createHash('sha1').update(body).digest('base64url').slice(0, 16);
+  return `${prefix.slice(0, -1)}~${digest}"`;
+}
+
+/** The revision part of a tag: without the coding suffix and the digest. */
+const revisionOf = (tag: string) => tag.replace(CODING_SUFFIX, '"').replace(DIGEST, '"');
+
+/**
+ * Whether an If-Match header admits a write to a resource whose revision tag is `current`
+ * (undefined while it has none): RFC 9110's strong comparison over the header's list (a weak tag
+ * never matches), of the revision part (the coding suffix of a compressed read and the body
+ * digest ignored), and `*` for any current one.
  */
 export function ifMatchAdmits(header: string, current: string | undefined): boolean {
   if (current === undefined) return false;
   return header.split(',').some((tag) => {
     const t = tag.trim();
-    return t === '*' || (!t.startsWith('W/') && t.replace(CODING_SUFFIX, '"') === current);
+    return t === '*' || (!t.startsWith('W/') && revisionOf(t) === current);
   });
 }

@@ -3,7 +3,7 @@ import compress from '@fastify/compress';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { COMPRESSION } from '../lib/content-encoding.js';
-import { encodedEtag, matchingTag } from '../lib/etag.js';
+import { digestTag, encodedEtag, matchingTag } from '../lib/etag.js';
 import { addVary } from '../lib/vary.js';
 
 interface CachePolicy {
@@ -19,6 +19,11 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Cache-Control for a view of results: short while preliminary, longer once final. */
     cacheResults(preliminary: boolean): FastifyReply;
+    /**
+     * Tags the body as a revision of an editable record: its ETag is `revision` with a digest of
+     * the body sent (digestTag), and PATCH's If-Match checks the revision part.
+     */
+    revisionTag(revision: string): FastifyReply;
   }
 }
 
@@ -38,14 +43,28 @@ function followsLanguage(request: FastifyRequest): boolean {
 
 export default fp(
   async function httpCache(app: FastifyInstance, policy: CachePolicy) {
+    const revisions = new WeakMap<FastifyReply, string>();
+    app.decorateReply('revisionTag', function revisionTag(this: FastifyReply, revision: string) {
+      revisions.set(this, revision);
+      return this;
+    });
     // Before compression: the tag of the identity body, and the 304 before any compressing.
     app.addHook('onSend', (request, reply, payload, done) => {
-      if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200)
+      const revision = revisions.get(reply);
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        // A write's answer is the record as a read of it serves it: the same tag for the same bytes.
+        if (revision !== undefined && (typeof payload === 'string' || Buffer.isBuffer(payload)))
+          reply.header('etag', digestTag(revision, payload));
         return done(null, payload);
+      }
+      if (reply.statusCode !== 200) return done(null, payload);
       // Nothing to revalidate in what must not be stored (the probes).
       if (reply.getHeader('cache-control') === 'no-store') return done(null, payload);
       let etag = reply.getHeader('etag');
-      if (etag === undefined) {
+      if (revision !== undefined && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
+        etag = digestTag(revision, payload);
+        reply.header('etag', etag);
+      } else if (etag === undefined) {
         if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return done(null, payload);
         etag = `"${createHash('sha1').update(payload).digest('base64url')}"`;
         reply.header('etag', etag);

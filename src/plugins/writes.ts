@@ -16,7 +16,7 @@ interface WriteOutcome<T> {
 }
 
 interface WriteSpec {
-  action: 'create' | 'update' | 'publish';
+  action: 'create' | 'update' | 'publish' | 'merge';
   resourceType: string;
 }
 
@@ -60,7 +60,8 @@ function send<T>(
 ): T {
   reply.code(outcome.status);
   if (outcome.location) reply.header('location', outcome.location);
-  if (outcome.etag) reply.header('etag', outcome.etag);
+  // The revision: the ETag sent is it with a digest of the body (http-cache), as a read's is.
+  if (outcome.etag) reply.revisionTag(outcome.etag);
   return body;
 }
 
@@ -145,5 +146,5 @@ export default fp<WritesOptions>(
     });
     app.addHook('onClose', async () => clearInterval(sweep));
   },
-  { name: 'writes', dependencies: ['db', 'auth'] },
+  { name: 'writes', dependencies: ['db', 'auth', 'http-cache'] },
 );

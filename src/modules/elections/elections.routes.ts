@@ -61,7 +61,7 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const row = await findElection(request.db, request.params.id);
       if (!row) throw notFound(`Election ${request.params.id} not found.`);
-      reply.header('etag', electionEtag(row));
+      reply.revisionTag(electionEtag(row));
       return toElection(await electionWithIds(request.db, row));
     },
   );

@@ -5,6 +5,7 @@ import { LRUCache } from 'lru-cache';
 import type { Database, Db } from '../../db/client.js';
 import { readDataVersion } from '../../db/data-version.js';
 import { compressSync, type Encoding } from '../../lib/content-encoding.js';
+import { digestTag } from '../../lib/etag.js';
 import type { DocumentQuery } from './results.document.js';
 import { requireResultsJson, resultsEtag } from './results.service.js';
 
@@ -91,8 +92,9 @@ export function createResultsCache(options: ResultsCacheOptions): ResultsCache {
     return {
       body: Buffer.from(json),
       encoded: {},
-      etag: resultsEtag(version, { current }),
-      csvEtag: resultsEtag(version, { current, csv: true }),
+      // With a digest of the body: a renamed candidate or an edited source changes it, not the version.
+      etag: digestTag(resultsEtag(version, { current }), json),
+      csvEtag: digestTag(resultsEtag(version, { current, csv: true }), json),
       version,
       preliminary,
       dataVersion: 0,

@@ -22,9 +22,10 @@ export interface ResultsJson {
 }
 
 /**
- * The ETag of a version as JSON (`csv`: as CSV). A version's representation changes once, when a
- * newer version makes it no longer current, so a superseded version has a tag of its own; the
- * current version's tag is the one If-Match names when publishing.
+ * The revision part of a version's ETag as JSON (`csv`: as CSV). A version's figures change once,
+ * when a newer version makes it no longer current, so a superseded version has a tag of its own;
+ * the current version's tag is the one If-Match names when publishing. A read's tag adds a digest
+ * of the body (digestTag): the names and sources it shows can be edited.
  */
 export const resultsEtag = (version: number, { current = true, csv = false } = {}) =>
   `"results-v${version}${current ? '' : '-superseded'}${csv ? '-csv' : ''}"`;
