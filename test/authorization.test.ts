@@ -58,9 +58,15 @@ t.test('the document marks every write and the audit log as secured', async (t) 
     'createOrganisation',
     'createSource',
     'listAuditLog',
+    'mergeCandidates',
+    'mergeOrganisations',
     'publishContestResults',
     'publishResults',
+    'updateArea',
+    'updateCandidate',
     'updateElection',
+    'updateOrganisation',
+    'updateSource',
   ]);
   for (const op of operations.filter((o) => o.method !== 'GET'))
     t.ok(op.example !== undefined, `${op.operationId}: the document gives an example body`);

@@ -61,6 +61,33 @@ async function newElection(app: FastifyInstance, auth: Record<string, string>): 
   return (res.body as { id: string }).id;
 }
 
+// A record of each kind the reference-data operations name in their path, made for the example
+// (an edit or a merge of a seeded record would change what the other examples see).
+const SOURCE = 'kazinform-2022-cec-final-results';
+const NEW_RECORDS = {
+  candidates: (n: number) => ({ name: `Example Person ${n}`, sourceId: SOURCE }),
+  organisations: (n: number) => ({
+    id: `example-party-${n}`,
+    name: `Example Party ${n}`,
+    kind: 'party',
+    sourceId: SOURCE,
+  }),
+  sources: (n: number) => ({ id: `example-source-${n}`, publisher: 'Example Agency', kind: 'news' }),
+  areas: (n: number) => ({
+    parentId: 'kz-abai',
+    level: 'district',
+    name: `Example District ${n}`,
+    sourceId: 'kazinform-2022-06-08-new-regions-on-the-map',
+  }),
+};
+let made = 0;
+async function newRecord(app: FastifyInstance, auth: Record<string, string>, kind: keyof typeof NEW_RECORDS) {
+  made += 1;
+  const res = await send(app, 'POST', `/v1/${kind}`, NEW_RECORDS[kind](made), auth);
+  if (res.status !== 201) throw new Error(`could not make a record for an example: ${JSON.stringify(res.body)}`);
+  return (res.body as { id: string }).id;
+}
+
 forEachEngine(t, async (t, app) => {
   const doc = (await get(app, '/openapi.json')).body as OpenAPIV3_1.Document;
   const examples = requestExamples(doc);
@@ -88,6 +115,13 @@ forEachEngine(t, async (t, app) => {
         // A change to an existing resource states what it read.
         if (example.method === 'PATCH')
           headers['if-match'] = String((await get(app, `/v1/elections/${id}`)).headers.etag);
+      }
+      const kind = /^\/v1\/(candidates|organisations|sources|areas)\/\{id\}/.exec(url)?.[1];
+      if (kind) {
+        const id = await newRecord(app, auth, kind as keyof typeof NEW_RECORDS);
+        url = url.replace('{id}', id);
+        if (example.method === 'PATCH')
+          headers['if-match'] = String((await get(app, `/v1/${kind}/${id}`)).headers.etag);
       }
       t.notMatch(url, /[{}]/, `${url}: every path parameter is filled`);
       const op = (doc.paths![example.path] as Record<string, Operation>)[example.method.toLowerCase()]!;

@@ -23,6 +23,9 @@ forEachEngine(t, async (t, app) => {
       published: null,
       kind: 'news',
       language: 'en',
+      terms: null,
+      termsUrl: null,
+      attribution: null,
       note: 'Reports the final results adopted by the Central Election Commission on 22 Nov 2022.',
     });
     t.equal((await get(app, '/v1/sources/no-such-source')).status, 404);

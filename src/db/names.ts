@@ -11,7 +11,8 @@ import * as t from './schema/index.js';
 export const SUBJECT_KINDS = ['person', 'party', 'area', 'election'] as const;
 export type SubjectKind = (typeof SUBJECT_KINDS)[number];
 
-const SUBJECT_KEY = {
+/** The property of a `names` or `external_ids` row that holds a subject of this kind. */
+export const SUBJECT_KEY = {
   person: 'candidateId',
   party: 'organisationId',
   area: 'areaId',

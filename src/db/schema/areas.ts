@@ -1,4 +1,4 @@
-import { type AnyPgColumn, char, date, index, pgTable, text } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, char, date, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
 import { countries } from './countries.js';
 import { areaLevel } from './enums.js';
 import { sources } from './sources.js';
@@ -28,6 +28,8 @@ export const areas = pgTable(
     note: text('note'),
     // Null only for a country's own area, made from ISO 3166-1.
     sourceId: text('source_id').references(() => sources.id),
+    // Bumped by every PATCH: the revision part of the ETag that If-Match checks.
+    revision: integer('revision').notNull().default(1),
   },
   (t) => [
     index('areas_parent_idx').on(t.parentId, t.id),

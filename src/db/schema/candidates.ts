@@ -1,4 +1,4 @@
-import { pgTable, text } from 'drizzle-orm/pg-core';
+import { integer, pgTable, text } from 'drizzle-orm/pg-core';
 import { sources } from './sources.js';
 
 // A person: a candidate in some election, or a person the sources name. Their names, for display
@@ -10,4 +10,6 @@ export const candidates = pgTable('candidates', {
   sourceId: text('source_id')
     .notNull()
     .references(() => sources.id),
+  // Bumped by every PATCH: the revision part of the ETag that If-Match checks.
+  revision: integer('revision').notNull().default(1),
 });

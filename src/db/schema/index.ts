@@ -8,5 +8,6 @@ export * from './elections.js';
 export * from './contests.js';
 export * from './results.js';
 export * from './names.js';
+export * from './redirects.js';
 export * from './api-keys.js';
 export * from './data-version.js';

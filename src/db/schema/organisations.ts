@@ -1,4 +1,4 @@
-import { pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { organisationKind } from './enums.js';
 import { sources } from './sources.js';
 
@@ -16,6 +16,8 @@ export const organisations = pgTable('organisations', {
   sourceId: text('source_id')
     .notNull()
     .references(() => sources.id),
+  // Bumped by every PATCH: the revision part of the ETag that If-Match checks.
+  revision: integer('revision').notNull().default(1),
 });
 
 // The members of an alliance.

@@ -3,8 +3,17 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { iso31662 } from 'iso-3166';
 import type { Db } from '../../db/client.js';
 import { type Listing, listResponses, sendList } from '../../formats/list.js';
-import { badParameter, conflict, HttpProblem, notFound, unprocessable } from '../../lib/problem.js';
-import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
+import {
+  badParameter,
+  conflict,
+  HttpProblem,
+  notFound,
+  type ProblemFieldError,
+  unprocessable,
+} from '../../lib/problem.js';
+import { bearerAuth, ifMatchHeaders, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
+import { ISO_3166_1_SOURCE, ownNameRows, syncOwnNames } from '../../db/names.js';
+import { applyEdit, keepOldName, lockForEdit, revisionTag } from '../edits/edits.service.js';
 import { derivedId, searchKey } from '../../lib/slug.js';
 import { countryElectionListQuery, electionList } from '../elections/elections.schemas.js';
 import { electionColumns, electionListing } from '../elections/elections.view.js';
@@ -21,7 +30,15 @@ import { localise } from '../names/names.view.js';
 import { requireSource } from '../sources/sources.repository.js';
 import { areaWithIsoCode, type AreaRow, type AreaFilter, findArea, insertArea, listAreas } from './areas.repository.js';
 import { areaLevel } from '../../db/schema/index.js';
-import { areaCreateBody, areaDetailQuery, areaList, areaListQuery, areaParams, areaSchema } from './areas.schemas.js';
+import {
+  areaCreateBody,
+  areaDetailQuery,
+  areaList,
+  areaListQuery,
+  areaParams,
+  areaPatchBody,
+  areaSchema,
+} from './areas.schemas.js';
 
 type AreaWithIds = AreaRow & { identifiers: Identifier[]; shownName?: string; names?: StoredName[] };
 
@@ -174,6 +191,7 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const row = await areaWithIds(request.db, await requireArea(request.db, request.params.id));
+      reply.revisionTag(revisionTag(row.area.revision));
       return toArea((await localiseAreas(request, reply, [row], request.query))[0]!);
     },
   );
@@ -268,6 +286,58 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
         await insertArea(tx, { id, parentId, countryCode, ...fields });
         const row = await areaWithIds(tx, (await findArea(tx, id))!);
         return { status: 201, body: toArea(row), location: `/v1/areas/${id}`, resourceId: id };
+      });
+    },
+  );
+
+  app.patch(
+    '/areas/:id',
+    {
+      schema: {
+        operationId: 'updateArea',
+        tags: ['areas'],
+        summary: "Change an area's details",
+        description:
+          'Needs If-Match with the ETag of your last GET of the area: if anyone changed it since, the answer ' +
+          'is 412 and nothing is written. Its parent and level stay as they are.',
+        security: bearerAuth,
+        params: areaParams,
+        headers: ifMatchHeaders,
+        body: areaPatchBody,
+        response: writeResponses(200, 'The area as changed, with its new ETag.', areaSchema, 404, 409, 412, 428),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const changes = request.body;
+      return app.write(request, reply, { action: 'update', resourceType: 'area' }, async (tx) => {
+        await lockForEdit(tx, 'area', id, request.headers['if-match']);
+        const { area, source } = (await findArea(tx, id))!;
+        if (changes.sourceId) await requireSource(tx, changes.sourceId, 'sourceId');
+        const after = { ...area, ...changes };
+        const errors: ProblemFieldError[] = [];
+        if (area.level === 'country')
+          errors.push({ in: 'path', name: 'id', message: "is a country's own area, which follows ISO 3166-1" });
+        if (changes.isoCode && isoCodes.get(changes.isoCode) !== area.countryCode)
+          errors.push({ in: 'body', name: 'isoCode', message: `is not an ISO 3166-2 code of ${area.countryCode}` });
+        if (after.validFrom && after.validTo && after.validFrom > after.validTo)
+          errors.push({
+            in: 'body',
+            name: changes.validTo !== undefined ? 'validTo' : 'validFrom',
+            message: `validFrom (${after.validFrom}) must be on or before validTo (${after.validTo})`,
+          });
+        if (errors.length) throw unprocessable(errors);
+        if (changes.isoCode && changes.isoCode !== area.isoCode) {
+          const holder = await areaWithIsoCode(tx, changes.isoCode);
+          if (holder) throw conflict(`An area with ISO code ${changes.isoCode} exists: ${holder}.`);
+        }
+        const revision = await applyEdit(tx, 'area', id, changes);
+        const sourceId = after.sourceId ?? ISO_3166_1_SOURCE;
+        if (after.name !== area.name || after.sourceId !== area.sourceId)
+          await syncOwnNames(tx, 'area', id, ownNameRows('area', id, after, sourceId));
+        if (after.name !== area.name) await keepOldName(tx, 'area', id, area.name, source?.id ?? ISO_3166_1_SOURCE);
+        const row = await areaWithIds(tx, (await findArea(tx, id))!);
+        return { status: 200, body: toArea(row), etag: revisionTag(revision), resourceId: id };
       });
     },
   );

@@ -1,6 +1,7 @@
 import { languageParams, namesField } from '../names/names.view.js';
 import { identifiersField, lookupParams } from '../identifiers/identifiers.schemas.js';
 import { z } from 'zod';
+import { patchBody } from '../../lib/patch.js';
 import { areaLevel } from '../../db/schema/index.js';
 import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
@@ -63,23 +64,27 @@ export const areaParams = z.object({ id: areaIdParam });
 
 export const areaList = listSchema(areaSchema).meta({ id: 'AreaList' });
 
+const areaFields = {
+  name: text().trim().min(1).max(200),
+  isoCode: z
+    .string()
+    .regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/)
+    .nullable()
+    .default(null)
+    .describe("ISO 3166-2 code; must be one of the country's."),
+  authorityCode: text().trim().min(1).max(100).nullable().default(null),
+  validFrom: isoDate.nullable().default(null),
+  validTo: isoDate.nullable().default(null),
+  note: text().max(2000).nullable().default(null),
+  sourceId: sourceIdParam.describe('The source describing the area; must exist.'),
+};
+
 export const areaCreateBody = z
   .strictObject({
     id: areaIdParam.optional().describe('Readable id; by default "{parent\'s country}-{slug of the name}".'),
     parentId: areaIdParam.describe('The area this one is within; must exist.'),
     level: areaLevelParam,
-    name: text().trim().min(1).max(200),
-    isoCode: z
-      .string()
-      .regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/)
-      .nullable()
-      .default(null)
-      .describe("ISO 3166-2 code; must be one of the country's."),
-    authorityCode: text().trim().min(1).max(100).nullable().default(null),
-    validFrom: isoDate.nullable().default(null),
-    validTo: isoDate.nullable().default(null),
-    note: text().max(2000).nullable().default(null),
-    sourceId: sourceIdParam.describe('The source describing the area; must exist.'),
+    ...areaFields,
   })
   .meta({
     id: 'AreaCreate',
@@ -91,3 +96,12 @@ export const areaCreateBody = z
       sourceId: 'kazinform-2022-06-08-new-regions-on-the-map',
     },
   });
+
+export const areaPatchBody = patchBody(areaFields).meta({
+  id: 'AreaPatch',
+  description:
+    'The fields to change. The id, parent and level stay: results are checked against the hierarchy they ' +
+    "were published in. A country's own area follows ISO 3166-1 and is not edited. A new name keeps the " +
+    'old one searchable, as a variant.',
+  example: { authorityCode: '10', note: "Code of the CEC's 2022 list." },
+});

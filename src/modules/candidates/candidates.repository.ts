@@ -8,6 +8,7 @@ const columns = {
   id: candidates.id,
   name: candidates.name,
   note: candidates.note,
+  revision: candidates.revision,
   source: sourceRefColumns,
 };
 

@@ -1,8 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { listResponses, sendList } from '../../formats/list.js';
 import { page } from '../../lib/pagination.js';
-import { badParameter, conflict, notFound } from '../../lib/problem.js';
-import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
+import { badParameter, conflict } from '../../lib/problem.js';
+import { bearerAuth, ifMatchHeaders, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
+import { ownNameRows, syncOwnNames } from '../../db/names.js';
+import {
+  applyEdit,
+  keepOldName,
+  lockForEdit,
+  mergeRoute,
+  redirectOrNotFound,
+  revisionTag,
+} from '../edits/edits.service.js';
+import { mergeBody, mergeResult, movedResponse } from '../edits/edits.schemas.js';
 import { derivedId } from '../../lib/slug.js';
 import { requireSource } from '../sources/sources.repository.js';
 import { withSourceColumns } from '../sources/sources.view.js';
@@ -33,11 +43,27 @@ import {
   candidateList,
   candidateListQuery,
   candidateParams,
+  candidatePatchBody,
 } from './candidates.schemas.js';
 
 const candidateColumns = ['id', 'name', 'note', 'sourceId', 'sourcePublisher', 'identifiers'] as const;
 
 type CandidateRow = NonNullable<Awaited<ReturnType<typeof findCandidate>>> & { identifiers: Identifier[] };
+
+/** The candidate with a page of their vote shares, or undefined. */
+async function candidateDetail(
+  db: Db,
+  id: string,
+  opts: { limit: number; cursor?: [string, string, number, number] | undefined },
+) {
+  const [candidate, series] = await Promise.all([
+    candidateWithIds(db, id),
+    candidateTimeSeries(db, id, { after: opts.cursor, limit: opts.limit + 1 }),
+  ]);
+  if (!candidate) return undefined;
+  const shares = page(series, opts.limit, (r) => [r.date, r.electionId, r.version, r.id], toVoteShare);
+  return { candidate, shares: { voteShares: shares.data, voteSharesNext: shares.next } };
+}
 
 /** The candidate with their identifiers, or undefined. */
 async function candidateWithIds(db: Db, id: string): Promise<CandidateRow | undefined> {
@@ -156,21 +182,85 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
           'at a time: follow `voteSharesNext`.',
         params: candidateParams,
         querystring: candidateDetailQuery,
-        response: readResponses('The candidate and a page of their vote shares.', candidateDetailSchema, 400, 404, 503),
+        response: {
+          ...readResponses('The candidate and a page of their vote shares.', candidateDetailSchema, 400, 404, 503),
+          ...movedResponse,
+        },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
       const { limit, cursor } = request.query;
-      const [candidate, series] = await Promise.all([
-        candidateWithIds(request.db, id),
-        candidateTimeSeries(request.db, id, { after: cursor, limit: limit + 1 }),
-      ]);
-      if (!candidate) throw notFound(`Candidate ${id} not found.`);
-      const [shown] = await localise(request, reply, 'person', [candidate], (r) => r.id, request.query);
-      const shares = page(series, limit, (r) => [r.date, r.electionId, r.version, r.id], toVoteShare);
-      return { ...shown!, voteShares: shares.data, voteSharesNext: shares.next };
+      const found = await candidateDetail(request.db, id, { limit, cursor });
+      if (!found) return redirectOrNotFound(request, reply, 'person', id);
+      reply.revisionTag(revisionTag(found.candidate.revision));
+      const [shown] = await localise(request, reply, 'person', [found.candidate], (r) => r.id, request.query);
+      return { ...shown!, ...found.shares };
     },
+  );
+
+  app.patch(
+    '/candidates/:id',
+    {
+      schema: {
+        operationId: 'updateCandidate',
+        tags: ['candidates'],
+        summary: "Change a candidate's details",
+        description:
+          'Needs If-Match with the ETag of your last GET of the candidate: if anyone changed them since, ' +
+          'the answer is 412 and nothing is written. A new name keeps the old one searchable.',
+        security: bearerAuth,
+        params: candidateParams,
+        headers: ifMatchHeaders,
+        body: candidatePatchBody,
+        response: writeResponses(
+          200,
+          'The candidate as changed, with the first page of their vote shares and the new ETag.',
+          candidateDetailSchema,
+          404,
+          412,
+          428,
+        ),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const changes = request.body;
+      return app.write(request, reply, { action: 'update', resourceType: 'candidate' }, async (tx) => {
+        await lockForEdit(tx, 'person', id, request.headers['if-match']);
+        const before = (await findCandidate(tx, id))!;
+        if (changes.sourceId) await requireSource(tx, changes.sourceId, 'sourceId');
+        const revision = await applyEdit(tx, 'person', id, changes);
+        const name = changes.name ?? before.name;
+        const sourceId = changes.sourceId ?? before.source.id;
+        if (name !== before.name || sourceId !== before.source.id)
+          await syncOwnNames(tx, 'person', id, ownNameRows('person', id, { name }, sourceId));
+        if (name !== before.name) await keepOldName(tx, 'person', id, before.name, before.source.id);
+        const { candidate, shares } = (await candidateDetail(tx, id, { limit: 50 }))!;
+        return { status: 200, body: { ...candidate, ...shares }, etag: revisionTag(revision), resourceId: id };
+      });
+    },
+  );
+
+  app.post(
+    '/candidates/:id/merge',
+    {
+      schema: {
+        operationId: 'mergeCandidates',
+        tags: ['candidates'],
+        summary: 'Merge a person recorded twice into the other record',
+        description:
+          'Their vote-share lines, names and identifiers move to `into`; this id then answers 301 with ' +
+          "`into`'s URL, and no list or search shows it again. 409 when they cannot be one person: both " +
+          'stand in one result version, or another dataset (e.g. Wikidata) gives them different ids.',
+        security: bearerAuth,
+        headers: postHeaders,
+        params: candidateParams,
+        body: mergeBody('CandidateMerge', 'kassym-jomart-tokayev'),
+        response: writeResponses(200, 'Merged: the record kept is at Location.', mergeResult, 404, 409),
+      },
+    },
+    async (request, reply) => mergeRoute(app, request, reply, 'person', request.params.id, request.body.into),
   );
 
   app.post(

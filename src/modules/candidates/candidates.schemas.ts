@@ -1,5 +1,6 @@
 import { languageParams, namesField } from '../names/names.view.js';
 import { z } from 'zod';
+import { patchBody } from '../../lib/patch.js';
 import { text } from '../../lib/text.js';
 import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
@@ -55,12 +56,16 @@ export const candidateParams = z.object({ id: candidateIdParam });
 
 export const candidateList = listSchema(candidateSchema).meta({ id: 'CandidateList' });
 
+const candidateFields = {
+  name: text().trim().min(1).max(300),
+  note: text().max(2000).nullable().default(null),
+  sourceId: sourceIdParam.describe('The source naming the person; must exist.'),
+};
+
 export const candidateCreateBody = z
   .strictObject({
     id: candidateIdParam.optional().describe('Readable id; by default a slug of the name.'),
-    name: text().trim().min(1).max(300),
-    note: text().max(2000).nullable().default(null),
-    sourceId: sourceIdParam.describe('The source naming the person; must exist.'),
+    ...candidateFields,
   })
   .meta({
     id: 'CandidateCreate',
@@ -70,3 +75,11 @@ export const candidateCreateBody = z
       sourceId: 'kazinform-2022-cec-final-results',
     },
   });
+
+export const candidatePatchBody = patchBody(candidateFields).meta({
+  id: 'CandidatePatch',
+  description:
+    'The fields to change; the id stays. A new name keeps the old one searchable, as a variant; the ' +
+    "person's other names and identifiers stay as they are.",
+  example: { note: 'Also known by his patronymic, Kemelevich.' },
+});

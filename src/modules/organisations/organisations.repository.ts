@@ -25,6 +25,8 @@ const columns = {
   shortName: organisations.shortName,
   abbreviation: organisations.abbreviation,
   colour: organisations.colour,
+  colourSourceId: organisations.colourSourceId,
+  revision: organisations.revision,
   // Left-joined: drizzle gives null for the whole object when there is no colour source.
   colourSource: {
     id: colourSource.id,

@@ -2,8 +2,18 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { listResponses, sendList } from '../../formats/list.js';
-import { conflict, notFound, type ProblemFieldError, unprocessable } from '../../lib/problem.js';
-import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
+import { conflict, type ProblemFieldError, unprocessable } from '../../lib/problem.js';
+import { bearerAuth, ifMatchHeaders, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
+import { ownNameRows, syncOwnNames } from '../../db/names.js';
+import {
+  applyEdit,
+  keepOldName,
+  lockForEdit,
+  mergeRoute,
+  redirectOrNotFound,
+  revisionTag,
+} from '../edits/edits.service.js';
+import { mergeBody, mergeResult, movedResponse } from '../edits/edits.schemas.js';
 import { derivedId } from '../../lib/slug.js';
 import { lookUp } from '../identifiers/identifiers.repository.js';
 import { localise } from '../names/names.view.js';
@@ -20,6 +30,7 @@ import {
   organisationList,
   organisationListQuery,
   organisationParams,
+  organisationPatchBody,
   organisationResultList,
   organisationResultsQuery,
   organisationSchema,
@@ -69,12 +80,13 @@ export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
           'members, and for any organisation the alliances it belongs to, each with its source.',
         params: organisationParams,
         querystring: organisationDetailQuery,
-        response: readResponses('The organisation.', organisationSchema, 400, 404, 503),
+        response: { ...readResponses('The organisation.', organisationSchema, 400, 404, 503), ...movedResponse },
       },
     },
     async (request, reply) => {
       const row = await findOrganisation(request.db, request.params.id);
-      if (!row) throw notFound(`Organisation ${request.params.id} not found.`);
+      if (!row) return redirectOrNotFound(request, reply, 'party', request.params.id);
+      reply.revisionTag(revisionTag(row.revision));
       return (await localise(request, reply, 'party', [row], (r) => r.id, request.query))[0];
     },
   );
@@ -93,19 +105,23 @@ export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
           'are at /v1/vote-shares?party={id}&area=...',
         params: organisationParams,
         querystring: organisationResultsQuery,
-        response: listResponses(
-          "One page of the organisation's result lines.",
-          organisationResultList,
-          organisationResultColumns,
-          400,
-          404,
-          503,
-        ),
+        response: {
+          ...listResponses(
+            "One page of the organisation's result lines.",
+            organisationResultList,
+            organisationResultColumns,
+            400,
+            404,
+            503,
+          ),
+          ...movedResponse,
+        },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
-      if ((await organisationKinds(request.db, [id])).size === 0) throw notFound(`Organisation ${id} not found.`);
+      if ((await organisationKinds(request.db, [id])).size === 0)
+        return redirectOrNotFound(request, reply, 'party', id);
       const { limit, cursor, versions, contestKind } = request.query;
       return sendList(
         request,
@@ -143,6 +159,83 @@ export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
         return { status: 201, body, location: `/v1/organisations/${id}`, resourceId: id };
       });
     },
+  );
+
+  app.patch(
+    '/organisations/:id',
+    {
+      schema: {
+        operationId: 'updateOrganisation',
+        tags: ['organisations'],
+        summary: "Change a party's or nominating body's details",
+        description:
+          'Needs If-Match with the ETag of your last GET of the organisation: if anyone changed it since, ' +
+          'the answer is 412 and nothing is written. A new name keeps the old one searchable.',
+        security: bearerAuth,
+        params: organisationParams,
+        headers: ifMatchHeaders,
+        body: organisationPatchBody,
+        response: writeResponses(
+          200,
+          'The organisation as changed, with its new ETag.',
+          organisationSchema,
+          404,
+          412,
+          428,
+        ),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const changes = request.body;
+      return app.write(request, reply, { action: 'update', resourceType: 'organisation' }, async (tx) => {
+        await lockForEdit(tx, 'party', id, request.headers['if-match']);
+        const before = (await findOrganisation(tx, id))!;
+        if (changes.sourceId) await requireSource(tx, changes.sourceId, 'sourceId');
+        const after = {
+          name: before.name,
+          kind: before.kind,
+          shortName: before.shortName,
+          abbreviation: before.abbreviation,
+          colour: before.colour,
+          colourSourceId: before.colourSourceId,
+          sourceId: before.source.id,
+          ...changes,
+        };
+        const errors = await checkOrganisation(tx, id, { ...after, members: [] });
+        if (before.members.length && after.kind !== 'alliance')
+          errors.push({ in: 'body', name: 'kind', message: `stays alliance: it has ${before.members.length} members` });
+        if (errors.length) throw unprocessable(errors);
+        const revision = await applyEdit(tx, 'party', id, changes);
+        if (['name', 'shortName', 'abbreviation', 'sourceId'].some((k) => k in changes))
+          await syncOwnNames(tx, 'party', id, ownNameRows('party', id, after, after.sourceId));
+        if (after.name !== before.name) await keepOldName(tx, 'party', id, before.name, before.source.id);
+        const body = (await findOrganisation(tx, id))!;
+        return { status: 200, body, etag: revisionTag(revision), resourceId: id };
+      });
+    },
+  );
+
+  app.post(
+    '/organisations/:id/merge',
+    {
+      schema: {
+        operationId: 'mergeOrganisations',
+        tags: ['organisations'],
+        summary: 'Merge a party recorded twice into the other record',
+        description:
+          'Its lines (as nominator or party list), names, identifiers and alliance memberships move to ' +
+          "`into`; this id then answers 301 with `into`'s URL, and no list or search shows it again. 409 " +
+          'when they cannot be one party: both have a party list in one result version, one is an ' +
+          'alliance the other belongs to, or another dataset gives them different ids.',
+        security: bearerAuth,
+        headers: postHeaders,
+        params: organisationParams,
+        body: mergeBody('OrganisationMerge', 'amanat'),
+        response: writeResponses(200, 'Merged: the record kept is at Location.', mergeResult, 404, 409),
+      },
+    },
+    async (request, reply) => mergeRoute(app, request, reply, 'party', request.params.id, request.body.into),
   );
 };
 

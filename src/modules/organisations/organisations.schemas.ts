@@ -1,6 +1,7 @@
 import { languageParams, namesField } from '../names/names.view.js';
 import { identifiersField, lookupParams } from '../identifiers/identifiers.schemas.js';
 import { z } from 'zod';
+import { patchBody } from '../../lib/patch.js';
 import { text } from '../../lib/text.js';
 import { slugIdParam } from '../../lib/slug.js';
 import {
@@ -97,30 +98,35 @@ export const organisationParams = z.object({ id: organisationIdParam });
 
 export const organisationList = listSchema(organisationSchema).meta({ id: 'OrganisationList' });
 
+const organisationFields = {
+  name: text().trim().min(1).max(300).describe('The full name in English, as the source prints it.'),
+  kind: z
+    .enum(organisationKind.enumValues)
+    .nullable()
+    .default(null)
+    .describe('party, public-association, alliance or other; null (the default) when the source does not say.'),
+  shortName: text().trim().min(1).max(100).nullable().default(null).describe('The short name charts and tables use.'),
+  abbreviation: text().trim().min(1).max(30).nullable().default(null).describe('The initials it goes by.'),
+  colour: z
+    .string()
+    .regex(COLOUR, 'must be a colour as #rrggbb')
+    .transform((c) => c.toLowerCase())
+    .nullable()
+    .default(null)
+    .describe('The colour charts draw it in, as #rrggbb; needs colourSourceId.'),
+  colourSourceId: sourceIdParam
+    .nullable()
+    .default(null)
+    .describe(
+      'The source that gives the colour (the party itself, an authority); required with colour, and only with it; must exist.',
+    ),
+  sourceId: sourceIdParam.describe('The source naming the organisation; must exist.'),
+};
+
 export const organisationCreateBody = z
   .strictObject({
     id: organisationIdParam.optional().describe('Readable id; by default a slug of the name.'),
-    name: text().trim().min(1).max(300).describe('The full name in English, as the source prints it.'),
-    kind: z
-      .enum(organisationKind.enumValues)
-      .nullable()
-      .default(null)
-      .describe('party, public-association, alliance or other; null (the default) when the source does not say.'),
-    shortName: text().trim().min(1).max(100).nullable().default(null).describe('The short name charts and tables use.'),
-    abbreviation: text().trim().min(1).max(30).nullable().default(null).describe('The initials it goes by.'),
-    colour: z
-      .string()
-      .regex(COLOUR, 'must be a colour as #rrggbb')
-      .transform((c) => c.toLowerCase())
-      .nullable()
-      .default(null)
-      .describe('The colour charts draw it in, as #rrggbb; needs colourSourceId.'),
-    colourSourceId: sourceIdParam
-      .nullable()
-      .default(null)
-      .describe(
-        'The source that gives the colour (the party itself, an authority); required with colour, and only with it; must exist.',
-      ),
+    ...organisationFields,
     members: z
       .array(
         z.strictObject({
@@ -131,7 +137,6 @@ export const organisationCreateBody = z
       .max(200)
       .default([])
       .describe('Only for kind alliance: its members, each named once.'),
-    sourceId: sourceIdParam.describe('The source naming the organisation; must exist.'),
   })
   .meta({
     id: 'OrganisationCreate',
@@ -234,3 +239,12 @@ export const organisationResultsQuery = z.strictObject({
 });
 
 export const organisationResultList = listSchema(organisationResultSchema).meta({ id: 'OrganisationResultList' });
+
+export const organisationPatchBody = patchBody(organisationFields).meta({
+  id: 'OrganisationPatch',
+  description:
+    'The fields to change; the id and the members stay. The rules of OrganisationCreate hold for the ' +
+    'result (a colour with its source; an alliance with members stays an alliance). A new name keeps ' +
+    'the old one searchable, as a variant.',
+  example: { colour: '#1565c0', colourSourceId: 'wikipedia-2023-kazakh-legislative-election' },
+});

@@ -2,12 +2,32 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Db } from '../../db/client.js';
 import { type Listing, listResponses, sendList } from '../../formats/list.js';
 import { conflict, notFound } from '../../lib/problem.js';
-import { bearerAuth, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
+import { bearerAuth, ifMatchHeaders, postHeaders, readResponses, writeResponses } from '../../lib/responses.js';
+import { applyEdit, lockForEdit, revisionTag } from '../edits/edits.service.js';
 import { derivedId } from '../../lib/slug.js';
 import { findSource, insertSource, listSources, type SourceRow } from './sources.repository.js';
-import { sourceCreateBody, sourceList, sourceListQuery, sourceParams, sourceSchema } from './sources.schemas.js';
+import {
+  sourceCreateBody,
+  sourceList,
+  sourceListQuery,
+  sourceParams,
+  sourcePatchBody,
+  sourceSchema,
+} from './sources.schemas.js';
 
-const sourceColumns = ['id', 'publisher', 'title', 'url', 'published', 'kind', 'language', 'note'] as const;
+const sourceColumns = [
+  'id',
+  'publisher',
+  'title',
+  'url',
+  'published',
+  'kind',
+  'language',
+  'note',
+  'terms',
+  'termsUrl',
+  'attribution',
+] as const;
 
 /** Every source, in keyset order. */
 const sourceListing = (db: Db): Listing<SourceRow, [string]> => ({
@@ -46,9 +66,10 @@ export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
         response: readResponses('The source.', sourceSchema, 400, 404, 503),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const row = await findSource(request.db, request.params.id);
       if (!row) throw notFound(`Source ${request.params.id} not found.`);
+      reply.revisionTag(revisionTag(row.revision));
       return row;
     },
   );
@@ -74,6 +95,34 @@ export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
         if (await findSource(tx, id)) throw conflict(`A source with id '${id}' exists; pass another id.`);
         const row = await insertSource(tx, { id, ...fields });
         return { status: 201, body: row, location: `/v1/sources/${id}`, resourceId: id };
+      });
+    },
+  );
+
+  app.patch(
+    '/sources/:id',
+    {
+      schema: {
+        operationId: 'updateSource',
+        tags: ['sources'],
+        summary: "Change a source's details",
+        description:
+          'Needs If-Match with the ETag of your last GET of the source: if anyone changed it since, the answer ' +
+          'is 412 and nothing is written. Every figure citing the source shows the change (their ETags change too).',
+        security: bearerAuth,
+        params: sourceParams,
+        headers: ifMatchHeaders,
+        body: sourcePatchBody,
+        response: writeResponses(200, 'The source as changed, with its new ETag.', sourceSchema, 404, 412, 428),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      return app.write(request, reply, { action: 'update', resourceType: 'source' }, async (tx) => {
+        await lockForEdit(tx, 'source', id, request.headers['if-match']);
+        const revision = await applyEdit(tx, 'source', id, request.body);
+        const row = (await findSource(tx, id))!;
+        return { status: 200, body: row, etag: revisionTag(revision), resourceId: id };
       });
     },
   );

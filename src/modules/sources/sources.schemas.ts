@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patchBody } from '../../lib/patch.js';
 import { text } from '../../lib/text.js';
 import { slugIdParam } from '../../lib/slug.js';
 import { sourceKind } from '../../db/schema/index.js';
@@ -21,6 +22,18 @@ export const sourceSchema = z
     kind: z.enum(sourceKind.enumValues).describe('official: the authority itself; news: a report of it.'),
     language: z.string().nullable().describe('BCP 47 language tag of the source.'),
     note: z.string().nullable().describe('What the source contains, in words.'),
+    terms: z
+      .string()
+      .nullable()
+      .describe(
+        'The terms its figures may be reused under, as the source states them: an SPDX id (CC-BY-4.0) or ' +
+          "the source's own words. Null: not recorded here; check the source before reusing more than facts.",
+      ),
+    termsUrl: z.string().nullable().describe('Where the source states its terms; null when not recorded.'),
+    attribution: z
+      .string()
+      .nullable()
+      .describe('The credit line the source asks reusers to print; null when it states none.'),
   })
   .meta({ id: 'Source' });
 
@@ -42,29 +55,47 @@ export const sourceList = listSchema(sourceSchema).meta({ id: 'SourceList' });
 // 35 characters: a date-time to the nanosecond with its offset (2022-11-22T04:38:00.123456789+09:00).
 const isoDateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true }).max(35)]);
 
+const sourceFields = {
+  publisher: text().trim().min(1).max(200),
+  title: text().trim().min(1).max(500).nullable().default(null),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .nullable()
+    .default(null),
+  published: isoDateOrDateTime
+    .nullable()
+    .default(null)
+    .describe('ISO 8601 date or date-time with offset, as precise as the source states it.'),
+  kind: z.enum(sourceKind.enumValues),
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag such as en or ru')
+    // RFC 5646 §4.4.1: 35 characters hold any tag in practical use.
+    .max(35)
+    .nullable()
+    .default(null),
+  note: text().max(2000).nullable().default(null),
+  terms: text()
+    .trim()
+    .min(1)
+    .max(200)
+    .nullable()
+    .default(null)
+    .describe("The reuse terms the source states: an SPDX id (CC-BY-4.0) or the source's own words."),
+  termsUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .nullable()
+    .default(null)
+    .describe('Where the source states its terms.'),
+  attribution: text().trim().min(1).max(500).nullable().default(null).describe('The credit line the source asks for.'),
+};
+
 export const sourceCreateBody = z
   .strictObject({
     id: sourceIdParam.optional().describe('Readable id; by default a slug of the publisher and title.'),
-    publisher: text().trim().min(1).max(200),
-    title: text().trim().min(1).max(500).nullable().default(null),
-    url: z
-      .url({ protocol: /^https?$/ })
-      .max(2000)
-      .nullable()
-      .default(null),
-    published: isoDateOrDateTime
-      .nullable()
-      .default(null)
-      .describe('ISO 8601 date or date-time with offset, as precise as the source states it.'),
-    kind: z.enum(sourceKind.enumValues),
-    language: z
-      .string()
-      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag such as en or ru')
-      // RFC 5646 §4.4.1: 35 characters hold any tag in practical use.
-      .max(35)
-      .nullable()
-      .default(null),
-    note: text().max(2000).nullable().default(null),
+    ...sourceFields,
   })
   .meta({
     id: 'SourceCreate',
@@ -78,3 +109,11 @@ export const sourceCreateBody = z
       note: 'Reports the final results adopted by the CEC.',
     },
   });
+
+export const sourcePatchBody = patchBody(sourceFields).meta({
+  id: 'SourcePatch',
+  description:
+    'The fields to change; the id stays (every figure citing the source keeps citing it). Record here ' +
+    'the reuse terms and credit line a source states.',
+  example: { terms: 'CC-BY-4.0', attribution: 'Source: Example Agency' },
+});
