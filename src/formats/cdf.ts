@@ -355,6 +355,10 @@ function contestNotes(
     `Sources: ${r.sources
       .map((s) => `${[s.publisher, s.title ? `"${s.title}"` : null, s.url].filter(Boolean).join(', ')} (${s.covers})`)
       .join('; ')}.`,
+    r.sources.some((s) => s.attribution !== null) ? `Credit: ${r.attribution}` : null,
+    ...r.sources.flatMap((s) =>
+      s.terms === null ? [] : [`Terms of ${s.publisher}: ${s.terms}${s.termsUrl ? ` (${s.termsUrl})` : ''}`],
+    ),
   ].filter((line): line is string => line !== null);
 }
 

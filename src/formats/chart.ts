@@ -203,12 +203,25 @@ export function statusLine(results: Pick<Results, 'status' | 'asOf' | 'version'>
     .join(' · ');
 }
 
-/** Who published the figures: the version's source, and the authority it reports when that is another. */
-export function sourceNote(results: Pick<Results, 'sources' | 'publishedBy'>): string {
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+
+/**
+ * Who published the figures (the version's source, and the authority it reports when that is
+ * another), the credit line to print when a source asks for one, and the terms its figures are under.
+ */
+export function sourceNote(results: Pick<Results, 'sources' | 'publishedBy' | 'attribution'>): string {
   const publisher = results.sources[0]?.publisher ?? 'unknown';
-  return results.publishedBy && results.publishedBy !== publisher
-    ? `Source: ${publisher}, reporting figures of the ${results.publishedBy}.`
-    : `Source: ${publisher}.`;
+  const source =
+    results.publishedBy && results.publishedBy !== publisher
+      ? `Source: ${publisher}, reporting figures of the ${results.publishedBy}.`
+      : `Source: ${publisher}.`;
+  const credit = results.sources.some((s) => s.attribution !== null)
+    ? sentence(`Credit: ${results.attribution}`)
+    : null;
+  const terms = [...new Set(results.sources.flatMap((s) => (s.terms === null ? [] : [s.terms])))];
+  return [source, credit, terms.length > 0 ? sentence(`Terms: ${terms.join('; ')}`) : null]
+    .filter((part): part is string => part !== null)
+    .join(' ');
 }
 
 /** An id for the chart's <title> and <desc>: `kind`, the election, the contest (when not the main one), the version. */

@@ -103,7 +103,10 @@ const headers: Record<string, OpenAPIV3_1.HeaderObject> = {
   ETag: {
     description:
       'The tag of this representation: send it back as If-None-Match for a 304, or as If-Match on a ' +
-      'write to the resource (PATCH /v1/elections/{id}, POST .../results).',
+      'write to the resource (PATCH /v1/elections/{id}, /v1/candidates/{id}, /v1/organisations/{id}, ' +
+      "/v1/sources/{id}, /v1/areas/{id}; POST .../results). Editable records' tags are their revision, `~` " +
+      'and a digest of the body: If-Match compares the revision, so an edit elsewhere (a new result, a ' +
+      'renamed source) never turns your write into a 412.',
     schema: { type: 'string', maxLength: 200, pattern: '^(W/)?"[^"]*"$' },
   },
   'Idempotent-Replayed': {
@@ -112,7 +115,9 @@ const headers: Record<string, OpenAPIV3_1.HeaderObject> = {
     schema: { type: 'string', enum: ['true'] },
   },
   Location: {
-    description: 'The URL of the resource created.',
+    description:
+      "The URL of the resource created (201), of the record a merge kept (a merge's 200), or of the " +
+      'record an id was merged into (301: the rest of the path and the query kept).',
     schema: { type: 'string', format: 'uri-reference', maxLength: 2048 },
   },
   'RateLimit-Limit': {
@@ -150,7 +155,19 @@ const headers: Record<string, OpenAPIV3_1.HeaderObject> = {
 };
 
 /** Writes whose success answer carries the resource's ETag (src/plugins/writes.ts, `etag`). */
-const WRITES_WITH_ETAG = new Set(['createElection', 'updateElection', 'publishResults', 'publishContestResults']);
+const WRITES_WITH_ETAG = new Set([
+  'createElection',
+  'updateElection',
+  'publishResults',
+  'publishContestResults',
+  'updateCandidate',
+  'updateOrganisation',
+  'updateSource',
+  'updateArea',
+]);
+
+/** Writes whose answer names a resource in Location besides a 201's: a merge names the record kept. */
+const WRITES_WITH_LOCATION = new Set(['mergeCandidates', 'mergeOrganisations']);
 
 const ref = (name: keyof typeof headers): HeaderRef => ({ $ref: `#/components/headers/${name}` });
 
@@ -169,6 +186,7 @@ function headersOf(path: string, method: string, op: Operation, status: string, 
   if (path.startsWith('/v1/') && code !== 414) names.push('RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset');
   if (code === 429 || code === 503) names.push('Retry-After');
   if (read && path.startsWith('/v1/')) names.push('Vary');
+  if (code === 301) names.push('Location');
   // Not the probes: `no-store`, nothing to revalidate (http-cache.ts).
   if (read && path.startsWith('/v1/') && (code === 200 || code === 304)) names.push('ETag');
   // Reads whose names follow `lang` and Accept-Language (src/modules/names/names.view.ts).
@@ -176,7 +194,7 @@ function headersOf(path: string, method: string, op: Operation, status: string, 
   if (read && code === 200 && localised) names.push('Content-Language');
   if (!read && code >= 200 && code < 300) {
     if (WRITES_WITH_ETAG.has(op.operationId ?? '')) names.push('ETag');
-    if (code === 201) names.push('Location');
+    if (code === 201 || WRITES_WITH_LOCATION.has(op.operationId ?? '')) names.push('Location');
     const idempotent = (op.parameters ?? []).some((p) => 'name' in p && p.name === 'idempotency-key');
     if (method === 'post' && idempotent) names.push('Idempotent-Replayed');
   }
@@ -230,7 +248,11 @@ export default fp(
           description:
             'Countries, elections, candidates and vote shares, each figure traced to the source that ' +
             'published it. Results are versioned: preliminary figures stay readable after certified ' +
-            'ones replace them. Errors are RFC 9457 problem documents.',
+            'ones replace them. Errors are RFC 9457 problem documents.\n\n' +
+            "Licences: this API's code and documents are proprietary (see `license`). The figures it serves " +
+            "are facts published by the sources each record cites; their reuse is under those sources' terms. " +
+            'Each source states its terms (`terms`, `termsUrl`) where they are known, null where not; every ' +
+            'result, its CSV (column `attribution`) and its charts carry the credit line to print with the figures.',
           license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
         },
         servers,

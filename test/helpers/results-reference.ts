@@ -35,6 +35,9 @@ const pickSource = (s: typeof sources.$inferSelect) => ({
   url: s.url,
   kind: s.kind,
   published: s.published,
+  terms: s.terms,
+  termsUrl: s.termsUrl,
+  attribution: s.attribution,
 });
 
 const areaRef = (a: Area) => ({ id: a.id, name: a.name, level: a.level, isoCode: a.isoCode });
@@ -170,6 +173,7 @@ export async function referenceResults(
     .orderBy(asc(sources.id));
 
   const topFigures = figures(top, top.complete, topLines);
+  const cited = [source, ...extra.map((e) => e.source)];
   return {
     electionId: v.electionId,
     version: v.number,
@@ -199,6 +203,7 @@ export async function referenceResults(
       { ...pickSource(source), covers: 'the figures of this version' },
       ...extra.map((e) => ({ ...pickSource(e.source), covers: e.covers })),
     ],
+    attribution: [...new Set(cited.map((s) => s.attribution ?? s.publisher))].join('; '),
   };
 }
 

@@ -4,8 +4,8 @@ import * as z from 'zod';
 
 import { client } from './client.gen.js';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { CreateAreaData, CreateAreaErrors, CreateAreaResponses, CreateCandidateData, CreateCandidateErrors, CreateCandidateResponses, CreateContestData, CreateContestErrors, CreateContestResponses, CreateElectionData, CreateElectionErrors, CreateElectionResponses, CreateOrganisationData, CreateOrganisationErrors, CreateOrganisationResponses, CreateSourceData, CreateSourceErrors, CreateSourceResponses, DiffContestResultVersionsData, DiffContestResultVersionsErrors, DiffContestResultVersionsResponses, DiffResultVersionsData, DiffResultVersionsErrors, DiffResultVersionsResponses, GetAreaData, GetAreaErrors, GetAreaResponses, GetCandidateData, GetCandidateErrors, GetCandidateResponses, GetContestData, GetContestErrors, GetContestResponses, GetContestResultsCdfData, GetContestResultsCdfErrors, GetContestResultsCdfResponses, GetContestResultsChartData, GetContestResultsChartErrors, GetContestResultsChartResponses, GetContestResultsData, GetContestResultsErrors, GetContestResultsRegionsChartData, GetContestResultsRegionsChartErrors, GetContestResultsRegionsChartResponses, GetContestResultsResponses, GetContestResultsSeatsChartData, GetContestResultsSeatsChartErrors, GetContestResultsSeatsChartResponses, GetContestResultVersionData, GetContestResultVersionErrors, GetContestResultVersionResponses, GetCountryData, GetCountryErrors, GetCountryResponses, GetElectionData, GetElectionErrors, GetElectionResponses, GetElectionResultsCdfData, GetElectionResultsCdfErrors, GetElectionResultsCdfResponses, GetElectionResultsChartData, GetElectionResultsChartErrors, GetElectionResultsChartResponses, GetElectionResultsData, GetElectionResultsErrors, GetElectionResultsRegionsChartData, GetElectionResultsRegionsChartErrors, GetElectionResultsRegionsChartResponses, GetElectionResultsResponses, GetElectionResultsSeatsChartData, GetElectionResultsSeatsChartErrors, GetElectionResultsSeatsChartResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetOrganisationData, GetOrganisationErrors, GetOrganisationResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetResultVersionData, GetResultVersionErrors, GetResultVersionResponses, GetSourceData, GetSourceErrors, GetSourceResponses, ListAreaElectionsData, ListAreaElectionsErrors, ListAreaElectionsResponses, ListAreasData, ListAreasErrors, ListAreasResponses, ListAuditLogData, ListAuditLogErrors, ListAuditLogResponses, ListCandidatesData, ListCandidatesErrors, ListCandidatesResponses, ListContestResultVersionsData, ListContestResultVersionsErrors, ListContestResultVersionsResponses, ListContestsData, ListContestsErrors, ListContestsResponses, ListCountriesData, ListCountriesErrors, ListCountriesResponses, ListCountryElectionsData, ListCountryElectionsErrors, ListCountryElectionsResponses, ListElectionsData, ListElectionsErrors, ListElectionsResponses, ListOrganisationResultsData, ListOrganisationResultsErrors, ListOrganisationResultsResponses, ListOrganisationsData, ListOrganisationsErrors, ListOrganisationsResponses, ListResultVersionsData, ListResultVersionsErrors, ListResultVersionsResponses, ListSourcesData, ListSourcesErrors, ListSourcesResponses, ListVoteSharesData, ListVoteSharesErrors, ListVoteSharesResponses, PublishContestResultsData, PublishContestResultsErrors, PublishContestResultsResponses, PublishResultsData, PublishResultsErrors, PublishResultsResponses, SearchData, SearchErrors, SearchResponses, UpdateElectionData, UpdateElectionErrors, UpdateElectionResponses } from './types.gen.js';
-import { zCreateAreaBody, zCreateAreaHeaders, zCreateAreaResponse, zCreateCandidateBody, zCreateCandidateHeaders, zCreateCandidateResponse, zCreateContestBody, zCreateContestHeaders, zCreateContestPath, zCreateContestResponse, zCreateElectionBody, zCreateElectionHeaders, zCreateElectionResponse, zCreateOrganisationBody, zCreateOrganisationHeaders, zCreateOrganisationResponse, zCreateSourceBody, zCreateSourceHeaders, zCreateSourceResponse, zDiffContestResultVersionsPath, zDiffContestResultVersionsQuery, zDiffContestResultVersionsResponse, zDiffResultVersionsPath, zDiffResultVersionsQuery, zDiffResultVersionsResponse, zGetAreaPath, zGetAreaQuery, zGetAreaResponse, zGetCandidatePath, zGetCandidateQuery, zGetCandidateResponse, zGetContestPath, zGetContestResponse, zGetContestResultsCdfPath, zGetContestResultsCdfQuery, zGetContestResultsCdfResponse, zGetContestResultsChartPath, zGetContestResultsChartQuery, zGetContestResultsChartResponse, zGetContestResultsPath, zGetContestResultsQuery, zGetContestResultsRegionsChartPath, zGetContestResultsRegionsChartQuery, zGetContestResultsRegionsChartResponse, zGetContestResultsResponse, zGetContestResultsSeatsChartPath, zGetContestResultsSeatsChartQuery, zGetContestResultsSeatsChartResponse, zGetContestResultVersionPath, zGetContestResultVersionQuery, zGetContestResultVersionResponse, zGetCountryPath, zGetCountryResponse, zGetElectionPath, zGetElectionResponse, zGetElectionResultsCdfPath, zGetElectionResultsCdfResponse, zGetElectionResultsChartPath, zGetElectionResultsChartResponse, zGetElectionResultsPath, zGetElectionResultsQuery, zGetElectionResultsRegionsChartPath, zGetElectionResultsRegionsChartQuery, zGetElectionResultsRegionsChartResponse, zGetElectionResultsResponse, zGetElectionResultsSeatsChartPath, zGetElectionResultsSeatsChartQuery, zGetElectionResultsSeatsChartResponse, zGetHealthResponse, zGetOrganisationPath, zGetOrganisationQuery, zGetOrganisationResponse, zGetReadinessResponse, zGetResultVersionPath, zGetResultVersionQuery, zGetResultVersionResponse, zGetSourcePath, zGetSourceResponse, zListAreaElectionsPath, zListAreaElectionsQuery, zListAreaElectionsResponse, zListAreasQuery, zListAreasResponse, zListAuditLogQuery, zListAuditLogResponse, zListCandidatesQuery, zListCandidatesResponse, zListContestResultVersionsPath, zListContestResultVersionsQuery, zListContestResultVersionsResponse, zListContestsPath, zListContestsQuery, zListContestsResponse, zListCountriesQuery, zListCountriesResponse, zListCountryElectionsPath, zListCountryElectionsQuery, zListCountryElectionsResponse, zListElectionsQuery, zListElectionsResponse, zListOrganisationResultsPath, zListOrganisationResultsQuery, zListOrganisationResultsResponse, zListOrganisationsQuery, zListOrganisationsResponse, zListResultVersionsPath, zListResultVersionsQuery, zListResultVersionsResponse, zListSourcesQuery, zListSourcesResponse, zListVoteSharesQuery, zListVoteSharesResponse, zPublishContestResultsBody, zPublishContestResultsHeaders, zPublishContestResultsPath, zPublishContestResultsResponse, zPublishResultsBody, zPublishResultsHeaders, zPublishResultsPath, zPublishResultsResponse, zSearchQuery, zSearchResponse, zUpdateElectionBody, zUpdateElectionHeaders, zUpdateElectionPath, zUpdateElectionResponse } from './zod.gen.js';
+import type { CreateAreaData, CreateAreaErrors, CreateAreaResponses, CreateCandidateData, CreateCandidateErrors, CreateCandidateResponses, CreateContestData, CreateContestErrors, CreateContestResponses, CreateElectionData, CreateElectionErrors, CreateElectionResponses, CreateOrganisationData, CreateOrganisationErrors, CreateOrganisationResponses, CreateSourceData, CreateSourceErrors, CreateSourceResponses, DiffContestResultVersionsData, DiffContestResultVersionsErrors, DiffContestResultVersionsResponses, DiffResultVersionsData, DiffResultVersionsErrors, DiffResultVersionsResponses, GetAreaData, GetAreaErrors, GetAreaResponses, GetCandidateData, GetCandidateErrors, GetCandidateResponses, GetContestData, GetContestErrors, GetContestResponses, GetContestResultsCdfData, GetContestResultsCdfErrors, GetContestResultsCdfResponses, GetContestResultsChartData, GetContestResultsChartErrors, GetContestResultsChartResponses, GetContestResultsData, GetContestResultsErrors, GetContestResultsRegionsChartData, GetContestResultsRegionsChartErrors, GetContestResultsRegionsChartResponses, GetContestResultsResponses, GetContestResultsSeatsChartData, GetContestResultsSeatsChartErrors, GetContestResultsSeatsChartResponses, GetContestResultVersionData, GetContestResultVersionErrors, GetContestResultVersionResponses, GetCountryData, GetCountryErrors, GetCountryResponses, GetElectionData, GetElectionErrors, GetElectionResponses, GetElectionResultsCdfData, GetElectionResultsCdfErrors, GetElectionResultsCdfResponses, GetElectionResultsChartData, GetElectionResultsChartErrors, GetElectionResultsChartResponses, GetElectionResultsData, GetElectionResultsErrors, GetElectionResultsRegionsChartData, GetElectionResultsRegionsChartErrors, GetElectionResultsRegionsChartResponses, GetElectionResultsResponses, GetElectionResultsSeatsChartData, GetElectionResultsSeatsChartErrors, GetElectionResultsSeatsChartResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetOrganisationData, GetOrganisationErrors, GetOrganisationResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetResultVersionData, GetResultVersionErrors, GetResultVersionResponses, GetSourceData, GetSourceErrors, GetSourceResponses, ListAreaElectionsData, ListAreaElectionsErrors, ListAreaElectionsResponses, ListAreasData, ListAreasErrors, ListAreasResponses, ListAuditLogData, ListAuditLogErrors, ListAuditLogResponses, ListCandidatesData, ListCandidatesErrors, ListCandidatesResponses, ListContestResultVersionsData, ListContestResultVersionsErrors, ListContestResultVersionsResponses, ListContestsData, ListContestsErrors, ListContestsResponses, ListCountriesData, ListCountriesErrors, ListCountriesResponses, ListCountryElectionsData, ListCountryElectionsErrors, ListCountryElectionsResponses, ListElectionsData, ListElectionsErrors, ListElectionsResponses, ListOrganisationResultsData, ListOrganisationResultsErrors, ListOrganisationResultsResponses, ListOrganisationsData, ListOrganisationsErrors, ListOrganisationsResponses, ListResultVersionsData, ListResultVersionsErrors, ListResultVersionsResponses, ListSourcesData, ListSourcesErrors, ListSourcesResponses, ListVoteSharesData, ListVoteSharesErrors, ListVoteSharesResponses, MergeCandidatesData, MergeCandidatesErrors, MergeCandidatesResponses, MergeOrganisationsData, MergeOrganisationsErrors, MergeOrganisationsResponses, PublishContestResultsData, PublishContestResultsErrors, PublishContestResultsResponses, PublishResultsData, PublishResultsErrors, PublishResultsResponses, SearchData, SearchErrors, SearchResponses, UpdateAreaData, UpdateAreaErrors, UpdateAreaResponses, UpdateCandidateData, UpdateCandidateErrors, UpdateCandidateResponses, UpdateElectionData, UpdateElectionErrors, UpdateElectionResponses, UpdateOrganisationData, UpdateOrganisationErrors, UpdateOrganisationResponses, UpdateSourceData, UpdateSourceErrors, UpdateSourceResponses } from './types.gen.js';
+import { zCreateAreaBody, zCreateAreaHeaders, zCreateAreaResponse, zCreateCandidateBody, zCreateCandidateHeaders, zCreateCandidateResponse, zCreateContestBody, zCreateContestHeaders, zCreateContestPath, zCreateContestResponse, zCreateElectionBody, zCreateElectionHeaders, zCreateElectionResponse, zCreateOrganisationBody, zCreateOrganisationHeaders, zCreateOrganisationResponse, zCreateSourceBody, zCreateSourceHeaders, zCreateSourceResponse, zDiffContestResultVersionsPath, zDiffContestResultVersionsQuery, zDiffContestResultVersionsResponse, zDiffResultVersionsPath, zDiffResultVersionsQuery, zDiffResultVersionsResponse, zGetAreaPath, zGetAreaQuery, zGetAreaResponse, zGetCandidatePath, zGetCandidateQuery, zGetCandidateResponse, zGetContestPath, zGetContestResponse, zGetContestResultsCdfPath, zGetContestResultsCdfQuery, zGetContestResultsCdfResponse, zGetContestResultsChartPath, zGetContestResultsChartQuery, zGetContestResultsChartResponse, zGetContestResultsPath, zGetContestResultsQuery, zGetContestResultsRegionsChartPath, zGetContestResultsRegionsChartQuery, zGetContestResultsRegionsChartResponse, zGetContestResultsResponse, zGetContestResultsSeatsChartPath, zGetContestResultsSeatsChartQuery, zGetContestResultsSeatsChartResponse, zGetContestResultVersionPath, zGetContestResultVersionQuery, zGetContestResultVersionResponse, zGetCountryPath, zGetCountryResponse, zGetElectionPath, zGetElectionResponse, zGetElectionResultsCdfPath, zGetElectionResultsCdfResponse, zGetElectionResultsChartPath, zGetElectionResultsChartResponse, zGetElectionResultsPath, zGetElectionResultsQuery, zGetElectionResultsRegionsChartPath, zGetElectionResultsRegionsChartQuery, zGetElectionResultsRegionsChartResponse, zGetElectionResultsResponse, zGetElectionResultsSeatsChartPath, zGetElectionResultsSeatsChartQuery, zGetElectionResultsSeatsChartResponse, zGetHealthResponse, zGetOrganisationPath, zGetOrganisationQuery, zGetOrganisationResponse, zGetReadinessResponse, zGetResultVersionPath, zGetResultVersionQuery, zGetResultVersionResponse, zGetSourcePath, zGetSourceResponse, zListAreaElectionsPath, zListAreaElectionsQuery, zListAreaElectionsResponse, zListAreasQuery, zListAreasResponse, zListAuditLogQuery, zListAuditLogResponse, zListCandidatesQuery, zListCandidatesResponse, zListContestResultVersionsPath, zListContestResultVersionsQuery, zListContestResultVersionsResponse, zListContestsPath, zListContestsQuery, zListContestsResponse, zListCountriesQuery, zListCountriesResponse, zListCountryElectionsPath, zListCountryElectionsQuery, zListCountryElectionsResponse, zListElectionsQuery, zListElectionsResponse, zListOrganisationResultsPath, zListOrganisationResultsQuery, zListOrganisationResultsResponse, zListOrganisationsQuery, zListOrganisationsResponse, zListResultVersionsPath, zListResultVersionsQuery, zListResultVersionsResponse, zListSourcesQuery, zListSourcesResponse, zListVoteSharesQuery, zListVoteSharesResponse, zMergeCandidatesBody, zMergeCandidatesHeaders, zMergeCandidatesPath, zMergeCandidatesResponse, zMergeOrganisationsBody, zMergeOrganisationsHeaders, zMergeOrganisationsPath, zMergeOrganisationsResponse, zPublishContestResultsBody, zPublishContestResultsHeaders, zPublishContestResultsPath, zPublishContestResultsResponse, zPublishResultsBody, zPublishResultsHeaders, zPublishResultsPath, zPublishResultsResponse, zSearchQuery, zSearchResponse, zUpdateAreaBody, zUpdateAreaHeaders, zUpdateAreaPath, zUpdateAreaResponse, zUpdateCandidateBody, zUpdateCandidateHeaders, zUpdateCandidatePath, zUpdateCandidateResponse, zUpdateElectionBody, zUpdateElectionHeaders, zUpdateElectionPath, zUpdateElectionResponse, zUpdateOrganisationBody, zUpdateOrganisationHeaders, zUpdateOrganisationPath, zUpdateOrganisationResponse, zUpdateSourceBody, zUpdateSourceHeaders, zUpdateSourcePath, zUpdateSourceResponse } from './zod.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -598,6 +598,28 @@ export const getArea = <ThrowOnError extends boolean = false>(options: Options<G
 });
 
 /**
+ * Change an area's details
+ *
+ * Needs If-Match with the ETag of your last GET of the area: if anyone changed it since, the answer is 412 and nothing is written. Its parent and level stay as they are.
+ */
+export const updateArea = <ThrowOnError extends boolean = false>(options: Options<UpdateAreaData, ThrowOnError>): RequestResult<UpdateAreaResponses, UpdateAreaErrors, ThrowOnError> => (options.client ?? client).patch<UpdateAreaResponses, UpdateAreaErrors, ThrowOnError>({
+    requestValidator: async (data) => await z.object({
+        body: zUpdateAreaBody,
+        headers: zUpdateAreaHeaders.optional(),
+        path: zUpdateAreaPath,
+        query: z.never().optional()
+    }).parseAsync(data),
+    responseValidator: async (data) => await zUpdateAreaResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/areas/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * An area's elections
  *
  * The elections of the area's country held while the area existed, with the filters of /v1/elections; their results for the area are at /v1/elections/{id}/results?area={area}.
@@ -665,6 +687,50 @@ export const getCandidate = <ThrowOnError extends boolean = false>(options: Opti
     responseValidator: async (data) => await zGetCandidateResponse.parseAsync(data),
     url: '/v1/candidates/{id}',
     ...options
+});
+
+/**
+ * Change a candidate's details
+ *
+ * Needs If-Match with the ETag of your last GET of the candidate: if anyone changed them since, the answer is 412 and nothing is written. A new name keeps the old one searchable.
+ */
+export const updateCandidate = <ThrowOnError extends boolean = false>(options: Options<UpdateCandidateData, ThrowOnError>): RequestResult<UpdateCandidateResponses, UpdateCandidateErrors, ThrowOnError> => (options.client ?? client).patch<UpdateCandidateResponses, UpdateCandidateErrors, ThrowOnError>({
+    requestValidator: async (data) => await z.object({
+        body: zUpdateCandidateBody,
+        headers: zUpdateCandidateHeaders.optional(),
+        path: zUpdateCandidatePath,
+        query: z.never().optional()
+    }).parseAsync(data),
+    responseValidator: async (data) => await zUpdateCandidateResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/candidates/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Merge a person recorded twice into the other record
+ *
+ * Their vote-share lines, names and identifiers move to `into`; this id then answers 301 with `into`'s URL, and no list or search shows it again. 409 when they cannot be one person: both stand in one result version, or another dataset (e.g. Wikidata) gives them different ids.
+ */
+export const mergeCandidates = <ThrowOnError extends boolean = false>(options: Options<MergeCandidatesData, ThrowOnError>): RequestResult<MergeCandidatesResponses, MergeCandidatesErrors, ThrowOnError> => (options.client ?? client).post<MergeCandidatesResponses, MergeCandidatesErrors, ThrowOnError>({
+    requestValidator: async (data) => await z.object({
+        body: zMergeCandidatesBody,
+        headers: zMergeCandidatesHeaders.optional(),
+        path: zMergeCandidatesPath,
+        query: z.never().optional()
+    }).parseAsync(data),
+    responseValidator: async (data) => await zMergeCandidatesResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/candidates/{id}/merge',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**
@@ -754,6 +820,28 @@ export const getSource = <ThrowOnError extends boolean = false>(options: Options
 });
 
 /**
+ * Change a source's details
+ *
+ * Needs If-Match with the ETag of your last GET of the source: if anyone changed it since, the answer is 412 and nothing is written. Every figure citing the source shows the change (their ETags change too).
+ */
+export const updateSource = <ThrowOnError extends boolean = false>(options: Options<UpdateSourceData, ThrowOnError>): RequestResult<UpdateSourceResponses, UpdateSourceErrors, ThrowOnError> => (options.client ?? client).patch<UpdateSourceResponses, UpdateSourceErrors, ThrowOnError>({
+    requestValidator: async (data) => await z.object({
+        body: zUpdateSourceBody,
+        headers: zUpdateSourceHeaders.optional(),
+        path: zUpdateSourcePath,
+        query: z.never().optional()
+    }).parseAsync(data),
+    responseValidator: async (data) => await zUpdateSourceResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/sources/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * List parties and nominating bodies
  *
  * In id order. In CSV, members and memberOf hold the ids of the members and of the alliances, separated by spaces.
@@ -808,6 +896,28 @@ export const getOrganisation = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
+ * Change a party's or nominating body's details
+ *
+ * Needs If-Match with the ETag of your last GET of the organisation: if anyone changed it since, the answer is 412 and nothing is written. A new name keeps the old one searchable.
+ */
+export const updateOrganisation = <ThrowOnError extends boolean = false>(options: Options<UpdateOrganisationData, ThrowOnError>): RequestResult<UpdateOrganisationResponses, UpdateOrganisationErrors, ThrowOnError> => (options.client ?? client).patch<UpdateOrganisationResponses, UpdateOrganisationErrors, ThrowOnError>({
+    requestValidator: async (data) => await z.object({
+        body: zUpdateOrganisationBody,
+        headers: zUpdateOrganisationHeaders.optional(),
+        path: zUpdateOrganisationPath,
+        query: z.never().optional()
+    }).parseAsync(data),
+    responseValidator: async (data) => await zUpdateOrganisationResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/organisations/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * A party's results across elections
  *
  * One row per line of the organisation in each contest's current version (every version with versions=all), at the contest's own area: its party lists (votes, share, seats) and the candidates it nominated. Oldest polling day first. The lines of the areas within a contest are at /v1/vote-shares?party={id}&area=...
@@ -821,6 +931,28 @@ export const listOrganisationResults = <ThrowOnError extends boolean = false>(op
     responseValidator: async (data) => await zListOrganisationResultsResponse.parseAsync(data),
     url: '/v1/organisations/{id}/results',
     ...options
+});
+
+/**
+ * Merge a party recorded twice into the other record
+ *
+ * Its lines (as nominator or party list), names, identifiers and alliance memberships move to `into`; this id then answers 301 with `into`'s URL, and no list or search shows it again. 409 when they cannot be one party: both have a party list in one result version, one is an alliance the other belongs to, or another dataset gives them different ids.
+ */
+export const mergeOrganisations = <ThrowOnError extends boolean = false>(options: Options<MergeOrganisationsData, ThrowOnError>): RequestResult<MergeOrganisationsResponses, MergeOrganisationsErrors, ThrowOnError> => (options.client ?? client).post<MergeOrganisationsResponses, MergeOrganisationsErrors, ThrowOnError>({
+    requestValidator: async (data) => await z.object({
+        body: zMergeOrganisationsBody,
+        headers: zMergeOrganisationsHeaders.optional(),
+        path: zMergeOrganisationsPath,
+        query: z.never().optional()
+    }).parseAsync(data),
+    responseValidator: async (data) => await zMergeOrganisationsResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/organisations/{id}/merge',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

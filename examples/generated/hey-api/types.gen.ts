@@ -80,6 +80,22 @@ export type AreaList = {
     next: string | null;
 };
 
+/**
+ * The fields to change. The id, parent and level stay: results are checked against the hierarchy they were published in. A country's own area follows ISO 3166-1 and is not edited. A new name keeps the old one searchable, as a variant.
+ */
+export type AreaPatchInput = {
+    name?: string;
+    isoCode?: string | null;
+    authorityCode?: string | null;
+    validFrom?: string | null;
+    validTo?: string | null;
+    note?: string | null;
+    /**
+     * The source describing the area; must exist.
+     */
+    sourceId?: string;
+};
+
 export type AreaRef = {
     /**
      * Readable: the country's ISO code ("kz"), else "{country}-{name}" ("kz-abai").
@@ -238,6 +254,28 @@ export type CandidateList = {
      * Cursor for the next page (pass as `cursor`), or null on the last page.
      */
     next: string | null;
+};
+
+/**
+ * Which record stays when two records are the same person or party.
+ */
+export type CandidateMergeInput = {
+    /**
+     * The id of the record that stays; this one is merged into it.
+     */
+    into: string;
+};
+
+/**
+ * The fields to change; the id stays. A new name keeps the old one searchable, as a variant; the person's other names and identifiers stay as they are.
+ */
+export type CandidatePatchInput = {
+    name?: string;
+    note?: string | null;
+    /**
+     * The source naming the person; must exist.
+     */
+    sourceId?: string;
 };
 
 export type Contest = {
@@ -633,6 +671,21 @@ export type Health = {
     status: 'ok';
 };
 
+export type MergeResult = {
+    /**
+     * The record that stays.
+     */
+    id: string;
+    /**
+     * The id merged away: it now answers 301 to the record that stays.
+     */
+    mergedFrom: string;
+    /**
+     * The URL of the record that stays.
+     */
+    location: string;
+};
+
 export type Name = {
     name: string;
     /**
@@ -836,6 +889,10 @@ export type OrganisationCreateInput = {
      */
     colourSourceId?: string | null;
     /**
+     * The source naming the organisation; must exist.
+     */
+    sourceId: string;
+    /**
      * Only for kind alliance: its members, each named once.
      */
     members?: Array<{
@@ -848,10 +905,6 @@ export type OrganisationCreateInput = {
          */
         sourceId: string;
     }>;
-    /**
-     * The source naming the organisation; must exist.
-     */
-    sourceId: string;
 };
 
 export type OrganisationList = {
@@ -872,6 +925,35 @@ export type OrganisationMembership = {
      * The source that gives the membership.
      */
     sourceId: string;
+};
+
+/**
+ * Which record stays when two records are the same person or party.
+ */
+export type OrganisationMergeInput = {
+    /**
+     * The id of the record that stays; this one is merged into it.
+     */
+    into: string;
+};
+
+/**
+ * The fields to change; the id and the members stay. The rules of OrganisationCreate hold for the result (a colour with its source; an alliance with members stays an alliance). A new name keeps the old one searchable, as a variant.
+ */
+export type OrganisationPatchInput = {
+    /**
+     * The full name in English, as the source prints it.
+     */
+    name?: string;
+    kind?: 'party' | 'public-association' | 'alliance' | 'other' | null;
+    shortName?: string | null;
+    abbreviation?: string | null;
+    colour?: string | null;
+    colourSourceId?: string | null;
+    /**
+     * The source naming the organisation; must exist.
+     */
+    sourceId?: string;
 };
 
 export type OrganisationResult = {
@@ -1188,6 +1270,10 @@ export type Results = {
      * The version's own source first, then any others it draws on.
      */
     sources: Array<VersionSource>;
+    /**
+     * The credit line to print with these figures: the attribution each source asks for, or its publisher where it states none, in the order of `sources`, joined by "; ". The terms of reuse are in `sources`.
+     */
+    attribution: string;
 };
 
 export type ResultsDiff = {
@@ -1299,6 +1385,18 @@ export type Source = {
      * What the source contains, in words.
      */
     note: string | null;
+    /**
+     * The terms its figures may be reused under, as the source states them: an SPDX id (CC-BY-4.0) or the source's own words. Null: not recorded here; check the source before reusing more than facts.
+     */
+    terms: string | null;
+    /**
+     * Where the source states its terms; null when not recorded.
+     */
+    termsUrl: string | null;
+    /**
+     * The credit line the source asks reusers to print; null when it states none.
+     */
+    attribution: string | null;
 };
 
 export type SourceCreateInput = {
@@ -1316,6 +1414,18 @@ export type SourceCreateInput = {
     kind: 'official' | 'news';
     language?: string | null;
     note?: string | null;
+    /**
+     * The reuse terms the source states: an SPDX id (CC-BY-4.0) or the source's own words.
+     */
+    terms?: string | null;
+    /**
+     * Where the source states its terms.
+     */
+    termsUrl?: string | null;
+    /**
+     * The credit line the source asks for.
+     */
+    attribution?: string | null;
 };
 
 export type SourceList = {
@@ -1324,6 +1434,22 @@ export type SourceList = {
      * Cursor for the next page (pass as `cursor`), or null on the last page.
      */
     next: string | null;
+};
+
+/**
+ * The fields to change; the id stays (every figure citing the source keeps citing it). Record here the reuse terms and credit line a source states.
+ */
+export type SourcePatchInput = {
+    publisher?: string;
+    title?: string | null;
+    url?: string | null;
+    published?: string | string | null;
+    kind?: 'official' | 'news';
+    language?: string | null;
+    note?: string | null;
+    terms?: string | null;
+    termsUrl?: string | null;
+    attribution?: string | null;
 };
 
 export type SourceRef = {
@@ -1356,6 +1482,18 @@ export type VersionSource = {
      * What this version takes from the source.
      */
     covers: string;
+    /**
+     * The terms its figures may be reused under, as the source states them: an SPDX id (CC-BY-4.0) or the source's own words. Null: not recorded here; check the source before reusing more than facts.
+     */
+    terms: string | null;
+    /**
+     * Where the source states its terms; null when not recorded.
+     */
+    termsUrl: string | null;
+    /**
+     * The credit line the source asks reusers to print; null when it states none.
+     */
+    attribution: string | null;
 };
 
 export type VoteShare = {
@@ -3816,6 +3954,94 @@ export type GetAreaResponses = {
 
 export type GetAreaResponse = GetAreaResponses[keyof GetAreaResponses];
 
+export type UpdateAreaData = {
+    body: AreaPatchInput;
+    headers?: {
+        /**
+         * The ETag from your last read of the resource. Required: a stale one is a 412.
+         */
+        'if-match'?: string;
+    };
+    path: {
+        /**
+         * Readable area id: the country's ISO code ("kz"), or "{country}-{name}" ("kz-abai").
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/areas/{id}';
+};
+
+export type UpdateAreaErrors = {
+    /**
+     * A parameter or body field is malformed; `errors` names it.
+     */
+    400: Problem;
+    /**
+     * No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).
+     */
+    401: Problem;
+    /**
+     * The API key's scope does not allow this operation.
+     */
+    403: Problem;
+    /**
+     * No such resource, or a referenced one does not exist (`detail` says which).
+     */
+    404: Problem;
+    /**
+     * A resource with this id already exists.
+     */
+    409: Problem;
+    /**
+     * If-Match no longer matches: someone changed the resource since you read it.
+     */
+    412: Problem;
+    /**
+     * The body is larger than the limit (1 MiB by default); nothing was read or written.
+     */
+    413: Problem;
+    /**
+     * The request target (path and query) is longer than the limit (2,048 characters by default).
+     */
+    414: Problem;
+    /**
+     * The body is not JSON: send Content-Type: application/json.
+     */
+    415: Problem;
+    /**
+     * The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written.
+     */
+    422: Problem;
+    /**
+     * This write needs If-Match with the ETag you read.
+     */
+    428: Problem;
+    /**
+     * Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error (a bug): the problem says no more, and the server logged it with the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.
+     */
+    503: Problem;
+};
+
+export type UpdateAreaError = UpdateAreaErrors[keyof UpdateAreaErrors];
+
+export type UpdateAreaResponses = {
+    /**
+     * The area as changed, with its new ETag.
+     */
+    200: Area;
+};
+
+export type UpdateAreaResponse = UpdateAreaResponses[keyof UpdateAreaResponses];
+
 export type ListAreaElectionsData = {
     body?: never;
     path: {
@@ -4144,6 +4370,164 @@ export type GetCandidateResponses = {
 };
 
 export type GetCandidateResponse = GetCandidateResponses[keyof GetCandidateResponses];
+
+export type UpdateCandidateData = {
+    body: CandidatePatchInput;
+    headers?: {
+        /**
+         * The ETag from your last read of the resource. Required: a stale one is a 412.
+         */
+        'if-match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/candidates/{id}';
+};
+
+export type UpdateCandidateErrors = {
+    /**
+     * A parameter or body field is malformed; `errors` names it.
+     */
+    400: Problem;
+    /**
+     * No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).
+     */
+    401: Problem;
+    /**
+     * The API key's scope does not allow this operation.
+     */
+    403: Problem;
+    /**
+     * No such resource, or a referenced one does not exist (`detail` says which).
+     */
+    404: Problem;
+    /**
+     * If-Match no longer matches: someone changed the resource since you read it.
+     */
+    412: Problem;
+    /**
+     * The body is larger than the limit (1 MiB by default); nothing was read or written.
+     */
+    413: Problem;
+    /**
+     * The request target (path and query) is longer than the limit (2,048 characters by default).
+     */
+    414: Problem;
+    /**
+     * The body is not JSON: send Content-Type: application/json.
+     */
+    415: Problem;
+    /**
+     * The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written.
+     */
+    422: Problem;
+    /**
+     * This write needs If-Match with the ETag you read.
+     */
+    428: Problem;
+    /**
+     * Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error (a bug): the problem says no more, and the server logged it with the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.
+     */
+    503: Problem;
+};
+
+export type UpdateCandidateError = UpdateCandidateErrors[keyof UpdateCandidateErrors];
+
+export type UpdateCandidateResponses = {
+    /**
+     * The candidate as changed, with the first page of their vote shares and the new ETag.
+     */
+    200: CandidateDetail;
+};
+
+export type UpdateCandidateResponse = UpdateCandidateResponses[keyof UpdateCandidateResponses];
+
+export type MergeCandidatesData = {
+    body: CandidateMergeInput;
+    headers?: {
+        /**
+         * Any unique string of 1 to 255 visible ASCII characters (e.g. a UUID): a retry with the same key returns the first response and writes nothing new.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/candidates/{id}/merge';
+};
+
+export type MergeCandidatesErrors = {
+    /**
+     * A parameter or body field is malformed; `errors` names it.
+     */
+    400: Problem;
+    /**
+     * No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).
+     */
+    401: Problem;
+    /**
+     * The API key's scope does not allow this operation.
+     */
+    403: Problem;
+    /**
+     * No such resource, or a referenced one does not exist (`detail` says which).
+     */
+    404: Problem;
+    /**
+     * A resource with this id already exists.
+     */
+    409: Problem;
+    /**
+     * The body is larger than the limit (1 MiB by default); nothing was read or written.
+     */
+    413: Problem;
+    /**
+     * The request target (path and query) is longer than the limit (2,048 characters by default).
+     */
+    414: Problem;
+    /**
+     * The body is not JSON: send Content-Type: application/json.
+     */
+    415: Problem;
+    /**
+     * The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written.
+     */
+    422: Problem;
+    /**
+     * Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error (a bug): the problem says no more, and the server logged it with the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.
+     */
+    503: Problem;
+};
+
+export type MergeCandidatesError = MergeCandidatesErrors[keyof MergeCandidatesErrors];
+
+export type MergeCandidatesResponses = {
+    /**
+     * Merged: the record kept is at Location.
+     */
+    200: MergeResult;
+};
+
+export type MergeCandidatesResponse = MergeCandidatesResponses[keyof MergeCandidatesResponses];
 
 export type SearchData = {
     body?: never;
@@ -4514,6 +4898,87 @@ export type GetSourceResponses = {
 
 export type GetSourceResponse = GetSourceResponses[keyof GetSourceResponses];
 
+export type UpdateSourceData = {
+    body: SourcePatchInput;
+    headers?: {
+        /**
+         * The ETag from your last read of the resource. Required: a stale one is a 412.
+         */
+        'if-match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/sources/{id}';
+};
+
+export type UpdateSourceErrors = {
+    /**
+     * A parameter or body field is malformed; `errors` names it.
+     */
+    400: Problem;
+    /**
+     * No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).
+     */
+    401: Problem;
+    /**
+     * The API key's scope does not allow this operation.
+     */
+    403: Problem;
+    /**
+     * No such resource, or a referenced one does not exist (`detail` says which).
+     */
+    404: Problem;
+    /**
+     * If-Match no longer matches: someone changed the resource since you read it.
+     */
+    412: Problem;
+    /**
+     * The body is larger than the limit (1 MiB by default); nothing was read or written.
+     */
+    413: Problem;
+    /**
+     * The request target (path and query) is longer than the limit (2,048 characters by default).
+     */
+    414: Problem;
+    /**
+     * The body is not JSON: send Content-Type: application/json.
+     */
+    415: Problem;
+    /**
+     * The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written.
+     */
+    422: Problem;
+    /**
+     * This write needs If-Match with the ETag you read.
+     */
+    428: Problem;
+    /**
+     * Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error (a bug): the problem says no more, and the server logged it with the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.
+     */
+    503: Problem;
+};
+
+export type UpdateSourceError = UpdateSourceErrors[keyof UpdateSourceErrors];
+
+export type UpdateSourceResponses = {
+    /**
+     * The source as changed, with its new ETag.
+     */
+    200: Source;
+};
+
+export type UpdateSourceResponse = UpdateSourceResponses[keyof UpdateSourceResponses];
+
 export type ListOrganisationsData = {
     body?: never;
     path?: never;
@@ -4735,6 +5200,87 @@ export type GetOrganisationResponses = {
 
 export type GetOrganisationResponse = GetOrganisationResponses[keyof GetOrganisationResponses];
 
+export type UpdateOrganisationData = {
+    body: OrganisationPatchInput;
+    headers?: {
+        /**
+         * The ETag from your last read of the resource. Required: a stale one is a 412.
+         */
+        'if-match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/organisations/{id}';
+};
+
+export type UpdateOrganisationErrors = {
+    /**
+     * A parameter or body field is malformed; `errors` names it.
+     */
+    400: Problem;
+    /**
+     * No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).
+     */
+    401: Problem;
+    /**
+     * The API key's scope does not allow this operation.
+     */
+    403: Problem;
+    /**
+     * No such resource, or a referenced one does not exist (`detail` says which).
+     */
+    404: Problem;
+    /**
+     * If-Match no longer matches: someone changed the resource since you read it.
+     */
+    412: Problem;
+    /**
+     * The body is larger than the limit (1 MiB by default); nothing was read or written.
+     */
+    413: Problem;
+    /**
+     * The request target (path and query) is longer than the limit (2,048 characters by default).
+     */
+    414: Problem;
+    /**
+     * The body is not JSON: send Content-Type: application/json.
+     */
+    415: Problem;
+    /**
+     * The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written.
+     */
+    422: Problem;
+    /**
+     * This write needs If-Match with the ETag you read.
+     */
+    428: Problem;
+    /**
+     * Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error (a bug): the problem says no more, and the server logged it with the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.
+     */
+    503: Problem;
+};
+
+export type UpdateOrganisationError = UpdateOrganisationErrors[keyof UpdateOrganisationErrors];
+
+export type UpdateOrganisationResponses = {
+    /**
+     * The organisation as changed, with its new ETag.
+     */
+    200: Organisation;
+};
+
+export type UpdateOrganisationResponse = UpdateOrganisationResponses[keyof UpdateOrganisationResponses];
+
 export type ListOrganisationResultsData = {
     body?: never;
     path: {
@@ -4814,6 +5360,83 @@ export type ListOrganisationResultsResponses = {
 };
 
 export type ListOrganisationResultsResponse = ListOrganisationResultsResponses[keyof ListOrganisationResultsResponses];
+
+export type MergeOrganisationsData = {
+    body: OrganisationMergeInput;
+    headers?: {
+        /**
+         * Any unique string of 1 to 255 visible ASCII characters (e.g. a UUID): a retry with the same key returns the first response and writes nothing new.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/organisations/{id}/merge';
+};
+
+export type MergeOrganisationsErrors = {
+    /**
+     * A parameter or body field is malformed; `errors` names it.
+     */
+    400: Problem;
+    /**
+     * No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).
+     */
+    401: Problem;
+    /**
+     * The API key's scope does not allow this operation.
+     */
+    403: Problem;
+    /**
+     * No such resource, or a referenced one does not exist (`detail` says which).
+     */
+    404: Problem;
+    /**
+     * A resource with this id already exists.
+     */
+    409: Problem;
+    /**
+     * The body is larger than the limit (1 MiB by default); nothing was read or written.
+     */
+    413: Problem;
+    /**
+     * The request target (path and query) is longer than the limit (2,048 characters by default).
+     */
+    414: Problem;
+    /**
+     * The body is not JSON: send Content-Type: application/json.
+     */
+    415: Problem;
+    /**
+     * The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written.
+     */
+    422: Problem;
+    /**
+     * Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error (a bug): the problem says no more, and the server logged it with the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.
+     */
+    503: Problem;
+};
+
+export type MergeOrganisationsError = MergeOrganisationsErrors[keyof MergeOrganisationsErrors];
+
+export type MergeOrganisationsResponses = {
+    /**
+     * Merged: the record kept is at Location.
+     */
+    200: MergeResult;
+};
+
+export type MergeOrganisationsResponse = MergeOrganisationsResponses[keyof MergeOrganisationsResponses];
 
 export type ListAuditLogData = {
     body?: never;

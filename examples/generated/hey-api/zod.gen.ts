@@ -21,6 +21,19 @@ export const zAreaCreateInput = z.object({
     sourceId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
 });
 
+/**
+ * The fields to change. The id, parent and level stay: results are checked against the hierarchy they were published in. A country's own area follows ISO 3166-1 and is not edited. A new name keeps the old one searchable, as a variant.
+ */
+export const zAreaPatchInput = z.object({
+    name: z.string().min(1).max(200).optional(),
+    isoCode: z.string().regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/).nullish(),
+    authorityCode: z.string().min(1).max(100).nullish(),
+    validFrom: z.iso.date().regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/).nullish(),
+    validTo: z.iso.date().regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/).nullish(),
+    note: z.string().max(2000).nullish(),
+    sourceId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).optional()
+});
+
 export const zAreaRef = z.object({
     id: z.string(),
     name: z.string(),
@@ -55,6 +68,22 @@ export const zCandidateCreateInput = z.object({
     name: z.string().min(1).max(300),
     note: z.string().max(2000).nullish().default(null),
     sourceId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+});
+
+/**
+ * Which record stays when two records are the same person or party.
+ */
+export const zCandidateMergeInput = z.object({
+    into: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+});
+
+/**
+ * The fields to change; the id stays. A new name keeps the old one searchable, as a variant; the person's other names and identifiers stay as they are.
+ */
+export const zCandidatePatchInput = z.object({
+    name: z.string().min(1).max(300).optional(),
+    note: z.string().max(2000).nullish(),
+    sourceId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).optional()
 });
 
 /**
@@ -272,6 +301,12 @@ export const zHealth = z.object({
     status: z.literal('ok')
 });
 
+export const zMergeResult = z.object({
+    id: z.string(),
+    mergedFrom: z.string(),
+    location: z.string()
+});
+
 export const zName = z.object({
     name: z.string(),
     lang: z.string(),
@@ -395,17 +430,42 @@ export const zOrganisationCreateInput = z.object({
     abbreviation: z.string().min(1).max(30).nullish().default(null),
     colour: z.string().regex(/^#[0-9a-fA-F]{6}$/).nullish(),
     colourSourceId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).nullish().default(null),
+    sourceId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
     members: z.array(z.object({
         memberId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
         sourceId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
-    })).max(200).optional().default([]),
-    sourceId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+    })).max(200).optional().default([])
 });
 
 export const zOrganisationMembership = z.object({
     id: z.string(),
     name: z.string(),
     sourceId: z.string()
+});
+
+/**
+ * Which record stays when two records are the same person or party.
+ */
+export const zOrganisationMergeInput = z.object({
+    into: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+});
+
+/**
+ * The fields to change; the id and the members stay. The rules of OrganisationCreate hold for the result (a colour with its source; an alliance with members stays an alliance). A new name keeps the old one searchable, as a variant.
+ */
+export const zOrganisationPatchInput = z.object({
+    name: z.string().min(1).max(300).optional(),
+    kind: z.enum([
+        'party',
+        'public-association',
+        'alliance',
+        'other'
+    ]).nullish(),
+    shortName: z.string().min(1).max(100).nullish(),
+    abbreviation: z.string().min(1).max(30).nullish(),
+    colour: z.string().regex(/^#[0-9a-fA-F]{6}$/).nullish(),
+    colourSourceId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).nullish(),
+    sourceId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).optional()
 });
 
 export const zOrganisationResult = z.object({
@@ -623,7 +683,10 @@ export const zSource = z.object({
     published: z.string().nullable(),
     kind: z.enum(['official', 'news']),
     language: z.string().nullable(),
-    note: z.string().nullable()
+    note: z.string().nullable(),
+    terms: z.string().nullable(),
+    termsUrl: z.string().nullable(),
+    attribution: z.string().nullable()
 });
 
 export const zSourceCreateInput = z.object({
@@ -637,12 +700,34 @@ export const zSourceCreateInput = z.object({
     ]).nullish().default(null),
     kind: z.enum(['official', 'news']),
     language: z.string().max(35).regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/).nullish().default(null),
-    note: z.string().max(2000).nullish().default(null)
+    note: z.string().max(2000).nullish().default(null),
+    terms: z.string().min(1).max(200).nullish().default(null),
+    termsUrl: z.url().max(2000).nullish().default(null),
+    attribution: z.string().min(1).max(500).nullish().default(null)
 });
 
 export const zSourceList = z.object({
     data: z.array(zSource),
     next: z.string().nullable()
+});
+
+/**
+ * The fields to change; the id stays (every figure citing the source keeps citing it). Record here the reuse terms and credit line a source states.
+ */
+export const zSourcePatchInput = z.object({
+    publisher: z.string().min(1).max(200).optional(),
+    title: z.string().min(1).max(500).nullish(),
+    url: z.url().max(2000).nullish(),
+    published: z.union([
+        z.iso.date().regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/),
+        z.iso.datetime({ offset: true }).max(35).regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|([+-](?:[01]\d|2[0-3]):[0-5]\d)))$/)
+    ]).nullish(),
+    kind: z.enum(['official', 'news']).optional(),
+    language: z.string().max(35).regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/).nullish(),
+    note: z.string().max(2000).nullish(),
+    terms: z.string().min(1).max(200).nullish(),
+    termsUrl: z.url().max(2000).nullish(),
+    attribution: z.string().min(1).max(500).nullish()
 });
 
 export const zSourceRef = z.object({
@@ -794,7 +879,10 @@ export const zVersionSource = z.object({
     url: z.string().nullable(),
     kind: z.enum(['official', 'news']),
     published: z.string().nullable(),
-    covers: z.string()
+    covers: z.string(),
+    terms: z.string().nullable(),
+    termsUrl: z.string().nullable(),
+    attribution: z.string().nullable()
 });
 
 export const zResults = z.object({
@@ -836,7 +924,8 @@ export const zResults = z.object({
     ]),
     lines: z.array(zResultLine),
     areas: z.array(zAreaResults),
-    sources: z.array(zVersionSource)
+    sources: z.array(zVersionSource),
+    attribution: z.string()
 });
 
 export const zVoteShare = z.object({
@@ -1449,6 +1538,21 @@ export const zGetAreaQuery = z.object({
  */
 export const zGetAreaResponse = zArea;
 
+export const zUpdateAreaBody = zAreaPatchInput;
+
+export const zUpdateAreaHeaders = z.object({
+    'if-match': z.string().max(16384).optional()
+});
+
+export const zUpdateAreaPath = z.object({
+    id: z.string().max(200).regex(/^[a-z]{2}(-[a-z0-9]+)*$/)
+});
+
+/**
+ * The area as changed, with its new ETag.
+ */
+export const zUpdateAreaResponse = zArea;
+
 export const zListAreaElectionsPath = z.object({
     id: z.string().max(200).regex(/^[a-z]{2}(-[a-z0-9]+)*$/)
 });
@@ -1525,6 +1629,36 @@ export const zGetCandidateQuery = z.object({
  * The candidate and a page of their vote shares.
  */
 export const zGetCandidateResponse = zCandidateDetail;
+
+export const zUpdateCandidateBody = zCandidatePatchInput;
+
+export const zUpdateCandidateHeaders = z.object({
+    'if-match': z.string().max(16384).optional()
+});
+
+export const zUpdateCandidatePath = z.object({
+    id: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+});
+
+/**
+ * The candidate as changed, with the first page of their vote shares and the new ETag.
+ */
+export const zUpdateCandidateResponse = zCandidateDetail;
+
+export const zMergeCandidatesBody = zCandidateMergeInput;
+
+export const zMergeCandidatesHeaders = z.object({
+    'idempotency-key': z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/).optional()
+});
+
+export const zMergeCandidatesPath = z.object({
+    id: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+});
+
+/**
+ * Merged: the record kept is at Location.
+ */
+export const zMergeCandidatesResponse = zMergeResult;
 
 export const zSearchQuery = z.object({
     q: z.string().min(1).max(100),
@@ -1609,6 +1743,21 @@ export const zGetSourcePath = z.object({
  */
 export const zGetSourceResponse = zSource;
 
+export const zUpdateSourceBody = zSourcePatchInput;
+
+export const zUpdateSourceHeaders = z.object({
+    'if-match': z.string().max(16384).optional()
+});
+
+export const zUpdateSourcePath = z.object({
+    id: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+});
+
+/**
+ * The source as changed, with its new ETag.
+ */
+export const zUpdateSourceResponse = zSource;
+
 export const zListOrganisationsQuery = z.object({
     wikidata: z.string().regex(/^Q[1-9][0-9]{0,11}$/).optional(),
     identifier: z.string().max(200).regex(/^(wikidata|ocd-id|parlgov|electionguide|iso-3166-2):\S+$/).optional(),
@@ -1650,6 +1799,21 @@ export const zGetOrganisationQuery = z.object({
  */
 export const zGetOrganisationResponse = zOrganisation;
 
+export const zUpdateOrganisationBody = zOrganisationPatchInput;
+
+export const zUpdateOrganisationHeaders = z.object({
+    'if-match': z.string().max(16384).optional()
+});
+
+export const zUpdateOrganisationPath = z.object({
+    id: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+});
+
+/**
+ * The organisation as changed, with its new ETag.
+ */
+export const zUpdateOrganisationResponse = zOrganisation;
+
 export const zListOrganisationResultsPath = z.object({
     id: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
 });
@@ -1671,6 +1835,21 @@ export const zListOrganisationResultsQuery = z.object({
  * One page of the organisation's result lines.
  */
 export const zListOrganisationResultsResponse = zOrganisationResultList;
+
+export const zMergeOrganisationsBody = zOrganisationMergeInput;
+
+export const zMergeOrganisationsHeaders = z.object({
+    'idempotency-key': z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/).optional()
+});
+
+export const zMergeOrganisationsPath = z.object({
+    id: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+});
+
+/**
+ * Merged: the record kept is at Location.
+ */
+export const zMergeOrganisationsResponse = zMergeResult;
 
 export const zListAuditLogQuery = z.object({
     limit: z.int().gte(1).lte(100).optional().default(50),

@@ -5,7 +5,8 @@ import type { ElectionRow } from '../elections/elections.repository.js';
 import { voteShareColumns } from '../vote-shares/vote-shares.columns.js';
 import type { Results } from './results.service.js';
 
-export const resultsCsvColumns = voteShareColumns;
+/** The vote-share columns and the credit line to print with the figures (ignored by the import). */
+export const resultsCsvColumns = [...voteShareColumns, 'attribution'] as const;
 
 type Figures = Pick<Results, 'area' | 'turnout' | 'lines' | 'complete'>;
 
@@ -33,6 +34,7 @@ export function* resultsCsvRows(election: ElectionRow['election'], results: Resu
       areaName: block.area.name,
       areaLevel: block.area.level,
       areaIsoCode: block.area.isoCode,
+      attribution: results.attribution,
     };
     // The top area has a row only when it has figures; each area below was given by the source.
     if (block.lines.length === 0 && (i > 0 || hasTurnout(block.turnout))) yield version;

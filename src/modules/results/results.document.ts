@@ -83,6 +83,9 @@ const sourceJson = (s: string, covers: SQL) =>
     kind: jsonString(raw(`${s}.kind`)),
     published: jsonString(raw(`${s}.published`)),
     covers,
+    terms: jsonString(raw(`${s}.terms`)),
+    termsUrl: jsonString(raw(`${s}.terms_url`)),
+    attribution: jsonString(raw(`${s}.attribution`)),
   });
 
 /** The lines of version `rv` that match `where`, as JSON and what `derived` needs, grouped by `groupBy`. */
@@ -216,6 +219,7 @@ function documentStatement() {
     lines: top.lines,
     areas: sql`'[' || coalesce(al.json, '') || ']'`,
     sources: sql`'[' || ${sourceJson('s', literal(JSON.stringify(OWN_SOURCE_COVERS)))} || coalesce(',' || es.json, '') || ']'`,
+    attribution: jsonString(raw('cr.line')),
   });
   const level = sql`${sql.placeholder('level')}::area_level`;
   const fields = {
@@ -241,6 +245,18 @@ function documentStatement() {
       from result_version_sources rvs join sources es_s on es_s.id = rvs.source_id
       where rvs.version_id = rv.id
     ) es
+    cross join lateral (
+      -- The credit line: each source's attribution (or publisher) once, the version's own first.
+      select string_agg(credit, '; ' order by rank) as line from (
+        select credit, min(rank) as rank from (
+          select coalesce(s.attribution, s.publisher) as credit, '0' as rank
+          union all
+          select coalesce(cs.attribution, cs.publisher), '1' || cs.id
+          from result_version_sources crs join sources cs on cs.id = crs.source_id
+          where crs.version_id = rv.id
+        ) credits group by credit
+      ) ranked
+    ) cr
     cross join lateral (
       select string_agg(${childJson}, ',' order by a2.name, a2.id) as json, bool_and(${child.exact}) as exact
       from result_areas ra2

@@ -4,7 +4,7 @@ import { slugIdParam } from '../../lib/slug.js';
 import { areaLevel, contestKind, outcome, percentBase, selectionKind, sourceKind } from '../../db/schema/index.js';
 import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
-import { sourceRefSchema } from '../sources/sources.schemas.js';
+import { sourceRefSchema, sourceSchema } from '../sources/sources.schemas.js';
 import { areaIdParam } from '../areas/areas.schemas.js';
 import { electionIdParam, statusEnum } from '../elections/elections.schemas.js';
 import { decimalInt } from '../../lib/integer.js';
@@ -52,6 +52,9 @@ export const versionSourceSchema = sourceRefSchema
     kind: z.enum(sourceKind.enumValues),
     published: z.string().nullable(),
     covers: z.string().describe('What this version takes from the source.'),
+    terms: sourceSchema.shape.terms,
+    termsUrl: sourceSchema.shape.termsUrl,
+    attribution: sourceSchema.shape.attribution,
   })
   .meta({ id: 'VersionSource' });
 
@@ -148,6 +151,12 @@ export const resultsSchema = z
         'With ?level=: the figures this version gives for the areas at that level within `area` (e.g. every region), by name; otherwise empty.',
       ),
     sources: z.array(versionSourceSchema).describe("The version's own source first, then any others it draws on."),
+    attribution: z
+      .string()
+      .describe(
+        'The credit line to print with these figures: the attribution each source asks for, or its publisher where ' +
+          'it states none, in the order of `sources`, joined by "; ". The terms of reuse are in `sources`.',
+      ),
   })
   .meta({ id: 'Results' });
 

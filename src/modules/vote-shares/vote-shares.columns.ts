@@ -34,8 +34,16 @@ export const lineColumns = [
   'publishedAsIs',
 ] as const;
 
-/** Derived by the API on export and ignored on import. */
-export const exportOnlyColumns = ['id', 'current', 'preliminary', 'areaName', 'areaLevel', 'areaIsoCode'] as const;
+/** Derived by the API on export and ignored on import (`attribution`: the results CSV's credit line). */
+export const exportOnlyColumns = [
+  'id',
+  'current',
+  'preliminary',
+  'areaName',
+  'areaLevel',
+  'areaIsoCode',
+  'attribution',
+] as const;
 
 /** The CSV of /v1/vote-shares and of /results: the import's columns and the export-only ones. */
 export const voteShareColumns = [
