@@ -7,6 +7,7 @@ import { snapshot } from './helpers/snapshot.js';
 import { bearer, certified2022, send, tokenFor } from './helpers/writes.js';
 
 const KZ2022 = 'kz.presidential.2022-11-20';
+const SOURCE = 'kazinform-2022-cec-final-results';
 const onPostgres = engines.includes('postgres');
 
 if (!onPostgres && process.env.REQUIRE_POSTGRES)
@@ -62,6 +63,67 @@ t.test(
         answers.map((r) => (r.body as { version: number }).version).sort((a, b) => a - b),
         [12, 13, 14, 15, 16, 17],
       );
+    });
+
+    t.test('two editors on one person: one wins, the other gets 412', async (t) => {
+      const made = await send(app, 'POST', '/v1/candidates', { name: 'Race Person', sourceId: SOURCE }, auth);
+      t.equal(made.status, 201);
+      const url = '/v1/candidates/race-person';
+      const etag = String((await get(app, url)).headers.etag);
+      const answers = await Promise.all(
+        ['A', 'B', 'C'].map((who) => send(app, 'PATCH', url, { note: `Editor ${who}` }, { ...auth, 'if-match': etag })),
+      );
+      t.same(answers.map((r) => r.status).sort(), [200, 412, 412]);
+      const winner = answers.find((r) => r.status === 200)!;
+      t.match((await get(app, url)).body, { note: (winner.body as { note: string }).note });
+      t.match(String((await get(app, url)).headers.etag), /^"r2~/, 'one revision, not three');
+    });
+
+    t.test('two merges crossing (A into B, B into A): one happens, the other is a 404', async (t) => {
+      for (const name of ['Cross One', 'Cross Two'])
+        t.equal((await send(app, 'POST', '/v1/candidates', { name, sourceId: SOURCE }, auth)).status, 201);
+      const [a, b] = await Promise.all([
+        send(app, 'POST', '/v1/candidates/cross-one/merge', { into: 'cross-two' }, auth),
+        send(app, 'POST', '/v1/candidates/cross-two/merge', { into: 'cross-one' }, auth),
+      ]);
+      t.same([a.status, b.status].sort(), [200, 404]);
+      const [kept, gone] = a.status === 200 ? ['cross-two', 'cross-one'] : ['cross-one', 'cross-two'];
+      t.equal((await get(app, `/v1/candidates/${kept}`)).status, 200, 'the record that stays');
+      const old = await get(app, `/v1/candidates/${gone}`);
+      t.equal(old.status, 301);
+      t.equal(old.headers.location, `/v1/candidates/${kept}`, 'no redirect cycle');
+    });
+
+    t.test('a merge racing a publish that cites the merged-away person: no line is lost', async (t) => {
+      t.equal((await send(app, 'POST', '/v1/candidates', { name: 'Race Dup', sourceId: SOURCE }, auth)).status, 201);
+      const body = {
+        ...certified2022,
+        status: 'correction',
+        // Another candidate's line, now citing the duplicate.
+        lines: certified2022.lines.map((l) =>
+          l.candidateId === 'meiram-kazhyken' ? { ...l, candidateId: 'race-dup' } : l,
+        ),
+      };
+      t.ok(body.lines.some((l) => l.candidateId === 'race-dup'));
+      const answers = await Promise.all([
+        send(app, 'POST', results, body, auth),
+        send(app, 'POST', '/v1/candidates/race-dup/merge', { into: 'kassym-jomart-tokayev' }, auth),
+      ]);
+      const [published, merged] = answers;
+      t.not(published.status, 500, JSON.stringify(published.body));
+      t.not(merged.status, 500, JSON.stringify(merged.body));
+      if (published.status === 201) {
+        // Published first: the merge found both in one version and refused (409), or published
+        // after: impossible, the line names race-dup. Either way the version is whole.
+        t.equal(merged.status, 409, 'both in one version: not one person');
+        const n = (published.body as { version: number }).version;
+        const v = (await get(app, `${results}/versions/${n}`)).body as { lines: unknown[] };
+        t.equal(v.lines.length, certified2022.lines.length, 'every line kept');
+      } else {
+        t.equal(merged.status, 200, 'merged first');
+        t.equal(published.status, 422, 'the publish names a person who is no longer there');
+        t.match(published.body, { errors: [{ name: /candidateId/ }] });
+      }
     });
 
     t.test('the same Idempotency-Key twice at once: one write, both get its answer', async (t) => {

@@ -47,10 +47,14 @@ async function existing(
   ids: string[],
 ) {
   if (ids.length === 0) return new Set<string>();
+  // Locked until the version commits (in id order, as a merge locks): a merge of one of them
+  // waits and then sees the new lines (409), or has committed and it is missing here (422).
   const rows = await db
     .select({ id: column })
     .from(column.table)
-    .where(inArray(column, [...new Set(ids)]));
+    .where(inArray(column, [...new Set(ids)]))
+    .orderBy(column)
+    .for('key share');
   return new Set(rows.map((r) => r.id));
 }
 
