@@ -7,6 +7,7 @@ import { packageInfo } from './lib/package-info.js';
 import { PROBLEM_CONTENT_TYPE, statusTitle } from './lib/problem.js';
 import { areasRoutes } from './modules/areas/areas.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
+import { changesRoutes } from './modules/changes/changes.routes.js';
 import { contestsRoutes } from './modules/contests/contests.routes.js';
 import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
 import { countriesRoutes } from './modules/countries/countries.routes.js';
@@ -174,6 +175,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(sourcesRoutes);
       await v1.register(organisationsRoutes);
       await v1.register(auditRoutes);
+      await v1.register(changesRoutes);
     },
     { prefix: '/v1' },
   );

@@ -1,9 +1,11 @@
 // Writers racing each other. These run on PostgreSQL only: PGlite runs one transaction at a time, so
 // two requests there are served in turn and no race can happen, and a test of one could not fail.
 // CI sets TEST_DATABASE_URL, and REQUIRE_POSTGRES=1, under which a run without PostgreSQL fails here.
+import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, engines, get } from './helpers/app.js';
 import { snapshot } from './helpers/snapshot.js';
+import { rowsOf } from './helpers/sql.js';
 import { bearer, certified2022, send, tokenFor } from './helpers/writes.js';
 
 const KZ2022 = 'kz.presidential.2022-11-20';
@@ -124,6 +126,69 @@ t.test(
         t.equal(published.status, 422, 'the publish names a person who is no longer there');
         t.match(published.body, { errors: [{ name: /candidateId/ }] });
       }
+    });
+
+    t.test('8 writers at once, a reader following the change feed: no gap, no duplicate', async (t) => {
+      const head = async () =>
+        String((await rowsOf<{ h: string }>(app.database.primary, sql`select max(id)::text as h from changes`))[0]!.h);
+      const start = await head();
+      const elections: string[] = [];
+      for (let i = 1; i <= 8; i++) {
+        const made = await send(
+          app,
+          'POST',
+          '/v1/elections',
+          { country: 'KZ', type: 'local', date: `2033-01-${String(i).padStart(2, '0')}`, sourceId: SOURCE },
+          auth,
+        );
+        t.equal(made.status, 201);
+        elections.push((made.body as { id: string }).id);
+      }
+      let writing = true;
+      const seen: string[] = [];
+      const reader = (async () => {
+        let cursor = start;
+        for (;;) {
+          const done = !writing;
+          const page = (await get(app, `/v1/changes?since=${cursor}&limit=7`)).body as {
+            data: { id: string }[];
+            next: string;
+            more: boolean;
+          };
+          seen.push(...page.data.map((c) => c.id));
+          cursor = page.next;
+          // One more full read after the writers finished: then everything committed is there.
+          if (done && !page.more) return;
+        }
+      })();
+      const statuses = ['certified', 'correction', 'correction', 'recount'];
+      await Promise.all(
+        elections.map(async (id) => {
+          for (const status of statuses) {
+            const res = await send(app, 'POST', `/v1/elections/${id}/results`, { ...certified2022, status }, auth);
+            t.equal(res.status, 201, `${id} ${status}`);
+            // A rolled-back write between them: it must never show.
+            await send(
+              app,
+              'POST',
+              `/v1/elections/${id}/results`,
+              { ...certified2022, status: 'unofficial-partial' },
+              auth,
+            );
+          }
+        }),
+      );
+      writing = false;
+      await reader;
+      const committed = (
+        await rowsOf<{ id: string }>(
+          app.database.primary,
+          sql`select id::text as id from changes where id > ${Number(start)} order by id`,
+        )
+      ).map((r) => r.id);
+      t.equal(new Set(seen).size, seen.length, 'no change twice');
+      t.same(seen, committed, 'every committed change, in id order, none missed');
+      t.equal(committed.length, 8 + 8 * statuses.length, 'the elections and their versions, nothing rolled back');
     });
 
     t.test('the same Idempotency-Key twice at once: one write, both get its answer', async (t) => {

@@ -27,6 +27,7 @@ const tags = [
   { name: 'sources', description: 'Where every figure comes from.' },
   { name: 'organisations', description: 'Parties and nominating bodies.' },
   { name: 'audit', description: 'Which API key made which write, when.' },
+  { name: 'changes', description: 'The change feed: every change to public data, in commit order, from a cursor.' },
   { name: 'operations', description: 'Health and readiness probes for operators.' },
 ];
 

@@ -1,8 +1,2 @@
-import type { SQL } from 'drizzle-orm';
-import type { Db } from '../../src/db/client.js';
-
-/** The rows of a raw statement, on either engine (both drivers answer `{ rows }`). */
-export async function rowsOf<Row>(db: Db, statement: SQL): Promise<Row[]> {
-  const result: unknown = await db.execute(statement);
-  return (result as { rows: Row[] }).rows;
-}
+// The same helper the API uses, for tests that read tables directly.
+export { rowsOf } from '../../src/db/rows.js';

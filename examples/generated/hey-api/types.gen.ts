@@ -278,6 +278,64 @@ export type CandidatePatchInput = {
     sourceId?: string;
 };
 
+export type Change = {
+    /**
+     * The change's position in the feed: pass it as `since` to read what came after it.
+     */
+    id: string;
+    /**
+     * When the change was recorded (UTC).
+     */
+    at: string;
+    /**
+     * What changed: a result version, or an election, person, party, source or area.
+     */
+    kind: 'results' | 'election' | 'candidate' | 'organisation' | 'source' | 'area';
+    /**
+     * created or updated; published: a new result version; merged: a person or party recorded twice was merged into the record `url` names (its own id now answers 301).
+     */
+    action: 'created' | 'updated' | 'published' | 'merged';
+    /**
+     * The id of what changed (for a result version, its election).
+     */
+    resourceId: string;
+    /**
+     * The election, for a result version or an election.
+     */
+    electionId: string | null;
+    /**
+     * ISO 3166-1 alpha-2, for a result version, an election or an area.
+     */
+    countryCode: string | null;
+    /**
+     * A result version's contest (president, party-list, ...).
+     */
+    contest: string | null;
+    /**
+     * A result version's number.
+     */
+    version: number | null;
+    /**
+     * Where to read it now.
+     */
+    url: string;
+};
+
+export type ChangeFeed = {
+    /**
+     * Oldest first.
+     */
+    data: Array<Change>;
+    /**
+     * The cursor to ask with next (`since`): after the last change listed, or, when none matched, after every change this read saw. Never null: follow it forever to see each change once, in order.
+     */
+    next: string;
+    /**
+     * True when more changes are already there: ask again at once.
+     */
+    more: boolean;
+};
+
 export type Contest = {
     /**
      * Readable and stable under its election.
@@ -5505,3 +5563,73 @@ export type ListAuditLogResponses = {
 };
 
 export type ListAuditLogResponse = ListAuditLogResponses[keyof ListAuditLogResponses];
+
+export type ListChangesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * The `next` of your last read; 0 (the default) for the start of the feed.
+         */
+        since?: number;
+        /**
+         * Page size: 1 to 1000, default 100.
+         */
+        limit?: number;
+        /**
+         * Only the changes of this election (its results and itself).
+         */
+        election?: string;
+        /**
+         * Only the changes of this country's elections, results and areas.
+         */
+        country?: string;
+        /**
+         * Only changes of this kind.
+         */
+        kind?: 'results' | 'election' | 'candidate' | 'organisation' | 'source' | 'area';
+    };
+    url: '/v1/changes';
+};
+
+export type ListChangesErrors = {
+    /**
+     * A parameter or body field is malformed; `errors` names it.
+     */
+    400: Problem;
+    /**
+     * No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).
+     */
+    401: Problem;
+    /**
+     * Accept admits none of the media types this operation answers with (`detail` lists them); without Accept, or with **, the first is sent.
+     */
+    406: Problem;
+    /**
+     * The request target (path and query) is longer than the limit (2,048 characters by default).
+     */
+    414: Problem;
+    /**
+     * Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error (a bug): the problem says no more, and the server logged it with the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.
+     */
+    503: Problem;
+};
+
+export type ListChangesError = ListChangesErrors[keyof ListChangesErrors];
+
+export type ListChangesResponses = {
+    /**
+     * Changes after `since`, oldest first.
+     */
+    200: ChangeFeed;
+};
+
+export type ListChangesResponse = ListChangesResponses[keyof ListChangesResponses];

@@ -86,6 +86,37 @@ export const zCandidatePatchInput = z.object({
     sourceId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).optional()
 });
 
+export const zChange = z.object({
+    id: z.string(),
+    at: z.string(),
+    kind: z.enum([
+        'results',
+        'election',
+        'candidate',
+        'organisation',
+        'source',
+        'area'
+    ]),
+    action: z.enum([
+        'created',
+        'updated',
+        'published',
+        'merged'
+    ]),
+    resourceId: z.string(),
+    electionId: z.string().nullable(),
+    countryCode: z.string().nullable(),
+    contest: z.string().nullable(),
+    version: z.int().gte(-9007199254740991).lte(9007199254740991).nullable(),
+    url: z.string()
+});
+
+export const zChangeFeed = z.object({
+    data: z.array(zChange),
+    next: z.string(),
+    more: z.boolean()
+});
+
 /**
  * A contest besides the main one, which every election has from the start.
  */
@@ -1863,3 +1894,23 @@ export const zListAuditLogResponse = z.object({
     data: z.array(zAuditEntry),
     next: z.string().nullable()
 });
+
+export const zListChangesQuery = z.object({
+    since: z.int().gte(0).lte(9007199254740991).optional().default(0),
+    limit: z.int().gte(1).lte(1000).optional().default(100),
+    election: z.string().max(100).regex(/^[a-z]{2}\.[a-z]+(-[a-z]+)*\.\d{4}-\d{2}-\d{2}(\.[a-z0-9-]+)?$/).optional(),
+    country: z.string().regex(/^[A-Za-z]{2,3}$/).optional(),
+    kind: z.enum([
+        'results',
+        'election',
+        'candidate',
+        'organisation',
+        'source',
+        'area'
+    ]).optional()
+});
+
+/**
+ * Changes after `since`, oldest first.
+ */
+export const zListChangesResponse = zChangeFeed;

@@ -11,3 +11,4 @@ export * from './names.js';
 export * from './redirects.js';
 export * from './api-keys.js';
 export * from './data-version.js';
+export * from './changes.js';

@@ -2,9 +2,10 @@
 // every PATCH bumps, its reads carry it in their ETag, and a PATCH needs If-Match naming the
 // revision it read (428 without, 412 when someone else changed it first). People and parties
 // recorded twice are merged; the id merged away answers 301 with the survivor's URL.
-import { eq, type SQL, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
 import { SUBJECT_KEY, subjectColumn, type SubjectKind } from '../../db/names.js';
 import { areas, candidates, names, organisations, redirects, sources } from '../../db/schema/index.js';
 import { ifMatchAdmits } from '../../lib/etag.js';
@@ -208,10 +209,6 @@ export async function mergeRecords(tx: Db, kind: MergeableKind, fromId: string, 
   await tx.execute(sql`delete from names where ${subject} = ${fromId}`);
   await tx.execute(sql`update external_ids set ${subject} = ${intoId} where ${subject} = ${fromId}`);
   await tx.delete(table).where(eq(table.id, fromId));
-}
-
-async function rowsOf(db: Db, query: SQL): Promise<Record<string, unknown>[]> {
-  return ((await db.execute(query)) as { rows: Record<string, unknown>[] }).rows;
 }
 
 const RESOURCE_TYPE = { person: 'candidate', party: 'organisation' } as const;

@@ -1,0 +1,47 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
+import type { changeActions, changeKinds } from './changes.schemas.js';
+
+/** A change, and the feed's newest id; the change's columns are null when none matched. */
+export interface ChangeRow {
+  id: string;
+  at: string;
+  kind: (typeof changeKinds)[number];
+  action: (typeof changeActions)[number];
+  resource_id: string;
+  election_id: string | null;
+  country_code: string | null;
+  contest: string | null;
+  version: number | null;
+  url: string;
+  head: string | null;
+}
+
+/**
+ * The changes after `since` that match the filters, oldest first, up to `limit`, each with the
+ * newest id of the whole feed: one statement, so one snapshot. Ids follow commit order (the feed's
+ * lock, migration 0013), so every id up to that head is either here or never will be.
+ */
+export function changesAfter(
+  db: Db,
+  opts: { since: number; limit: number; election?: string; country?: string; kind?: string },
+): Promise<ChangeRow[]> {
+  const filters = [
+    opts.election === undefined ? sql`` : sql` and c.election_id = ${opts.election}`,
+    opts.country === undefined ? sql`` : sql` and c.country_code = ${opts.country}`,
+    opts.kind === undefined ? sql`` : sql` and c.kind = ${opts.kind}`,
+  ];
+  return rowsOf<ChangeRow>(
+    db,
+    sql`select h.head::text as head, c.id::text as id,
+        to_char(c.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at,
+        c.kind, c.action, c.resource_id, c.election_id, c.country_code, c.contest, c.version, c.url
+      from (select max(id) as head from changes) h
+      left join lateral (
+        select * from changes c where c.id > ${opts.since}${sql.join(filters, sql``)}
+        order by c.id limit ${opts.limit}
+      ) c on true
+      order by c.id`,
+  );
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { decimalInt } from '../../lib/integer.js';
+import { limitParam } from '../../lib/pagination.js';
+import { countryCodeParam } from '../countries/countries.schemas.js';
+import { electionIdParam } from '../elections/elections.schemas.js';
+
+export const changeKinds = ['results', 'election', 'candidate', 'organisation', 'source', 'area'] as const;
+export const changeActions = ['created', 'updated', 'published', 'merged'] as const;
+
+export const changeSchema = z
+  .object({
+    id: z.string().describe("The change's position in the feed: pass it as `since` to read what came after it."),
+    at: z.string().describe('When the change was recorded (UTC).'),
+    kind: z
+      .enum(changeKinds)
+      .describe('What changed: a result version, or an election, person, party, source or area.'),
+    action: z
+      .enum(changeActions)
+      .describe(
+        'created or updated; published: a new result version; merged: a person or party recorded twice was ' +
+          'merged into the record `url` names (its own id now answers 301).',
+      ),
+    resourceId: z.string().describe('The id of what changed (for a result version, its election).'),
+    electionId: z.string().nullable().describe('The election, for a result version or an election.'),
+    countryCode: z.string().nullable().describe('ISO 3166-1 alpha-2, for a result version, an election or an area.'),
+    contest: z.string().nullable().describe("A result version's contest (president, party-list, ...)."),
+    version: z.number().int().nullable().describe("A result version's number."),
+    url: z.string().describe('Where to read it now.'),
+  })
+  .meta({ id: 'Change' });
+
+export const changeFeedSchema = z
+  .object({
+    data: z.array(changeSchema).describe('Oldest first.'),
+    next: z
+      .string()
+      .describe(
+        'The cursor to ask with next (`since`): after the last change listed, or, when none matched, after ' +
+          'every change this read saw. Never null: follow it forever to see each change once, in order.',
+      ),
+    more: z.boolean().describe('True when more changes are already there: ask again at once.'),
+  })
+  .meta({ id: 'ChangeFeed' });
+
+export const changeFeedQuery = z.strictObject({
+  since: decimalInt(0, Number.MAX_SAFE_INTEGER, { default: 0 })
+    .default(0)
+    .describe('The `next` of your last read; 0 (the default) for the start of the feed.'),
+  limit: limitParam(100, 1000),
+  election: electionIdParam.optional().describe('Only the changes of this election (its results and itself).'),
+  country: countryCodeParam.optional().describe("Only the changes of this country's elections, results and areas."),
+  kind: z.enum(changeKinds).optional().describe('Only changes of this kind.'),
+});
