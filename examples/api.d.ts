@@ -2594,7 +2594,7 @@ export interface components {
         "Cache-Control": string;
         /** @description CSV only: `attachment` with the file name (e.g. `countries.csv`). */
         "Content-Disposition": string;
-        /** @description The tag of this representation: send it back as If-None-Match for a 304, or as If-Match on a write to the resource (PATCH /v1/elections/{id}, /v1/candidates/{id}, /v1/organisations/{id}, /v1/sources/{id}, /v1/areas/{id}; POST .../results). Editable records' tags are their revision, `~` and a digest of the body: If-Match compares the revision, so an edit elsewhere (a new result, a renamed source) never turns your write into a 412. */
+        /** @description The tag of this representation: send it back as If-None-Match for a 304, or as If-Match on a write to the resource (PATCH /v1/elections/{id}, /v1/candidates/{id}, /v1/organisations/{id}, /v1/sources/{id}, /v1/areas/{id}; POST .../results). Editable records' tags are their revision, `~` and a digest of the body: If-Match compares the revision (for an election, with its newest result version), so an edit of another record that the body shows (a renamed source) never turns your write into a 412. */
         ETag: string;
         /** @description `true` when this is the stored response to an earlier request with the same Idempotency-Key: nothing new was written. */
         "Idempotent-Replayed": "true";

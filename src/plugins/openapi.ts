@@ -106,8 +106,9 @@ const headers: Record<string, OpenAPIV3_1.HeaderObject> = {
       'The tag of this representation: send it back as If-None-Match for a 304, or as If-Match on a ' +
       'write to the resource (PATCH /v1/elections/{id}, /v1/candidates/{id}, /v1/organisations/{id}, ' +
       "/v1/sources/{id}, /v1/areas/{id}; POST .../results). Editable records' tags are their revision, `~` " +
-      'and a digest of the body: If-Match compares the revision, so an edit elsewhere (a new result, a ' +
-      'renamed source) never turns your write into a 412.',
+      'and a digest of the body: If-Match compares the revision (for an election, with its newest result ' +
+      'version), so an edit of another record that the body shows (a renamed source) never turns your write ' +
+      'into a 412.',
     schema: { type: 'string', maxLength: 200, pattern: '^(W/)?"[^"]*"$' },
   },
   'Idempotent-Replayed': {
