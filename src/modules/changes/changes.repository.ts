@@ -3,8 +3,10 @@ import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import type { changeActions, changeKinds } from './changes.schemas.js';
 
-/** A change, and the feed's newest id; the change's columns are null when none matched. */
-export interface ChangeRow {
+/** A change and the feed's newest id; when no change matched, one row with only `head`. */
+export type ChangeRow = Change | ({ [K in Exclude<keyof Change, 'head'>]: null } & { head: string | null });
+
+export interface Change {
   id: string;
   at: string;
   kind: (typeof changeKinds)[number];

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { readResponses } from '../../lib/responses.js';
-import { changesAfter } from './changes.repository.js';
+import { type Change, changesAfter } from './changes.repository.js';
 import { changeFeedQuery, changeFeedSchema } from './changes.schemas.js';
 
 export const changesRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -25,7 +25,7 @@ export const changesRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { since, limit, election, country, kind } = request.query;
       const rows = await changesAfter(request.db, { since, limit: limit + 1, election, country, kind });
-      const found = rows.filter((r) => r.id !== null);
+      const found = rows.filter((r): r is Change => r.id !== null);
       const shown = found.slice(0, limit);
       const more = found.length > limit;
       // With more to come, past the last change shown; otherwise past every change this read saw

@@ -241,20 +241,18 @@ function documentStatement() {
       ${linesAggregate(sql`((${own} and vs.area_id is null) or (not ${own} and vs.area_id = xa.id))`)}
     ) l
     cross join lateral (
-      select string_agg(${sourceJson('es_s', raw('to_json(rvs.covers)::text'))}, ',' order by es_s.id) as json
+      select string_agg(${sourceJson('es_s', raw('to_json(rvs.covers)::text'))}, ',' order by es_s.id) as json,
+        -- The other sources' credit lines (attribution, else publisher) by id, for the one below.
+        array_agg(coalesce(es_s.attribution, es_s.publisher) order by es_s.id) as credits
       from result_version_sources rvs join sources es_s on es_s.id = rvs.source_id
       where rvs.version_id = rv.id
     ) es
     cross join lateral (
-      -- The credit line: each source's attribution (or publisher) once, the version's own first.
+      -- The credit line: each credit once, where it first appears, the version's own first.
       select string_agg(credit, '; ' order by rank) as line from (
-        select credit, min(rank) as rank from (
-          select coalesce(s.attribution, s.publisher) as credit, '0' as rank
-          union all
-          select coalesce(cs.attribution, cs.publisher), '1' || cs.id
-          from result_version_sources crs join sources cs on cs.id = crs.source_id
-          where crs.version_id = rv.id
-        ) credits group by credit
+        select credit, min(rank) as rank
+        from unnest(coalesce(s.attribution, s.publisher) || coalesce(es.credits, '{}')) with ordinality as c(credit, rank)
+        group by credit
       ) ranked
     ) cr
     cross join lateral (
