@@ -4,6 +4,7 @@ import type { Measurement } from './load.js';
 import { type AreaDataset, PER_AREA_COUNTRY, PER_AREA_LEVEL, PER_AREA_LINES } from './per-area.js';
 import type { TargetResult } from './report.js';
 import { fmt, median, ratios, table } from './stats.js';
+import { spliceSection } from './splice.js';
 
 export interface PerAreaReport {
   date: Date;
@@ -202,14 +203,5 @@ ${END}`;
  * ready", else before the targets, else at the end).
  */
 export function splicePerArea(existing: string | null, r: PerAreaReport): string {
-  const section = renderPerArea(r);
-  if (existing === null) return `# Benchmarks\n\n${section}\n`;
-  const start = existing.indexOf(START);
-  const end = existing.indexOf(END);
-  if (start >= 0 && end > start) return existing.slice(0, start) + section + existing.slice(end + END.length);
-  for (const heading of ['\n## Start to ready', '\n## Targets from the issue']) {
-    const at = existing.indexOf(heading);
-    if (at >= 0) return `${existing.slice(0, at)}\n${section}\n${existing.slice(at)}`;
-  }
-  return `${existing.trimEnd()}\n\n${section}\n`;
+  return spliceSection(existing, renderPerArea(r), START, END, ['\n## Start to ready', '\n## Targets from the issue']);
 }

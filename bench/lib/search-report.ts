@@ -3,6 +3,7 @@
 import type { TargetResult } from './report.js';
 import type { SearchCounts, SearchQuery } from './search.js';
 import { fmt, median, ratios, table } from './stats.js';
+import { spliceSection } from './splice.js';
 
 export interface SearchReport {
   date: Date;
@@ -200,14 +201,9 @@ ${SEARCH_END}`;
  * section, else before "Start to ready", else before the targets, else at the end).
  */
 export function spliceSearch(existing: string | null, r: SearchReport): string {
-  const section = renderSearch(r);
-  if (existing === null) return `# Benchmarks\n\n${section}\n`;
-  const start = existing.indexOf(SEARCH_START);
-  const end = existing.indexOf(SEARCH_END);
-  if (start >= 0 && end > start) return existing.slice(0, start) + section + existing.slice(end + SEARCH_END.length);
-  for (const heading of ['\n<!-- per-area: start', '\n## Start to ready', '\n## Targets from the issue']) {
-    const at = existing.indexOf(heading);
-    if (at >= 0) return `${existing.slice(0, at)}\n${section}\n${existing.slice(at)}`;
-  }
-  return `${existing.trimEnd()}\n\n${section}\n`;
+  return spliceSection(existing, renderSearch(r), SEARCH_START, SEARCH_END, [
+    '\n<!-- per-area: start',
+    '\n## Start to ready',
+    '\n## Targets from the issue',
+  ]);
 }

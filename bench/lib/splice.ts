@@ -1,0 +1,22 @@
+/**
+ * The report `existing` with the section between the markers `start` and `end` replaced by
+ * `section` (which carries both markers), or, when it has none yet, inserted before the first of
+ * `before` it holds, else at the end. A bench run with `--only` rewrites its own section this way.
+ */
+export function spliceSection(
+  existing: string | null,
+  section: string,
+  start: string,
+  end: string,
+  before: readonly string[],
+): string {
+  if (existing === null) return `# Benchmarks\n\n${section}\n`;
+  const from = existing.indexOf(start);
+  const to = existing.indexOf(end);
+  if (from >= 0 && to > from) return existing.slice(0, from) + section + existing.slice(to + end.length);
+  for (const heading of before) {
+    const at = existing.indexOf(heading);
+    if (at >= 0) return `${existing.slice(0, at)}\n${section}\n${existing.slice(at)}`;
+  }
+  return `${existing.trimEnd()}\n\n${section}\n`;
+}
