@@ -7,13 +7,14 @@
 # too (package.json "engines"): `docker build --build-arg NODE_IMAGE=node:22-bookworm-slim .`
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# Stage 1: every dependency (TypeScript is a devDependency), to compile src/ to dist/.
-# --ignore-scripts is safe: the compiler is plain JavaScript.
+# Stage 1: every dependency (esbuild is a devDependency), to compile src/ to dist/.
+# --ignore-scripts is safe: esbuild's binary comes as an optional dependency (@esbuild/linux-x64).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
+COPY scripts/build.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 

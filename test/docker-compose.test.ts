@@ -312,7 +312,7 @@ t.test('Dockerfile: multi-stage, production dependencies, non-root, only existin
   const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
   // `exec`: npm's shell becomes node, so the SIGTERM npm forwards reaches the server.
   t.equal(`exec ${cmd.join(' ')}`, pkg.scripts.start, 'CMD is the start script');
-  t.equal(pkg.scripts.prestart, 'npm run build', 'npm start compiles first');
+  t.equal(pkg.scripts.prestart, pkg.scripts.build, 'npm start compiles first, as npm run build does');
   t.ok(
     instructions.some((i) => i.op === 'RUN' && i.args === 'npm run build') &&
       finalStage.some((i) => i.op === 'COPY' && /^--from=build \/app\/dist \.\/dist$/.test(i.args)),
@@ -377,7 +377,7 @@ t.test('Node.js: the image and CI run a line package.json supports, the same lin
   t.ok(satisfies(`${imageLine}.999.0`, range), `Node.js ${imageLine} is supported (${range})`);
 });
 
-/** dist/x.js is compiled from src/x.ts (tsconfig.build.json: rootDir src, outDir dist). */
+/** dist/x.js is compiled from src/x.ts (scripts/build.mjs: outbase src, outdir dist). */
 function compiledFrom(file: string): string {
   return file.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
 }
