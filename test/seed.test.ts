@@ -1,6 +1,9 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { openDatabase } from '../src/db/client.js';
-import { readSeedFiles, seed } from '../src/db/seed.js';
+import { readSeedFiles, seed, seedIfChanged } from '../src/db/seed.js';
 import { forEachEngine } from './helpers/app.js';
 import { snapshot } from './helpers/snapshot.js';
 
@@ -25,6 +28,24 @@ forEachEngine(t, async (t, app) => {
     await seed(app.database.primary);
     await seed(app.database.primary);
     t.same(await snapshot(app.database.primary), before);
+  });
+
+  t.test('a start skips a seed this database has had, and runs one whose files changed', async (t) => {
+    const db = app.database.primary;
+    const before = await snapshot(db);
+    t.match(before, { seed_runs: /^1:/ }, 'the template was seeded once, and that seed recorded');
+    t.equal(await seedIfChanged(db), false, 'the same seed files: skipped');
+    t.same(await snapshot(db), before, 'and nothing written');
+
+    // The same files with one more source: that seed runs (and adds the source) once.
+    const folder = await mkdtemp(join(tmpdir(), 'seeds-'));
+    t.teardown(() => rm(folder, { recursive: true, force: true }));
+    const file = JSON.parse(await readFile('seeds/kazakhstan.json', 'utf8')) as { sources: object[] };
+    file.sources.push({ ...file.sources[0], id: 'seed-test-added-source' });
+    await writeFile(join(folder, 'kazakhstan.json'), JSON.stringify(file));
+    t.equal(await seedIfChanged(db, folder), true, 'changed seed files: seeded');
+    t.match(await snapshot(db), { sources: /^59:/, seed_runs: /^2:/ });
+    t.equal(await seedIfChanged(db, folder), false, 'and only once');
   });
 
   t.test('migrating again changes nothing', async (t) => {

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { and, eq } from 'drizzle-orm';
 import { iso31662 } from 'iso-3166';
 import { z } from 'zod';
 import { isoCountryList } from '../lib/countries.js';
+import { packageInfo } from '../lib/package-info.js';
 import { nameKey } from '../lib/name-key.js';
 import type { Db } from './client.js';
 import { fillOwnNames, ISO_3166_1_SOURCE, ownNameRows, syncOwnNames } from './names.js';
@@ -15,6 +18,13 @@ import * as t from './schema/index.js';
 const isoSubdivisions = new Map(iso31662.map((s) => [s.code, s.parent]));
 
 const seedsFolder = fileURLToPath(new URL('../../seeds', import.meta.url));
+/** The newest migration's tag (migrations/meta/_journal.json): a new migration may want the seed again. */
+const latestMigration = () =>
+  (
+    JSON.parse(readFileSync(new URL('../../migrations/meta/_journal.json', import.meta.url), 'utf8')) as {
+      entries: { tag: string }[];
+    }
+  ).entries.at(-1)?.tag;
 
 const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true, local: false })]);
 
@@ -268,10 +278,6 @@ export async function readSeedFiles(folder = seedsFolder): Promise<SeedFile[]> {
   );
 }
 
-/**
- * Loads the reference countries and the seed files. Idempotent: rows that exist are left as they
- * are (an editor's later versions are never touched), so running it twice changes nothing.
- */
 /** Throws unless every ISO 3166-2 code the areas give is one the iso-3166 package knows, in that country. */
 function checkIsoCodes(areas: SeedFile['areas']) {
   for (const area of areas)
@@ -287,9 +293,35 @@ function checkIsoCodes(areas: SeedFile['areas']) {
  */
 export async function seed(db: Db, files?: SeedFile[]): Promise<void> {
   const data = files ?? (await readSeedFiles());
+  const countries = isoCountryList();
+  await seedWith(db, data, countries, seedDigest(data, countries));
+}
+
+/**
+ * What a start runs (AUTO_MIGRATE): the seed, unless this database has had exactly this seed
+ * before (the same seed files, reference countries, migrations and release), when it would change
+ * nothing. Returns whether it ran. `npm run db:seed` always runs it in full.
+ */
+export async function seedIfChanged(db: Db, folder = seedsFolder): Promise<boolean> {
+  const data = await readSeedFiles(folder);
+  const countries = isoCountryList();
+  const digest = seedDigest(data, countries);
+  const [done] = await db.select().from(t.seedRuns).where(eq(t.seedRuns.digest, digest));
+  if (done) return false;
+  await seedWith(db, data, countries, digest);
+  return true;
+}
+
+/** A digest of everything a seed writes from: the files, the countries, the schema and the code's release. */
+function seedDigest(data: SeedFile[], countries: ReturnType<typeof isoCountryList>): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([packageInfo.version, latestMigration(), ISO_3166_1, countries, data]));
+  return hash.digest('hex');
+}
+
+async function seedWith(db: Db, data: SeedFile[], countries: ReturnType<typeof isoCountryList>, digest: string) {
   for (const file of data) checkIsoCodes(file.areas);
   await db.transaction(async (tx) => {
-    const countries = isoCountryList();
     await tx.insert(t.sources).values(ISO_3166_1).onConflictDoNothing();
     await tx.insert(t.countries).values(countries).onConflictDoNothing();
     await tx
@@ -336,5 +368,6 @@ export async function seed(db: Db, files?: SeedFile[]): Promise<void> {
     }
     await renameCountries(tx, countries);
     await fillOwnNames(tx);
+    await tx.insert(t.seedRuns).values({ digest }).onConflictDoNothing();
   });
 }

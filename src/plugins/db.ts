@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type Database, type DatabaseOptions, type Db, openDatabase, type Server } from '../db/client.js';
-import { seed } from '../db/seed.js';
+import { seedIfChanged } from '../db/seed.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 declare module 'fastify' {
@@ -52,7 +52,7 @@ export default fp<DbPluginOptions>(
     });
     if (options.prepare) {
       await database.migrate();
-      await seed(database.primary);
+      await seedIfChanged(database.primary);
     }
     app.decorate('database', database);
 

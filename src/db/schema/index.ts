@@ -12,3 +12,4 @@ export * from './redirects.js';
 export * from './api-keys.js';
 export * from './data-version.js';
 export * from './changes.js';
+export * from './seed-runs.js';
