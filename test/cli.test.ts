@@ -1,12 +1,13 @@
 // The editors' command-line tools, run as processes on an embedded data dir.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
+import { pgliteCopy } from './helpers/databases.js';
 import { exitOf, runTs, startServer } from './helpers/process.js';
 
-const dataDir = await mkdtemp(join(tmpdir(), 'elections-keys-'));
-t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+// A copy of the seeded embedded database (creating one from nothing is server.test.ts's subject).
+const { dataDir, drop } = await pgliteCopy();
+t.teardown(drop);
 const env = { DATA_DIR: dataDir };
 const keys = (...args: string[]) => exitOf(runTs('src/cli/keys.ts', env, args));
 

@@ -10,10 +10,8 @@
 // `incoming request` with the client's port, and the shutdown logs `closing` with the signal, so
 // the k-th request the client sent on a connection is the k-th `incoming request` from that port.
 import http from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { pgliteCopy } from './helpers/databases.js';
 import { createPrimary, unavailable } from './helpers/pg-cluster.js';
 import { exitOf, runTs, startServer } from './helpers/process.js';
 
@@ -261,8 +259,8 @@ async function underLoad(t: Test, env: NodeJS.ProcessEnv) {
 }
 
 t.test('SIGTERM under load, embedded database', { timeout: 90_000 }, async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'elections-sigterm-'));
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const { dataDir, drop } = await pgliteCopy(); // the seeded embedded database
+  t.teardown(drop);
   // PGlite runs queries on the main thread: even a small CSV export keeps requests waiting, and
   // synthesising is slow there, so 50 synthetic elections (each with 20 regions' lines: the full
   // vote-shares CSV is ~0.35 MB).

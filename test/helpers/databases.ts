@@ -1,14 +1,34 @@
 // Test databases: a migrated + seeded template made once per run (test/setup/prepare-templates.ts),
 // then a fresh copy per test file. PGlite always; a PostgreSQL server when TEST_DATABASE_URL is set.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { DatabaseOptions } from '../../src/db/client.js';
 
 export type Engine = 'pglite' | 'postgres';
 
-export const PGLITE_TEMPLATE = fileURLToPath(new URL('../../.tap/pglite-template.tar.gz', import.meta.url));
+/** A migrated and seeded PGlite data directory: each test database is a copy (0.1 s to copy, 0.8 s to open). */
+export const PGLITE_TEMPLATE = fileURLToPath(new URL('../../.tap/pglite-template', import.meta.url));
+
+/**
+ * shared_buffers of the test databases (PGLITE_SHARED_BUFFERS_MB): each open zeroes them, and a
+ * test database is a few MB. 16 MB instead of 128 saves about 0.35 s on every one of the suite's
+ * hundred-odd opens (apps and the processes tests start).
+ */
+export const TEST_SHARED_BUFFERS_MB = 16;
+
+/**
+ * A private copy of the seeded PGlite data directory, as a DATA_DIR for a process or `dataDir` for
+ * an app; `drop` deletes it (after the database is closed).
+ */
+export async function pgliteCopy(): Promise<{ dataDir: string; drop: () => Promise<void> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'elections-test-'));
+  await cp(PGLITE_TEMPLATE, dataDir, { recursive: true });
+  return { dataDir, drop: () => rm(dataDir, { recursive: true, force: true }) };
+}
 
 export const serverUrl = process.env.TEST_DATABASE_URL;
 
@@ -47,8 +67,8 @@ export interface TestDatabase {
 /** A fresh, seeded database of the given engine, private to the caller. */
 export async function freshDatabase(engine: Engine): Promise<TestDatabase> {
   if (engine === 'pglite') {
-    const dump = await readFile(PGLITE_TEMPLATE);
-    return { options: { loadDataDir: new Blob([dump]) }, drop: async () => {} };
+    const { dataDir, drop } = await pgliteCopy();
+    return { options: { dataDir, sharedBuffersMb: TEST_SHARED_BUFFERS_MB }, drop };
   }
   if (!serverUrl) throw new Error('TEST_DATABASE_URL is not set');
   const name = `test_${Date.now()}_${randomBytes(4).toString('hex')}`;

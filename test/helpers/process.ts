@@ -1,13 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TEST_SHARED_BUFFERS_MB } from './databases.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Runs a TypeScript entry point of the project with tsx, as the npm scripts do. */
+/**
+ * Runs an entry point of the project: one in src/ as `npm start` runs the server, compiled
+ * (dist/, built by test/setup/prepare-templates.ts before the suite), with plain node; any other
+ * (examples/) with tsx, as its npm script does.
+ */
 export function runTs(script: string, env: NodeJS.ProcessEnv, args: string[] = []): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const compiled = /^src\/.+\.ts$/.test(script);
+  const argv = compiled ? [script.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')] : ['--import', 'tsx', script];
+  return spawn(process.execPath, [...argv, ...args], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { PGLITE_SHARED_BUFFERS_MB: String(TEST_SHARED_BUFFERS_MB), ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

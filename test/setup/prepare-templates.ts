@@ -1,7 +1,9 @@
 // Run once by tap before the test files (package.json "tap.before"): migrates and seeds a PGlite
-// database and dumps it, and, with TEST_DATABASE_URL, builds a template database on the server.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+// database and writes it as a data directory, and, with TEST_DATABASE_URL, builds a template database on the server.
+import { execFileSync } from 'node:child_process';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle } from 'drizzle-orm/pglite';
@@ -12,16 +14,20 @@ import { seed } from '../../src/db/seed.js';
 import { admin, PGLITE_TEMPLATE, serverUrl, templateName } from '../helpers/databases.js';
 
 const started = Date.now();
-const client = new PGlite({ extensions: { pg_trgm } });
+// The processes tests start (test/helpers/process.ts) run dist/, as npm start does: compiled now
+// when src/ changed (scripts/build.mjs skips an up-to-date build).
+execFileSync(process.execPath, [fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url))], {
+  stdio: 'inherit',
+});
+// Written aside then renamed, so a test file never copies a half-written template.
+await mkdir(dirname(PGLITE_TEMPLATE), { recursive: true });
+const partial = `${PGLITE_TEMPLATE}.${process.pid}.partial`;
+const client = new PGlite(partial, { extensions: { pg_trgm } });
 const db = drizzle(client, { schema });
 await migrate(db, { migrationsFolder });
 await seed(db);
-const dump = await client.dumpDataDir('gzip');
 await client.close();
-await mkdir(dirname(PGLITE_TEMPLATE), { recursive: true });
-// Write then rename, so a test file never reads a half-written template.
-const partial = `${PGLITE_TEMPLATE}.${process.pid}.partial`;
-await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
+await rm(PGLITE_TEMPLATE, { recursive: true, force: true });
 await rename(partial, PGLITE_TEMPLATE);
 
 if (serverUrl) {
