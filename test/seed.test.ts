@@ -4,10 +4,19 @@ import { join } from 'node:path';
 import t from 'tap';
 import { openDatabase } from '../src/db/client.js';
 import { readSeedFiles, seed, seedIfChanged } from '../src/db/seed.js';
+import { sql } from 'drizzle-orm';
 import { forEachEngine } from './helpers/app.js';
+import { TEST_SHARED_BUFFERS_MB } from './helpers/databases.js';
+import { rowsOf } from './helpers/sql.js';
 import { snapshot } from './helpers/snapshot.js';
 
-forEachEngine(t, async (t, app) => {
+forEachEngine(t, async (t, app, engine) => {
+  if (engine === 'pglite')
+    t.test('the embedded engine takes shared_buffers from its options (PGLITE_SHARED_BUFFERS_MB)', async (t) => {
+      const [row] = await rowsOf<{ shared_buffers: string }>(app.database.primary, sql`show shared_buffers`);
+      t.equal(row?.shared_buffers, `${TEST_SHARED_BUFFERS_MB}MB`);
+    });
+
   t.test('seeding again changes nothing', async (t) => {
     const before = await snapshot(app.database.primary);
     t.match(before, {

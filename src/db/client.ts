@@ -55,7 +55,10 @@ export interface ServerOptions {
   onPoolError?: (err: Error) => void;
 }
 
-export type DatabaseOptions = ServerOptions | { dataDir: string } | { loadDataDir: Blob };
+/** The embedded engine: a data directory (or a dump to load in memory), and its shared_buffers. */
+export type PgliteOptions = ({ dataDir: string } | { loadDataDir: Blob }) & { sharedBuffersMb?: number };
+
+export type DatabaseOptions = ServerOptions | PgliteOptions;
 
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -67,8 +70,12 @@ const WORD_SIMILARITY_THRESHOLD = 0.5;
 const MIGRATION_LOCK = 727_202_211;
 
 /** The primary (DATABASE_URL) or the embedded data dir, as the CLIs open it: no request timeouts. */
-export function databaseOptions(config: Pick<Config, 'DATABASE_URL' | 'DB_POOL_MAX' | 'DATA_DIR'>): DatabaseOptions {
-  return config.DATABASE_URL ? { url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX } : { dataDir: config.DATA_DIR };
+export function databaseOptions(
+  config: Pick<Config, 'DATABASE_URL' | 'DB_POOL_MAX' | 'DATA_DIR' | 'PGLITE_SHARED_BUFFERS_MB'>,
+): DatabaseOptions {
+  return config.DATABASE_URL
+    ? { url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX }
+    : { dataDir: config.DATA_DIR, sharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB };
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -168,13 +175,16 @@ function openPostgres(options: ServerOptions): Database {
   };
 }
 
-async function openPglite(options: { dataDir: string } | { loadDataDir: Blob }): Promise<Database> {
+async function openPglite(options: PgliteOptions): Promise<Database> {
   // pg_trgm backs candidate search (migration 0005), as on a server.
   const extensions = { pg_trgm };
+  const startParams = options.sharedBuffersMb
+    ? [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffersMb}MB`]
+    : undefined;
   const client =
     'dataDir' in options
-      ? new PGlite(options.dataDir, { extensions })
-      : new PGlite({ loadDataDir: options.loadDataDir, extensions });
+      ? new PGlite(options.dataDir, { extensions, startParams })
+      : new PGlite({ loadDataDir: options.loadDataDir, extensions, startParams });
   await client.waitReady;
   await client.exec(`set pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY_THRESHOLD}`);
   const pglite = drizzlePglite(client, { schema });
