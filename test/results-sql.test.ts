@@ -14,6 +14,7 @@ import { type DocumentQuery, findResultsDocument } from '../src/modules/results/
 import { loadResultsJson } from '../src/modules/results/results.service.js';
 import { forEachEngine } from './helpers/app.js';
 import { referenceResults, serializeReference } from './helpers/results-reference.js';
+import { scaled } from './helpers/scale.js';
 
 type Outcome =
   { json: string; version: number; preliminary: boolean; current: boolean } | { missing: true } | { error: string };
@@ -258,7 +259,8 @@ function edgeVersions(): VersionSpec[] {
     { inexact: true, createdAt: `'0999-12-31 23:59:59+00'`, lines: [candidateLine('zz-a', 1, 1)] },
     { inexact: true, createdAt: `'10000-01-01 00:00:00+00'`, lines: [candidateLine('zz-a', 1, 1)] },
   ];
-  // derived.turnoutPercent: Math.round(x * 100) / 100 over a spread of ratios, halves included.
+  // derived.turnoutPercent: Math.round(x * 100) / 100 over a spread of ratios, halves included
+  // (150 random ones under TEST_SCALE=full, the first 30 of them otherwise).
   const rnd = lcg(20_240_229);
   const pairs: [number, number][] = [
     [1, 8],
@@ -277,7 +279,7 @@ function edgeVersions(): VersionSpec[] {
     [MAX, MAX - 1],
     [MAX - 1, MAX],
   ];
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; i < scaled(30, 150); i++) {
     const registered = 1 + Math.floor(rnd() * 10 ** (1 + Math.floor(rnd() * 9)));
     const ballots = Math.floor(rnd() * registered * 1.2);
     pairs.push([ballots, registered]);
@@ -472,12 +474,13 @@ forEachEngine(t, async (t, app: FastifyInstance) => {
   });
 
   t.test('synthetic data (db:synth)', async (t) => {
-    await synth(db, { elections: 60, seed: 5 });
+    const elections = scaled(15, 60); // 60 under TEST_SCALE=full, from the same seed
+    await synth(db, { elections, seed: 5 });
     const synthetic = await db
       .select({ id: s.elections.id })
       .from(s.elections)
       .where(eq(s.elections.sourceId, SYNTHETIC_SOURCE_ID));
-    t.equal(synthetic.length, 60);
+    t.equal(synthetic.length, elections);
     // Every region of a version is in its ?level=region view; two alone are enough here.
     const { compared, exact } = await compareAll(
       t,
