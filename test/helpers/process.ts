@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { TEST_SHARED_BUFFERS_MB } from './databases.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -14,7 +13,7 @@ export function runTs(script: string, env: NodeJS.ProcessEnv, args: string[] = [
   const argv = compiled ? [script.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')] : ['--import', 'tsx', script];
   return spawn(process.execPath, [...argv, ...args], {
     cwd: root,
-    env: { PGLITE_SHARED_BUFFERS_MB: String(TEST_SHARED_BUFFERS_MB), ...process.env, ...env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

@@ -1,7 +1,7 @@
 // Run once by tap before the test files (package.json "tap.before"): migrates and seeds a PGlite
-// database and writes it as a data directory, and, with TEST_DATABASE_URL, builds a template database on the server.
+// database and writes it as a data directory and as a dump, and, with TEST_DATABASE_URL, builds a template database on the server.
 import { execFileSync } from 'node:child_process';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -11,7 +11,7 @@ import { migrate } from 'drizzle-orm/pglite/migrator';
 import { migrationsFolder, openDatabase } from '../../src/db/client.js';
 import * as schema from '../../src/db/schema/index.js';
 import { seed } from '../../src/db/seed.js';
-import { admin, PGLITE_TEMPLATE, serverUrl, templateName } from '../helpers/databases.js';
+import { admin, PGLITE_DUMP, PGLITE_TEMPLATE, serverUrl, templateName } from '../helpers/databases.js';
 
 const started = Date.now();
 // The processes tests start (test/helpers/process.ts) run dist/, as npm start does: compiled now
@@ -26,9 +26,12 @@ const client = new PGlite(partial, { extensions: { pg_trgm } });
 const db = drizzle(client, { schema });
 await migrate(db, { migrationsFolder });
 await seed(db);
+const dump = await client.dumpDataDir('none');
 await client.close();
+await writeFile(`${partial}.tar`, Buffer.from(await dump.arrayBuffer()));
 await rm(PGLITE_TEMPLATE, { recursive: true, force: true });
 await rename(partial, PGLITE_TEMPLATE);
+await rename(`${partial}.tar`, PGLITE_DUMP);
 
 if (serverUrl) {
   const template = templateName(serverUrl);
