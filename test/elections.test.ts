@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { collectPages, forEachEngine, get } from './helpers/app.js';
 import { snapshot } from './helpers/snapshot.js';
@@ -67,6 +68,27 @@ forEachEngine(t, async (t, app) => {
       t.equal(res.status, 200, query);
       t.same(ids(res.body), expected, query);
     }
+  });
+
+  t.test("another contest's version with the main contest's current number: still one row", async (t) => {
+    // 2023's chamber contest has version 1; its main (party-list) contest is at version 3. Give the
+    // chamber a version 3 (a copy of its version 1, written straight into the table).
+    const db = app.database.primary;
+    await db.execute(sql`
+      create temp table chamber_v3 as
+        select r.* from result_versions r join contests c on c.id = r.contest_id
+        where c.election_id = 'kz.parliamentary.2023-03-19' and c.slug = 'chamber' and r.number = 1`);
+    await db.execute(sql`update chamber_v3 set id = (select max(id) + 1 from result_versions), number = 3`);
+    await db.execute(sql`insert into result_versions overriding system value select * from chamber_v3`);
+    await db.execute(sql`drop table chamber_v3`);
+    const listed = await collectPages<{ id: string; currentResults: { version: number } | null }>(
+      app,
+      '/v1/elections?country=KZ&limit=2',
+    );
+    const ids = listed.items.map((e) => e.id);
+    t.same(ids, [...new Set(ids)], 'every election once');
+    const one = await get(app, '/v1/elections/kz.parliamentary.2023-03-19');
+    t.match(one.body, { currentResults: { version: 3, status: 'certified' } }, "the main contest's version 3");
   });
 
   t.test('one election, with its summary of current results', async (t) => {

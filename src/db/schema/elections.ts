@@ -32,5 +32,7 @@ export const elections = pgTable(
   (t) => [
     index('elections_date_id_idx').on(t.date.desc().nullsFirst(), t.id),
     index('elections_country_date_idx').on(t.countryCode, t.date.desc().nullsFirst(), t.id),
+    // The runoff that follows a round (nextRoundId, a subquery per election row of every list).
+    index('elections_previous_round_idx').on(t.previousRoundId),
   ],
 );

@@ -1,5 +1,7 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
+import { preparedPer } from '../../db/prepared.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
 import { defaultMainContest } from '../../db/contests.js';
 import { contests, countries, elections, resultVersions, sources } from '../../db/schema/index.js';
@@ -20,8 +22,10 @@ export interface ElectionFilter {
   limit: number;
 }
 
+const mainContest = alias(contests, 'main_contest');
+
 function electionQuery(db: Db) {
-  // The current version is the one elections.current_version names (kept by a trigger).
+  // The current version: the one the main contest's current_version names (kept by a trigger).
   const current = resultVersions;
   const query = db
     .select({
@@ -42,7 +46,10 @@ function electionQuery(db: Db) {
     .from(elections)
     .innerJoin(countries, eq(countries.code, elections.countryCode))
     .innerJoin(sources, eq(sources.id, elections.sourceId))
-    .leftJoin(current, and(eq(current.electionId, elections.id), eq(current.number, elections.currentVersion)));
+    // Through the main contest (one per election, contests_one_main_idx): its current version, by
+    // the (contest_id, number) key. Versions of other contests may share the number.
+    .leftJoin(mainContest, and(eq(mainContest.electionId, elections.id), eq(mainContest.main, true)))
+    .leftJoin(current, and(eq(current.contestId, mainContest.id), eq(current.number, mainContest.currentVersion)));
   return { query, current };
 }
 
@@ -69,9 +76,14 @@ export function listElections(db: Db, f: ElectionFilter) {
     .limit(f.limit);
 }
 
+const findElectionStatement = preparedPer((db) =>
+  electionQuery(db)
+    .query.where(eq(elections.id, sql.placeholder('id')))
+    .prepare('find_election'),
+);
+
 export async function findElection(db: Db, id: string) {
-  const { query } = electionQuery(db);
-  const [row] = await query.where(eq(elections.id, id));
+  const [row] = await findElectionStatement(db).execute({ id });
   return row;
 }
 

@@ -1,0 +1,1 @@
+CREATE INDEX "elections_previous_round_idx" ON "elections" USING btree ("previous_round_id");
