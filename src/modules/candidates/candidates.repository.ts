@@ -1,5 +1,6 @@
-import { asc, eq, gt, inArray } from 'drizzle-orm';
+import { asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { preparedPer } from '../../db/prepared.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
 import { ownNameRows, syncOwnNames } from '../../db/names.js';
 import { candidates, sources } from '../../db/schema/index.js';
@@ -35,8 +36,18 @@ export async function findCandidates(db: Db, ids: string[]) {
   return new Map(rows.map((r) => [r.id, r]));
 }
 
+const findCandidateStatement = preparedPer((db) =>
+  db
+    .select(columns)
+    .from(candidates)
+    .innerJoin(sources, eq(sources.id, candidates.sourceId))
+    .where(eq(candidates.id, sql.placeholder('id')))
+    .prepare('find_candidate'),
+);
+
 export async function findCandidate(db: Db, id: string) {
-  return (await findCandidates(db, [id])).get(id);
+  const [row] = await findCandidateStatement(db).execute({ id });
+  return row;
 }
 
 export async function candidateExists(db: Db, id: string): Promise<boolean> {

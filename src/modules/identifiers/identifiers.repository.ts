@@ -1,5 +1,6 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { preparedPer } from '../../db/prepared.js';
 import { type SubjectKind, subjectColumn } from '../../db/names.js';
 import { areas, externalIds, sources } from '../../db/schema/index.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
@@ -18,6 +19,32 @@ const PAGES: Partial<Record<IdentifierScheme, (value: string) => string>> = {
 };
 const pageOf = (scheme: IdentifierScheme, value: string) => PAGES[scheme]?.(value) ?? null;
 
+/** The external ids of any number of records of one kind: a prepared statement, the ids an array. */
+function prepareIdentifiers(kind: SubjectKind) {
+  const owner = subjectColumn(externalIds, kind);
+  return preparedPer((db) =>
+    db
+      .select({
+        owner: sql<string>`${owner}`,
+        scheme: externalIds.scheme,
+        value: externalIds.value,
+        source: sourceRefColumns,
+      })
+      .from(externalIds)
+      .innerJoin(sources, eq(sources.id, externalIds.sourceId))
+      .where(sql`${owner} = any(${sql.placeholder('ids')}::text[])`)
+      .orderBy(externalIds.scheme, externalIds.value)
+      .prepare(`identifiers_of_${kind}`),
+  );
+}
+
+const identifiersStatement = {
+  person: prepareIdentifiers('person'),
+  party: prepareIdentifiers('party'),
+  area: prepareIdentifiers('area'),
+  election: prepareIdentifiers('election'),
+} satisfies Record<SubjectKind, unknown>;
+
 /**
  * The external_ids of each of `ids` (of one kind), in scheme order; every id gets a list. An area's
  * ISO 3166-2 code is its own column: the area view adds it (isoIdentifier).
@@ -25,18 +52,7 @@ const pageOf = (scheme: IdentifierScheme, value: string) => PAGES[scheme]?.(valu
 export async function identifiersOf(db: Db, kind: SubjectKind, ids: string[]): Promise<Map<string, Identifier[]>> {
   const out = new Map(ids.map((id) => [id, [] as Identifier[]]));
   if (ids.length === 0) return out;
-  const owner = subjectColumn(externalIds, kind);
-  const rows = await db
-    .select({
-      owner: sql<string>`${owner}`,
-      scheme: externalIds.scheme,
-      value: externalIds.value,
-      source: sourceRefColumns,
-    })
-    .from(externalIds)
-    .innerJoin(sources, eq(sources.id, externalIds.sourceId))
-    .where(inArray(owner, ids))
-    .orderBy(externalIds.scheme, externalIds.value);
+  const rows = await identifiersStatement[kind](db).execute({ ids });
   for (const r of rows)
     out.get(r.owner)?.push({ scheme: r.scheme, value: r.value, url: pageOf(r.scheme, r.value), source: r.source });
   return out;

@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
+import { preparedPer } from '../../db/prepared.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
 import { type Identifier, identifiersOf } from '../identifiers/identifiers.repository.js';
 import { ownNameRows, syncOwnNames } from '../../db/names.js';
@@ -57,14 +58,12 @@ export type OrganisationRow = OrganisationBase & {
   identifiers: Identifier[];
 };
 
-/** The rows with their alliance members and the alliances they belong to: one query for the lot. */
-async function withMemberships(db: Db, rows: OrganisationBase[]): Promise<OrganisationRow[]> {
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
+/** The alliance links that involve any of `ids` (an array): a prepared statement. */
+const membershipsStatement = preparedPer((db) => {
   const member = alias(organisations, 'member');
   const alliance = alias(organisations, 'alliance');
-  const identifiers = identifiersOf(db, 'party', ids);
-  const links = await db
+  const ids = sql`${sql.placeholder('ids')}::text[]`;
+  return db
     .select({
       allianceId: organisationMembers.allianceId,
       allianceName: alliance.name,
@@ -75,8 +74,23 @@ async function withMemberships(db: Db, rows: OrganisationBase[]): Promise<Organi
     .from(organisationMembers)
     .innerJoin(member, eq(member.id, organisationMembers.memberId))
     .innerJoin(alliance, eq(alliance.id, organisationMembers.allianceId))
-    .where(or(inArray(organisationMembers.allianceId, ids), inArray(organisationMembers.memberId, ids)))
-    .orderBy(asc(organisationMembers.allianceId), asc(organisationMembers.memberId));
+    .where(sql`${organisationMembers.allianceId} = any(${ids}) or ${organisationMembers.memberId} = any(${ids})`)
+    .orderBy(asc(organisationMembers.allianceId), asc(organisationMembers.memberId))
+    .prepare('organisation_memberships');
+});
+
+const findOrganisationStatement = preparedPer((db) =>
+  organisationQuery(db)
+    .where(eq(organisations.id, sql.placeholder('id')))
+    .prepare('find_organisation'),
+);
+
+/** The rows with their alliance members and the alliances they belong to: one query for the lot. */
+async function withMemberships(db: Db, rows: OrganisationBase[]): Promise<OrganisationRow[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const identifiers = identifiersOf(db, 'party', ids);
+  const links = await membershipsStatement(db).execute({ ids });
   const ids_ = await identifiers;
   return rows.map((row) => ({
     ...row,
@@ -99,7 +113,7 @@ export async function listOrganisations(db: Db, opts: { after?: string; limit: n
 }
 
 export async function findOrganisation(db: Db, id: string): Promise<OrganisationRow | undefined> {
-  const rows = await organisationQuery(db).where(eq(organisations.id, id));
+  const rows = await findOrganisationStatement(db).execute({ id });
   const [row] = await withMemberships(db, rows);
   return row;
 }

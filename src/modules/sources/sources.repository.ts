@@ -1,6 +1,7 @@
-import { asc, eq, gt } from 'drizzle-orm';
+import { asc, eq, gt, sql } from 'drizzle-orm';
 import { HttpProblem } from '../../lib/problem.js';
 import type { Db } from '../../db/client.js';
+import { preparedPer } from '../../db/prepared.js';
 import { sources } from '../../db/schema/index.js';
 
 export type SourceRow = typeof sources.$inferSelect;
@@ -22,8 +23,16 @@ export function listSources(db: Db, opts: { after?: string; limit: number }) {
     .limit(opts.limit);
 }
 
+const findSourceStatement = preparedPer((db) =>
+  db
+    .select()
+    .from(sources)
+    .where(eq(sources.id, sql.placeholder('id')))
+    .prepare('find_source'),
+);
+
 export async function findSource(db: Db, id: string): Promise<SourceRow | undefined> {
-  const [row] = await db.select().from(sources).where(eq(sources.id, id));
+  const [row] = await findSourceStatement(db).execute({ id });
   return row;
 }
 
