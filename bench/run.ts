@@ -20,6 +20,8 @@ import {
 } from './lib/load.js';
 import { type AreaDataset, nationalPath, perAreaPath, pickAreaParameters, prepareAreaDataset } from './lib/per-area.js';
 import { type PerAreaReport, perAreaGoals, perAreaSummary, splicePerArea } from './lib/per-area-report.js';
+import { pickRecordPaths } from './lib/records.js';
+import { type RecordsReport, recordKeys, recordsGoals, recordsSummary, spliceRecords } from './lib/records-report.js';
 import { pickSearchQueries, type SearchQuery, searchCounts, searchPlan } from './lib/search.js';
 import { type SearchReport, searchGoals, searchKeys, searchSummary, spliceSearch } from './lib/search-report.js';
 import {
@@ -50,6 +52,9 @@ Options:
                        their section of the report (the rest of the file stays as it is)
   --only search        measure only the searches (/v1/search?q=, /v1/candidates?q=) on the large
                        dataset and replace only their section of the report
+  --only records       measure only the single-record reads and the reference lists (an election,
+                       a candidate, a country, a source, an organisation; a page of each list) on
+                       the large dataset and replace only their section of the report
   --seed S             synth seed (default 1)
   --rounds N           rounds of A B A B measurements (default 3)
   --duration S         seconds per measurement (default 5)
@@ -117,10 +122,11 @@ const opts = {
       : fail('--warmup must be 0 or more'),
   connections: positive('connections'),
 };
-if (flags.only !== undefined && flags.only !== 'per-area' && flags.only !== 'search')
-  fail('--only takes one of: per-area, search');
+if (flags.only !== undefined && !['per-area', 'search', 'records'].includes(flags.only))
+  fail('--only takes one of: per-area, search, records');
 const perAreaOnly = flags.only === 'per-area';
 const searchOnly = flags.only === 'search';
+const recordsOnly = flags.only === 'records';
 const dbName = flags['db-name'];
 if (!/^[a-z0-9_]*bench[a-z0-9_]*$/.test(dbName) || dbName.startsWith('elections_test'))
   fail('--db-name must be lower-case [a-z0-9_] and contain "bench": that database is dropped and recreated');
@@ -512,9 +518,73 @@ async function searchMain() {
   console.log(`written: the search section of ${flags.out}`);
 }
 
+/**
+ * --only records: each single-record read and reference list on the large dataset, right after its
+ * own statements (captured from the app) replayed with `pg` alone; their section of the report replaced.
+ */
+async function recordsMain() {
+  const meta = { date: new Date(), command: command(), commit: gitCommit(), loadBefore: os.loadavg() };
+  console.error(`preparing ${dbName} on ${new URL(serverUrl!).host}…`);
+  const dataset = await prepareDataset(serverUrl!, dbName, {
+    elections: opts.elections,
+    seed: opts.seed,
+    reuse: flags.reuse,
+  });
+  console.error(`npm run build; the API runs as npm start does: node ${startArgs().join(' ')}`);
+  buildApi();
+  const api = await startApi('API', { DATABASE_URL: dataset.url, ...BENCH_API_ENV });
+  servers.push(api);
+  const picked = await pickRecordPaths(dataset.url);
+  const statements = await captureStatements(dataset.url, Object.fromEntries(picked.map((p) => [p.key, p.path])));
+  const raw = await startServer('raw pg (records)', 'raw-pg.ts', {
+    BENCH_DATABASE_URL: dataset.url,
+    BENCH_RESULTS_PLANS: JSON.stringify(
+      Object.fromEntries(picked.map((p) => [`record-${p.key}`, searchPlan(statements[p.key] ?? [])])),
+    ),
+    ...rawEnv,
+  });
+  servers.push(raw);
+  const targets: Target[] = picked.flatMap((p) => {
+    const k = recordKeys(p.key);
+    const path = `\`${decodeURIComponent(p.path)}\``;
+    return [
+      {
+        key: k.raw,
+        label: `raw pg, the SQL of ${path}${rawPrepared ? ' (prepared)' : ''}`,
+        server: raw,
+        load: { path: `/record-${p.key}/-` },
+      },
+      { key: k.api, label: path, server: api, load: { path: p.path } },
+    ];
+  });
+  const measured = await runRounds(targets);
+  console.error('EXPLAIN (ANALYZE, BUFFERS) of the statements…');
+  const explained = [];
+  for (const p of picked)
+    explained.push({ key: p.key, path: p.path, statements: await explain(dataset.url, statements[p.key] ?? []) });
+  const m = machine();
+  const report: RecordsReport = {
+    ...meta,
+    machine: { cpu: m.cpu, cores: m.cores, loadBefore: meta.loadBefore },
+    versions: packageVersions(await pgVersion(dataset.url)),
+    options: { rounds: opts.rounds, duration: opts.duration, warmup: opts.warmup, connections: opts.connections },
+    dataset: { name: dataset.name, elections: dataset.elections, reused: dataset.synth === null },
+    paths: picked.map((p) => ({ ...p, statements: (statements[p.key] ?? []).length })),
+    rawPrepared: flags['raw-prepared'],
+    targets: targets.map((t) => ({ key: t.key, label: t.label, server: t.server.name, rounds: measured.get(t.key)! })),
+    explain: explained,
+  };
+  await stopAll();
+  const out = resolve(root, flags.out);
+  writeFileSync(out, spliceRecords(existsSync(out) ? readFileSync(out, 'utf8') : null, report));
+  console.log(`\n${recordsSummary(report)}\n\n${recordsGoals(report)}\n`);
+  console.log(`written: the records section of ${flags.out}`);
+}
+
 async function main() {
   if (perAreaOnly) return perAreaMain();
   if (searchOnly) return searchMain();
+  if (recordsOnly) return recordsMain();
   const started = new Date();
   const machineInfo = machine();
   console.error(`preparing datasets on ${new URL(serverUrl!).host}…`);

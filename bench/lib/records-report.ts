@@ -1,0 +1,154 @@
+// The records section of docs/benchmarks.md (`--only records` rewrites it alone, between its two
+// markers): single-record reads and reference lists next to their own SQL replayed with `pg`.
+import type { TargetResult } from './report.js';
+import type { SearchQuery } from './search.js';
+import { spliceSection } from './splice.js';
+import { fmt, median, ratios, table } from './stats.js';
+
+export interface RecordsReport {
+  date: Date;
+  command: string;
+  commit: string;
+  machine: { cpu: string; cores: number; loadBefore: number[] };
+  versions: Record<string, string>;
+  options: { rounds: number; duration: number; warmup: number; connections: number };
+  dataset: { name: string; elections: number; reused: boolean };
+  /** Each path with how many statements the API ran for it. */
+  paths: (SearchQuery & { statements: number })[];
+  rawPrepared: boolean;
+  targets: TargetResult[];
+  explain: { key: string; path: string; statements: { sql: string; plan: string }[] }[];
+}
+
+export const RECORDS_START = '<!-- records: start (npm run bench -- --only records rewrites this section alone) -->';
+export const RECORDS_END = '<!-- records: end -->';
+
+/** The goals of issue 18 for these reads. */
+export const RECORDS_RATIO = 0.8;
+export const RECORDS_P99_OVER_P50 = 2;
+
+/** Target keys of one path: raw pg, then the API. */
+export const recordKeys = (key: string) => ({ raw: `record-${key}-raw`, api: `record-${key}` });
+
+const find = (r: RecordsReport, key: string) => r.targets.find((t) => t.key === key);
+const mark = (ok: boolean) => (ok ? 'met' : 'not met');
+const pathOf = (path: string) => `\`${decodeURIComponent(path)}\``;
+const p50 = (t: TargetResult | undefined) => (t ? median(t.rounds.map((m) => m.p50)) : Number.NaN);
+const p99 = (t: TargetResult | undefined) => (t ? median(t.rounds.map((m) => m.p99)) : Number.NaN);
+const ratioOf = (r: RecordsReport, key: string) => {
+  const k = recordKeys(key);
+  const t = find(r, k.api);
+  return t ? median(ratios(t, find(r, k.raw))) : Number.NaN;
+};
+
+export function recordsSummary(r: RecordsReport): string {
+  return table(
+    [
+      'read',
+      'statements',
+      'API req/s',
+      'raw pg req/s',
+      'ratio (median of rounds)',
+      'API p50 ms',
+      'API p99 ms',
+      'non-2xx',
+    ],
+    r.paths.map((p) => {
+      const k = recordKeys(p.key);
+      const api = find(r, k.api);
+      const raw = find(r, k.raw);
+      const rps = (t: TargetResult | undefined) => (t ? fmt.int(median(t.rounds.map((m) => m.rps))) : 'n/a');
+      return [
+        pathOf(p.path),
+        String(p.statements),
+        rps(api),
+        rps(raw),
+        fmt.ratio(ratioOf(r, p.key)),
+        fmt.ms(p50(api)),
+        fmt.ms(p99(api)),
+        String((api?.rounds ?? []).reduce((n, m) => n + m.non2xx + m.errors, 0)),
+      ];
+    }),
+  );
+}
+
+export function recordsGoals(r: RecordsReport): string {
+  return table(
+    ['target (issue 18)', 'measured (median)', 'status'],
+    r.paths.flatMap((p) => {
+      const api = find(r, recordKeys(p.key).api);
+      const ratio = ratioOf(r, p.key);
+      const spread = p99(api) / p50(api);
+      return [
+        [
+          `${pathOf(p.path)} ≥ ${RECORDS_RATIO}× its own SQL through \`pg\``,
+          fmt.ratio(ratio),
+          mark(ratio >= RECORDS_RATIO),
+        ],
+        [
+          `${pathOf(p.path)} p99 ≤ ${RECORDS_P99_OVER_P50}× p50`,
+          `${fmt.ms(p99(api))} / ${fmt.ms(p50(api))} ms`,
+          mark(spread <= RECORDS_P99_OVER_P50),
+        ],
+      ];
+    }),
+  );
+}
+
+function roundsTable(r: RecordsReport): string {
+  return table(
+    ['target', ...Array.from({ length: r.options.rounds }, (_, i) => `round ${i + 1}: req/s, p50 ms, p99 ms`)],
+    r.targets.map((t) => [t.label, ...t.rounds.map((m) => `${fmt.int(m.rps)}, ${fmt.ms(m.p50)}, ${fmt.ms(m.p99)}`)]),
+  );
+}
+
+export function renderRecords(r: RecordsReport): string {
+  return `${RECORDS_START}
+## Records and reference lists
+
+Written by \`${r.command}\` on ${r.date.toISOString().replace('T', ' ').slice(0, 16)} UTC (commit ${r.commit}).
+A run with \`--only records\` rewrites this section alone. ${r.machine.cpu}, ${r.machine.cores} cores, load
+average before the run ${r.machine.loadBefore.map((l) => l.toFixed(2)).join(', ')}; ${Object.entries(r.versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}.
+
+Load: autocannon, ${r.options.connections} connections, ${r.options.duration} s per measurement, ${r.options.rounds} round(s),
+${r.options.warmup} s warm-up per target before the first round; medians of the rounds, each ratio taken
+per round between the API and its baseline measured right before it. Dataset \`${r.dataset.name}\`
+(${fmt.int(r.dataset.elections)} synthetic elections${r.dataset.reused ? ', reused from an earlier run' : ''}).
+
+- **raw pg**: the statements the API ran for that path (captured from the app), replayed with \`pg\`
+  alone, ${r.rawPrepared ? 'as named (prepared) statements' : 'unnamed, as sent'}, the rows of each returned with a plain \`JSON.stringify\`
+  (no schema, no plugins). The ratio is the cost of everything around the SQL.
+
+${recordsSummary(r)}
+
+### Targets from the issue (records)
+
+${recordsGoals(r)}
+
+### Every round
+
+${roundsTable(r)}
+
+### The SQL
+
+${r.explain
+  .map(
+    (e) =>
+      `#### ${pathOf(e.path)}\n\n${e.statements
+        .map((s) => `\`\`\`sql\n${s.sql}\n\`\`\`\n\n\`\`\`\n${s.plan}\n\`\`\``)
+        .join('\n\n')}`,
+  )
+  .join('\n\n')}
+${RECORDS_END}`;
+}
+
+/** The report `existing` with its records section replaced by `r`'s (or inserted before the search section). */
+export function spliceRecords(existing: string | null, r: RecordsReport): string {
+  return spliceSection(existing, renderRecords(r), RECORDS_START, RECORDS_END, [
+    '\n<!-- search: start',
+    '\n<!-- per-area: start',
+    '\n## Start to ready',
+  ]);
+}
