@@ -13,14 +13,25 @@ const columns = {
   source: sourceRefColumns,
 };
 
+// A page: the first, or the one after an id (prepared statements, see src/db/prepared.ts).
+const listStatement = (after: boolean) =>
+  preparedPer((db) =>
+    db
+      .select(columns)
+      .from(candidates)
+      .innerJoin(sources, eq(sources.id, candidates.sourceId))
+      .where(after ? gt(candidates.id, sql.placeholder('after')) : undefined)
+      .orderBy(asc(candidates.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(after ? 'list_candidates_after' : 'list_candidates'),
+  );
+const listFirst = listStatement(false);
+const listAfter = listStatement(true);
+
 export function listCandidates(db: Db, opts: { after?: string; limit: number }) {
-  return db
-    .select(columns)
-    .from(candidates)
-    .innerJoin(sources, eq(sources.id, candidates.sourceId))
-    .where(opts.after === undefined ? undefined : gt(candidates.id, opts.after))
-    .orderBy(asc(candidates.id))
-    .limit(opts.limit);
+  return opts.after === undefined
+    ? listFirst(db).execute({ limit: opts.limit })
+    : listAfter(db).execute({ after: opts.after, limit: opts.limit });
 }
 
 /** The candidates with these ids, by id. */

@@ -5,13 +5,24 @@ import { countries } from '../../db/schema/index.js';
 
 export type CountryRow = typeof countries.$inferSelect;
 
-export function listCountries(db: Db, opts: { after?: string; limit: number }) {
-  return db
+// A page: the first, or the one after a code (prepared statements, see src/db/prepared.ts).
+const listFirst = preparedPer((db) =>
+  db.select().from(countries).orderBy(asc(countries.code)).limit(sql.placeholder('limit')).prepare('list_countries'),
+);
+const listAfter = preparedPer((db) =>
+  db
     .select()
     .from(countries)
-    .where(opts.after ? gt(countries.code, opts.after) : undefined)
+    .where(gt(countries.code, sql.placeholder('after')))
     .orderBy(asc(countries.code))
-    .limit(opts.limit);
+    .limit(sql.placeholder('limit'))
+    .prepare('list_countries_after'),
+);
+
+export function listCountries(db: Db, opts: { after?: string; limit: number }) {
+  return opts.after
+    ? listAfter(db).execute({ after: opts.after, limit: opts.limit })
+    : listFirst(db).execute({ limit: opts.limit });
 }
 
 const findCountryStatement = preparedPer((db) =>

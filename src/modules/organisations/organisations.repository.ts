@@ -104,11 +104,23 @@ async function withMemberships(db: Db, rows: OrganisationBase[]): Promise<Organi
   }));
 }
 
+// A page: the first, or the one after an id (prepared statements, see src/db/prepared.ts).
+const listStatement = (after: boolean) =>
+  preparedPer((db) =>
+    organisationQuery(db)
+      .where(after ? gt(organisations.id, sql.placeholder('after')) : undefined)
+      .orderBy(asc(organisations.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(after ? 'list_organisations_after' : 'list_organisations'),
+  );
+const listFirst = listStatement(false);
+const listAfter = listStatement(true);
+
 export async function listOrganisations(db: Db, opts: { after?: string; limit: number }) {
-  const rows = await organisationQuery(db)
-    .where(opts.after === undefined ? undefined : gt(organisations.id, opts.after))
-    .orderBy(asc(organisations.id))
-    .limit(opts.limit);
+  const rows =
+    opts.after === undefined
+      ? await listFirst(db).execute({ limit: opts.limit })
+      : await listAfter(db).execute({ after: opts.after, limit: opts.limit });
   return withMemberships(db, rows);
 }
 

@@ -14,13 +14,24 @@ export const sourceRefColumns = {
   url: sources.url,
 };
 
-export function listSources(db: Db, opts: { after?: string; limit: number }) {
-  return db
+// A page: the first, or the one after an id (prepared statements, see src/db/prepared.ts).
+const listFirst = preparedPer((db) =>
+  db.select().from(sources).orderBy(asc(sources.id)).limit(sql.placeholder('limit')).prepare('list_sources'),
+);
+const listAfter = preparedPer((db) =>
+  db
     .select()
     .from(sources)
-    .where(opts.after === undefined ? undefined : gt(sources.id, opts.after))
+    .where(gt(sources.id, sql.placeholder('after')))
     .orderBy(asc(sources.id))
-    .limit(opts.limit);
+    .limit(sql.placeholder('limit'))
+    .prepare('list_sources_after'),
+);
+
+export function listSources(db: Db, opts: { after?: string; limit: number }) {
+  return opts.after === undefined
+    ? listFirst(db).execute({ limit: opts.limit })
+    : listAfter(db).execute({ after: opts.after, limit: opts.limit });
 }
 
 const findSourceStatement = preparedPer((db) =>
