@@ -494,19 +494,25 @@ async function perAreaMain() {
   console.log(`written: the per-area section of ${flags.out}`);
 }
 
-/** --only search: the searches alone, on the large dataset, their section of the report replaced. */
-async function searchMain() {
+/** What an --only run on the large dataset starts from: the run's facts, the dataset, the API on it. */
+async function largeDatasetApi() {
   const meta = { date: new Date(), command: command(), commit: gitCommit(), loadBefore: os.loadavg() };
   console.error(`preparing ${dbName} on ${new URL(serverUrl!).host}…`);
-  const large = await prepareDataset(serverUrl!, dbName, {
+  const dataset = await prepareDataset(serverUrl!, dbName, {
     elections: opts.elections,
     seed: opts.seed,
     reuse: flags.reuse,
   });
   console.error(`npm run build; the API runs as npm start does: node ${startArgs().join(' ')}`);
   buildApi();
-  const api = await startApi('API', { DATABASE_URL: large.url, ...BENCH_API_ENV });
+  const api = await startApi('API', { DATABASE_URL: dataset.url, ...BENCH_API_ENV });
   servers.push(api);
+  return { meta, dataset, api };
+}
+
+/** --only search: the searches alone, on the large dataset, their section of the report replaced. */
+async function searchMain() {
+  const { meta, dataset: large, api } = await largeDatasetApi();
   const setup = await setupSearch(large, api);
   const measured = await runRounds(setup.targets);
   console.error('EXPLAIN (ANALYZE, BUFFERS) of the search statements…');
@@ -523,17 +529,7 @@ async function searchMain() {
  * own statements (captured from the app) replayed with `pg` alone; their section of the report replaced.
  */
 async function recordsMain() {
-  const meta = { date: new Date(), command: command(), commit: gitCommit(), loadBefore: os.loadavg() };
-  console.error(`preparing ${dbName} on ${new URL(serverUrl!).host}…`);
-  const dataset = await prepareDataset(serverUrl!, dbName, {
-    elections: opts.elections,
-    seed: opts.seed,
-    reuse: flags.reuse,
-  });
-  console.error(`npm run build; the API runs as npm start does: node ${startArgs().join(' ')}`);
-  buildApi();
-  const api = await startApi('API', { DATABASE_URL: dataset.url, ...BENCH_API_ENV });
-  servers.push(api);
+  const { meta, dataset, api } = await largeDatasetApi();
   const picked = await pickRecordPaths(dataset.url);
   const statements = await captureStatements(dataset.url, Object.fromEntries(picked.map((p) => [p.key, p.path])));
   const raw = await startServer('raw pg (records)', 'raw-pg.ts', {

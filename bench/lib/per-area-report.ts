@@ -4,15 +4,9 @@ import type { Measurement } from './load.js';
 import { type AreaDataset, PER_AREA_COUNTRY, PER_AREA_LEVEL, PER_AREA_LINES } from './per-area.js';
 import type { TargetResult } from './report.js';
 import { fmt, median, ratios, table } from './stats.js';
-import { spliceSection } from './splice.js';
+import { type SectionMeta, spliceSection } from './splice.js';
 
-export interface PerAreaReport {
-  date: Date;
-  command: string;
-  commit: string;
-  machine: { cpu: string; cores: number; loadBefore: number[] };
-  versions: Record<string, string>;
-  options: { rounds: number; duration: number; warmup: number; connections: number };
+export interface PerAreaReport extends SectionMeta {
   dataset: AreaDataset;
   warmId: string;
   coldElections: number;

@@ -2,16 +2,10 @@
 // markers): single-record reads and reference lists next to their own SQL replayed with `pg`.
 import type { TargetResult } from './report.js';
 import type { SearchQuery } from './search.js';
-import { spliceSection } from './splice.js';
+import { explainedStatements, type SectionMeta, spliceSection } from './splice.js';
 import { fmt, median, ratios, table } from './stats.js';
 
-export interface RecordsReport {
-  date: Date;
-  command: string;
-  commit: string;
-  machine: { cpu: string; cores: number; loadBefore: number[] };
-  versions: Record<string, string>;
-  options: { rounds: number; duration: number; warmup: number; connections: number };
+export interface RecordsReport extends SectionMeta {
   dataset: { name: string; elections: number; reused: boolean };
   /** Each path with how many statements the API ran for it. */
   paths: (SearchQuery & { statements: number })[];
@@ -133,14 +127,7 @@ ${roundsTable(r)}
 
 ### The SQL
 
-${r.explain
-  .map(
-    (e) =>
-      `#### ${pathOf(e.path)}\n\n${e.statements
-        .map((s) => `\`\`\`sql\n${s.sql}\n\`\`\`\n\n\`\`\`\n${s.plan}\n\`\`\``)
-        .join('\n\n')}`,
-  )
-  .join('\n\n')}
+${explainedStatements(r.explain, pathOf)}
 ${RECORDS_END}`;
 }
 

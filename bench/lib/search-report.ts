@@ -3,15 +3,9 @@
 import type { TargetResult } from './report.js';
 import type { SearchCounts, SearchQuery } from './search.js';
 import { fmt, median, ratios, table } from './stats.js';
-import { spliceSection } from './splice.js';
+import { explainedStatements, type SectionMeta, spliceSection } from './splice.js';
 
-export interface SearchReport {
-  date: Date;
-  command: string;
-  commit: string;
-  machine: { cpu: string; cores: number; loadBefore: number[] };
-  versions: Record<string, string>;
-  options: { rounds: number; duration: number; warmup: number; connections: number };
+export interface SearchReport extends SectionMeta {
   dataset: { name: string; elections: number; reused: boolean; counts: SearchCounts };
   /** Each query with the records on its first page. */
   queries: (SearchQuery & { hits: number })[];
@@ -185,14 +179,7 @@ ${roundsTable(r)}
 What the API ran for each query, and the raw pg baseline replays, with \`EXPLAIN (ANALYZE, BUFFERS)\`
 after the load rounds (on a connection with the API's settings):
 
-${r.explain
-  .map(
-    (e) =>
-      `#### ${qOf(e.path)}\n\n${e.statements
-        .map((s) => `\`\`\`sql\n${s.sql}\n\`\`\`\n\n\`\`\`\n${s.plan}\n\`\`\``)
-        .join('\n\n')}`,
-  )
-  .join('\n\n')}
+${explainedStatements(r.explain, qOf)}
 ${SEARCH_END}`;
 }
 

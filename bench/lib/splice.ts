@@ -20,3 +20,28 @@ export function spliceSection(
   }
   return `${existing.trimEnd()}\n\n${section}\n`;
 }
+
+/** What a section written by an `--only` run says of the run: when, how, on what. */
+export interface SectionMeta {
+  date: Date;
+  command: string;
+  commit: string;
+  machine: { cpu: string; cores: number; loadBefore: number[] };
+  versions: Record<string, string>;
+  options: { rounds: number; duration: number; warmup: number; connections: number };
+}
+
+/** Each path's statements, each with its plan, under a heading per path (`title` of the path). */
+export function explainedStatements(
+  explain: { path: string; statements: { sql: string; plan: string }[] }[],
+  title: (path: string) => string,
+): string {
+  return explain
+    .map(
+      (e) =>
+        `#### ${title(e.path)}\n\n${e.statements
+          .map((s) => `\`\`\`sql\n${s.sql}\n\`\`\`\n\n\`\`\`\n${s.plan}\n\`\`\``)
+          .join('\n\n')}`,
+    )
+    .join('\n\n');
+}
