@@ -8,7 +8,8 @@
 //
 // Which requests the server "had read before the signal" comes from its own log: fastify logs
 // `incoming request` with the client's port, and the shutdown logs `closing` with the signal, so
-// the k-th request the client sent on a connection is the k-th `incoming request` from that port.
+// the k-th request the client sent from a port (over every connection that had it) is the k-th
+// `incoming request` from that port.
 import http from 'node:http';
 import t, { type Test } from 'tap';
 import { pgliteCopy } from './helpers/databases.js';
@@ -42,7 +43,7 @@ interface Outcome {
   headersWall?: number;
   /** The client's port: the server logs it as req.remotePort. */
   port?: number;
-  /** 1 for the first request on its socket, 2 for the second… */
+  /** 1 for the first request sent from its local port, 2 for the second… (over every connection on that port). */
   nth?: number;
   status?: number;
   type?: string;
@@ -53,7 +54,10 @@ interface Outcome {
   error?: string;
 }
 
-const perSocket = new WeakMap<object, number>();
+// Requests sent from each local port so far, over every connection that had that port: the
+// server's log counts them the same way (by remotePort), and a new connection after the signal
+// may get the port an earlier one had (counting per socket took its first request for that one's).
+const perPort = new Map<number, number>();
 
 function request(agent: http.Agent, base: URL, path: string): Promise<Outcome> {
   const outcome: Outcome = { path, started: performance.now(), bytes: 0, complete: false };
@@ -89,10 +93,13 @@ function request(agent: http.Agent, base: URL, path: string): Promise<Outcome> {
       });
     });
     req.on('socket', (socket) => {
-      const nth = (perSocket.get(socket) ?? 0) + 1;
-      perSocket.set(socket, nth);
-      outcome.nth = nth;
-      const note = () => (outcome.port = socket.localPort);
+      const note = () => {
+        const port = socket.localPort!;
+        const nth = (perPort.get(port) ?? 0) + 1;
+        perPort.set(port, nth);
+        outcome.port = port;
+        outcome.nth = nth;
+      };
       if (socket.localPort) note();
       else socket.once('connect', note);
     });
@@ -184,7 +191,7 @@ async function underLoad(t: Test, env: NodeJS.ProcessEnv) {
   const key = (o: Outcome) => `${o.port}:${o.nth}`;
   const at = (o: Outcome) => Math.round((o.sent ?? o.started) - signalAt);
   const describe = (o: Outcome) =>
-    `${o.path} sent ${at(o)} ms from the signal (request ${o.nth} on its connection): ` +
+    `${o.path} sent ${at(o)} ms from the signal (request ${o.nth} from its port): ` +
     `${o.status ?? o.error}${o.status && o.error ? ` then ${o.error} after ${o.bytes} bytes` : ''}` +
     `${o.complete || o.error ? '' : ` incomplete (${o.bytes} bytes)`}` +
     `${o.ended === undefined ? '' : `, ended ${Math.round(o.ended - signalAt)} ms from the signal`} ${o.status && o.status !== 200 ? (o.body ?? '') : ''}`;
