@@ -18,8 +18,8 @@ export const PGLITE_DUMP = `${PGLITE_TEMPLATE}.tar`;
 /**
  * shared_buffers of the in-memory test databases (PGLITE_SHARED_BUFFERS_MB): each open zeroes
  * them, and a test database is a few MB. 16 MB instead of 128 saves about 0.3 s on each of the
- * suite's hundred-odd opens. (A database on disk keeps the default: pages outside shared_buffers
- * are read through the file system there, which made reads twice as slow.)
+ * suite's hundred-odd opens. (A database on disk keeps the default: with every database on disk
+ * and 16 MB, CI's PGlite tests took up to twice as long; the two causes were not measured apart.)
  */
 export const TEST_SHARED_BUFFERS_MB = 16;
 
