@@ -25,8 +25,9 @@ const subjectOf = (kind: SubjectKind) => sql`n.${sql.identifier(subjectColumn(na
 
 /**
  * Records with a name like `key` (a nameKey() of the query), best first. A name matches when the
- * query is close to a part of it (`<%`, word similarity ≥ 0.5: a partial word, a typo) or its
- * trigrams are close to the whole query (pg_trgm `%`, similarity ≥ 0.3); both use the trigram index.
+ * query is close to a part of it (`<%`, word similarity ≥ 0.45: a partial word, a typo) or, for a
+ * query of several words, its trigrams are close to the whole query (pg_trgm `%`, similarity ≥ 0.3);
+ * both use the trigram index.
  * The score weighs the first twice: (2 × word_similarity + similarity) / 3, 1 for an exact match.
  * Each record appears once, with the best of its names.
  */
@@ -45,6 +46,13 @@ export async function searchNames(
   const after = opts.after
     ? sql`having max(score) < ${opts.after[0]} or (max(score) = ${opts.after[0]} and (kind, id) > (${opts.after[1]}, ${opts.after[2]}))`
     : sql``;
+  // Word similarity is never below similarity (the whole name is one of the parts it compares), so
+  // the whole-name test adds a name only where it is the looser one. That matters for a query of
+  // several words, apart or in another order in the name. For one word it costs ten times the
+  // rows to recheck and adds almost nothing (docs/decisions.md, "Names and search"): only tried then.
+  const whole = opts.key.includes(' ')
+    ? sql`(n.search_key %> ${opts.key} or n.search_key % ${opts.key})`
+    : sql`n.search_key %> ${opts.key}`;
   // Every matching name is scored once; the rest (which name to show, the record's own name) is
   // worked out for the page's records only.
   const result = await db.execute(sql`
@@ -59,8 +67,8 @@ export async function searchNames(
         round(((2 * word_similarity(${opts.key}, n.search_key) + similarity(n.search_key, ${opts.key})) / 3)::numeric, 4)::float8 as score
       from names n
       -- "key %> q" is "q <% key" as the index condition reads it: written so, PostgreSQL does not test
-      -- it a second time as a filter. First, as most matches are this kind: it spares the other test.
-      where (n.search_key %> ${opts.key} or n.search_key % ${opts.key})${onlyKinds}
+      -- it a second time as a filter.
+      where ${whole}${onlyKinds}
     ),
     page as (
       -- A record ranks by its closest name.
