@@ -22,7 +22,7 @@ import { type AreaDataset, nationalPath, perAreaPath, pickAreaParameters, prepar
 import { type PerAreaReport, perAreaGoals, perAreaSummary, splicePerArea } from './lib/per-area-report.js';
 import { pickRecordPaths } from './lib/records.js';
 import { type RecordsReport, recordKeys, recordsGoals, recordsSummary, spliceRecords } from './lib/records-report.js';
-import { pickSearchQueries, type SearchQuery, searchCounts, searchPlan } from './lib/search.js';
+import { pickSearchQueries, type BenchPath, searchCounts, searchPlan } from './lib/search.js';
 import { type SearchReport, searchGoals, searchKeys, searchSummary, spliceSearch } from './lib/search-report.js';
 import {
   type CsvResult,
@@ -310,7 +310,7 @@ async function setupPerArea(): Promise<PerAreaSetup> {
 
 interface SearchSetup {
   dataset: Dataset;
-  queries: (SearchQuery & { hits: number })[];
+  queries: (BenchPath & { hits: number })[];
   targets: Target[];
   statements: Record<string, Statement[]>;
   pgOptions: string | null;

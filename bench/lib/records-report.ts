@@ -1,14 +1,14 @@
 // The records section of docs/benchmarks.md (`--only records` rewrites it alone, between its two
 // markers): single-record reads and reference lists next to their own SQL replayed with `pg`.
 import type { TargetResult } from './report.js';
-import type { SearchQuery } from './search.js';
+import type { BenchPath } from './search.js';
 import { explainedStatements, type SectionMeta, spliceSection } from './splice.js';
 import { fmt, median, ratios, table } from './stats.js';
 
 export interface RecordsReport extends SectionMeta {
   dataset: { name: string; elections: number; reused: boolean };
   /** Each path with how many statements the API ran for it. */
-  paths: (SearchQuery & { statements: number })[];
+  paths: (BenchPath & { statements: number })[];
   rawPrepared: boolean;
   targets: TargetResult[];
   explain: { key: string; path: string; statements: { sql: string; plan: string }[] }[];

@@ -2,7 +2,7 @@
 // candidate, one country, one source, one organisation, and a page of each list, on the large
 // db:synth dataset, each next to its own SQL replayed with `pg` alone. The records are picked from
 // the data the same way on every run.
-import type { SearchQuery } from './search.js';
+import type { BenchPath } from './search.js';
 import { withClient } from './datasets.js';
 
 /**
@@ -10,7 +10,7 @@ import { withClient } from './datasets.js';
  * country of that election, the source it cites, the organisation with most lines; and the first
  * page of the lists of countries, sources, organisations, candidates and elections.
  */
-export async function pickRecordPaths(url: string): Promise<SearchQuery[]> {
+export async function pickRecordPaths(url: string): Promise<BenchPath[]> {
   return withClient(url, async (c) => {
     const { rows } = await c.query<{ candidate: string; election: string; country: string; source: string }>(
       `select v.candidate_id as candidate, e.id as election, e.country_code as country, e.source_id as source

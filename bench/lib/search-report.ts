@@ -1,14 +1,14 @@
 // The search section of docs/benchmarks.md: part of every full run's report, and the only part
 // `--only search` rewrites (between its two markers; the rest of the file stays as it was).
 import type { TargetResult } from './report.js';
-import type { SearchCounts, SearchQuery } from './search.js';
+import type { SearchCounts, BenchPath } from './search.js';
 import { fmt, median, ratios, table } from './stats.js';
 import { explainedStatements, type SectionMeta, spliceSection } from './splice.js';
 
 export interface SearchReport extends SectionMeta {
   dataset: { name: string; elections: number; reused: boolean; counts: SearchCounts };
   /** Each query with the records on its first page. */
-  queries: (SearchQuery & { hits: number })[];
+  queries: (BenchPath & { hits: number })[];
   rawPrepared: boolean;
   /** The API's connection settings, which the raw baseline's connections take too. */
   pgOptions: string | null;

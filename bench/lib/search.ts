@@ -6,10 +6,11 @@ import type { Statement } from './capture.js';
 import { withClient } from './datasets.js';
 import type { ResultsPlan } from './results-plan.js';
 
-export interface SearchQuery {
+/** A path measured next to its own SQL replayed by the raw-pg server (at /search-<key>/-). */
+export interface BenchPath {
   /** Short name: the raw-pg baseline serves it at /search-<key>/-. */
   key: string;
-  /** What a user typed, in words. */
+  /** What it asks for, in words (for a search, what a user typed). */
   what: string;
   path: string;
 }
@@ -40,7 +41,7 @@ const typo = (word: string) => word.slice(0, Math.floor(word.length / 2)) + word
  * of the one with most lines among those who have a Cyrillic name, the most common first name (a
  * query that matches thousands of names), and the surname through `/v1/candidates?q=`.
  */
-export async function pickSearchQueries(url: string): Promise<SearchQuery[]> {
+export async function pickSearchQueries(url: string): Promise<BenchPath[]> {
   return withClient(url, async (c) => {
     const busiest = await c.query<{ name: string }>(
       `select c.name from vote_shares v join candidates c on c.id = v.candidate_id

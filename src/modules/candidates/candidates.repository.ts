@@ -1,6 +1,6 @@
-import { asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { preparedPer } from '../../db/prepared.js';
+import { pageLimit, preparedPages, preparedPer } from '../../db/prepared.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
 import { ownNameRows, syncOwnNames } from '../../db/names.js';
 import { candidates, sources } from '../../db/schema/index.js';
@@ -14,36 +14,28 @@ const columns = {
 };
 
 // A page: the first, or the one after an id (prepared statements, see src/db/prepared.ts).
-const listStatement = (after: boolean) =>
-  preparedPer((db) =>
-    db
-      .select(columns)
-      .from(candidates)
-      .innerJoin(sources, eq(sources.id, candidates.sourceId))
-      .where(after ? gt(candidates.id, sql.placeholder('after')) : undefined)
-      .orderBy(asc(candidates.id))
-      .limit(sql.placeholder('limit'))
-      .prepare(after ? 'list_candidates_after' : 'list_candidates'),
-  );
-const listFirst = listStatement(false);
-const listAfter = listStatement(true);
+export const listCandidates = preparedPages('list_candidates', (db, after) =>
+  db
+    .select(columns)
+    .from(candidates)
+    .innerJoin(sources, eq(sources.id, candidates.sourceId))
+    .where(after && gt(candidates.id, after))
+    .orderBy(asc(candidates.id))
+    .limit(pageLimit),
+);
 
-export function listCandidates(db: Db, opts: { after?: string; limit: number }) {
-  return opts.after === undefined
-    ? listFirst(db).execute({ limit: opts.limit })
-    : listAfter(db).execute({ after: opts.after, limit: opts.limit });
-}
+const findCandidatesStatement = preparedPer((db) =>
+  db
+    .select(columns)
+    .from(candidates)
+    .innerJoin(sources, eq(sources.id, candidates.sourceId))
+    .where(sql`${candidates.id} = any(${sql.placeholder('ids')}::text[])`)
+    .prepare('find_candidates'),
+);
 
 /** The candidates with these ids, by id. */
 export async function findCandidates(db: Db, ids: string[]) {
-  const rows =
-    ids.length === 0
-      ? []
-      : await db
-          .select(columns)
-          .from(candidates)
-          .innerJoin(sources, eq(sources.id, candidates.sourceId))
-          .where(inArray(candidates.id, ids));
+  const rows = ids.length === 0 ? [] : await findCandidatesStatement(db).execute({ ids });
   return new Map(rows.map((r) => [r.id, r]));
 }
 

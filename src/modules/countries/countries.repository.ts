@@ -1,29 +1,19 @@
 import { asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { preparedPer } from '../../db/prepared.js';
+import { pageLimit, preparedPages, preparedPer } from '../../db/prepared.js';
 import { countries } from '../../db/schema/index.js';
 
 export type CountryRow = typeof countries.$inferSelect;
 
 // A page: the first, or the one after a code (prepared statements, see src/db/prepared.ts).
-const listFirst = preparedPer((db) =>
-  db.select().from(countries).orderBy(asc(countries.code)).limit(sql.placeholder('limit')).prepare('list_countries'),
-);
-const listAfter = preparedPer((db) =>
+export const listCountries = preparedPages('list_countries', (db, after) =>
   db
     .select()
     .from(countries)
-    .where(gt(countries.code, sql.placeholder('after')))
+    .where(after && gt(countries.code, after))
     .orderBy(asc(countries.code))
-    .limit(sql.placeholder('limit'))
-    .prepare('list_countries_after'),
+    .limit(pageLimit),
 );
-
-export function listCountries(db: Db, opts: { after?: string; limit: number }) {
-  return opts.after
-    ? listAfter(db).execute({ after: opts.after, limit: opts.limit })
-    : listFirst(db).execute({ limit: opts.limit });
-}
 
 const findCountryStatement = preparedPer((db) =>
   db

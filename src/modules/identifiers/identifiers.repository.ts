@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { preparedPer } from '../../db/prepared.js';
-import { type SubjectKind, subjectColumn } from '../../db/names.js';
+import { SUBJECT_KINDS, type SubjectKind, subjectColumn } from '../../db/names.js';
 import { areas, externalIds, sources } from '../../db/schema/index.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
 import type { IdentifierScheme } from './identifiers.schemas.js';
@@ -38,12 +38,10 @@ function prepareIdentifiers(kind: SubjectKind) {
   );
 }
 
-const identifiersStatement = {
-  person: prepareIdentifiers('person'),
-  party: prepareIdentifiers('party'),
-  area: prepareIdentifiers('area'),
-  election: prepareIdentifiers('election'),
-} satisfies Record<SubjectKind, unknown>;
+const identifiersStatement = Object.fromEntries(SUBJECT_KINDS.map((k) => [k, prepareIdentifiers(k)])) as Record<
+  SubjectKind,
+  ReturnType<typeof prepareIdentifiers>
+>;
 
 /**
  * The external_ids of each of `ids` (of one kind), in scheme order; every id gets a list. An area's

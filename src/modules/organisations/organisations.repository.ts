@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
-import { preparedPer } from '../../db/prepared.js';
+import { pageLimit, preparedPages, preparedPer } from '../../db/prepared.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
 import { type Identifier, identifiersOf } from '../identifiers/identifiers.repository.js';
 import { ownNameRows, syncOwnNames } from '../../db/names.js';
@@ -105,23 +105,15 @@ async function withMemberships(db: Db, rows: OrganisationBase[]): Promise<Organi
 }
 
 // A page: the first, or the one after an id (prepared statements, see src/db/prepared.ts).
-const listStatement = (after: boolean) =>
-  preparedPer((db) =>
-    organisationQuery(db)
-      .where(after ? gt(organisations.id, sql.placeholder('after')) : undefined)
-      .orderBy(asc(organisations.id))
-      .limit(sql.placeholder('limit'))
-      .prepare(after ? 'list_organisations_after' : 'list_organisations'),
-  );
-const listFirst = listStatement(false);
-const listAfter = listStatement(true);
+const listPage = preparedPages('list_organisations', (db, after) =>
+  organisationQuery(db)
+    .where(after && gt(organisations.id, after))
+    .orderBy(asc(organisations.id))
+    .limit(pageLimit),
+);
 
 export async function listOrganisations(db: Db, opts: { after?: string; limit: number }) {
-  const rows =
-    opts.after === undefined
-      ? await listFirst(db).execute({ limit: opts.limit })
-      : await listAfter(db).execute({ after: opts.after, limit: opts.limit });
-  return withMemberships(db, rows);
+  return withMemberships(db, await listPage(db, opts));
 }
 
 export async function findOrganisation(db: Db, id: string): Promise<OrganisationRow | undefined> {

@@ -1,7 +1,7 @@
 import { asc, eq, gt, sql } from 'drizzle-orm';
 import { HttpProblem } from '../../lib/problem.js';
 import type { Db } from '../../db/client.js';
-import { preparedPer } from '../../db/prepared.js';
+import { pageLimit, preparedPages, preparedPer } from '../../db/prepared.js';
 import { sources } from '../../db/schema/index.js';
 
 export type SourceRow = typeof sources.$inferSelect;
@@ -15,24 +15,14 @@ export const sourceRefColumns = {
 };
 
 // A page: the first, or the one after an id (prepared statements, see src/db/prepared.ts).
-const listFirst = preparedPer((db) =>
-  db.select().from(sources).orderBy(asc(sources.id)).limit(sql.placeholder('limit')).prepare('list_sources'),
-);
-const listAfter = preparedPer((db) =>
+export const listSources = preparedPages('list_sources', (db, after) =>
   db
     .select()
     .from(sources)
-    .where(gt(sources.id, sql.placeholder('after')))
+    .where(after && gt(sources.id, after))
     .orderBy(asc(sources.id))
-    .limit(sql.placeholder('limit'))
-    .prepare('list_sources_after'),
+    .limit(pageLimit),
 );
-
-export function listSources(db: Db, opts: { after?: string; limit: number }) {
-  return opts.after === undefined
-    ? listFirst(db).execute({ limit: opts.limit })
-    : listAfter(db).execute({ after: opts.after, limit: opts.limit });
-}
 
 const findSourceStatement = preparedPer((db) =>
   db
