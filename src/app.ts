@@ -175,7 +175,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(sourcesRoutes);
       await v1.register(organisationsRoutes);
       await v1.register(auditRoutes);
-      await v1.register(changesRoutes);
+      await v1.register(changesRoutes, {
+        streams: {
+          max: config.STREAMS_MAX,
+          perClient: config.STREAMS_MAX_PER_CLIENT,
+          heartbeatMs: config.STREAM_HEARTBEAT_MS,
+          maxBufferedBytes: config.STREAM_MAX_BUFFERED_BYTES,
+        },
+      });
     },
     { prefix: '/v1' },
   );

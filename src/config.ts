@@ -85,6 +85,12 @@ const envSchema = z
     // Streamed CSV exports at once on this instance (503 beyond), and per client (429 beyond).
     EXPORTS_MAX: z.coerce.number().int().min(1).max(1000).default(4),
     EXPORTS_MAX_PER_CLIENT: z.coerce.number().int().min(1).max(1000).default(2),
+    // Live push (/v1/changes/stream): open streams per client (429 beyond) and on this instance (503
+    // beyond), the heartbeat, and what a stream may hold unread before its client is cut off.
+    STREAMS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    STREAMS_MAX_PER_CLIENT: z.coerce.number().int().min(1).max(1_000_000).default(20),
+    STREAM_HEARTBEAT_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
+    STREAM_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(1_048_576),
     // How long a write's Idempotency-Key is remembered (hours).
     IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(1).max(8760).default(24),
   })

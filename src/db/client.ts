@@ -40,8 +40,24 @@ export interface Database {
   watchReplicas(intervalMs: number): void;
   /** Applies the committed drizzle-kit migrations; safe on every start and from several processes. */
   migrate(): Promise<void>;
+  /**
+   * LISTEN on the primary: `onNotify` gets each notification's payload on `channel`. `onListening`
+   * runs each time the subscription is in place: at first, and after a lost connection is
+   * re-established (notifications sent in between are lost: read what they would have said).
+   * Resolves with the function that stops listening.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+export interface ListenHandlers {
+  onNotify(payload: string): void;
+  onListening(): void;
+  /** A lost or refused connection; a new one is tried after `LISTEN_RETRY_MS`. */
+  onError(err: Error): void;
+}
+
+const LISTEN_RETRY_MS = 1000;
 
 export interface ServerOptions {
   url: string;
@@ -168,10 +184,53 @@ function openPostgres(options: ServerOptions): Database {
         await client.end();
       }
     },
+    listen: (channel, handlers) => listenPostgres(options.url, channel, handlers),
     close: async () => {
       clearInterval(timer);
       await Promise.all(pools.map((p) => p.end()));
     },
+  };
+}
+
+/**
+ * A connection of its own (a pooled one would be handed to other queries), re-opened after
+ * LISTEN_RETRY_MS whenever it is lost, until stopped.
+ */
+async function listenPostgres(url: string, channel: string, handlers: ListenHandlers): Promise<() => Promise<void>> {
+  if (!/^[a-z_]+$/.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
+  let stopped = false;
+  let current: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString: url, keepAlive: true });
+    let lost = false;
+    const onLost = (err: Error) => {
+      if (lost || stopped) return void (lost = true);
+      lost = true;
+      handlers.onError(err);
+      client.end().catch(() => {});
+      if (!stopped) retry = setTimeout(() => void connect(), LISTEN_RETRY_MS);
+    };
+    client.on('notification', (message) => {
+      if (message.channel === channel) handlers.onNotify(message.payload ?? '');
+    });
+    client.on('error', onLost);
+    client.on('end', () => onLost(new Error('the listening connection ended')));
+    current = client;
+    try {
+      await client.connect();
+      await client.query(`listen ${channel}`);
+    } catch (err) {
+      onLost(err as Error);
+      return;
+    }
+    if (!lost && !stopped) handlers.onListening();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await current?.end().catch(() => {});
   };
 }
 
@@ -201,6 +260,14 @@ async function openPglite(options: PgliteOptions): Promise<Database> {
     markDown: () => {},
     watchReplicas: () => {},
     migrate: () => migratePglite(pglite, { migrationsFolder }),
+    listen: async (channel, handlers) => {
+      // One engine in this process: its notifications never get lost on the way.
+      const stop = await client.listen(channel, (payload) => handlers.onNotify(payload));
+      handlers.onListening();
+      return async () => {
+        if (!client.closed) await stop();
+      };
+    },
     close: async () => {
       if (!client.closed) await client.close();
     },

@@ -5,6 +5,16 @@ import { setSecurityHeaders } from '../lib/security-headers.js';
 import exportLimits from './export-limits.js';
 import rateLimit from './rate-limit.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * For a response with no end of its own (a live stream): `end` is called when the server starts
+     * shutting down, before it waits for the requests in flight. Returns the function that forgets it.
+     */
+    endOnClose(end: () => void): () => void;
+  }
+}
+
 interface ProtectionOptions {
   /** Requests per window per client IP; 0 turns rate limiting off. */
   rateLimitMax: number;
@@ -48,8 +58,16 @@ export default fp<ProtectionOptions>(
 
     // Requests being answered, counted until their socket is done with them (also when aborted).
     let active = 0;
+    const endless = new Set<() => void>();
+    app.decorate('endOnClose', (end: () => void) => {
+      endless.add(end);
+      return () => endless.delete(end);
+    });
     app.addHook('preClose', async () => {
       closing = true;
+      // Live streams never finish by themselves: ended first, their clients reconnect elsewhere.
+      for (const end of endless) end();
+      endless.clear();
       // Drain before Node closes the idle kept-alive connections: finish what is in flight, and give
       // a request already on its way over an idle connection a moment to arrive and get its 503.
       const deadline = Date.now() + DRAIN_MAX_MS;

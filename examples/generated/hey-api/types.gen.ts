@@ -5564,6 +5564,78 @@ export type ListAuditLogResponses = {
 
 export type ListAuditLogResponse = ListAuditLogResponses[keyof ListAuditLogResponses];
 
+export type StreamChangesData = {
+    body?: never;
+    headers?: {
+        /**
+         * The id of the last event received: what a browser sends when it reconnects. The stream resumes after it (it wins over `since`): nothing missed, nothing twice.
+         */
+        'last-event-id'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Send the changes after this id first (a `next` of the feed, or the id of an event), then each new one; without it (and without Last-Event-ID), only what is committed from now on.
+         */
+        since?: number;
+        /**
+         * Only the changes of this election (its results and itself).
+         */
+        election?: string;
+        /**
+         * Only the changes of this country's elections, results and areas.
+         */
+        country?: string;
+        /**
+         * Only changes of this kind.
+         */
+        kind?: 'results' | 'election' | 'candidate' | 'organisation' | 'source' | 'area';
+    };
+    url: '/v1/changes/stream';
+};
+
+export type StreamChangesErrors = {
+    /**
+     * A parameter or body field is malformed; `errors` names it.
+     */
+    400: Problem;
+    /**
+     * No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).
+     */
+    401: Problem;
+    /**
+     * Accept admits none of the media types this operation answers with (`detail` lists them); without Accept, or with **, the first is sent.
+     */
+    406: Problem;
+    /**
+     * The request target (path and query) is longer than the limit (2,048 characters by default).
+     */
+    414: Problem;
+    /**
+     * Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error (a bug): the problem says no more, and the server logged it with the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.
+     */
+    503: Problem;
+};
+
+export type StreamChangesError = StreamChangesErrors[keyof StreamChangesErrors];
+
+export type StreamChangesResponses = {
+    /**
+     * Events, until the client or the server (shutting down) closes the stream.
+     */
+    200: string;
+};
+
+export type StreamChangesResponse = StreamChangesResponses[keyof StreamChangesResponses];
+
 export type ListChangesData = {
     body?: never;
     path?: never;

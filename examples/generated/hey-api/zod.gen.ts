@@ -1895,6 +1895,29 @@ export const zListAuditLogResponse = z.object({
     next: z.string().nullable()
 });
 
+export const zStreamChangesHeaders = z.object({
+    'last-event-id': z.string().regex(/^(0|[1-9][0-9]{0,15})$/).optional()
+});
+
+export const zStreamChangesQuery = z.object({
+    since: z.int().gte(0).lte(9007199254740991).optional(),
+    election: z.string().max(100).regex(/^[a-z]{2}\.[a-z]+(-[a-z]+)*\.\d{4}-\d{2}-\d{2}(\.[a-z0-9-]+)?$/).optional(),
+    country: z.string().regex(/^[A-Za-z]{2,3}$/).optional(),
+    kind: z.enum([
+        'results',
+        'election',
+        'candidate',
+        'organisation',
+        'source',
+        'area'
+    ]).optional()
+});
+
+/**
+ * Events, until the client or the server (shutting down) closes the stream.
+ */
+export const zStreamChangesResponse = z.string();
+
 export const zListChangesQuery = z.object({
     since: z.int().gte(0).lte(9007199254740991).optional().default(0),
     limit: z.int().gte(1).lte(1000).optional().default(100),

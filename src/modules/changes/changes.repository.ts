@@ -47,3 +47,9 @@ export function changesAfter(
       order by c.id`,
   );
 }
+
+/** The feed's newest id, or null while it is empty. */
+export async function feedHead(db: Db): Promise<string | null> {
+  const [row] = await rowsOf<{ head: string | null }>(db, sql`select max(id)::text as head from changes`);
+  return row?.head ?? null;
+}

@@ -51,3 +51,26 @@ export const changeFeedQuery = z.strictObject({
   country: countryCodeParam.optional().describe("Only the changes of this country's elections, results and areas."),
   kind: z.enum(changeKinds).optional().describe('Only changes of this kind.'),
 });
+
+export const changeStreamQuery = z.strictObject({
+  since: decimalInt(0, Number.MAX_SAFE_INTEGER)
+    .optional()
+    .describe(
+      'Send the changes after this id first (a `next` of the feed, or the id of an event), then each new ' +
+        'one; without it (and without Last-Event-ID), only what is committed from now on.',
+    ),
+  election: changeFeedQuery.shape.election,
+  country: changeFeedQuery.shape.country,
+  kind: changeFeedQuery.shape.kind,
+});
+
+export const changeStreamHeaders = z.object({
+  'last-event-id': z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,15})$/, 'must be the id of an event this stream sent (a decimal integer)')
+    .optional()
+    .describe(
+      'The id of the last event received: what a browser sends when it reconnects. The stream resumes ' +
+        'after it (it wins over `since`): nothing missed, nothing twice.',
+    ),
+});
