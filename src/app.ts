@@ -8,6 +8,7 @@ import { PROBLEM_CONTENT_TYPE, statusTitle } from './lib/problem.js';
 import { areasRoutes } from './modules/areas/areas.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { changesRoutes } from './modules/changes/changes.routes.js';
+import { feedsRoutes } from './modules/feeds/feeds.routes.js';
 import { contestsRoutes } from './modules/contests/contests.routes.js';
 import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
 import { countriesRoutes } from './modules/countries/countries.routes.js';
@@ -167,6 +168,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         revalidateMs: config.RESULTS_CACHE_REVALIDATE_MS,
       });
       await v1.register(resultExportsRoutes);
+      await v1.register(feedsRoutes);
       await v1.register(contestsRoutes);
       await v1.register(areasRoutes);
       await v1.register(candidatesRoutes);

@@ -3554,6 +3554,122 @@ export type GetContestResultsRegionsChartResponses = {
 
 export type GetContestResultsRegionsChartResponse = GetContestResultsRegionsChartResponses[keyof GetContestResultsRegionsChartResponses];
 
+export type GetElectionResultsFeedData = {
+    body?: never;
+    path: {
+        /**
+         * Readable election id: {iso2}.{type}.{YYYY-MM-DD}.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/elections/{id}/results/feed';
+};
+
+export type GetElectionResultsFeedErrors = {
+    /**
+     * A parameter or body field is malformed; `errors` names it.
+     */
+    400: Problem;
+    /**
+     * No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).
+     */
+    401: Problem;
+    /**
+     * No such resource, or a referenced one does not exist (`detail` says which).
+     */
+    404: Problem;
+    /**
+     * Accept admits none of the media types this operation answers with (`detail` lists them); without Accept, or with **, the first is sent.
+     */
+    406: Problem;
+    /**
+     * The request target (path and query) is longer than the limit (2,048 characters by default).
+     */
+    414: Problem;
+    /**
+     * Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error (a bug): the problem says no more, and the server logged it with the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.
+     */
+    503: Problem;
+};
+
+export type GetElectionResultsFeedError = GetElectionResultsFeedErrors[keyof GetElectionResultsFeedErrors];
+
+export type GetElectionResultsFeedResponses = {
+    /**
+     * An Atom 1.0 feed document (RFC 4287).
+     */
+    200: string;
+};
+
+export type GetElectionResultsFeedResponse = GetElectionResultsFeedResponses[keyof GetElectionResultsFeedResponses];
+
+export type GetCountryResultsFeedData = {
+    body?: never;
+    path: {
+        /**
+         * ISO 3166-1 alpha-2 or alpha-3 code, any case (KZ, kz, KAZ).
+         */
+        code: string;
+    };
+    query?: never;
+    url: '/v1/countries/{code}/results/feed';
+};
+
+export type GetCountryResultsFeedErrors = {
+    /**
+     * A parameter or body field is malformed; `errors` names it.
+     */
+    400: Problem;
+    /**
+     * No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).
+     */
+    401: Problem;
+    /**
+     * No such resource, or a referenced one does not exist (`detail` says which).
+     */
+    404: Problem;
+    /**
+     * Accept admits none of the media types this operation answers with (`detail` lists them); without Accept, or with **, the first is sent.
+     */
+    406: Problem;
+    /**
+     * The request target (path and query) is longer than the limit (2,048 characters by default).
+     */
+    414: Problem;
+    /**
+     * Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error (a bug): the problem says no more, and the server logged it with the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.
+     */
+    503: Problem;
+};
+
+export type GetCountryResultsFeedError = GetCountryResultsFeedErrors[keyof GetCountryResultsFeedErrors];
+
+export type GetCountryResultsFeedResponses = {
+    /**
+     * An Atom 1.0 feed document (RFC 4287).
+     */
+    200: string;
+};
+
+export type GetCountryResultsFeedResponse = GetCountryResultsFeedResponses[keyof GetCountryResultsFeedResponses];
+
 export type ListContestsData = {
     body?: never;
     path: {

@@ -1476,6 +1476,24 @@ export const zGetContestResultsRegionsChartQuery = z.object({
  */
 export const zGetContestResultsRegionsChartResponse = z.string();
 
+export const zGetElectionResultsFeedPath = z.object({
+    id: z.string().max(100).regex(/^[a-z]{2}\.[a-z]+(-[a-z]+)*\.\d{4}-\d{2}-\d{2}(\.[a-z0-9-]+)?$/)
+});
+
+/**
+ * An Atom 1.0 feed document (RFC 4287).
+ */
+export const zGetElectionResultsFeedResponse = z.string();
+
+export const zGetCountryResultsFeedPath = z.object({
+    code: z.string().regex(/^[A-Za-z]{2,3}$/)
+});
+
+/**
+ * An Atom 1.0 feed document (RFC 4287).
+ */
+export const zGetCountryResultsFeedResponse = z.string();
+
 export const zListContestsPath = z.object({
     id: z.string().max(100).regex(/^[a-z]{2}\.[a-z]+(-[a-z]+)*\.\d{4}-\d{2}-\d{2}(\.[a-z0-9-]+)?$/)
 });

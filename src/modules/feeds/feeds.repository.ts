@@ -1,0 +1,88 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
+import type { ResultStatus } from '../../db/schema/index.js';
+
+/** A result version as a feed entry shows it: from the change feed's row, so in its order. */
+export interface VersionEntry {
+  change_id: string;
+  /** When the version was published (the change feed's time), ISO 8601 in UTC. */
+  at: string;
+  url: string;
+  election_id: string;
+  election_type: string;
+  election_round: number;
+  election_date: string;
+  country_name: string;
+  contest: string;
+  contest_name: string;
+  main: boolean;
+  number: number;
+  status: ResultStatus;
+  as_of: string | null;
+  complete: boolean;
+  note: string | null;
+  turnout_percent: number | null;
+  publisher: string;
+  source_url: string | null;
+  /** The contest's own lines with the most votes (else the highest percentage, else seats), up to three. */
+  top: { name: string; percent: string | null; votes: number | null; seats: number | null }[];
+  /** How many areas the version has figures for. */
+  areas: number;
+}
+
+/**
+ * The newest result versions of an election or of a country's elections, newest first, at most
+ * `limit`: the change feed's `results` rows (its indexes by election and by country, read
+ * backwards) joined to what each version says.
+ */
+export function latestVersions(
+  db: Db,
+  scope: { election: string } | { country: string },
+  limit: number,
+): Promise<VersionEntry[]> {
+  const where =
+    'election' in scope
+      ? sql`ch.election_id = ${scope.election}`
+      : sql`ch.country_code = ${scope.country} and ch.kind = 'results'`;
+  return rowsOf<VersionEntry>(
+    db,
+    sql`select ch.id::text as change_id,
+        to_char(ch.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at, ch.url, e.id as election_id, e.type as election_type,
+        e.round as election_round, e.date::text as election_date, co.name as country_name,
+        c.slug as contest, c.name as contest_name, c.main, v.number, v.status, v.as_of, v.complete, v.note,
+        v.turnout_percent::float8 as turnout_percent, s.publisher, s.url as source_url,
+        coalesce((
+          select json_agg(json_build_object('name', t.name, 'percent', t.percent::text, 'votes', t.votes, 'seats', t.seats))
+          from (
+            select coalesce(p.name, vs.label, o.name) as name, vs.percent, vs.votes, vs.seats
+            from vote_shares vs
+            left join candidates p on p.id = vs.candidate_id
+            left join organisations o on o.id = vs.nominator_id
+            where vs.version_id = v.id and vs.area_id is null and vs.kind <> 'other'
+            order by vs.votes desc nulls last, vs.percent desc nulls last, vs.seats desc nulls last, vs.id
+            limit 3
+          ) t
+        ), '[]'::json) as top,
+        (select count(*)::int from result_areas ra where ra.version_id = v.id) as areas
+      from (
+        select * from changes ch where ${where} and ch.kind = 'results' order by ch.id desc limit ${limit}
+      ) ch
+      join elections e on e.id = ch.election_id
+      join countries co on co.code = e.country_code
+      join contests c on c.election_id = ch.election_id and c.slug = ch.contest
+      join result_versions v on v.contest_id = c.id and v.number = ch.version
+      join sources s on s.id = v.source_id
+      order by ch.id desc`,
+  );
+}
+
+/** The time of the last change to what a feed covers (its election, or its country), or null. */
+export async function feedUpdated(db: Db, scope: { election: string } | { country: string }): Promise<string | null> {
+  const where = 'election' in scope ? sql`election_id = ${scope.election}` : sql`country_code = ${scope.country}`;
+  const [row] = await rowsOf<{ at: string | null }>(
+    db,
+    sql`select to_char(max(at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at from changes where ${where}`,
+  );
+  return row?.at ?? null;
+}
