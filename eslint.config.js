@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /**
@@ -48,6 +49,16 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       // Fastify plugins are async functions by contract, awaiting or not.
       '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // The live page's script and style (public/live/): plain browser JavaScript, served as it is.
+    files: ['public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      globals: globals.browser,
     },
   },
   // Dependencies point one way (docs/architecture.md): server -> app -> plugins and modules ->

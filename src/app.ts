@@ -9,6 +9,7 @@ import { areasRoutes } from './modules/areas/areas.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { changesRoutes } from './modules/changes/changes.routes.js';
 import { feedsRoutes } from './modules/feeds/feeds.routes.js';
+import { liveRoutes } from './modules/live/live.routes.js';
 import { contestsRoutes } from './modules/contests/contests.routes.js';
 import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
 import { countriesRoutes } from './modules/countries/countries.routes.js';
@@ -159,6 +160,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(writes, { idempotencyTtlHours: config.IDEMPOTENCY_KEY_TTL_HOURS });
 
   await app.register(healthRoutes, { debugRouting: config.DEBUG_DATABASE_ROUTING });
+  await app.register(liveRoutes);
   await app.register(
     async (v1) => {
       await v1.register(countriesRoutes);

@@ -40,7 +40,13 @@ function xmlTexts(xml: string, name: string): { texts: string[]; errors: string[
 }
 
 /** HTML's entities back to text, as a reader shows a type="html" element. */
-const unescapeHtml = (s: string) => s.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+const unescapeHtml = (s: string) =>
+  s
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&amp;', '&');
 
 const resultChanges = (app: FastifyInstance, where: 'election' | 'country', value: string) =>
   rowsOf<{ url: string }>(

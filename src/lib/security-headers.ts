@@ -9,6 +9,13 @@ const DOCS_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
+// The live results page (/live/{id}) runs its own script and style, reads this API and its change
+// stream, and is made to be embedded: any site may frame it. Its icon is an empty data: URL (no
+// request for /favicon.ico).
+const LIVE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors *";
+
 const COMMON = {
   // Set per kind of response, below.
   contentSecurityPolicy: false,
@@ -29,7 +36,7 @@ const COMMON = {
  * Policies: Flash and Acrobat policy files; X-XSS-Protection: a filter browsers removed). Six
  * fewer header lines per response are six fewer for Node to validate and every client to read.
  */
-export const HELMET_OPTIONS: Record<'api' | 'docs', HelmetOptions> = {
+export const HELMET_OPTIONS: Record<'api' | 'docs' | 'live', HelmetOptions> = {
   api: {
     ...COMMON,
     crossOriginOpenerPolicy: false,
@@ -40,6 +47,8 @@ export const HELMET_OPTIONS: Record<'api' | 'docs', HelmetOptions> = {
     xXssProtection: false,
   },
   docs: COMMON,
+  // As /docs, but framing allowed (the CSP's frame-ancestors says by whom: anyone).
+  live: { ...COMMON, xFrameOptions: false },
 };
 
 /**
@@ -66,6 +75,7 @@ export function securityHeaders(options: HelmetOptions): Record<string, string> 
 export const SECURITY_HEADERS = {
   api: { ...securityHeaders(HELMET_OPTIONS.api), 'content-security-policy': API_CSP },
   docs: { ...securityHeaders(HELMET_OPTIONS.docs), 'content-security-policy': DOCS_CSP },
+  live: { ...securityHeaders(HELMET_OPTIONS.live), 'content-security-policy': LIVE_CSP },
 } as const;
 
 /**
@@ -74,6 +84,7 @@ export const SECURITY_HEADERS = {
  */
 export function setSecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
   const own = reply.getHeader('content-security-policy');
-  reply.headers(request.url.startsWith('/docs') ? SECURITY_HEADERS.docs : SECURITY_HEADERS.api);
+  const kind = request.url.startsWith('/docs') ? 'docs' : request.url.startsWith('/live/') ? 'live' : 'api';
+  reply.headers(SECURITY_HEADERS[kind]);
   if (own !== undefined) reply.header('content-security-policy', own);
 }

@@ -5,6 +5,7 @@ import { Feed } from 'feed';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { STATUS_WORDS } from '../../formats/chart.js';
+import { escapeHtml } from '../../lib/html.js';
 import { packageInfo } from '../../lib/package-info.js';
 import { HttpProblem, notFound } from '../../lib/problem.js';
 import { readResponses } from '../../lib/responses.js';
@@ -15,7 +16,7 @@ import { electionParams } from '../elections/elections.schemas.js';
 import { electionTitle } from '../elections/elections.view.js';
 import { feedUpdated, latestVersions, type VersionEntry } from './feeds.repository.js';
 
-export const ATOM_CONTENT_TYPE = 'application/atom+xml; charset=utf-8';
+const ATOM_CONTENT_TYPE = 'application/atom+xml; charset=utf-8';
 /** Entries per feed: the newest versions; older ones stay in /v1/changes. */
 const ENTRIES = 50;
 
@@ -67,12 +68,6 @@ function summary(v: VersionEntry): string {
   return parts.join(' ');
 }
 
-/**
- * The feed library writes titles and summaries as `type="html"`: the text is escaped so that a
- * reader shows it as written (a name or a note with `<` or `&` is never markup).
- */
-const html = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-
 /** The API's own address as the client reached it (X-Forwarded-* when TRUST_PROXY says so). */
 function origin(request: FastifyRequest): string {
   if (!URL.canParse(`${request.protocol}://${request.host}`))
@@ -108,10 +103,12 @@ function atom(request: FastifyRequest, title: string, updated: string | null, en
       // A version never changes: its URL is its permanent id.
       id: `${base}${v.url}`,
       link: `${base}${v.url}`,
-      title: html(`${contest}: version ${v.number}, ${STATUS_WORDS[v.status].toLowerCase()}`),
+      title: escapeHtml(`${contest}: version ${v.number}, ${STATUS_WORDS[v.status].toLowerCase()}`),
       date: new Date(v.at),
       published: new Date(v.at),
-      description: html(summary(v)),
+      // The library marks titles and summaries `type="html"`: escaped, a name or note with `<` or
+      // `&` is shown as written, never markup.
+      description: escapeHtml(summary(v)),
       author: [{ name: v.publisher, ...(v.source_url ? { link: v.source_url } : {}) }],
       category: [{ term: v.status }],
     });

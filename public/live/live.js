@@ -1,0 +1,99 @@
+// The live results page (GET /live/{electionId}): draws the election's current results, then draws
+// each new version of its main contest as soon as it is committed, told by the change stream
+// (Server-Sent Events, /v1/changes/stream). Plain DOM, no framework; text only (never HTML).
+'use strict';
+
+const main = document.querySelector('main[data-election]');
+const election = main.dataset.election;
+const statusLine = main.querySelector('.status');
+const rows = main.querySelector('tbody');
+const source = main.querySelector('.source');
+const connection = main.querySelector('.connection');
+const number = new Intl.NumberFormat('en-US');
+const STATUS = {
+  'unofficial-partial': 'Preliminary results, partial count',
+  'unofficial-complete': 'Preliminary results',
+  certified: 'Certified results',
+  recount: 'Recount results',
+  correction: 'Corrected results',
+};
+
+/** The contest the page shows (the main one, from the first answer) and the version drawn. */
+let contest = null;
+let shown = 0;
+
+async function read(path) {
+  // no-cache: revalidate with the ETag, never a copy the browser kept from before the change.
+  const response = await fetch(path, { cache: 'no-cache', headers: { accept: 'application/json' } });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${response.statusText}`);
+  return response.json();
+}
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function draw(results) {
+  // A slower answer for an older version never replaces a newer one.
+  if (results.version < shown) return;
+  shown = results.version;
+  contest = results.contest.id;
+  const asOf = results.asOf ? ` as of ${results.asOf}` : '';
+  statusLine.textContent = `${STATUS[results.status] ?? results.status}${asOf}, version ${results.version}`;
+  const top = Math.max(0, ...results.lines.map((line) => line.percent ?? 0));
+  rows.replaceChildren(
+    ...results.lines.map((line) => {
+      const tr = document.createElement('tr');
+      const bar = document.createElement('span');
+      bar.className = 'bar';
+      // The CSSOM, not a style attribute: the page's CSP allows no inline style.
+      bar.style.width = `${top > 0 ? ((line.percent ?? 0) / top) * 100 : 0}%`;
+      const barCell = cell('', 'bar-cell');
+      barCell.append(bar);
+      tr.append(
+        cell(line.name),
+        cell(line.votes === null ? '—' : number.format(line.votes), 'number'),
+        cell(line.percent === null ? '—' : `${line.percent}%`, 'number'),
+        barCell,
+      );
+      return tr;
+    }),
+  );
+  source.textContent = `Source: ${results.attribution}`;
+  main.dataset.version = String(results.version);
+}
+
+function failed(err) {
+  connection.textContent = `Could not load the results (${err.message}); retrying with the next update.`;
+}
+
+async function load(path) {
+  const results = await read(path);
+  if (results === null) statusLine.textContent = 'No results yet.';
+  else draw(results);
+}
+
+load(`/v1/elections/${encodeURIComponent(election)}/results`).catch(failed);
+
+// A browser's EventSource reconnects by itself and sends Last-Event-ID: the stream resumes from the
+// change feed with nothing missed.
+const events = new EventSource(`/v1/changes/stream?kind=results&election=${encodeURIComponent(election)}`);
+events.onopen = () => {
+  connection.textContent = '';
+  main.dataset.live = 'true';
+};
+events.onerror = () => {
+  connection.textContent = 'Reconnecting…';
+  main.dataset.live = 'false';
+};
+events.onmessage = (event) => {
+  const change = JSON.parse(event.data);
+  // A version is immutable: read it by its own URL, never a cached /results. Before any result
+  // (contest unknown), the first version of any contest sends the page to /results.
+  if (contest === null) load(`/v1/elections/${encodeURIComponent(election)}/results`).catch(failed);
+  else if (change.contest === contest && change.version > shown) load(change.url).catch(failed);
+};
