@@ -35,6 +35,11 @@ import {
 } from './lib/report.js';
 import { buildApi, root, type Server, startApi, startArgs, startServer } from './lib/servers.js';
 import { embeddedStartup } from './lib/startup.js';
+import { measureFanout } from './lib/live.js';
+import { type LiveReport, liveGoalRows, liveSummary, spliceLive } from './lib/live-report.js';
+import { table } from './lib/stats.js';
+import { createKey } from '../src/db/api-keys.js';
+import { openDatabase } from '../src/db/client.js';
 
 const help = `Usage: npm run bench -- [options]
 
@@ -55,6 +60,9 @@ Options:
   --only records       measure only the single-record reads and the reference lists (an election,
                        a candidate, a country, a source, an organisation; a page of each list) on
                        the large dataset and replace only their section of the report
+  --only live          measure only live push: 5,000 Server-Sent Events subscribers and 20 versions on
+                       one instance, then a write through one instance seen by subscribers of another
+                       (--subscribers N); replace only its section of the report
   --seed S             synth seed (default 1)
   --rounds N           rounds of A B A B measurements (default 3)
   --duration S         seconds per measurement (default 5)
@@ -73,6 +81,7 @@ function parse() {
       options: {
         elections: { type: 'string', default: '100000' },
         'small-elections': { type: 'string', default: '100' },
+        subscribers: { type: 'string', default: '5000' },
         'area-elections': { type: 'string', default: '1000' },
         only: { type: 'string' },
         seed: { type: 'string', default: '1' },
@@ -122,11 +131,12 @@ const opts = {
       : fail('--warmup must be 0 or more'),
   connections: positive('connections'),
 };
-if (flags.only !== undefined && !['per-area', 'search', 'records'].includes(flags.only))
-  fail('--only takes one of: per-area, search, records');
+if (flags.only !== undefined && !['per-area', 'search', 'records', 'live'].includes(flags.only))
+  fail('--only takes one of: per-area, search, records, live');
 const perAreaOnly = flags.only === 'per-area';
 const searchOnly = flags.only === 'search';
 const recordsOnly = flags.only === 'records';
+const liveOnly = flags.only === 'live';
 const dbName = flags['db-name'];
 if (!/^[a-z0-9_]*bench[a-z0-9_]*$/.test(dbName) || dbName.startsWith('elections_test'))
   fail('--db-name must be lower-case [a-z0-9_] and contain "bench": that database is dropped and recreated');
@@ -577,10 +587,73 @@ async function recordsMain() {
   console.log(`written: the records section of ${flags.out}`);
 }
 
+/**
+ * --only live: the fan-out of the change stream on one instance, then across two; its section of
+ * the report replaced. On the small dataset (the seeds and --small-elections synthetic ones).
+ */
+async function liveMain() {
+  const meta = { date: new Date(), command: command(), commit: gitCommit(), loadBefore: os.loadavg() };
+  const dataset = await prepareDataset(serverUrl!, `${dbName}_small`, {
+    elections: opts.smallElections,
+    seed: opts.seed,
+    reuse: flags.reuse,
+  });
+  const database = await openDatabase({ url: dataset.url, poolMax: 1 });
+  const { token } = await createKey(database.primary, `live-bench-${Date.now()}`, 'write').finally(() =>
+    database.close(),
+  );
+  console.error(`npm run build; the API runs as npm start does: node ${startArgs().join(' ')}`);
+  buildApi();
+  const subscribers = positive('subscribers');
+  const env = {
+    DATABASE_URL: dataset.url,
+    ...BENCH_API_ENV,
+    STREAMS_MAX: String(subscribers + 100),
+    STREAMS_MAX_PER_CLIENT: String(subscribers + 100),
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+  };
+  const a = await startApi('API A', env);
+  servers.push(a);
+  console.error(`${subscribers} subscribers on one instance, 20 versions…`);
+  const fanout = await measureFanout({
+    api: a,
+    writer: a,
+    token,
+    databaseUrl: dataset.url,
+    subscribers,
+    versions: 20,
+  });
+  const b = await startApi('API B', env);
+  servers.push(b);
+  console.error('100 subscribers of instance B, 20 versions written through A…');
+  const twoInstances = await measureFanout({
+    api: b,
+    writer: a,
+    token,
+    databaseUrl: dataset.url,
+    subscribers: 100,
+    versions: 20,
+  });
+  const m = machine();
+  const report: LiveReport = {
+    ...meta,
+    machine: { cpu: m.cpu, cores: m.cores, loadBefore: meta.loadBefore },
+    versions: packageVersions(await pgVersion(dataset.url)),
+    fanout,
+    twoInstances,
+  };
+  await stopAll();
+  const out = resolve(root, flags.out);
+  writeFileSync(out, spliceLive(existsSync(out) ? readFileSync(out, 'utf8') : null, report));
+  console.log(`\n${liveSummary(report)}\n\n${table(['goal', 'measured', ''], liveGoalRows(report))}\n`);
+  console.log(`written: the live section of ${flags.out}`);
+}
+
 async function main() {
   if (perAreaOnly) return perAreaMain();
   if (searchOnly) return searchMain();
   if (recordsOnly) return recordsMain();
+  if (liveOnly) return liveMain();
   const started = new Date();
   const machineInfo = machine();
   console.error(`preparing datasets on ${new URL(serverUrl!).host}…`);
