@@ -259,6 +259,9 @@ for (const engine of engines) {
         t.ok(
           reached >= ctx.ops.length * 0.8,
           `valid requests reached a 2xx in ${reached} of ${ctx.ops.length} operations`,
+          {
+            never: ctx.ops.filter((op) => (stats.successes.get(op.operationId) ?? 0) === 0).map((op) => op.operationId),
+          },
         );
     });
   });
