@@ -3110,6 +3110,8 @@ export interface operations {
                 status?: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
                 /** @description Only this round: 1 for first rounds, 2 for runoffs. */
                 round?: number;
+                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
+                updatedSince?: string;
                 /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
                 /** @description CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is. */
@@ -3301,6 +3303,8 @@ export interface operations {
                 status?: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
                 /** @description Only this round: 1 for first rounds, 2 for runoffs. */
                 round?: number;
+                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
+                updatedSince?: string;
                 /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
                 /** @description CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is. */
@@ -8117,6 +8121,8 @@ export interface operations {
                 parent?: string;
                 /** @description Only the areas that existed on this day (YYYY-MM-DD). */
                 validOn?: string;
+                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
+                updatedSince?: string;
                 /** @description Only the record with this Wikidata id (none when no record has it). */
                 wikidata?: string;
                 /** @description Only the record with this id in another dataset, as scheme:value (electionguide:3257, iso-3166-2:KZ-71). */
@@ -8894,6 +8900,8 @@ export interface operations {
                 status?: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
                 /** @description Only this round: 1 for first rounds, 2 for runoffs. */
                 round?: number;
+                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
+                updatedSince?: string;
                 /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
                 /** @description CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is. */
@@ -9070,6 +9078,8 @@ export interface operations {
             query?: {
                 /** @description A name as you would type it, in any script or spelling: "tokaev", "Токаев", "Тоқаев", "TOKAYEV kassym", "tokayv". Every stored name, in every language, is compared after folding both to one Latin spelling. */
                 q?: string;
+                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
+                updatedSince?: string;
                 /** @description Only the record with this Wikidata id (none when no record has it). */
                 wikidata?: string;
                 /** @description Only the record with this id in another dataset, as scheme:value (electionguide:3257, iso-3166-2:KZ-71). */
@@ -10378,6 +10388,8 @@ export interface operations {
     listSources: {
         parameters: {
             query?: {
+                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
+                updatedSince?: string;
                 /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
                 /** @description CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is. */
@@ -11099,6 +11111,8 @@ export interface operations {
     listOrganisations: {
         parameters: {
             query?: {
+                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
+                updatedSince?: string;
                 /** @description Only the record with this Wikidata id (none when no record has it). */
                 wikidata?: string;
                 /** @description Only the record with this id in another dataset, as scheme:value (electionguide:3257, iso-3166-2:KZ-71). */

@@ -25,19 +25,31 @@ interface Preparable<Row> {
 }
 
 /**
- * A keyset-paged list as two prepared statements (`name`, and `name_after`): the first page, and
- * the page after a key. `build` writes the query once for both: `after` is undefined for the first
- * page and the `after` placeholder for the next ones (compare the key column with it, e.g.
- * `.where(after && gt(t.id, after))`); its limit is the `limit` placeholder (`pageLimit`).
+ * A keyset-paged list as prepared statements: the first page (`name`) and the page after a key
+ * (`name_after`), each also with `updatedSince` (`name_since`, `name_after_since`), prepared when
+ * first used. `build` writes the query once for all: `after` is undefined for the first page and
+ * the `after` placeholder for the next ones (compare the key column with it, e.g.
+ * `.where(after && gt(t.id, after))`), `since` the `since` placeholder when the list is narrowed to
+ * what changed since then (changedSince); its limit is the `limit` placeholder (`pageLimit`).
  */
 export function preparedPages<Row>(
   name: string,
-  build: (db: Db, after: Placeholder<'after'> | undefined) => Preparable<Row>,
-): (db: Db, opts: { after?: string | undefined; limit: number }) => Promise<Row[]> {
-  const first = preparedPer((db) => build(db, undefined).prepare(name));
-  const next = preparedPer((db) => build(db, sql.placeholder('after')).prepare(`${name}_after`));
-  return (db, { after, limit }) =>
-    after === undefined ? first(db).execute({ limit }) : next(db).execute({ after, limit });
+  build: (db: Db, after: Placeholder<'after'> | undefined, since: Placeholder<'since'> | undefined) => Preparable<Row>,
+): (db: Db, opts: { after?: string | undefined; limit: number; since?: string | undefined }) => Promise<Row[]> {
+  const after = sql.placeholder('after');
+  const since = sql.placeholder('since');
+  const first = preparedPer((db) => build(db, undefined, undefined).prepare(name));
+  const next = preparedPer((db) => build(db, after, undefined).prepare(`${name}_after`));
+  const firstSince = preparedPer((db) => build(db, undefined, since).prepare(`${name}_since`));
+  const nextSince = preparedPer((db) => build(db, after, since).prepare(`${name}_after_since`));
+  return (db, opts) => {
+    const { limit } = opts;
+    if (opts.since === undefined)
+      return opts.after === undefined ? first(db).execute({ limit }) : next(db).execute({ after: opts.after, limit });
+    return opts.after === undefined
+      ? firstSince(db).execute({ since: opts.since, limit })
+      : nextSince(db).execute({ after: opts.after, since: opts.since, limit });
+  };
 }
 
 /** The page size of a `preparedPages` query. */

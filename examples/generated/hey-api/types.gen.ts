@@ -1843,6 +1843,10 @@ export type ListCountryElectionsData = {
          */
         round?: number;
         /**
+         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
+         */
+        updatedSince?: string;
+        /**
          * json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply).
          */
         format?: 'json' | 'csv';
@@ -1945,6 +1949,10 @@ export type ListElectionsData = {
          * Only this round: 1 for first rounds, 2 for runoffs.
          */
         round?: number;
+        /**
+         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
+         */
+        updatedSince?: string;
         /**
          * json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply).
          */
@@ -3909,6 +3917,10 @@ export type ListAreasData = {
          */
         validOn?: string;
         /**
+         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
+         */
+        updatedSince?: string;
+        /**
          * Only the record with this Wikidata id (none when no record has it).
          */
         wikidata?: string;
@@ -4247,6 +4259,10 @@ export type ListAreaElectionsData = {
          */
         round?: number;
         /**
+         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
+         */
+        updatedSince?: string;
+        /**
          * json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply).
          */
         format?: 'json' | 'csv';
@@ -4320,6 +4336,10 @@ export type ListCandidatesData = {
          * A name as you would type it, in any script or spelling: "tokaev", "Токаев", "Тоқаев", "TOKAYEV kassym", "tokayv". Every stored name, in every language, is compared after folding both to one Latin spelling.
          */
         q?: string;
+        /**
+         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
+         */
+        updatedSince?: string;
         /**
          * Only the record with this Wikidata id (none when no record has it).
          */
@@ -4885,6 +4905,10 @@ export type ListSourcesData = {
     path?: never;
     query?: {
         /**
+         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
+         */
+        updatedSince?: string;
+        /**
          * json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply).
          */
         format?: 'json' | 'csv';
@@ -5157,6 +5181,10 @@ export type ListOrganisationsData = {
     body?: never;
     path?: never;
     query?: {
+        /**
+         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
+         */
+        updatedSince?: string;
         /**
          * Only the record with this Wikidata id (none when no record has it).
          */

@@ -1091,6 +1091,7 @@ export const zListCountryElectionsQuery = z.object({
         'correction'
     ]).optional(),
     round: z.int().gte(1).lte(10).optional(),
+    updatedSince: z.iso.datetime({ offset: true }).max(35).regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|([+-](?:[01]\d|2[0-3]):[0-5]\d)))$/).optional(),
     format: z.enum(['json', 'csv']).optional(),
     bom: z.enum(['true', 'false']).optional(),
     limit: z.int().gte(1).lte(100).optional().default(20),
@@ -1123,6 +1124,7 @@ export const zListElectionsQuery = z.object({
         'correction'
     ]).optional(),
     round: z.int().gte(1).lte(10).optional(),
+    updatedSince: z.iso.datetime({ offset: true }).max(35).regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|([+-](?:[01]\d|2[0-3]):[0-5]\d)))$/).optional(),
     format: z.enum(['json', 'csv']).optional(),
     bom: z.enum(['true', 'false']).optional(),
     limit: z.int().gte(1).lte(100).optional().default(20),
@@ -1547,6 +1549,7 @@ export const zListAreasQuery = z.object({
     ]).optional(),
     parent: z.string().max(200).regex(/^[a-z]{2}(-[a-z0-9]+)*$/).optional(),
     validOn: z.iso.date().regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/).optional(),
+    updatedSince: z.iso.datetime({ offset: true }).max(35).regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|([+-](?:[01]\d|2[0-3]):[0-5]\d)))$/).optional(),
     wikidata: z.string().regex(/^Q[1-9][0-9]{0,11}$/).optional(),
     identifier: z.string().max(200).regex(/^(wikidata|ocd-id|parlgov|electionguide|iso-3166-2):\S+$/).optional(),
     lang: z.string().max(35).regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$/).optional(),
@@ -1624,6 +1627,7 @@ export const zListAreaElectionsQuery = z.object({
         'correction'
     ]).optional(),
     round: z.int().gte(1).lte(10).optional(),
+    updatedSince: z.iso.datetime({ offset: true }).max(35).regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|([+-](?:[01]\d|2[0-3]):[0-5]\d)))$/).optional(),
     format: z.enum(['json', 'csv']).optional(),
     bom: z.enum(['true', 'false']).optional(),
     limit: z.int().gte(1).lte(100).optional().default(20),
@@ -1637,6 +1641,7 @@ export const zListAreaElectionsResponse = zElectionList;
 
 export const zListCandidatesQuery = z.object({
     q: z.string().min(1).max(100).optional(),
+    updatedSince: z.iso.datetime({ offset: true }).max(35).regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|([+-](?:[01]\d|2[0-3]):[0-5]\d)))$/).optional(),
     wikidata: z.string().regex(/^Q[1-9][0-9]{0,11}$/).optional(),
     identifier: z.string().max(200).regex(/^(wikidata|ocd-id|parlgov|electionguide|iso-3166-2):\S+$/).optional(),
     lang: z.string().max(35).regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$/).optional(),
@@ -1761,6 +1766,7 @@ export const zListVoteSharesQuery = z.object({
 export const zListVoteSharesResponse = zVoteShareList;
 
 export const zListSourcesQuery = z.object({
+    updatedSince: z.iso.datetime({ offset: true }).max(35).regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|([+-](?:[01]\d|2[0-3]):[0-5]\d)))$/).optional(),
     format: z.enum(['json', 'csv']).optional(),
     bom: z.enum(['true', 'false']).optional(),
     limit: z.int().gte(1).lte(100).optional().default(50),
@@ -1808,6 +1814,7 @@ export const zUpdateSourcePath = z.object({
 export const zUpdateSourceResponse = zSource;
 
 export const zListOrganisationsQuery = z.object({
+    updatedSince: z.iso.datetime({ offset: true }).max(35).regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|([+-](?:[01]\d|2[0-3]):[0-5]\d)))$/).optional(),
     wikidata: z.string().regex(/^Q[1-9][0-9]{0,11}$/).optional(),
     identifier: z.string().max(200).regex(/^(wikidata|ocd-id|parlgov|electionguide|iso-3166-2):\S+$/).optional(),
     lang: z.string().max(35).regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$/).optional(),

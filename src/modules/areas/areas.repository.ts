@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
 import { ISO_3166_1_SOURCE, ownNameRows, syncOwnNames } from '../../db/names.js';
 import { areas, sources } from '../../db/schema/index.js';
+import { changedSince } from '../../db/changed-since.js';
 
 const columns = {
   area: areas,
@@ -19,6 +20,8 @@ export interface AreaFilter {
   level?: (typeof areas.$inferSelect)['level'];
   parent?: string;
   validOn?: string;
+  /** Only areas created or edited at or after this instant (ISO 8601, UTC). */
+  updatedSince?: string;
   after?: string;
   limit: number;
 }
@@ -33,6 +36,7 @@ export function listAreas(db: Db, f: AreaFilter) {
     f.parent ? eq(areas.parentId, f.parent) : undefined,
     f.validOn ? or(isNull(areas.validFrom), lte(areas.validFrom, f.validOn)) : undefined,
     f.validOn ? or(isNull(areas.validTo), gte(areas.validTo, f.validOn)) : undefined,
+    f.updatedSince === undefined ? undefined : changedSince(areas.id, ['area'], f.updatedSince),
     f.after === undefined ? undefined : gt(areas.id, f.after),
   ];
   return db

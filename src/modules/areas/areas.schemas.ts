@@ -9,6 +9,7 @@ import { text } from '../../lib/text.js';
 import { countryCodeParam } from '../countries/countries.schemas.js';
 import { isoDate } from '../elections/elections.schemas.js';
 import { sourceIdParam, sourceRefSchema } from '../sources/sources.schemas.js';
+import { updatedSinceParam } from '../../lib/updated-since.js';
 
 export const AREA_ID_PATTERN = /^[a-z]{2}(-[a-z0-9]+)*$/;
 
@@ -53,6 +54,7 @@ export const areaListQuery = z.strictObject({
   level: areaLevelParam.optional(),
   parent: areaIdParam.optional().describe('Only the areas directly within this one; unknown ids are a 400.'),
   validOn: isoDate.optional().describe('Only the areas that existed on this day (YYYY-MM-DD).'),
+  updatedSince: updatedSinceParam,
   ...lookupParams,
   ...languageParams,
   ...csvParams,

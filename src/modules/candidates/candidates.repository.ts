@@ -1,9 +1,10 @@
-import { asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { pageLimit, preparedPages, preparedPer } from '../../db/prepared.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
 import { ownNameRows, syncOwnNames } from '../../db/names.js';
 import { candidates, sources } from '../../db/schema/index.js';
+import { changedSince } from '../../db/changed-since.js';
 
 const columns = {
   id: candidates.id,
@@ -14,12 +15,12 @@ const columns = {
 };
 
 // A page: the first, or the one after an id (prepared statements, see src/db/prepared.ts).
-export const listCandidates = preparedPages('list_candidates', (db, after) =>
+export const listCandidates = preparedPages('list_candidates', (db, after, since) =>
   db
     .select(columns)
     .from(candidates)
     .innerJoin(sources, eq(sources.id, candidates.sourceId))
-    .where(after && gt(candidates.id, after))
+    .where(and(after && gt(candidates.id, after), since && changedSince(candidates.id, ['candidate'], since)))
     .orderBy(asc(candidates.id))
     .limit(pageLimit),
 );

@@ -97,6 +97,8 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
           identifiers: identifierCell(identifiers),
         }),
       };
+      if (q !== undefined && request.query.updatedSince !== undefined)
+        throw badParameter('query', 'updatedSince', 'cannot be combined with q: a search ranks every match');
       if (q !== undefined && (request.query.wikidata ?? request.query.identifier) !== undefined)
         throw badParameter('query', 'q', 'cannot be combined with wikidata or identifier: a look-up finds one record');
       const only = await lookUp(db, 'person', request.query);
@@ -110,7 +112,8 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
             fetch: async (after, limit) => {
               const rows = await narrowedTo(
                 only,
-                (after: [string] | undefined, limit) => listCandidates(db, { after: after?.[0], limit }),
+                (after: [string] | undefined, limit) =>
+                  listCandidates(db, { after: after?.[0], limit, since: request.query.updatedSince }),
                 (id) => findCandidate(db, id),
               )(after, limit);
               return localise(

@@ -9,6 +9,7 @@ import { searchQueryParam } from '../search/search.schemas.js';
 import { isoDate } from '../elections/elections.schemas.js';
 import { sourceIdParam, sourceRefSchema } from '../sources/sources.schemas.js';
 import { candidateIdParam, voteShareSchema } from '../vote-shares/vote-shares.schemas.js';
+import { updatedSinceParam } from '../../lib/updated-since.js';
 
 const candidateSchema = z
   .object({
@@ -45,6 +46,7 @@ export const candidateDetailQuery = z.strictObject({
 
 export const candidateListQuery = z.strictObject({
   q: searchQueryParam.optional(),
+  updatedSince: updatedSinceParam,
   ...lookupParams,
   ...languageParams,
   ...csvParams,

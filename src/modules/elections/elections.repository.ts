@@ -5,6 +5,7 @@ import { preparedPer } from '../../db/prepared.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
 import { defaultMainContest } from '../../db/contests.js';
 import { contests, countries, elections, resultVersions, sources } from '../../db/schema/index.js';
+import { changedSince } from '../../db/changed-since.js';
 
 type ResultStatus = (typeof resultVersions.$inferSelect)['status'];
 
@@ -17,6 +18,8 @@ export interface ElectionFilter {
   status?: ResultStatus;
   /** 1 for first rounds, 2 for runoffs, ... */
   round?: number;
+  /** Only elections edited or given a result version at or after this instant (ISO 8601, UTC). */
+  updatedSince?: string;
   /** Keyset: the (date, id) of the last row of the previous page; order is date desc, id asc. */
   after?: [string, string];
   limit: number;
@@ -66,6 +69,7 @@ export function listElections(db: Db, f: ElectionFilter) {
     f.to ? lte(elections.date, f.to) : undefined,
     f.status ? eq(current.status, f.status) : undefined,
     f.round ? eq(elections.round, f.round) : undefined,
+    f.updatedSince ? changedSince(elections.id, ['election', 'results'], f.updatedSince) : undefined,
     f.after
       ? or(lt(elections.date, f.after[0]), and(eq(elections.date, f.after[0]), gt(elections.id, f.after[1])))
       : undefined,

@@ -8,6 +8,7 @@ import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { countryCodeParam } from '../countries/countries.schemas.js';
 import { sourceRefSchema } from '../sources/sources.schemas.js';
 import { decimalInt } from '../../lib/integer.js';
+import { updatedSinceParam } from '../../lib/updated-since.js';
 
 export const ELECTION_ID_PATTERN = /^[a-z]{2}\.[a-z]+(-[a-z]+)*\.\d{4}-\d{2}-\d{2}(\.[a-z0-9-]+)?$/;
 
@@ -88,6 +89,7 @@ const electionFilters = {
   to: isoDate.optional().describe('Polling day on or before, YYYY-MM-DD.'),
   status: statusEnum.optional().describe('Status of the current result version.'),
   round: decimalInt(1, 10).optional().describe('Only this round: 1 for first rounds, 2 for runoffs.'),
+  updatedSince: updatedSinceParam,
   ...csvParams,
   limit: limitParam(20),
   cursor: cursorParam(z.tuple([isoDate, z.string()])).optional(),

@@ -16,6 +16,7 @@ import {
   voteShares,
 } from '../../db/schema/index.js';
 import { isCurrent } from '../results/results.repository.js';
+import { changedSince } from '../../db/changed-since.js';
 
 const colourSource = alias(sources, 'colour_source');
 
@@ -105,14 +106,14 @@ async function withMemberships(db: Db, rows: OrganisationBase[]): Promise<Organi
 }
 
 // A page: the first, or the one after an id (prepared statements, see src/db/prepared.ts).
-const listPage = preparedPages('list_organisations', (db, after) =>
+const listPage = preparedPages('list_organisations', (db, after, since) =>
   organisationQuery(db)
-    .where(after && gt(organisations.id, after))
+    .where(and(after && gt(organisations.id, after), since && changedSince(organisations.id, ['organisation'], since)))
     .orderBy(asc(organisations.id))
     .limit(pageLimit),
 );
 
-export async function listOrganisations(db: Db, opts: { after?: string; limit: number }) {
+export async function listOrganisations(db: Db, opts: { after?: string; limit: number; since?: string }) {
   return withMemberships(db, await listPage(db, opts));
 }
 

@@ -62,8 +62,11 @@ export const organisationsRoutes: FastifyPluginAsyncZod = async (app) => {
         request,
         reply,
         request.query,
-        organisationListing(request.db, await lookUp(request.db, 'party', request.query), (rows) =>
-          localise(request, reply, 'party', rows, (r) => r.id, request.query),
+        organisationListing(
+          request.db,
+          await lookUp(request.db, 'party', request.query),
+          (rows) => localise(request, reply, 'party', rows, (r) => r.id, request.query),
+          request.query.updatedSince,
         ),
       ),
   );

@@ -16,6 +16,7 @@ import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
 import { isoDate, statusEnum } from '../elections/elections.schemas.js';
 import { sourceIdParam, sourceRefSchema } from '../sources/sources.schemas.js';
+import { updatedSinceParam } from '../../lib/updated-since.js';
 
 const organisationIdParam = slugIdParam('an organisation', 'amanat');
 
@@ -87,6 +88,7 @@ export const organisationSchema = z
 export const organisationDetailQuery = z.strictObject({ ...languageParams });
 
 export const organisationListQuery = z.strictObject({
+  updatedSince: updatedSinceParam,
   ...lookupParams,
   ...languageParams,
   ...csvParams,

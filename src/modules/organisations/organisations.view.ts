@@ -49,12 +49,13 @@ export const organisationListing = (
   db: Db,
   only?: string | null,
   shown: (rows: OrganisationRow[]) => Promise<OrganisationRow[]> = async (rows) => rows,
+  since?: string,
 ): Listing<OrganisationRow, [string]> => ({
   fetch: async (after, limit) =>
     shown(
       await narrowedTo(
         only,
-        (after: [string] | undefined, limit) => listOrganisations(db, { after: after?.[0], limit }),
+        (after: [string] | undefined, limit) => listOrganisations(db, { after: after?.[0], limit, since }),
         (id) => findOrganisation(db, id),
       )(after, limit),
     ),

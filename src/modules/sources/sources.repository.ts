@@ -1,8 +1,9 @@
-import { asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { HttpProblem } from '../../lib/problem.js';
 import type { Db } from '../../db/client.js';
 import { pageLimit, preparedPages, preparedPer } from '../../db/prepared.js';
 import { sources } from '../../db/schema/index.js';
+import { changedSince } from '../../db/changed-since.js';
 
 export type SourceRow = typeof sources.$inferSelect;
 
@@ -15,11 +16,11 @@ export const sourceRefColumns = {
 };
 
 // A page: the first, or the one after an id (prepared statements, see src/db/prepared.ts).
-export const listSources = preparedPages('list_sources', (db, after) =>
+export const listSources = preparedPages('list_sources', (db, after, since) =>
   db
     .select()
     .from(sources)
-    .where(after && gt(sources.id, after))
+    .where(and(after && gt(sources.id, after), since && changedSince(sources.id, ['source'], since)))
     .orderBy(asc(sources.id))
     .limit(pageLimit),
 );

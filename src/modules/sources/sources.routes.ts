@@ -29,9 +29,9 @@ const sourceColumns = [
   'attribution',
 ] as const;
 
-/** Every source, in keyset order. */
-const sourceListing = (db: Db): Listing<SourceRow, [string]> => ({
-  fetch: (after, limit) => listSources(db, { after: after?.[0], limit }),
+/** Every source (or those changed `since`), in keyset order. */
+const sourceListing = (db: Db, since?: string): Listing<SourceRow, [string]> => ({
+  fetch: (after, limit) => listSources(db, { after: after?.[0], limit, since }),
   key: (r) => [r.id],
   csv: { filename: 'sources.csv', columns: sourceColumns },
 });
@@ -49,7 +49,7 @@ export const sourcesRoutes: FastifyPluginAsyncZod = async (app) => {
         response: listResponses('One page of sources.', sourceList, sourceColumns, 400, 503),
       },
     },
-    (request, reply) => sendList(request, reply, request.query, sourceListing(request.db)),
+    (request, reply) => sendList(request, reply, request.query, sourceListing(request.db, request.query.updatedSince)),
   );
 
   app.get(

@@ -5,6 +5,7 @@ import { slugIdParam } from '../../lib/slug.js';
 import { sourceKind } from '../../db/schema/index.js';
 import { csvParams } from '../../formats/csv.js';
 import { cursorParam, limitParam, listSchema } from '../../lib/pagination.js';
+import { updatedSinceParam } from '../../lib/updated-since.js';
 
 export const sourceIdParam = slugIdParam('a source');
 
@@ -43,6 +44,7 @@ export const sourceRefSchema = sourceSchema
   .meta({ id: 'SourceRef' });
 
 export const sourceListQuery = z.strictObject({
+  updatedSince: updatedSinceParam,
   ...csvParams,
   limit: limitParam(50),
   cursor: cursorParam(z.tuple([z.string()])).optional(),

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Whether the calendar date of an ISO 8601 date-time exists (no 30 February; no year 0000). */
+function realDate(value: string): boolean {
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  // Date.UTC reads years 0–99 as 1900–1999: set the year itself.
+  date.setUTCFullYear(y, m - 1, d);
+  return y >= 1 && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+/**
+ * `updatedSince` of the lists (Democracy Club's `last_updated`): an RFC 3339 date-time with its
+ * offset, normalised to UTC (ISO 8601 with milliseconds) for the database.
+ */
+export const updatedSinceParam = z.iso
+  .datetime({ offset: true })
+  .max(35)
+  .refine(realDate, 'must be a real date-time (no 30 February, no year 0000)')
+  .transform((value) => new Date(value).toISOString())
+  .optional()
+  .meta({
+    description:
+      'Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, ' +
+      'edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. ' +
+      '2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is ' +
+      'recorded, just before its commit; clocks differ) to ' +
+      'fetch only what changed; `/v1/changes` gives the same exactly, by cursor.',
+    examples: ['2026-12-06T18:00:00Z'],
+  });
