@@ -103,6 +103,9 @@ forEachEngine(t, async (t, app) => {
       '2023-01-01T00:00:00',
       '2023-01-01',
       '0000-01-01T00:00:00Z',
+      // An instant that an offset moves into year 0, which PostgreSQL refuses.
+      '0001-01-01T00:00:00+06:00',
+      '0999-12-31T23:59:59Z',
       '2023-13-01T00:00:00Z',
     ]) {
       const res = await get(app, `/v1/sources?updatedSince=${encodeURIComponent(bad)}`);

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 
-/** Whether the calendar date of an ISO 8601 date-time exists (no 30 February; no year 0000). */
+/**
+ * Whether the calendar date of an ISO 8601 date-time exists (no 30 February), from the year 1000:
+ * earlier, an offset can move the instant into year 0, which PostgreSQL refuses (a 500, not a 400).
+ */
 function realDate(value: string): boolean {
   const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
   const date = new Date(Date.UTC(y, m - 1, d));
-  // Date.UTC reads years 0–99 as 1900–1999: set the year itself.
-  date.setUTCFullYear(y, m - 1, d);
-  return y >= 1 && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  return y >= 1000 && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
 /**
@@ -16,7 +17,7 @@ function realDate(value: string): boolean {
 export const updatedSinceParam = z.iso
   .datetime({ offset: true })
   .max(35)
-  .refine(realDate, 'must be a real date-time (no 30 February, no year 0000)')
+  .refine(realDate, 'must be a real date-time, from the year 1000')
   .transform((value) => new Date(value).toISOString())
   .optional()
   .meta({
