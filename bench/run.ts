@@ -36,8 +36,10 @@ import {
 import { buildApi, root, type Server, startApi, startArgs, startServer } from './lib/servers.js';
 import { embeddedStartup } from './lib/startup.js';
 import { measureFanout } from './lib/live.js';
+import { auditFollow, FEED_END, FEED_START, type FeedReport, feedGoalRow, feedRatios, follow } from './lib/feed.js';
+import { spliceSection } from './lib/splice.js';
 import { type LiveReport, liveGoalRows, liveSummary, spliceLive } from './lib/live-report.js';
-import { table } from './lib/stats.js';
+import { median, table } from './lib/stats.js';
 import { createKey } from '../src/db/api-keys.js';
 import { openDatabase } from '../src/db/client.js';
 
@@ -60,6 +62,8 @@ Options:
   --only records       measure only the single-record reads and the reference lists (an election,
                        a candidate, a country, a source, an organisation; a page of each list) on
                        the large dataset and replace only their section of the report
+  --only feed          follow /v1/changes from the start to the head of the large dataset's feed,
+                       page by page (limit 1000), against its SQL through pg; replace only its section
   --only live          measure only live push: 5,000 Server-Sent Events subscribers and 20 versions on
                        one instance, then a write through one instance seen by subscribers of another
                        (--subscribers N); replace only its section of the report
@@ -131,12 +135,13 @@ const opts = {
       : fail('--warmup must be 0 or more'),
   connections: positive('connections'),
 };
-if (flags.only !== undefined && !['per-area', 'search', 'records', 'live'].includes(flags.only))
-  fail('--only takes one of: per-area, search, records, live');
+if (flags.only !== undefined && !['per-area', 'search', 'records', 'live', 'feed'].includes(flags.only))
+  fail('--only takes one of: per-area, search, records, live, feed');
 const perAreaOnly = flags.only === 'per-area';
 const searchOnly = flags.only === 'search';
 const recordsOnly = flags.only === 'records';
 const liveOnly = flags.only === 'live';
+const feedOnly = flags.only === 'feed';
 const dbName = flags['db-name'];
 if (!/^[a-z0-9_]*bench[a-z0-9_]*$/.test(dbName) || dbName.startsWith('elections_test'))
   fail('--db-name must be lower-case [a-z0-9_] and contain "bench": that database is dropped and recreated');
@@ -649,11 +654,97 @@ async function liveMain() {
   console.log(`written: the live section of ${flags.out}`);
 }
 
+/**
+ * --only feed: one client follows /v1/changes from the start to the head of the large dataset's feed,
+ * and the same over its SQL through pg (bench/servers/raw-feed.ts), alternately, --rounds times.
+ */
+async function feedMain() {
+  const { meta, dataset, api } = await largeDatasetApi();
+  const raw = await startServer('raw pg (feed)', 'raw-feed.ts', { BENCH_DATABASE_URL: dataset.url });
+  servers.push(raw);
+  const limit = 1000;
+  const counts = await withClient(
+    dataset.url,
+    async (c) =>
+      (
+        await c.query<{ changes: number; results: number }>(
+          "select count(*)::int as changes, count(*) filter (where kind = 'results')::int as results from changes",
+        )
+      ).rows[0]!,
+  );
+  console.error(`following ${counts.changes} changes, ${opts.rounds} rounds…`);
+  await follow(api.url, '/v1/changes', limit); // warm-up, unmeasured
+  await follow(raw.url, '/feed', limit);
+  const rounds = [];
+  for (let i = 0; i < opts.rounds; i += 1) {
+    const apiRun = await follow(api.url, '/v1/changes', limit);
+    const rawRun = await follow(raw.url, '/feed', limit);
+    rounds.push({ api: apiRun, raw: rawRun });
+    console.error(
+      `round ${i + 1}: API ${Math.round(apiRun.ms)} ms, raw ${Math.round(rawRun.ms)} ms, ${apiRun.pages} pages`,
+    );
+  }
+  const audit = await auditFollow(dataset.url, rounds[0]!.api.ids);
+  const m = machine();
+  const report: FeedReport = {
+    ...meta,
+    machine: { cpu: m.cpu, cores: m.cores, loadBefore: meta.loadBefore },
+    versions: packageVersions(await pgVersion(dataset.url)),
+    dataset: { name: dataset.name, ...counts },
+    limit,
+    rounds: rounds.map((r) => ({ api: { ...r.api, ids: [] }, raw: { ...r.raw, ids: [] } })),
+    audit,
+  };
+  await stopAll();
+  const goal = feedGoalRow(report, median(feedRatios(report)));
+  const section = `${FEED_START}
+## Following the change feed
+
+Run ${report.date.toISOString()} with \`${report.command}\` at commit ${report.commit}, on ${report.machine.cpu}
+(${report.machine.cores} cores; load ${report.machine.loadBefore.map((l) => l.toFixed(2)).join(', ')} before);
+${Object.entries(report.versions)
+  .map(([k, v]) => `${k} ${v}`)
+  .join(', ')}.
+
+One client follows \`/v1/changes?since=…&limit=${limit}\` from \`since=0\` to the head of \`${dataset.name}\`'s feed
+(${counts.changes.toLocaleString('en')} changes, ${counts.results.toLocaleString('en')} of them result versions), each page
+after the one before, as a loader does; then the same over the feed's statement run through \`pg\` directly
+(\`bench/servers/raw-feed.ts\`, which answers as the route does). ${opts.rounds} rounds after an unmeasured
+warm-up of each; the ratio is pages per second, API over raw, per round, and its median. The API's ids of the
+first round are checked against the table.
+
+${table(['goal (issue 17)', 'measured', ''], [goal])}
+
+${table(
+  ['round', 'pages', 'API ms', 'raw pg ms', 'API pages/s', 'raw pages/s'],
+  report.rounds.map((r, i) => [
+    String(i + 1),
+    String(r.api.pages),
+    String(Math.round(r.api.ms)),
+    String(Math.round(r.raw.ms)),
+    (r.api.pages / (r.api.ms / 1000)).toFixed(1),
+    (r.raw.pages / (r.raw.ms / 1000)).toFixed(1),
+  ]),
+)}
+${FEED_END}`;
+  const out = resolve(root, flags.out);
+  writeFileSync(
+    out,
+    spliceSection(existsSync(out) ? readFileSync(out, 'utf8') : null, section, FEED_START, FEED_END, [
+      '\n## Start to ready',
+      '\n## Targets from the issue',
+    ]),
+  );
+  console.log(`\n${table(['goal', 'measured', ''], [goal])}\n`);
+  console.log(`written: the feed section of ${flags.out}`);
+}
+
 async function main() {
   if (perAreaOnly) return perAreaMain();
   if (searchOnly) return searchMain();
   if (recordsOnly) return recordsMain();
   if (liveOnly) return liveMain();
+  if (feedOnly) return feedMain();
   const started = new Date();
   const machineInfo = machine();
   console.error(`preparing datasets on ${new URL(serverUrl!).host}…`);
