@@ -708,7 +708,7 @@ ${Object.entries(report.versions)
 
 One client follows \`/v1/changes?since=…&limit=${limit}\` from \`since=0\` to the head of \`${dataset.name}\`'s feed
 (${counts.changes.toLocaleString('en')} changes, ${counts.results.toLocaleString('en')} of them result versions), each page
-after the one before, as a loader does; then the same over the feed's statement run through \`pg\` directly
+after the one before, as a loader does (\`Accept-Encoding: identity\`, as the baseline sends); then the same over the feed's statement run through \`pg\` directly
 (\`bench/servers/raw-feed.ts\`, which answers as the route does). ${opts.rounds} rounds after an unmeasured
 warm-up of each; the ratio is pages per second, API over raw, per round, and its median. The API's ids of the
 first round are checked against the table.
