@@ -67,8 +67,23 @@ forEachEngine(t, async (t, app) => {
     );
     t.equal(version.status, 201, { body: version.body });
 
-    t.same(await ids(app, `/v1/elections?${q}`), [KZ2022], 'elections: the one given a new version');
-    t.same(await ids(app, `/v1/countries/KZ/elections?${q}`), [KZ2022], "and in its country's list");
+    const PARL = 'kz.parliamentary.2023-03-19';
+    const read = await get(app, `/v1/elections/${PARL}`);
+    const edited = await send(
+      app,
+      'PATCH',
+      `/v1/elections/${PARL}`,
+      { note: 'Edited for the updatedSince test.' },
+      { ...auth, 'if-match': String(read.headers.etag) },
+    );
+    t.equal(edited.status, 200, { body: edited.body });
+
+    t.same(
+      await ids(app, `/v1/elections?${q}`),
+      [PARL, KZ2022],
+      'elections: the one edited and the one given a new version (newest polling day first)',
+    );
+    t.same(await ids(app, `/v1/countries/KZ/elections?${q}`), [PARL, KZ2022], "and in their country's list");
     t.same(await ids(app, `/v1/countries/RU/elections?${q}`), [], 'not in another country');
     t.same(await ids(app, `/v1/sources?${q}`), [(source.body as { id: string }).id], 'sources: the new one');
     t.same(await ids(app, `/v1/candidates?${q}`), [(person.body as { id: string }).id], 'candidates: the new one');
@@ -84,7 +99,8 @@ forEachEngine(t, async (t, app) => {
       `${local}: the same instant`,
     );
     // Combined with the other filters (AND), and paged.
-    t.same(await ids(app, `/v1/elections?${q}&type=parliamentary`), [], 'AND with type');
+    t.same(await ids(app, `/v1/elections?${q}&type=parliamentary`), [PARL], 'AND with type');
+    t.same(await ids(app, `/v1/elections?${q}&type=referendum`), [], 'AND with another type');
     t.same(await ids(app, `/v1/areas?${q}&level=region`), [], 'AND with level');
     const paged = await collectPages<{ id: string }>(app, `/v1/sources?updatedSince=2000-01-01T00:00:00Z&limit=3`);
     const all = await collectPages<{ id: string }>(app, '/v1/sources?limit=100');
@@ -106,12 +122,19 @@ forEachEngine(t, async (t, app) => {
       // An instant that an offset moves into year 0, which PostgreSQL refuses.
       '0001-01-01T00:00:00+06:00',
       '0999-12-31T23:59:59Z',
+      // An instant that an offset moves into the year 10000.
+      '9999-12-31T23:00:00-05:00',
       '2023-13-01T00:00:00Z',
     ]) {
       const res = await get(app, `/v1/sources?updatedSince=${encodeURIComponent(bad)}`);
       t.equal(res.status, 400, `${bad}: 400`);
       t.match(res.type, /^application\/problem\+json/);
       t.match((res.body as { errors: { name: string }[] }).errors, [{ name: 'updatedSince' }], `${bad}: named`);
+    }
+    for (const list of ['/v1/elections', '/v1/candidates', '/v1/organisations', '/v1/areas']) {
+      const lookup = await get(app, `${list}?wikidata=Q1&updatedSince=2999-01-01T00:00:00Z`);
+      t.equal(lookup.status, 400, `${list}: a look-up and updatedSince`);
+      t.match((lookup.body as { errors: { name: string }[] }).errors, [{ name: 'updatedSince' }]);
     }
     const search = await get(app, '/v1/candidates?q=tokayev&updatedSince=2020-01-01T00:00:00Z');
     t.equal(search.status, 400);

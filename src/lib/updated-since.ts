@@ -18,6 +18,8 @@ export const updatedSinceParam = z.iso
   .datetime({ offset: true })
   .max(35)
   .refine(realDate, 'must be a real date-time, from the year 1000')
+  // 9999-12-31T23:00:00-05:00 is in the year 10000, which PostgreSQL refuses.
+  .refine((value) => new Date(value).getUTCFullYear() <= 9999, 'must be an instant before the year 10000')
   .transform((value) => new Date(value).toISOString())
   .optional()
   .meta({

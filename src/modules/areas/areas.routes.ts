@@ -167,7 +167,7 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
         areaListing(
           request.db,
           { ...filter, parent, key, isoCode: q?.toUpperCase() },
-          await lookUp(request.db, 'area', { wikidata, identifier }),
+          await lookUp(request.db, 'area', { wikidata, identifier, updatedSince: filter.updatedSince }),
           (rows) => localiseAreas(request, reply, rows, { lang, names }),
         ),
       );

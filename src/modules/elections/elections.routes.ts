@@ -39,7 +39,7 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { wikidata, identifier, ...filter } = request.query;
-      const only = await lookUp(request.db, 'election', { wikidata, identifier });
+      const only = await lookUp(request.db, 'election', { wikidata, identifier, updatedSince: filter.updatedSince });
       return sendList(request, reply, request.query, electionListing(request.db, filter, only));
     },
   );

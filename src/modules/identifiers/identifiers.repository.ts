@@ -5,6 +5,7 @@ import { SUBJECT_KINDS, type SubjectKind, subjectColumn } from '../../db/names.j
 import { areas, externalIds, sources } from '../../db/schema/index.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
 import type { IdentifierScheme } from './identifiers.schemas.js';
+import { badParameter } from '../../lib/problem.js';
 
 export interface Identifier {
   scheme: IdentifierScheme;
@@ -85,8 +86,15 @@ export const identifierCell = (list: Identifier[]) => list.map((i) => `${i.schem
 export async function lookUp(
   db: Db,
   kind: SubjectKind,
-  query: { wikidata?: string | undefined; identifier?: string | undefined },
+  query: { wikidata?: string | undefined; identifier?: string | undefined; updatedSince?: string | undefined },
 ): Promise<string | null | undefined> {
+  // A look-up names one record whatever changed when: with updatedSince it would ignore it.
+  if (query.updatedSince !== undefined && (query.wikidata ?? query.identifier) !== undefined)
+    throw badParameter(
+      'query',
+      'updatedSince',
+      'cannot be combined with wikidata or identifier: a look-up finds one record',
+    );
   const wanted: [string, string][] = [];
   if (query.wikidata !== undefined) wanted.push(['wikidata', query.wikidata]);
   if (query.identifier !== undefined) {
