@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import Parser from 'rss-parser';
 import { SaxesParser } from 'saxes';
 import t from 'tap';
-import { forEachEngine, get } from './helpers/app.js';
+import { buildTestApp, forEachEngine, get } from './helpers/app.js';
 import { rowsOf } from './helpers/sql.js';
 import { bearer, certified2022, send, tokenFor } from './helpers/writes.js';
 
@@ -64,13 +64,17 @@ const lastChange = async (app: FastifyInstance, country: string) =>
     )
   )[0]!.at;
 
-forEachEngine(t, async (t, app) => {
+forEachEngine(t, async (t, app, engine) => {
   t.test("an election's feed: Atom, each result version an entry, newest first", async (t) => {
     const res = await get(app, FEED, { host: 'elections.example.org' });
     t.equal(res.status, 200);
     t.equal(res.headers['content-type'], 'application/atom+xml; charset=utf-8');
     t.match(res.headers.etag, /^"[\w-]+"$/);
-    t.equal(res.headers['cache-control'], 'public, max-age=60');
+    t.equal(
+      res.headers['cache-control'],
+      'public, max-age=300, stale-while-revalidate=300',
+      'its newest version is certified: the final results max-age',
+    );
     t.match(res.headers.vary, /Accept/);
     const xml = res.body as string;
     t.same(xmlTexts(xml, 'feed').errors, [], 'well-formed XML');
@@ -114,7 +118,7 @@ forEachEngine(t, async (t, app) => {
   t.test('a new version tops the feed at once, its text escaped; an old ETag is no longer a 304', async (t) => {
     const before = await get(app, FEED);
     const auth = bearer(await tokenFor(app, 'write'));
-    const note = 'Recount <b>ordered</b> & checked ]]> "twice"';
+    const note = 'Recount <b>ordered</b> & checked ]]> "twice"\u0001\u001f';
     const published = await send(
       app,
       'POST',
@@ -131,7 +135,11 @@ forEachEngine(t, async (t, app) => {
     const { texts, errors } = xmlTexts(xml, 'summary');
     t.same(errors, [], 'still well-formed, with ]]> in the note');
     t.notMatch(texts[0], /<b>/, 'no markup reaches a reader from the data');
-    t.match(unescapeHtml(texts[0]!), note, 'the note as written, once the HTML is read');
+    t.match(
+      unescapeHtml(texts[0]!),
+      'Recount <b>ordered</b> & checked ]]> "twice"',
+      'the note as written, once the HTML is read (its control characters, which XML cannot hold, dropped)',
+    );
     const feed = await reader.parseString(xml);
     t.match(feed.items[0]?.link, new RegExp(`/versions/${version}$`));
     t.match(feed.items[0]?.title, `version ${version}, corrected results`);
@@ -146,6 +154,15 @@ forEachEngine(t, async (t, app) => {
   t.test("a country's feed: the versions of all its elections, newest first", async (t) => {
     const res = await get(app, '/v1/countries/kz/results/feed');
     t.equal(res.status, 200);
+    t.equal(
+      res.headers['cache-control'],
+      'public, max-age=10, stale-while-revalidate=10',
+      'short: a new election may start',
+    );
+    const head = await app.inject({ method: 'HEAD', url: '/v1/countries/kz/results/feed' });
+    t.equal(head.statusCode, 200, 'HEAD');
+    t.equal(head.body, '');
+    t.equal(head.headers['content-type'], 'application/atom+xml; charset=utf-8');
     const feed = await reader.parseString(res.body as string);
     t.equal(feed.title, 'Kazakhstan: result versions');
     const expected = (await resultChanges(app, 'country', 'KZ')).map((c) => `http://localhost${c.url}`);
@@ -181,5 +198,15 @@ forEachEngine(t, async (t, app) => {
     const json = await get(app, FEED, { accept: 'application/json' });
     t.equal(json.status, 406);
     t.match((json.body as { detail: string }).detail, 'application/atom+xml');
+  });
+
+  t.test('behind a trusted proxy: its host and protocol, and a 400 for a protocol that is not http(s)', async (t) => {
+    const proxied = await buildTestApp(t, engine, { env: { TRUST_PROXY: 'true' } });
+    const res = await get(proxied, FEED, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'news.example' });
+    t.equal(res.status, 200);
+    t.equal((await reader.parseString(res.body as string)).feedUrl, `https://news.example${FEED}`);
+    const odd = await get(proxied, FEED, { 'x-forwarded-proto': 'foo' });
+    t.equal(odd.status, 400, 'not a 500');
+    t.match((odd.body as { detail: string }).detail, 'not http or https');
   });
 });

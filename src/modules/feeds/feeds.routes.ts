@@ -9,6 +9,7 @@ import { escapeHtml } from '../../lib/html.js';
 import { packageInfo } from '../../lib/package-info.js';
 import { HttpProblem, notFound } from '../../lib/problem.js';
 import { readResponses } from '../../lib/responses.js';
+import { isPreliminary } from '../../db/schema/index.js';
 import { findCountry } from '../countries/countries.repository.js';
 import { countryParams } from '../countries/countries.schemas.js';
 import { findElection } from '../elections/elections.repository.js';
@@ -70,6 +71,12 @@ function summary(v: VersionEntry): string {
 
 /** The API's own address as the client reached it (X-Forwarded-* when TRUST_PROXY says so). */
 function origin(request: FastifyRequest): string {
+  // X-Forwarded-Proto, behind a trusted proxy, could say anything.
+  if (request.protocol !== 'http' && request.protocol !== 'https')
+    throw new HttpProblem(
+      400,
+      `The protocol ${JSON.stringify(request.protocol)} is not http or https: the feed's links need one.`,
+    );
   if (!URL.canParse(`${request.protocol}://${request.host}`))
     throw new HttpProblem(
       400,
@@ -78,12 +85,19 @@ function origin(request: FastifyRequest): string {
   return new URL(`${request.protocol}://${request.host}`).origin;
 }
 
+/**
+ * XML 1.0 allows no C0 control character but tab, LF and CR (nor U+FFFE and U+FFFF), and the API's
+ * text fields refuse only NUL: dropped here, so that a note with U+0001 leaves the feed well-formed.
+ */
+// eslint-disable-next-line no-control-regex
+const xmlText = (text: string) => text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+
 function atom(request: FastifyRequest, title: string, updated: string | null, entries: VersionEntry[]): string {
   const base = origin(request);
   const self = new URL(request.url.split('?')[0]!, base).href;
   const feed = new Feed({
     id: self,
-    title,
+    title: xmlText(title),
     // An empty feed still needs <updated>: the last change to what it covers, else the epoch.
     updated: new Date(entries[0]?.at ?? updated ?? 0),
     link: self,
@@ -103,13 +117,13 @@ function atom(request: FastifyRequest, title: string, updated: string | null, en
       // A version never changes: its URL is its permanent id.
       id: `${base}${v.url}`,
       link: `${base}${v.url}`,
-      title: escapeHtml(`${contest}: version ${v.number}, ${STATUS_WORDS[v.status].toLowerCase()}`),
+      title: escapeHtml(xmlText(`${contest}: version ${v.number}, ${STATUS_WORDS[v.status].toLowerCase()}`)),
       date: new Date(v.at),
       published: new Date(v.at),
       // The library marks titles and summaries `type="html"`: escaped, a name or note with `<` or
       // `&` is shown as written, never markup.
-      description: escapeHtml(summary(v)),
-      author: [{ name: v.publisher, ...(v.source_url ? { link: v.source_url } : {}) }],
+      description: escapeHtml(xmlText(summary(v))),
+      author: [{ name: xmlText(v.publisher), ...(v.source_url ? { link: v.source_url } : {}) }],
       category: [{ term: v.status }],
     });
   }
@@ -142,7 +156,12 @@ export const feedsRoutes: FastifyPluginAsyncZod = async (app) => {
         feedUpdated(request.db, scope),
       ]);
       const title = `${electionTitle({ countryName: election.countryName, ...election.election })}: result versions`;
-      return reply.type(ATOM_CONTENT_TYPE).send(atom(request, title, updated, entries));
+      // As the results: short-lived while the newest version is preliminary (or none is out yet).
+      const preliminary = entries[0] === undefined || isPreliminary(entries[0].status);
+      return reply
+        .cacheResults(preliminary)
+        .type(ATOM_CONTENT_TYPE)
+        .send(atom(request, title, updated, entries));
     },
   );
 
@@ -168,7 +187,11 @@ export const feedsRoutes: FastifyPluginAsyncZod = async (app) => {
         latestVersions(request.db, scope, ENTRIES),
         feedUpdated(request.db, scope),
       ]);
-      return reply.type(ATOM_CONTENT_TYPE).send(atom(request, `${country.name}: result versions`, updated, entries));
+      // A country's next election can start at any time: always the preliminary results' max-age.
+      return reply
+        .cacheResults(true)
+        .type(ATOM_CONTENT_TYPE)
+        .send(atom(request, `${country.name}: result versions`, updated, entries));
     },
   );
 };
