@@ -77,14 +77,15 @@ async function load(path) {
   else draw(results);
 }
 
-load(`/v1/elections/${encodeURIComponent(election)}/results`).catch(failed);
-
 // A browser's EventSource reconnects by itself and sends Last-Event-ID: the stream resumes from the
 // change feed with nothing missed.
 const events = new EventSource(`/v1/changes/stream?kind=results&election=${encodeURIComponent(election)}`);
+// Read once the stream is open (and again on each reconnection): a version committed before the
+// stream began is in /results, one committed after comes as an event; none falls between the two.
 events.onopen = () => {
   connection.textContent = '';
   main.dataset.live = 'true';
+  load(`/v1/elections/${encodeURIComponent(election)}/results`).catch(failed);
 };
 events.onerror = () => {
   connection.textContent = 'Reconnecting…';
