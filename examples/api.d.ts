@@ -501,7 +501,7 @@ export interface paths {
         };
         /**
          * An election's result versions as an Atom feed
-         * @description The election's 50 newest result versions (every contest), newest first, as an Atom 1.0 feed for feed readers and newsroom tools: each entry is a version (its URL is its id and its link), when it was published, its status, its leading lines, turnout and source. /v1/changes has every change, from any point.
+         * @description The election's 50 newest result versions (every contest), newest first, as an Atom 1.0 feed for feed readers and newsroom tools: each entry is a version (its URL is its id and its link), when the API recorded it, its status, its leading lines, turnout and source. /v1/changes has every change, from any point.
          */
         get: operations["getElectionResultsFeed"];
         put?: never;

@@ -45,7 +45,7 @@ const unescapeHtml = (s: string) =>
     .replaceAll('&lt;', '<')
     .replaceAll('&gt;', '>')
     .replaceAll('&quot;', '"')
-    .replaceAll('&#39;', "'")
+    .replaceAll('&apos;', "'")
     .replaceAll('&amp;', '&');
 
 const resultChanges = (app: FastifyInstance, where: 'election' | 'country', value: string) =>

@@ -10,13 +10,8 @@ const rows = main.querySelector('tbody');
 const source = main.querySelector('.source');
 const connection = main.querySelector('.connection');
 const number = new Intl.NumberFormat('en-US');
-const STATUS = {
-  'unofficial-partial': 'Preliminary results, partial count',
-  'unofficial-complete': 'Preliminary results',
-  certified: 'Certified results',
-  recount: 'Recount results',
-  correction: 'Corrected results',
-};
+// The words for each status, as the API's charts and feeds use them (written into the page).
+const STATUS = JSON.parse(main.dataset.statusWords);
 
 /** The contest the page shows (the main one, from the first answer) and the version drawn. */
 let contest = null;

@@ -5,6 +5,7 @@
 // share is never computed here), and an incomplete version says that other lines exist.
 // Layout is computed here from estimated text widths, so no script or web font is needed.
 import type { Results } from '../modules/results/results.service.js';
+import { escapeXml } from '../lib/xml.js';
 
 export const SVG_CONTENT_TYPE = 'image/svg+xml; charset=utf-8';
 
@@ -39,29 +40,6 @@ export const longDate = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'UTC',
 });
 export const thousands = new Intl.NumberFormat('en-GB');
-
-// XML 1.0's Char production: anything else (control characters, lone surrogates) is an error even
-// as a character reference, so a stray one in a name would make the whole document unreadable.
-const isXmlChar = (cp: number) =>
-  cp === 0x9 ||
-  cp === 0xa ||
-  cp === 0xd ||
-  (cp >= 0x20 && cp <= 0xd7ff) ||
-  (cp >= 0xe000 && cp <= 0xfffd) ||
-  cp >= 0x10000;
-
-/** Text safe in XML character data and in quoted attribute values. */
-export function escapeXml(value: string): string {
-  // Iterating a string yields code points, and a lone surrogate on its own.
-  return Array.from(value)
-    .filter((c) => isXmlChar(c.codePointAt(0) ?? 0))
-    .join('')
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&apos;');
-}
 
 // Generous per-character widths (in em) of common sans-serif faces, DejaVu Sans being the widest,
 // so that estimated lines are never shorter than drawn ones.

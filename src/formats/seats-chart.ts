@@ -12,7 +12,6 @@ import type { Results } from '../modules/results/results.service.js';
 import {
   Canvas,
   chartId,
-  escapeXml,
   INNER,
   MARGIN,
   MUTED,
@@ -29,6 +28,7 @@ import {
   WIDTH,
   wrap,
 } from './chart.js';
+import { escapeXml } from '../lib/xml.js';
 
 type Line = Results['lines'][number];
 

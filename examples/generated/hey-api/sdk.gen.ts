@@ -492,7 +492,7 @@ export const getContestResultsRegionsChart = <ThrowOnError extends boolean = fal
 /**
  * An election's result versions as an Atom feed
  *
- * The election's 50 newest result versions (every contest), newest first, as an Atom 1.0 feed for feed readers and newsroom tools: each entry is a version (its URL is its id and its link), when it was published, its status, its leading lines, turnout and source. /v1/changes has every change, from any point.
+ * The election's 50 newest result versions (every contest), newest first, as an Atom 1.0 feed for feed readers and newsroom tools: each entry is a version (its URL is its id and its link), when the API recorded it, its status, its leading lines, turnout and source. /v1/changes has every change, from any point.
  */
 export const getElectionResultsFeed = <ThrowOnError extends boolean = false>(options: Options<GetElectionResultsFeedData, ThrowOnError>): RequestResult<GetElectionResultsFeedResponses, GetElectionResultsFeedErrors, ThrowOnError> => (options.client ?? client).get<GetElectionResultsFeedResponses, GetElectionResultsFeedErrors, ThrowOnError>({
     requestValidator: async (data) => await z.object({

@@ -3,6 +3,9 @@ import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import type { ResultStatus } from '../../db/schema/index.js';
 
+/** What a feed covers: one election, or a country's elections. */
+export type FeedScope = { election: string } | { country: string };
+
 /** A result version as a feed entry shows it: from the change feed's row, so in its order. */
 export interface VersionEntry {
   change_id: string;
@@ -36,11 +39,7 @@ export interface VersionEntry {
  * `limit`: the change feed's `results` rows (its indexes by election and by country, read
  * backwards) joined to what each version says.
  */
-export function latestVersions(
-  db: Db,
-  scope: { election: string } | { country: string },
-  limit: number,
-): Promise<VersionEntry[]> {
+export function latestVersions(db: Db, scope: FeedScope, limit: number): Promise<VersionEntry[]> {
   const where =
     'election' in scope
       ? sql`ch.election_id = ${scope.election}`
@@ -78,7 +77,7 @@ export function latestVersions(
 }
 
 /** The time of the last change to what a feed covers (its election, or its country), or null. */
-export async function feedUpdated(db: Db, scope: { election: string } | { country: string }): Promise<string | null> {
+export async function feedUpdated(db: Db, scope: FeedScope): Promise<string | null> {
   const where = 'election' in scope ? sql`election_id = ${scope.election}` : sql`country_code = ${scope.country}`;
   const [row] = await rowsOf<{ at: string | null }>(
     db,

@@ -1,11 +1,11 @@
 // Atom feeds (RFC 4287) of result versions, per election and per country, for the newsroom tools
 // that read feeds rather than follow /v1/changes.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Feed } from 'feed';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { STATUS_WORDS } from '../../formats/chart.js';
-import { escapeHtml } from '../../lib/html.js';
+import { escapeXml, xmlChars } from '../../lib/xml.js';
 import { packageInfo } from '../../lib/package-info.js';
 import { HttpProblem, notFound } from '../../lib/problem.js';
 import { readResponses } from '../../lib/responses.js';
@@ -15,7 +15,7 @@ import { countryParams } from '../countries/countries.schemas.js';
 import { findElection } from '../elections/elections.repository.js';
 import { electionParams } from '../elections/elections.schemas.js';
 import { electionTitle } from '../elections/elections.view.js';
-import { feedUpdated, latestVersions, type VersionEntry } from './feeds.repository.js';
+import { type FeedScope, feedUpdated, latestVersions, type VersionEntry } from './feeds.repository.js';
 
 const ATOM_CONTENT_TYPE = 'application/atom+xml; charset=utf-8';
 /** Entries per feed: the newest versions; older ones stay in /v1/changes. */
@@ -77,29 +77,22 @@ function origin(request: FastifyRequest): string {
       400,
       `The protocol ${JSON.stringify(request.protocol)} is not http or https: the feed's links need one.`,
     );
-  if (!URL.canParse(`${request.protocol}://${request.host}`))
+  const url = URL.parse(`${request.protocol}://${request.host}`);
+  if (url === null)
     throw new HttpProblem(
       400,
       `The Host header (${JSON.stringify(request.host)}) is not a host name: the feed's links need one.`,
     );
-  return new URL(`${request.protocol}://${request.host}`).origin;
+  return url.origin;
 }
 
-/**
- * XML 1.0 allows no C0 control character but tab, LF and CR (nor U+FFFE and U+FFFF), and the API's
- * text fields refuse only NUL: dropped here, so that a note with U+0001 leaves the feed well-formed.
- */
-// eslint-disable-next-line no-control-regex
-const xmlText = (text: string) => text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
-
-function atom(request: FastifyRequest, title: string, updated: string | null, entries: VersionEntry[]): string {
+function atom(request: FastifyRequest, title: string, updated: string, entries: VersionEntry[]): string {
   const base = origin(request);
   const self = new URL(request.url.split('?')[0]!, base).href;
   const feed = new Feed({
     id: self,
-    title: xmlText(title),
-    // An empty feed still needs <updated>: the last change to what it covers, else the epoch.
-    updated: new Date(entries[0]?.at ?? updated ?? 0),
+    title: xmlChars(title),
+    updated: new Date(updated),
     link: self,
     feedLinks: { atom: self },
     generator: `${packageInfo.name} ${packageInfo.version}`,
@@ -117,17 +110,34 @@ function atom(request: FastifyRequest, title: string, updated: string | null, en
       // A version never changes: its URL is its permanent id.
       id: `${base}${v.url}`,
       link: `${base}${v.url}`,
-      title: escapeHtml(xmlText(`${contest}: version ${v.number}, ${STATUS_WORDS[v.status].toLowerCase()}`)),
+      title: escapeXml(`${contest}: version ${v.number}, ${STATUS_WORDS[v.status].toLowerCase()}`),
       date: new Date(v.at),
       published: new Date(v.at),
       // The library marks titles and summaries `type="html"`: escaped, a name or note with `<` or
       // `&` is shown as written, never markup.
-      description: escapeHtml(xmlText(summary(v))),
-      author: [{ name: xmlText(v.publisher), ...(v.source_url ? { link: v.source_url } : {}) }],
+      description: escapeXml(summary(v)),
+      author: [{ name: xmlChars(v.publisher), ...(v.source_url ? { link: v.source_url } : {}) }],
       category: [{ term: v.status }],
     });
   }
   return feed.atom1();
+}
+
+/** The Atom feed of the newest versions in `scope`, cached as results `preliminary` are. */
+async function sendFeed(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scope: FeedScope,
+  title: string,
+  preliminary: (entries: VersionEntry[]) => boolean,
+) {
+  const entries = await latestVersions(request.db, scope, ENTRIES);
+  // <updated>: the newest entry's time; an empty feed, the last change to what it covers (or never).
+  const updated = entries[0]?.at ?? (await feedUpdated(request.db, scope)) ?? new Date(0).toISOString();
+  return reply
+    .cacheResults(preliminary(entries))
+    .type(ATOM_CONTENT_TYPE)
+    .send(atom(request, title, updated, entries));
 }
 
 export const feedsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -141,7 +151,7 @@ export const feedsRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           `The election's ${ENTRIES} newest result versions (every contest), newest first, as an Atom 1.0 ` +
           'feed for feed readers and newsroom tools: each entry is a version (its URL is its id and its link), ' +
-          'when it was published, its status, its leading lines, turnout and source. /v1/changes has every ' +
+          'when the API recorded it, its status, its leading lines, turnout and source. /v1/changes has every ' +
           'change, from any point.',
         params: electionParams,
         response: atomResponses('The Atom feed.'),
@@ -150,18 +160,11 @@ export const feedsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const election = await findElection(request.db, request.params.id);
       if (!election) throw notFound(`Election ${request.params.id} not found.`);
-      const scope = { election: election.election.id };
-      const [entries, updated] = await Promise.all([
-        latestVersions(request.db, scope, ENTRIES),
-        feedUpdated(request.db, scope),
-      ]);
       const title = `${electionTitle({ countryName: election.countryName, ...election.election })}: result versions`;
       // As the results: short-lived while the newest version is preliminary (or none is out yet).
-      const preliminary = entries[0] === undefined || isPreliminary(entries[0].status);
-      return reply
-        .cacheResults(preliminary)
-        .type(ATOM_CONTENT_TYPE)
-        .send(atom(request, title, updated, entries));
+      return sendFeed(request, reply, { election: election.election.id }, title, (entries) =>
+        entries[0] === undefined ? true : isPreliminary(entries[0].status),
+      );
     },
   );
 
@@ -182,16 +185,8 @@ export const feedsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const country = await findCountry(request.db, request.params.code);
       if (!country) throw notFound(`Country ${request.params.code} is not in the database.`);
-      const scope = { country: country.code };
-      const [entries, updated] = await Promise.all([
-        latestVersions(request.db, scope, ENTRIES),
-        feedUpdated(request.db, scope),
-      ]);
       // A country's next election can start at any time: always the preliminary results' max-age.
-      return reply
-        .cacheResults(true)
-        .type(ATOM_CONTENT_TYPE)
-        .send(atom(request, `${country.name}: result versions`, updated, entries));
+      return sendFeed(request, reply, { country: country.code }, `${country.name}: result versions`, () => true);
     },
   );
 };

@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
-import { escapeHtml } from '../../lib/html.js';
+import { STATUS_WORDS } from '../../formats/chart.js';
+import { escapeXml } from '../../lib/xml.js';
 import { notFound } from '../../lib/problem.js';
 import { electionParams } from '../elections/elections.schemas.js';
 import { findElection } from '../elections/elections.repository.js';
@@ -16,7 +17,7 @@ const assets = fileURLToPath(new URL('../../../public/live/', import.meta.url));
 const ASSET_CACHE = 'public, max-age=300';
 
 function page(id: string, title: string): string {
-  const t = escapeHtml(title);
+  const t = escapeXml(title);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -28,7 +29,7 @@ function page(id: string, title: string): string {
 <script src="/live/assets/live.js" defer></script>
 </head>
 <body>
-<main data-election="${escapeHtml(id)}">
+<main data-election="${escapeXml(id)}" data-status-words="${escapeXml(JSON.stringify(STATUS_WORDS))}">
 <h1>${t}</h1>
 <p class="status" aria-live="polite">Loading the results…</p>
 <table>
