@@ -36,20 +36,17 @@ export function preparedPages<Row>(
   name: string,
   build: (db: Db, after: Placeholder<'after'> | undefined, since: Placeholder<'since'> | undefined) => Preparable<Row>,
 ): (db: Db, opts: { after?: string | undefined; limit: number; since?: string | undefined }) => Promise<Row[]> {
-  const after = sql.placeholder('after');
-  const since = sql.placeholder('since');
-  const first = preparedPer((db) => build(db, undefined, undefined).prepare(name));
-  const next = preparedPer((db) => build(db, after, undefined).prepare(`${name}_after`));
-  const firstSince = preparedPer((db) => build(db, undefined, since).prepare(`${name}_since`));
-  const nextSince = preparedPer((db) => build(db, after, since).prepare(`${name}_after_since`));
-  return (db, opts) => {
-    const { limit } = opts;
-    if (opts.since === undefined)
-      return opts.after === undefined ? first(db).execute({ limit }) : next(db).execute({ after: opts.after, limit });
-    return opts.after === undefined
-      ? firstSince(db).execute({ since: opts.since, limit })
-      : nextSince(db).execute({ after: opts.after, since: opts.since, limit });
-  };
+  // One statement per combination, each prepared on first use: `name`, `name_after`, `name_since`,
+  // `name_after_since`.
+  const variant = (after: boolean, since: boolean) =>
+    preparedPer((db) =>
+      build(db, after ? sql.placeholder('after') : undefined, since ? sql.placeholder('since') : undefined).prepare(
+        `${name}${after ? '_after' : ''}${since ? '_since' : ''}`,
+      ),
+    );
+  const statements = [variant(false, false), variant(true, false), variant(false, true), variant(true, true)];
+  return (db, { after, since, limit }) =>
+    statements[(after === undefined ? 0 : 1) + (since === undefined ? 0 : 2)]!(db).execute({ after, since, limit });
 }
 
 /** The page size of a `preparedPages` query. */
