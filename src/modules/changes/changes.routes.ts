@@ -5,9 +5,9 @@ import { HttpProblem } from '../../lib/problem.js';
 import { problemResponses, readResponses } from '../../lib/responses.js';
 import { ChangeHub } from './changes.hub.js';
 import { openChangeStream, type StreamLimits } from './changes.stream.js';
-import { type Change, changesAfter } from './changes.repository.js';
+import { changesAfter } from './changes.repository.js';
 import { changeFeedQuery, changeFeedSchema, changeStreamHeaders, changeStreamQuery } from './changes.schemas.js';
-import { changeItem } from './changes.view.js';
+import { feedPage } from './changes.view.js';
 
 export interface ChangesOptions {
   streams: StreamLimits & {
@@ -135,20 +135,8 @@ export const changesRoutes: FastifyPluginAsyncZod<ChangesOptions> = async (app, 
     async (request, reply) => {
       const { since, limit, election, country, kind } = request.query;
       const rows = await changesAfter(request.db, { since, limit: limit + 1, election, country, kind });
-      const found = rows.filter((r): r is Change => r.id !== null);
-      const shown = found.slice(0, limit);
-      const more = found.length > limit;
-      // With more to come, past the last change shown; otherwise past every change this read saw
-      // (ids up to the head are settled), so a filtered reader does not scan the rest again.
-      const head = rows[0]?.head ?? null;
-      const last = more ? shown.at(-1)!.id : head;
-      const next = last !== null && Number(last) > since ? last : String(since);
       reply.header('cache-control', 'no-cache');
-      return {
-        data: shown.map(changeItem),
-        next,
-        more,
-      };
+      return feedPage(rows, since, limit);
     },
   );
 };
