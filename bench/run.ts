@@ -36,10 +36,9 @@ import {
 import { buildApi, root, type Server, startApi, startArgs, startServer } from './lib/servers.js';
 import { embeddedStartup } from './lib/startup.js';
 import { measureFanout } from './lib/live.js';
-import { auditFollow, FEED_END, FEED_START, type FeedReport, feedGoalRow, feedRatios, follow } from './lib/feed.js';
-import { spliceSection } from './lib/splice.js';
+import { auditFollow, type FeedReport, feedGoalRow, follow, spliceFeed } from './lib/feed.js';
 import { type LiveReport, liveGoalRows, liveSummary, spliceLive } from './lib/live-report.js';
-import { median, table } from './lib/stats.js';
+import { table } from './lib/stats.js';
 import { createKey } from '../src/db/api-keys.js';
 import { openDatabase } from '../src/db/client.js';
 
@@ -696,45 +695,9 @@ async function feedMain() {
     audit,
   };
   await stopAll();
-  const goal = feedGoalRow(report, median(feedRatios(report)));
-  const section = `${FEED_START}
-## Following the change feed
-
-Run ${report.date.toISOString()} with \`${report.command}\` at commit ${report.commit}, on ${report.machine.cpu}
-(${report.machine.cores} cores; load ${report.machine.loadBefore.map((l) => l.toFixed(2)).join(', ')} before);
-${Object.entries(report.versions)
-  .map(([k, v]) => `${k} ${v}`)
-  .join(', ')}.
-
-One client follows \`/v1/changes?since=…&limit=${limit}\` from \`since=0\` to the head of \`${dataset.name}\`'s feed
-(${counts.changes.toLocaleString('en')} changes, ${counts.results.toLocaleString('en')} of them result versions), each page
-after the one before, as a loader does (\`Accept-Encoding: identity\`, as the baseline sends); then the same over the feed's statement run through \`pg\` directly
-(\`bench/servers/raw-feed.ts\`, which answers as the route does). ${opts.rounds} rounds after an unmeasured
-warm-up of each; the ratio is pages per second, API over raw, per round, and its median. The API's ids of the
-first round are checked against the table.
-
-${table(['goal (issue 17)', 'measured', ''], [goal])}
-
-${table(
-  ['round', 'pages', 'API ms', 'raw pg ms', 'API pages/s', 'raw pages/s'],
-  report.rounds.map((r, i) => [
-    String(i + 1),
-    String(r.api.pages),
-    String(Math.round(r.api.ms)),
-    String(Math.round(r.raw.ms)),
-    (r.api.pages / (r.api.ms / 1000)).toFixed(1),
-    (r.raw.pages / (r.raw.ms / 1000)).toFixed(1),
-  ]),
-)}
-${FEED_END}`;
   const out = resolve(root, flags.out);
-  writeFileSync(
-    out,
-    spliceSection(existsSync(out) ? readFileSync(out, 'utf8') : null, section, FEED_START, FEED_END, [
-      '\n## Start to ready',
-      '\n## Targets from the issue',
-    ]),
-  );
+  writeFileSync(out, spliceFeed(existsSync(out) ? readFileSync(out, 'utf8') : null, report));
+  const goal = feedGoalRow(report);
   console.log(`\n${table(['goal', 'measured', ''], [goal])}\n`);
   console.log(`written: the feed section of ${flags.out}`);
 }

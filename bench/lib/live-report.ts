@@ -1,7 +1,7 @@
 // The live-push section of docs/benchmarks.md, written by `npm run bench -- --only live` (between its
 // two markers; the rest of the file stays as it was).
 import type { FanoutResult } from './live.js';
-import { spliceSection } from './splice.js';
+import { runText, spliceSection } from './splice.js';
 import { fmt, table } from './stats.js';
 
 export interface LiveReport {
@@ -76,11 +76,7 @@ export function renderLive(r: LiveReport): string {
   return `${LIVE_START}
 ## Live push (Server-Sent Events)
 
-Run ${r.date.toISOString()} with \`${r.command}\` at commit ${r.commit}, on ${r.machine.cpu}
-(${r.machine.cores} cores; load ${r.machine.loadBefore.map((l) => l.toFixed(2)).join(', ')} before);
-${Object.entries(r.versions)
-  .map(([k, v]) => `${k} ${v}`)
-  .join(', ')}.
+${runText(r)}
 
 One API process (as \`npm start\` runs it, on PostgreSQL, \`STREAMS_MAX_PER_CLIENT\` raised to let
 one client open them all, load shedding off) with ${fmt.int(f.subscribers)} subscribers of

@@ -45,3 +45,16 @@ export function explainedStatements(
     )
     .join('\n\n');
 }
+
+/** The opening of a section written by one `--only` run: when, with what command, on what. */
+export function runText(
+  r: Pick<SectionMeta, 'date' | 'command' | 'commit' | 'versions'> & {
+    machine: { cpu: string; cores: number; loadBefore: number[] };
+  },
+): string {
+  return `Run ${r.date.toISOString()} with \`${r.command}\` at commit ${r.commit}, on ${r.machine.cpu}
+(${r.machine.cores} cores; load ${r.machine.loadBefore.map((l) => l.toFixed(2)).join(', ')} before);
+${Object.entries(r.versions)
+  .map(([k, v]) => `${k} ${v}`)
+  .join(', ')}.`;
+}
