@@ -161,7 +161,7 @@ export interface paths {
         };
         /**
          * Current results of an election
-         * @description The newest result version of the election's main contest (the presidency, the party lists, the question): status (preliminary or certified), turnout, every line with votes, the published percentage and seats, and the sources. Older versions stay readable under /versions. ?area= gives one area's figures (a region's), and ?level= adds those of every area at that level within it (e.g. ?level=region: one entry per region, for a map or a table); an area has only the figures its source gives. CSV: one row per line and area, with the area code.
+         * @description The newest result version of the election's main contest (the presidency, the party lists, the question): status (preliminary or certified), turnout, every line with votes, the published percentage and seats, the sources, and the race call that stands (`call`, null before any; the calls are under /contests/{contest}/calls). Older versions stay readable under /versions. ?area= gives one area's figures (a region's), and ?level= adds those of every area at that level within it (e.g. ?level=region: one entry per region, for a map or a table); an area has only the figures its source gives. CSV: one row per line and area, with the area code.
          */
         get: operations["getElectionResults"];
         put?: never;
@@ -245,7 +245,7 @@ export interface paths {
         };
         /**
          * Current results of a contest
-         * @description The newest result version of the contest: status (preliminary or certified), turnout, every line with votes, the published percentage and seats, and the sources. Older versions stay readable under /versions. ?area= gives one area's figures (a region's), and ?level= adds those of every area at that level within it (e.g. ?level=region: one entry per region, for a map or a table); an area has only the figures its source gives. CSV: one row per line and area, with the area code.
+         * @description The newest result version of the contest: status (preliminary or certified), turnout, every line with votes, the published percentage and seats, the sources, and the race call that stands (`call`, null before any; the calls are under /contests/{contest}/calls). Older versions stay readable under /versions. ?area= gives one area's figures (a region's), and ?level= adds those of every area at that level within it (e.g. ?level=region: one entry per region, for a map or a table); an area has only the figures its source gives. CSV: one row per line and area, with the area code.
          */
         get: operations["getContestResults"];
         put?: never;
@@ -568,6 +568,50 @@ export interface paths {
          * @description One contest of the election by its id within it (e.g. `president`, `party-list`, `district-1`): its kind, seats, threshold, area and a summary of its current results. 404 names what is missing, the election or the contest.
          */
         get: operations["getContest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/elections/{id}/contests/{contest}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A contest's race calls, oldest first
+         * @description Every call made on the contest: too early, too close, called (with the winners), runoff (with the candidates advancing), uncalled (a retraction), each with who made it and when. The newest one stands (`current`) and /results shows it; older ones stay readable. JSON pages, or the whole list as CSV.
+         */
+        get: operations["listRaceCalls"];
+        put?: never;
+        /**
+         * Make a race call
+         * @description Appends the contest's next call; it becomes the one that stands, and /results shows it beside the figures. A retraction is a call with status uncalled. Checked before anything is written (422 naming each field): winners for called (at most the contest's seats) and runoff (two or more, candidate contests only), none otherwise; each winner of the contest's kind (candidateId, organisationId, option), existing, named once, and a line of the contest's current results when it has any; the source exists (404).
+         */
+        post: operations["createRaceCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/elections/{id}/contests/{contest}/calls/{n}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One race call
+         * @description A call by its number within the contest; it stays readable when a newer call replaces it.
+         */
+        get: operations["getRaceCall"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1085,6 +1129,17 @@ export interface components {
             /** @description The request body as received, JSON. */
             request: string | null;
         };
+        CallWinner: {
+            /**
+             * @description A candidate, a party's list, or an option of a ballot question.
+             * @enum {string}
+             */
+            kind: "candidate" | "party" | "option";
+            /** @description The candidate's or the party's id; null for an option. */
+            id: string | null;
+            /** @description The candidate's or the party's name, or the option's label (Yes). */
+            name: string;
+        };
         Candidate: {
             /** @description Slug of the name, e.g. kassym-jomart-tokayev. */
             id: string;
@@ -1164,24 +1219,24 @@ export interface components {
             /** @description When the change was recorded (UTC). */
             at: string;
             /**
-             * @description What changed: a result version, or an election, person, party, source or area.
+             * @description What changed: a result version, a race call, or an election, person, party, source or area.
              * @enum {string}
              */
-            kind: "results" | "election" | "candidate" | "organisation" | "source" | "area";
+            kind: "results" | "call" | "election" | "candidate" | "organisation" | "source" | "area";
             /**
-             * @description created or updated; published: a new result version; merged: a person or party recorded twice was merged into the record `url` names (its own id now answers 301).
+             * @description created or updated; published: a new result version or race call; merged: a person or party recorded twice was merged into the record `url` names (its own id now answers 301).
              * @enum {string}
              */
             action: "created" | "updated" | "published" | "merged";
-            /** @description The id of what changed (for a result version, its election). */
+            /** @description The id of what changed (for a result version or a call, its election). */
             resourceId: string;
-            /** @description The election, for a result version or an election. */
+            /** @description The election, for a result version, a call or an election. */
             electionId: string | null;
-            /** @description ISO 3166-1 alpha-2, for a result version, an election or an area. */
+            /** @description ISO 3166-1 alpha-2, for a result version, a call, an election or an area. */
             countryCode: string | null;
-            /** @description A result version's contest (president, party-list, ...). */
+            /** @description A result version's or a call's contest (president, party-list, ...). */
             contest: string | null;
-            /** @description A result version's number. */
+            /** @description A result version's number, or a call's within its contest. */
             version: number | null;
             /** @description Where to read it now. */
             url: string;
@@ -1278,6 +1333,65 @@ export interface components {
             data: components["schemas"]["Country"][];
             /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
             next: string | null;
+        };
+        CurrentResults: {
+            electionId: string;
+            /** @description 1 for the first published version, then 2, 3, ... */
+            version: number;
+            /**
+             * @description NIST SP 1500-100 ResultsStatus.
+             * @enum {string}
+             */
+            status: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
+            /** @description True while the status is unofficial: the figures may change. */
+            preliminary: boolean;
+            /** @description True for the newest version, the one /results serves. */
+            current: boolean;
+            /** @description Date or date-time of the figures; null when the source does not say. */
+            asOf: string | null;
+            /** @description True when every line of the result is listed; false when the source gave only some. */
+            complete: boolean;
+            /** @description When this API stored the version. */
+            recordedAt: string;
+            contest: components["schemas"]["ContestRef"];
+            /** @description The area these figures are for: the contest's own unless ?area= names another. */
+            area: components["schemas"]["AreaRef"];
+            /** @description The authority that published the figures. */
+            publishedBy: string | null;
+            note: string | null;
+            /** @description As published; null where the source gives no figure. */
+            turnout: {
+                registeredVoters: number | null;
+                ballotsCast: number | null;
+                validVotes: number | null;
+                invalidVotes: number | null;
+                /** @description Turnout as published. */
+                turnoutPercent: number | null;
+            };
+            /** @description Computed by this API from the published figures; not published by any source. */
+            derived: {
+                /** @description Sum of the lines' votes; only when every line is listed with its votes. */
+                linesTotal: number | null;
+                /** @description Ballots cast not counted in any line (e.g. invalid ballots); derived, not published. */
+                ballotsCastMinusLinesTotal: number | null;
+                /** @description ballotsCast / registeredVoters × 100, to 2 decimals. */
+                turnoutPercent: number | null;
+            };
+            /**
+             * @description The denominator of the published percentages: the sum of the lines, ballots cast, valid votes, or unknown.
+             * @enum {string}
+             */
+            percentBase: "lines-total" | "ballots-cast" | "valid-votes" | "unknown";
+            /** @description Sorted by votes (then percent), highest first. */
+            lines: components["schemas"]["ResultLine"][];
+            /** @description With ?level=: the figures this version gives for the areas at that level within `area` (e.g. every region), by name; otherwise empty. */
+            areas: components["schemas"]["AreaResults"][];
+            /** @description The version's own source first, then any others it draws on. */
+            sources: components["schemas"]["VersionSource"][];
+            /** @description The credit line to print with these figures: the attribution each source asks for, or its publisher where it states none, in the order of `sources`, joined by "; ". The terms of reuse are in `sources`. */
+            attribution: string;
+            /** @description The contest's current race call (its newest), beside the figures and apart from them: null until a call is made. Only the current results carry it; a version read by number is the figures alone. */
+            call: components["schemas"]["RaceCall"] | null;
         };
         CurrentResultsSummary: {
             version: number;
@@ -1856,6 +1970,49 @@ export interface components {
             /** @default [] */
             lines: components["schemas"]["NewResultLineInput"][];
         };
+        NewCallWinnerInput: {
+            /** @description For a candidate contest: an existing candidate. */
+            candidateId: string;
+        } | {
+            /** @description For a party-list contest: the party whose list won. */
+            organisationId: string;
+        } | {
+            /** @description For a ballot question: the option that won, by its label (Yes). */
+            option: string;
+        };
+        /**
+         * @example {
+         *       "status": "called",
+         *       "winners": [
+         *         {
+         *           "candidateId": "kassym-jomart-tokayev"
+         *         }
+         *       ],
+         *       "sourceId": "astana-times-2022-preliminary-results",
+         *       "note": "A majority in the first round by the preliminary result: no runoff."
+         *     }
+         */
+        NewRaceCallInput: {
+            /**
+             * @description too-early or too-close to call; called (`winners` names who won); runoff (`winners` names the candidates advancing to the next round); uncalled: no call stands (the retraction of an earlier one).
+             * @enum {string}
+             */
+            status: "too-early" | "too-close" | "called" | "runoff" | "uncalled";
+            /**
+             * @description For called: the winners, at most the contest's seats (one for a question); for runoff: the two or more candidates advancing. Each must be a line of the contest's current results when it has any. Empty for the other statuses.
+             * @default []
+             */
+            winners: components["schemas"]["NewCallWinnerInput"][];
+            /** @description Who makes the call: an existing source (the electoral authority, a desk). */
+            sourceId: string;
+            /**
+             * Format: date-time
+             * @description When the caller made the call, RFC 3339 with an offset; when it is recorded, by default.
+             */
+            calledAt?: string;
+            /** @default null */
+            note: string | null;
+        };
         NewResultLineInput: {
             /**
              * @default candidate
@@ -2277,6 +2434,36 @@ export interface components {
                 name: string;
                 message: string;
             }[];
+        };
+        RaceCall: {
+            electionId: string;
+            /** @description The contest's id within the election (president, party-list, ...). */
+            contest: string;
+            /** @description The call's number within its contest: 1, 2, 3, ... */
+            version: number;
+            /**
+             * @description too-early or too-close to call; called (`winners` names who won); runoff (`winners` names the candidates advancing to the next round); uncalled: no call stands (the retraction of an earlier one).
+             * @enum {string}
+             */
+            status: "too-early" | "too-close" | "called" | "runoff" | "uncalled";
+            /** @description True for the contest's newest call: the one that stands. A retraction is a newer call. */
+            current: boolean;
+            /** @description Who won (called) or who advances (runoff), in the order the caller gave; empty otherwise. */
+            winners: components["schemas"]["CallWinner"][];
+            /** @description Who made the call: the electoral authority, or a named decision desk. */
+            calledBy: components["schemas"]["SourceRef"];
+            /** @description When the caller made the call (UTC), as they state it. */
+            calledAt: string;
+            /** @description When it was recorded here (UTC). */
+            recordedAt: string;
+            note: string | null;
+            /** @description Where this call stays readable, whatever is called later. */
+            url: string;
+        };
+        RaceCallList: {
+            data: components["schemas"]["RaceCall"][];
+            /** @description Cursor for the next page (pass as `cursor`), or null on the last page. */
+            next: string | null;
         };
         Readiness: {
             /** @constant */
@@ -3110,7 +3297,7 @@ export interface operations {
                 status?: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
                 /** @description Only this round: 1 for first rounds, 2 for runoffs. */
                 round?: number;
-                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
+                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version or race call. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
                 updatedSince?: string;
                 /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
@@ -3303,7 +3490,7 @@ export interface operations {
                 status?: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
                 /** @description Only this round: 1 for first rounds, 2 for runoffs. */
                 round?: number;
-                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
+                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version or race call. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
                 updatedSince?: string;
                 /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
@@ -4061,7 +4248,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The current result version. */
+            /** @description The current result version, with the current race call. */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -4075,7 +4262,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Results"];
+                    "application/json": components["schemas"]["CurrentResults"];
                     "text/csv": string;
                 };
             };
@@ -4964,7 +5151,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The current result version. */
+            /** @description The current result version, with the current race call. */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -4978,7 +5165,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Results"];
+                    "application/json": components["schemas"]["CurrentResults"];
                     "text/csv": string;
                 };
             };
@@ -8109,6 +8296,541 @@ export interface operations {
             };
         };
     };
+    listRaceCalls: {
+        parameters: {
+            query?: {
+                /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
+                format?: "json" | "csv";
+                /** @description CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is. */
+                bom?: "true" | "false";
+                /** @description Page size: 1 to 100, default 50. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `next`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+                /** @description Readable contest id under its election: president, party-list, question-1, district-12. */
+                contest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of calls, oldest first. */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RaceCallList"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept admits none of the media types this operation answers with (`detail` lists them); without Accept, or with *\/*, the first is sent. */
+            406: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (a bug): the problem says no more, and the server logged it with the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRaceCall: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string of 1 to 255 visible ASCII characters (e.g. a UUID): a retry with the same key returns the first response and writes nothing new. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+                /** @description Readable contest id under its election: president, party-list, question-1, district-12. */
+                contest: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRaceCallInput"];
+            };
+        };
+        responses: {
+            /** @description The call, at the URL in Location. */
+            201: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RaceCall"];
+                };
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit (1 MiB by default); nothing was read or written. */
+            413: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: send Content-Type: application/json. */
+            415: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written. */
+            422: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (a bug): the problem says no more, and the server logged it with the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRaceCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Readable election id: {iso2}.{type}.{YYYY-MM-DD}. */
+                id: string;
+                /** @description Readable contest id under its election: president, party-list, question-1, district-12. */
+                contest: string;
+                /** @description The call's number within its contest: 1 for the first, then 2, 3, ... */
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call. */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RaceCall"];
+                };
+            };
+            /** @description Not Modified: the If-None-Match ETag still matches. */
+            304: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or body field is malformed; `errors` names it. */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or a referenced one does not exist (`detail` says which). */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept admits none of the media types this operation answers with (`detail` lists them); without Accept, or with *\/*, the first is sent. */
+            406: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the limit (2,048 characters by default). */
+            414: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (a bug): the problem says no more, and the server logged it with the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listAreas: {
         parameters: {
             query?: {
@@ -8121,7 +8843,7 @@ export interface operations {
                 parent?: string;
                 /** @description Only the areas that existed on this day (YYYY-MM-DD). */
                 validOn?: string;
-                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
+                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version or race call. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
                 updatedSince?: string;
                 /** @description Only the record with this Wikidata id (none when no record has it). */
                 wikidata?: string;
@@ -8900,7 +9622,7 @@ export interface operations {
                 status?: "unofficial-partial" | "unofficial-complete" | "certified" | "recount" | "correction";
                 /** @description Only this round: 1 for first rounds, 2 for runoffs. */
                 round?: number;
-                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
+                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version or race call. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
                 updatedSince?: string;
                 /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
@@ -9078,7 +9800,7 @@ export interface operations {
             query?: {
                 /** @description A name as you would type it, in any script or spelling: "tokaev", "Токаев", "Тоқаев", "TOKAYEV kassym", "tokayv". Every stored name, in every language, is compared after folding both to one Latin spelling. */
                 q?: string;
-                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
+                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version or race call. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
                 updatedSince?: string;
                 /** @description Only the record with this Wikidata id (none when no record has it). */
                 wikidata?: string;
@@ -10388,7 +11110,7 @@ export interface operations {
     listSources: {
         parameters: {
             query?: {
-                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
+                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version or race call. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
                 updatedSince?: string;
                 /** @description json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply). */
                 format?: "json" | "csv";
@@ -11111,7 +11833,7 @@ export interface operations {
     listOrganisations: {
         parameters: {
             query?: {
-                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
+                /** @description Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version or race call. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor. */
                 updatedSince?: string;
                 /** @description Only the record with this Wikidata id (none when no record has it). */
                 wikidata?: string;
@@ -12432,12 +13154,12 @@ export interface operations {
             query?: {
                 /** @description Send the changes after this id first (a `next` of the feed, or the id of an event), then each new one; without it (and without Last-Event-ID), only what is committed from now on. */
                 since?: number;
-                /** @description Only the changes of this election (its results and itself). */
+                /** @description Only the changes of this election (its results, its calls and itself). */
                 election?: string;
-                /** @description Only the changes of this country's elections, results and areas. */
+                /** @description Only the changes of this country's elections, results, calls and areas. */
                 country?: string;
                 /** @description Only changes of this kind. */
-                kind?: "results" | "election" | "candidate" | "organisation" | "source" | "area";
+                kind?: "results" | "call" | "election" | "candidate" | "organisation" | "source" | "area";
             };
             header?: {
                 /** @description The id of the last event received: what a browser sends when it reconnects. The stream resumes after it (it wins over `since`): nothing missed, nothing twice. */
@@ -12577,12 +13299,12 @@ export interface operations {
                 since?: number;
                 /** @description Page size: 1 to 1000, default 100. */
                 limit?: number;
-                /** @description Only the changes of this election (its results and itself). */
+                /** @description Only the changes of this election (its results, its calls and itself). */
                 election?: string;
-                /** @description Only the changes of this country's elections, results and areas. */
+                /** @description Only the changes of this country's elections, results, calls and areas. */
                 country?: string;
                 /** @description Only changes of this kind. */
-                kind?: "results" | "election" | "candidate" | "organisation" | "source" | "area";
+                kind?: "results" | "call" | "election" | "candidate" | "organisation" | "source" | "area";
             };
             header?: never;
             path?: never;

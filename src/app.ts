@@ -10,6 +10,7 @@ import { auditRoutes } from './modules/audit/audit.routes.js';
 import { changesRoutes } from './modules/changes/changes.routes.js';
 import { feedsRoutes } from './modules/feeds/feeds.routes.js';
 import { liveRoutes } from './modules/live/live.routes.js';
+import { callsRoutes } from './modules/calls/calls.routes.js';
 import { contestsRoutes } from './modules/contests/contests.routes.js';
 import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
 import { countriesRoutes } from './modules/countries/countries.routes.js';
@@ -172,6 +173,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(resultExportsRoutes);
       await v1.register(feedsRoutes);
       await v1.register(contestsRoutes);
+      await v1.register(callsRoutes);
       await v1.register(areasRoutes);
       await v1.register(candidatesRoutes);
       await v1.register(searchRoutes);

@@ -179,6 +179,21 @@ export type AuditEntry = {
     request: string | null;
 };
 
+export type CallWinner = {
+    /**
+     * A candidate, a party's list, or an option of a ballot question.
+     */
+    kind: 'candidate' | 'party' | 'option';
+    /**
+     * The candidate's or the party's id; null for an option.
+     */
+    id: string | null;
+    /**
+     * The candidate's or the party's name, or the option's label (Yes).
+     */
+    name: string;
+};
+
 export type Candidate = {
     /**
      * Slug of the name, e.g. kassym-jomart-tokayev.
@@ -288,31 +303,31 @@ export type Change = {
      */
     at: string;
     /**
-     * What changed: a result version, or an election, person, party, source or area.
+     * What changed: a result version, a race call, or an election, person, party, source or area.
      */
-    kind: 'results' | 'election' | 'candidate' | 'organisation' | 'source' | 'area';
+    kind: 'results' | 'call' | 'election' | 'candidate' | 'organisation' | 'source' | 'area';
     /**
-     * created or updated; published: a new result version; merged: a person or party recorded twice was merged into the record `url` names (its own id now answers 301).
+     * created or updated; published: a new result version or race call; merged: a person or party recorded twice was merged into the record `url` names (its own id now answers 301).
      */
     action: 'created' | 'updated' | 'published' | 'merged';
     /**
-     * The id of what changed (for a result version, its election).
+     * The id of what changed (for a result version or a call, its election).
      */
     resourceId: string;
     /**
-     * The election, for a result version or an election.
+     * The election, for a result version, a call or an election.
      */
     electionId: string | null;
     /**
-     * ISO 3166-1 alpha-2, for a result version, an election or an area.
+     * ISO 3166-1 alpha-2, for a result version, a call, an election or an area.
      */
     countryCode: string | null;
     /**
-     * A result version's contest (president, party-list, ...).
+     * A result version's or a call's contest (president, party-list, ...).
      */
     contest: string | null;
     /**
-     * A result version's number.
+     * A result version's number, or a call's within its contest.
      */
     version: number | null;
     /**
@@ -449,6 +464,102 @@ export type CountryList = {
      * Cursor for the next page (pass as `cursor`), or null on the last page.
      */
     next: string | null;
+};
+
+export type CurrentResults = {
+    electionId: string;
+    /**
+     * 1 for the first published version, then 2, 3, ...
+     */
+    version: number;
+    /**
+     * NIST SP 1500-100 ResultsStatus.
+     */
+    status: 'unofficial-partial' | 'unofficial-complete' | 'certified' | 'recount' | 'correction';
+    /**
+     * True while the status is unofficial: the figures may change.
+     */
+    preliminary: boolean;
+    /**
+     * True for the newest version, the one /results serves.
+     */
+    current: boolean;
+    /**
+     * Date or date-time of the figures; null when the source does not say.
+     */
+    asOf: string | null;
+    /**
+     * True when every line of the result is listed; false when the source gave only some.
+     */
+    complete: boolean;
+    /**
+     * When this API stored the version.
+     */
+    recordedAt: string;
+    contest: ContestRef;
+    /**
+     * The area these figures are for: the contest's own unless ?area= names another.
+     */
+    area: AreaRef;
+    /**
+     * The authority that published the figures.
+     */
+    publishedBy: string | null;
+    note: string | null;
+    /**
+     * As published; null where the source gives no figure.
+     */
+    turnout: {
+        registeredVoters: number | null;
+        ballotsCast: number | null;
+        validVotes: number | null;
+        invalidVotes: number | null;
+        /**
+         * Turnout as published.
+         */
+        turnoutPercent: number | null;
+    };
+    /**
+     * Computed by this API from the published figures; not published by any source.
+     */
+    derived: {
+        /**
+         * Sum of the lines' votes; only when every line is listed with its votes.
+         */
+        linesTotal: number | null;
+        /**
+         * Ballots cast not counted in any line (e.g. invalid ballots); derived, not published.
+         */
+        ballotsCastMinusLinesTotal: number | null;
+        /**
+         * ballotsCast / registeredVoters × 100, to 2 decimals.
+         */
+        turnoutPercent: number | null;
+    };
+    /**
+     * The denominator of the published percentages: the sum of the lines, ballots cast, valid votes, or unknown.
+     */
+    percentBase: 'lines-total' | 'ballots-cast' | 'valid-votes' | 'unknown';
+    /**
+     * Sorted by votes (then percent), highest first.
+     */
+    lines: Array<ResultLine>;
+    /**
+     * With ?level=: the figures this version gives for the areas at that level within `area` (e.g. every region), by name; otherwise empty.
+     */
+    areas: Array<AreaResults>;
+    /**
+     * The version's own source first, then any others it draws on.
+     */
+    sources: Array<VersionSource>;
+    /**
+     * The credit line to print with these figures: the attribution each source asks for, or its publisher where it states none, in the order of `sources`, joined by "; ". The terms of reuse are in `sources`.
+     */
+    attribution: string;
+    /**
+     * The contest's current race call (its newest), beside the figures and apart from them: null until a call is made. Only the current results carry it; a version read by number is the figures alone.
+     */
+    call: RaceCall | null;
 };
 
 export type CurrentResultsSummary = {
@@ -794,6 +905,43 @@ export type NewAreaResultsInput = {
     lines?: Array<NewResultLineInput>;
 };
 
+export type NewCallWinnerInput = {
+    /**
+     * For a candidate contest: an existing candidate.
+     */
+    candidateId: string;
+} | {
+    /**
+     * For a party-list contest: the party whose list won.
+     */
+    organisationId: string;
+} | {
+    /**
+     * For a ballot question: the option that won, by its label (Yes).
+     */
+    option: string;
+};
+
+export type NewRaceCallInput = {
+    /**
+     * too-early or too-close to call; called (`winners` names who won); runoff (`winners` names the candidates advancing to the next round); uncalled: no call stands (the retraction of an earlier one).
+     */
+    status: 'too-early' | 'too-close' | 'called' | 'runoff' | 'uncalled';
+    /**
+     * For called: the winners, at most the contest's seats (one for a question); for runoff: the two or more candidates advancing. Each must be a line of the contest's current results when it has any. Empty for the other statuses.
+     */
+    winners?: Array<NewCallWinnerInput>;
+    /**
+     * Who makes the call: an existing source (the electoral authority, a desk).
+     */
+    sourceId: string;
+    /**
+     * When the caller made the call, RFC 3339 with an offset; when it is recorded, by default.
+     */
+    calledAt?: string;
+    note?: string | null;
+};
+
 export type NewResultLineInput = {
     kind?: 'candidate' | 'against-all' | 'party' | 'option' | 'other';
     /**
@@ -1125,6 +1273,55 @@ export type Problem = {
         name: string;
         message: string;
     }>;
+};
+
+export type RaceCall = {
+    electionId: string;
+    /**
+     * The contest's id within the election (president, party-list, ...).
+     */
+    contest: string;
+    /**
+     * The call's number within its contest: 1, 2, 3, ...
+     */
+    version: number;
+    /**
+     * too-early or too-close to call; called (`winners` names who won); runoff (`winners` names the candidates advancing to the next round); uncalled: no call stands (the retraction of an earlier one).
+     */
+    status: 'too-early' | 'too-close' | 'called' | 'runoff' | 'uncalled';
+    /**
+     * True for the contest's newest call: the one that stands. A retraction is a newer call.
+     */
+    current: boolean;
+    /**
+     * Who won (called) or who advances (runoff), in the order the caller gave; empty otherwise.
+     */
+    winners: Array<CallWinner>;
+    /**
+     * Who made the call: the electoral authority, or a named decision desk.
+     */
+    calledBy: SourceRef;
+    /**
+     * When the caller made the call (UTC), as they state it.
+     */
+    calledAt: string;
+    /**
+     * When it was recorded here (UTC).
+     */
+    recordedAt: string;
+    note: string | null;
+    /**
+     * Where this call stays readable, whatever is called later.
+     */
+    url: string;
+};
+
+export type RaceCallList = {
+    data: Array<RaceCall>;
+    /**
+     * Cursor for the next page (pass as `cursor`), or null on the last page.
+     */
+    next: string | null;
 };
 
 export type Readiness = {
@@ -1843,7 +2040,7 @@ export type ListCountryElectionsData = {
          */
         round?: number;
         /**
-         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
+         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version or race call. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
          */
         updatedSince?: string;
         /**
@@ -1950,7 +2147,7 @@ export type ListElectionsData = {
          */
         round?: number;
         /**
-         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
+         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version or race call. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
          */
         updatedSince?: string;
         /**
@@ -2300,9 +2497,9 @@ export type GetElectionResultsError = GetElectionResultsErrors[keyof GetElection
 
 export type GetElectionResultsResponses = {
     /**
-     * The current result version.
+     * The current result version, with the current race call.
      */
-    200: Results;
+    200: CurrentResults;
 };
 
 export type GetElectionResultsResponse = GetElectionResultsResponses[keyof GetElectionResultsResponses];
@@ -2688,9 +2885,9 @@ export type GetContestResultsError = GetContestResultsErrors[keyof GetContestRes
 
 export type GetContestResultsResponses = {
     /**
-     * The current result version.
+     * The current result version, with the current race call.
      */
-    200: Results;
+    200: CurrentResults;
 };
 
 export type GetContestResultsResponse = GetContestResultsResponses[keyof GetContestResultsResponses];
@@ -3895,6 +4092,231 @@ export type GetContestResponses = {
 
 export type GetContestResponse = GetContestResponses[keyof GetContestResponses];
 
+export type ListRaceCallsData = {
+    body?: never;
+    path: {
+        /**
+         * Readable election id: {iso2}.{type}.{YYYY-MM-DD}.
+         */
+        id: string;
+        /**
+         * Readable contest id under its election: president, party-list, question-1, district-12.
+         */
+        contest: string;
+    };
+    query?: {
+        /**
+         * json (default) or csv; without it, Accept chooses (`Accept: text/csv`, weights count). CSV has a header row and every matching row, streamed, with no paging (limit and cursor do not apply).
+         */
+        format?: 'json' | 'csv';
+        /**
+         * CSV only: true starts the file with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 ("–" rather than "â€“"). Off by default: other tools (pandas, R, a loader) read UTF-8 as it is.
+         */
+        bom?: 'true' | 'false';
+        /**
+         * Page size: 1 to 100, default 50.
+         */
+        limit?: number;
+        /**
+         * Opaque cursor from the previous page's `next`.
+         */
+        cursor?: string;
+    };
+    url: '/v1/elections/{id}/contests/{contest}/calls';
+};
+
+export type ListRaceCallsErrors = {
+    /**
+     * A parameter or body field is malformed; `errors` names it.
+     */
+    400: Problem;
+    /**
+     * No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).
+     */
+    401: Problem;
+    /**
+     * No such resource, or a referenced one does not exist (`detail` says which).
+     */
+    404: Problem;
+    /**
+     * Accept admits none of the media types this operation answers with (`detail` lists them); without Accept, or with **, the first is sent.
+     */
+    406: Problem;
+    /**
+     * The request target (path and query) is longer than the limit (2,048 characters by default).
+     */
+    414: Problem;
+    /**
+     * Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error (a bug): the problem says no more, and the server logged it with the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.
+     */
+    503: Problem;
+};
+
+export type ListRaceCallsError = ListRaceCallsErrors[keyof ListRaceCallsErrors];
+
+export type ListRaceCallsResponses = {
+    /**
+     * One page of calls, oldest first.
+     */
+    200: RaceCallList;
+};
+
+export type ListRaceCallsResponse = ListRaceCallsResponses[keyof ListRaceCallsResponses];
+
+export type CreateRaceCallData = {
+    body: NewRaceCallInput;
+    headers?: {
+        /**
+         * Any unique string of 1 to 255 visible ASCII characters (e.g. a UUID): a retry with the same key returns the first response and writes nothing new.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Readable election id: {iso2}.{type}.{YYYY-MM-DD}.
+         */
+        id: string;
+        /**
+         * Readable contest id under its election: president, party-list, question-1, district-12.
+         */
+        contest: string;
+    };
+    query?: never;
+    url: '/v1/elections/{id}/contests/{contest}/calls';
+};
+
+export type CreateRaceCallErrors = {
+    /**
+     * A parameter or body field is malformed; `errors` names it.
+     */
+    400: Problem;
+    /**
+     * No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).
+     */
+    401: Problem;
+    /**
+     * The API key's scope does not allow this operation.
+     */
+    403: Problem;
+    /**
+     * No such resource, or a referenced one does not exist (`detail` says which).
+     */
+    404: Problem;
+    /**
+     * The body is larger than the limit (1 MiB by default); nothing was read or written.
+     */
+    413: Problem;
+    /**
+     * The request target (path and query) is longer than the limit (2,048 characters by default).
+     */
+    414: Problem;
+    /**
+     * The body is not JSON: send Content-Type: application/json.
+     */
+    415: Problem;
+    /**
+     * The request breaks a rule of the data, or reuses an Idempotency-Key for a different request; `errors` names each offending field, and nothing was written.
+     */
+    422: Problem;
+    /**
+     * Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error (a bug): the problem says no more, and the server logged it with the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.
+     */
+    503: Problem;
+};
+
+export type CreateRaceCallError = CreateRaceCallErrors[keyof CreateRaceCallErrors];
+
+export type CreateRaceCallResponses = {
+    /**
+     * The call, at the URL in Location.
+     */
+    201: RaceCall;
+};
+
+export type CreateRaceCallResponse = CreateRaceCallResponses[keyof CreateRaceCallResponses];
+
+export type GetRaceCallData = {
+    body?: never;
+    path: {
+        /**
+         * Readable election id: {iso2}.{type}.{YYYY-MM-DD}.
+         */
+        id: string;
+        /**
+         * Readable contest id under its election: president, party-list, question-1, district-12.
+         */
+        contest: string;
+        /**
+         * The call's number within its contest: 1 for the first, then 2, 3, ...
+         */
+        n: number;
+    };
+    query?: never;
+    url: '/v1/elections/{id}/contests/{contest}/calls/{n}';
+};
+
+export type GetRaceCallErrors = {
+    /**
+     * A parameter or body field is malformed; `errors` names it.
+     */
+    400: Problem;
+    /**
+     * No API key where one is needed, or a key that is unknown or revoked (send Authorization: Bearer <token>; reads need none, but a key sent is checked).
+     */
+    401: Problem;
+    /**
+     * No such resource, or a referenced one does not exist (`detail` says which).
+     */
+    404: Problem;
+    /**
+     * Accept admits none of the media types this operation answers with (`detail` lists them); without Accept, or with **, the first is sent.
+     */
+    406: Problem;
+    /**
+     * The request target (path and query) is longer than the limit (2,048 characters by default).
+     */
+    414: Problem;
+    /**
+     * Rate limit exceeded (per valid API key, else per client address; see the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of the API's responses), or this client already runs as many CSV exports as it may; retry after the Retry-After seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error (a bug): the problem says no more, and the server logged it with the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable, the server is overloaded or runs as many CSV exports as it may, or it is shutting down; retry after the Retry-After seconds.
+     */
+    503: Problem;
+};
+
+export type GetRaceCallError = GetRaceCallErrors[keyof GetRaceCallErrors];
+
+export type GetRaceCallResponses = {
+    /**
+     * The call.
+     */
+    200: RaceCall;
+};
+
+export type GetRaceCallResponse = GetRaceCallResponses[keyof GetRaceCallResponses];
+
 export type ListAreasData = {
     body?: never;
     path?: never;
@@ -3917,7 +4339,7 @@ export type ListAreasData = {
          */
         validOn?: string;
         /**
-         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
+         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version or race call. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
          */
         updatedSince?: string;
         /**
@@ -4259,7 +4681,7 @@ export type ListAreaElectionsData = {
          */
         round?: number;
         /**
-         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
+         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version or race call. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
          */
         updatedSince?: string;
         /**
@@ -4337,7 +4759,7 @@ export type ListCandidatesData = {
          */
         q?: string;
         /**
-         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
+         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version or race call. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
          */
         updatedSince?: string;
         /**
@@ -4905,7 +5327,7 @@ export type ListSourcesData = {
     path?: never;
     query?: {
         /**
-         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
+         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version or race call. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
          */
         updatedSince?: string;
         /**
@@ -5182,7 +5604,7 @@ export type ListOrganisationsData = {
     path?: never;
     query?: {
         /**
-         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
+         * Only the records with a change in the change feed (`/v1/changes`) at or after this instant: created, edited, or (for elections) given a new result version or race call. RFC 3339 with an offset, e.g. 2026-12-06T18:00:00Z. Pass the time of your previous poll minus a margin (a change is timed when it is recorded, just before its commit; clocks differ) to fetch only what changed; `/v1/changes` gives the same exactly, by cursor.
          */
         updatedSince?: string;
         /**
@@ -5723,17 +6145,17 @@ export type StreamChangesData = {
          */
         since?: number;
         /**
-         * Only the changes of this election (its results and itself).
+         * Only the changes of this election (its results, its calls and itself).
          */
         election?: string;
         /**
-         * Only the changes of this country's elections, results and areas.
+         * Only the changes of this country's elections, results, calls and areas.
          */
         country?: string;
         /**
          * Only changes of this kind.
          */
-        kind?: 'results' | 'election' | 'candidate' | 'organisation' | 'source' | 'area';
+        kind?: 'results' | 'call' | 'election' | 'candidate' | 'organisation' | 'source' | 'area';
     };
     url: '/v1/changes/stream';
 };
@@ -5793,17 +6215,17 @@ export type ListChangesData = {
          */
         limit?: number;
         /**
-         * Only the changes of this election (its results and itself).
+         * Only the changes of this election (its results, its calls and itself).
          */
         election?: string;
         /**
-         * Only the changes of this country's elections, results and areas.
+         * Only the changes of this country's elections, results, calls and areas.
          */
         country?: string;
         /**
          * Only changes of this kind.
          */
-        kind?: 'results' | 'election' | 'candidate' | 'organisation' | 'source' | 'area';
+        kind?: 'results' | 'call' | 'election' | 'candidate' | 'organisation' | 'source' | 'area';
     };
     url: '/v1/changes';
 };

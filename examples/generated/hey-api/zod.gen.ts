@@ -63,6 +63,16 @@ export const zAuditEntry = z.object({
     request: z.string().nullable()
 });
 
+export const zCallWinner = z.object({
+    kind: z.enum([
+        'candidate',
+        'party',
+        'option'
+    ]),
+    id: z.string().nullable(),
+    name: z.string()
+});
+
 export const zCandidateCreateInput = z.object({
     id: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).optional(),
     name: z.string().min(1).max(300),
@@ -91,6 +101,7 @@ export const zChange = z.object({
     at: z.string(),
     kind: z.enum([
         'results',
+        'call',
         'election',
         'candidate',
         'organisation',
@@ -357,6 +368,32 @@ export const zName = z.object({
         title: z.string().nullable(),
         url: z.string().nullable()
     })
+});
+
+export const zNewCallWinnerInput = z.union([
+    z.object({
+        candidateId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+    }),
+    z.object({
+        organisationId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+    }),
+    z.object({
+        option: z.string().min(1).max(200)
+    })
+]);
+
+export const zNewRaceCallInput = z.object({
+    status: z.enum([
+        'too-early',
+        'too-close',
+        'called',
+        'runoff',
+        'uncalled'
+    ]),
+    winners: z.array(zNewCallWinnerInput).max(1000).optional().default([]),
+    sourceId: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+    calledAt: z.iso.datetime({ offset: true }).max(35).regex(/^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|([+-](?:[01]\d|2[0-3]):[0-5]\d)))$/).optional(),
+    note: z.string().max(2000).nullish().default(null)
 });
 
 export const zNewResultLineInput = z.object({
@@ -878,6 +915,31 @@ export const zOrganisationList = z.object({
     next: z.string().nullable()
 });
 
+export const zRaceCall = z.object({
+    electionId: z.string(),
+    contest: z.string(),
+    version: z.int().gt(0).lte(9007199254740991),
+    status: z.enum([
+        'too-early',
+        'too-close',
+        'called',
+        'runoff',
+        'uncalled'
+    ]),
+    current: z.boolean(),
+    winners: z.array(zCallWinner),
+    calledBy: zSourceRef,
+    calledAt: z.string(),
+    recordedAt: z.string(),
+    note: z.string().nullable(),
+    url: z.string()
+});
+
+export const zRaceCallList = z.object({
+    data: z.array(zRaceCall),
+    next: z.string().nullable()
+});
+
 export const zResultVersionSummary = z.object({
     electionId: z.string(),
     version: z.int().gt(0).lte(9007199254740991),
@@ -914,6 +976,50 @@ export const zVersionSource = z.object({
     terms: z.string().nullable(),
     termsUrl: z.string().nullable(),
     attribution: z.string().nullable()
+});
+
+export const zCurrentResults = z.object({
+    electionId: z.string(),
+    version: z.int().gt(0).lte(9007199254740991),
+    status: z.enum([
+        'unofficial-partial',
+        'unofficial-complete',
+        'certified',
+        'recount',
+        'correction'
+    ]),
+    preliminary: z.boolean(),
+    current: z.boolean(),
+    asOf: z.string().nullable(),
+    complete: z.boolean(),
+    recordedAt: z.string(),
+    contest: zContestRef,
+    area: zAreaRef,
+    publishedBy: z.string().nullable(),
+    note: z.string().nullable(),
+    turnout: z.object({
+        registeredVoters: z.int().gte(0).lte(9007199254740991).nullable(),
+        ballotsCast: z.int().gte(0).lte(9007199254740991).nullable(),
+        validVotes: z.int().gte(0).lte(9007199254740991).nullable(),
+        invalidVotes: z.int().gte(0).lte(9007199254740991).nullable(),
+        turnoutPercent: z.number().nullable()
+    }),
+    derived: z.object({
+        linesTotal: z.int().gte(0).lte(9007199254740991).nullable(),
+        ballotsCastMinusLinesTotal: z.int().gte(-9007199254740991).lte(9007199254740991).nullable(),
+        turnoutPercent: z.number().nullable()
+    }),
+    percentBase: z.enum([
+        'lines-total',
+        'ballots-cast',
+        'valid-votes',
+        'unknown'
+    ]),
+    lines: z.array(zResultLine),
+    areas: z.array(zAreaResults),
+    sources: z.array(zVersionSource),
+    attribution: z.string(),
+    call: zRaceCall.nullable()
 });
 
 export const zResults = z.object({
@@ -1189,9 +1295,9 @@ export const zGetElectionResultsQuery = z.object({
 });
 
 /**
- * The current result version.
+ * The current result version, with the current race call.
  */
-export const zGetElectionResultsResponse = zResults;
+export const zGetElectionResultsResponse = zCurrentResults;
 
 export const zPublishResultsBody = zNewResultVersionInput;
 
@@ -1282,9 +1388,9 @@ export const zGetContestResultsQuery = z.object({
 });
 
 /**
- * The current result version.
+ * The current result version, with the current race call.
  */
-export const zGetContestResultsResponse = zResults;
+export const zGetContestResultsResponse = zCurrentResults;
 
 export const zPublishContestResultsBody = zNewResultVersionInput;
 
@@ -1536,6 +1642,50 @@ export const zGetContestPath = z.object({
  * The contest.
  */
 export const zGetContestResponse = zContest;
+
+export const zListRaceCallsPath = z.object({
+    id: z.string().max(100).regex(/^[a-z]{2}\.[a-z]+(-[a-z]+)*\.\d{4}-\d{2}-\d{2}(\.[a-z0-9-]+)?$/),
+    contest: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+});
+
+export const zListRaceCallsQuery = z.object({
+    format: z.enum(['json', 'csv']).optional(),
+    bom: z.enum(['true', 'false']).optional(),
+    limit: z.int().gte(1).lte(100).optional().default(50),
+    cursor: z.string().max(512).optional()
+});
+
+/**
+ * One page of calls, oldest first.
+ */
+export const zListRaceCallsResponse = zRaceCallList;
+
+export const zCreateRaceCallBody = zNewRaceCallInput;
+
+export const zCreateRaceCallHeaders = z.object({
+    'idempotency-key': z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/).optional()
+});
+
+export const zCreateRaceCallPath = z.object({
+    id: z.string().max(100).regex(/^[a-z]{2}\.[a-z]+(-[a-z]+)*\.\d{4}-\d{2}-\d{2}(\.[a-z0-9-]+)?$/),
+    contest: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+});
+
+/**
+ * The call, at the URL in Location.
+ */
+export const zCreateRaceCallResponse = zRaceCall;
+
+export const zGetRaceCallPath = z.object({
+    id: z.string().max(100).regex(/^[a-z]{2}\.[a-z]+(-[a-z]+)*\.\d{4}-\d{2}-\d{2}(\.[a-z0-9-]+)?$/),
+    contest: z.string().max(200).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+    n: z.int().gte(1).lte(2147483647)
+});
+
+/**
+ * The call.
+ */
+export const zGetRaceCallResponse = zRaceCall;
 
 export const zListAreasQuery = z.object({
     q: z.string().min(1).max(100).optional(),
@@ -1930,6 +2080,7 @@ export const zStreamChangesQuery = z.object({
     country: z.string().regex(/^[A-Za-z]{2,3}$/).optional(),
     kind: z.enum([
         'results',
+        'call',
         'election',
         'candidate',
         'organisation',
@@ -1950,6 +2101,7 @@ export const zListChangesQuery = z.object({
     country: z.string().regex(/^[A-Za-z]{2,3}$/).optional(),
     kind: z.enum([
         'results',
+        'call',
         'election',
         'candidate',
         'organisation',

@@ -49,3 +49,8 @@ export const nameKind = pgEnum('name_kind', ['name', 'short', 'abbreviation', 'v
 
 // Other datasets' ids for a record. ISO 3166-2 codes are the areas' own isoCode column.
 export const identifierScheme = pgEnum('identifier_scheme', ['wikidata', 'ocd-id', 'parlgov', 'electionguide']);
+
+// A race call's status (AP's raceCallStatus, in this API's words): too early or too close to call,
+// called (the winners named), a runoff (the candidates advancing named), or uncalled: no call
+// stands, the retraction of an earlier one.
+export const raceCallStatus = pgEnum('race_call_status', ['too-early', 'too-close', 'called', 'runoff', 'uncalled']);

@@ -7,6 +7,7 @@ export * from './candidates.js';
 export * from './elections.js';
 export * from './contests.js';
 export * from './results.js';
+export * from './calls.js';
 export * from './names.js';
 export * from './redirects.js';
 export * from './api-keys.js';

@@ -4,7 +4,7 @@ import { limitParam } from '../../lib/pagination.js';
 import { countryCodeParam } from '../countries/countries.schemas.js';
 import { electionIdParam } from '../elections/elections.schemas.js';
 
-export const changeKinds = ['results', 'election', 'candidate', 'organisation', 'source', 'area'] as const;
+export const changeKinds = ['results', 'call', 'election', 'candidate', 'organisation', 'source', 'area'] as const;
 export const changeActions = ['created', 'updated', 'published', 'merged'] as const;
 
 export const changeSchema = z
@@ -13,18 +13,21 @@ export const changeSchema = z
     at: z.string().describe('When the change was recorded (UTC).'),
     kind: z
       .enum(changeKinds)
-      .describe('What changed: a result version, or an election, person, party, source or area.'),
+      .describe('What changed: a result version, a race call, or an election, person, party, source or area.'),
     action: z
       .enum(changeActions)
       .describe(
-        'created or updated; published: a new result version; merged: a person or party recorded twice was ' +
+        'created or updated; published: a new result version or race call; merged: a person or party recorded twice was ' +
           'merged into the record `url` names (its own id now answers 301).',
       ),
-    resourceId: z.string().describe('The id of what changed (for a result version, its election).'),
-    electionId: z.string().nullable().describe('The election, for a result version or an election.'),
-    countryCode: z.string().nullable().describe('ISO 3166-1 alpha-2, for a result version, an election or an area.'),
-    contest: z.string().nullable().describe("A result version's contest (president, party-list, ...)."),
-    version: z.number().int().nullable().describe("A result version's number."),
+    resourceId: z.string().describe('The id of what changed (for a result version or a call, its election).'),
+    electionId: z.string().nullable().describe('The election, for a result version, a call or an election.'),
+    countryCode: z
+      .string()
+      .nullable()
+      .describe('ISO 3166-1 alpha-2, for a result version, a call, an election or an area.'),
+    contest: z.string().nullable().describe("A result version's or a call's contest (president, party-list, ...)."),
+    version: z.number().int().nullable().describe("A result version's number, or a call's within its contest."),
     url: z.string().describe('Where to read it now.'),
   })
   .meta({ id: 'Change' });
@@ -47,8 +50,12 @@ export const changeFeedQuery = z.strictObject({
     .default(0)
     .describe('The `next` of your last read; 0 (the default) for the start of the feed.'),
   limit: limitParam(100, 1000),
-  election: electionIdParam.optional().describe('Only the changes of this election (its results and itself).'),
-  country: countryCodeParam.optional().describe("Only the changes of this country's elections, results and areas."),
+  election: electionIdParam
+    .optional()
+    .describe('Only the changes of this election (its results, its calls and itself).'),
+  country: countryCodeParam
+    .optional()
+    .describe("Only the changes of this country's elections, results, calls and areas."),
   kind: z.enum(changeKinds).optional().describe('Only changes of this kind.'),
 });
 

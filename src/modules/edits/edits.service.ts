@@ -160,6 +160,18 @@ export async function mergeRecords(tx: Db, kind: MergeableKind, fromId: string, 
   );
   if (together.length)
     throw new HttpProblem(409, `${fromId} and ${intoId} stand side by side in one result: they are not one ${kind}.`);
+  const winnerColumn = kind === 'person' ? sql`candidate_id` : sql`organisation_id`;
+  const called = await rowsOf(
+    tx,
+    sql`
+    select a.call_id from race_call_winners a join race_call_winners b on b.call_id = a.call_id
+    where a.${winnerColumn} = ${fromId} and b.${winnerColumn} = ${intoId} limit 1`,
+  );
+  if (called.length)
+    throw new HttpProblem(
+      409,
+      `${fromId} and ${intoId} are named side by side in one race call: they are not one ${kind}.`,
+    );
   const subject = sql.identifier(subjectColumn(names, kind).name);
   const clash = await rowsOf(
     tx,
@@ -186,6 +198,8 @@ export async function mergeRecords(tx: Db, kind: MergeableKind, fromId: string, 
   await tx.insert(redirects).values({ kind, fromId, intoId });
   await tx.execute(sql`update redirects set into_id = ${intoId} where kind = ${kind} and into_id = ${fromId}`);
   await tx.execute(sql`update vote_shares set ${line} = ${intoId} where ${line} = ${fromId}`);
+  // A race call's winners follow too (the call locked them before naming them: see calls.repository).
+  await tx.execute(sql`update race_call_winners set ${winnerColumn} = ${intoId} where ${winnerColumn} = ${fromId}`);
   if (kind === 'party') {
     for (const side of [sql`alliance_id`, sql`member_id`]) {
       await tx.execute(sql`insert into organisation_members (alliance_id, member_id, source_id)

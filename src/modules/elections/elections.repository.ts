@@ -69,7 +69,7 @@ export function listElections(db: Db, f: ElectionFilter) {
     f.to ? lte(elections.date, f.to) : undefined,
     f.status ? eq(current.status, f.status) : undefined,
     f.round ? eq(elections.round, f.round) : undefined,
-    f.updatedSince ? changedSince(elections.id, ['election', 'results'], f.updatedSince) : undefined,
+    f.updatedSince ? changedSince(elections.id, ['election', 'results', 'call'], f.updatedSince) : undefined,
     f.after
       ? or(lt(elections.date, f.after[0]), and(eq(elections.date, f.after[0]), gt(elections.id, f.after[1])))
       : undefined,

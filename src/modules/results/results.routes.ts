@@ -14,6 +14,7 @@ import { findContest } from '../contests/contests.repository.js';
 import { contestParams } from '../contests/contests.schemas.js';
 import { electionExists, findElection, lockElection } from '../elections/elections.repository.js';
 import { electionParams } from '../elections/elections.schemas.js';
+import { currentResultsSchema } from '../calls/calls.schemas.js';
 import { type CachedResults, createResultsCache, type ResultsCacheOptions } from './results.cache.js';
 import { resultsCsvColumns, resultsCsvRows } from './results.csv.js';
 import { diffResults } from './results.diff.js';
@@ -206,14 +207,21 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
           summary: scope === scopes[0] ? 'Current results of an election' : 'Current results of a contest',
           description:
             `The newest result version of ${what}: status (preliminary or certified), turnout, every line ` +
-            'with votes, the published percentage and seats, and the sources. Older versions stay readable ' +
+            'with votes, the published percentage and seats, the sources, and the race call that stands ' +
+            '(`call`, null before any; the calls are under /contests/{contest}/calls). Older versions stay readable ' +
             "under /versions. ?area= gives one area's figures (a region's), and ?level= adds those of every " +
             'area at that level within it (e.g. ?level=region: one entry per region, for a map or a table); ' +
             'an area has only the figures its source gives. CSV: one row per line and area, with the area code.',
           params,
           querystring: resultsQuery,
           response: withCsv(
-            readResponses('The current result version.', resultsSchema, 400, 404, 503),
+            readResponses(
+              'The current result version, with the current race call.',
+              currentResultsSchema,
+              400,
+              404,
+              503,
+            ),
             resultsCsvColumns,
           ),
         },
