@@ -48,12 +48,13 @@ const unescapeHtml = (s: string) =>
     .replaceAll('&apos;', "'")
     .replaceAll('&amp;', '&');
 
+/** The changes an Atom feed shows (versions and calls), newest first. */
 const resultChanges = (app: FastifyInstance, where: 'election' | 'country', value: string) =>
   rowsOf<{ url: string }>(
     app.database.primary,
     where === 'election'
-      ? sql`select c.url from changes c where c.kind = 'results' and c.election_id = ${value} order by c.id desc`
-      : sql`select c.url from changes c where c.kind = 'results' and c.country_code = ${value} order by c.id desc`,
+      ? sql`select c.url from changes c where c.kind in ('results', 'call') and c.election_id = ${value} order by c.id desc`
+      : sql`select c.url from changes c where c.kind in ('results', 'call') and c.country_code = ${value} order by c.id desc`,
   );
 
 const lastChange = async (app: FastifyInstance, country: string) =>
@@ -80,7 +81,7 @@ forEachEngine(t, async (t, app, engine) => {
     t.same(xmlTexts(xml, 'feed').errors, [], 'well-formed XML');
     const feed = await reader.parseString(xml);
     const base = 'http://elections.example.org';
-    t.equal(feed.title, 'Kazakhstan presidential election, 20 November 2022: result versions');
+    t.equal(feed.title, 'Kazakhstan presidential election, 20 November 2022: results and calls');
     t.equal(feed.feedUrl, `${base}${FEED}`, 'rel=self: the absolute URL of the feed, on the host asked');
     const expected = (await resultChanges(app, 'election', KZ2022)).map((c) => `${base}${c.url}`);
     t.ok(expected.length >= 10, 'the seeds gave it versions', { versions: expected.length });
@@ -151,6 +152,69 @@ forEachEngine(t, async (t, app, engine) => {
     t.equal(xmlTexts(xml, 'updated').texts[0], change!.at, "the feed's updated: its newest entry");
   });
 
+  t.test('a race call is an entry too: who won, who called it, when; a retraction another', async (t) => {
+    const auth = bearer(await tokenFor(app, 'write'));
+    const calls = `/v1/elections/${KZ2022}/contests/president/calls`;
+    const before = await get(app, FEED);
+    const called = await send(
+      app,
+      'POST',
+      calls,
+      {
+        status: 'called',
+        winners: [{ candidateId: 'kassym-jomart-tokayev' }],
+        sourceId: 'kazinform-2022-cec-final-results',
+        calledAt: '2022-11-21T12:00:00+06:00',
+        note: 'Desk <i>call</i> & "final"',
+      },
+      auth,
+    );
+    t.equal(called.status, 201, { body: called.body });
+    const after = await get(app, FEED, { 'if-none-match': before.headers.etag as string });
+    t.equal(after.status, 200, 'the feed changed with the call: not a 304');
+    const xml = after.body as string;
+    t.same(xmlTexts(xml, 'feed').errors, [], 'well-formed');
+    t.notMatch(xmlTexts(xml, 'summary').texts[0], /<i>/, 'no markup from the note');
+    const feed = await reader.parseString(xml);
+    const top = feed.items[0]!;
+    t.equal(top.link, `http://localhost${called.headers.location}`, 'the call tops the feed, linked to its URL');
+    t.equal(
+      top.title,
+      'Kazakhstan presidential election, 20 November 2022: call 1, called: Kassym-Jomart Tokayev wins',
+    );
+    t.equal(
+      unescapeHtml(top.summary!),
+      'Called: Kassym-Jomart Tokayev wins, by Kazinform, at 2022-11-21T06:00:00.000Z. Desk <i>call</i> & "final"',
+    );
+    t.equal(top.author, 'Kazinform', 'who made the call is the author');
+    const entry = xml.split('<entry>')[1]!;
+    t.match(entry, '<category term="call"/>');
+    t.match(entry, '<category term="called"/>');
+    t.equal(
+      after.headers['cache-control'],
+      before.headers['cache-control'],
+      'a call leaves the max-age to the newest version',
+    );
+
+    const retracted = await send(
+      app,
+      'POST',
+      calls,
+      { status: 'uncalled', sourceId: 'kazinform-2022-cec-final-results' },
+      auth,
+    );
+    t.equal(retracted.status, 201);
+    const country = await reader.parseString((await get(app, '/v1/countries/KZ/results/feed')).body as string);
+    t.same(
+      country.items.slice(0, 2).map((i) => i.title),
+      [
+        'Kazakhstan presidential election, 20 November 2022: call 2, uncalled: no call stands',
+        'Kazakhstan presidential election, 20 November 2022: call 1, called: Kassym-Jomart Tokayev wins',
+      ],
+      "the country's feed too, newest first",
+    );
+  });
+
   t.test("a country's feed: the versions of all its elections, newest first", async (t) => {
     const res = await get(app, '/v1/countries/kz/results/feed');
     t.equal(res.status, 200);
@@ -164,7 +228,7 @@ forEachEngine(t, async (t, app, engine) => {
     t.equal(head.body, '');
     t.equal(head.headers['content-type'], 'application/atom+xml; charset=utf-8');
     const feed = await reader.parseString(res.body as string);
-    t.equal(feed.title, 'Kazakhstan: result versions');
+    t.equal(feed.title, 'Kazakhstan: results and calls');
     const expected = (await resultChanges(app, 'country', 'KZ')).map((c) => `http://localhost${c.url}`);
     t.same(
       feed.items.map((i) => i.link),

@@ -1,5 +1,5 @@
 // The live results page (issue 17) in a real browser (headless Chromium): it draws the current
-// results, and redraws when a version is published through the API; nothing loads from elsewhere,
+// results, and redraws when a version is published or a race call made through the API; nothing loads from elsewhere,
 // the CSP blocks nothing it needs, and another site can frame it.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -87,6 +87,50 @@ t.test('the live page', { skip: noBrowser }, async (t) => {
       t.same(pngSize(after), { width: 800, height: 600 }, 'and after');
       t.not(before.equals(after), true, 'the page changed on screen');
 
+      // A race call through the API: the page shows it beside the figures, then its retraction.
+      t.equal(await main.locator('.call').textContent(), '', 'no call yet');
+      const callStarted = performance.now();
+      const calls = `/v1/elections/${KZ2022}/contests/president/calls`;
+      const called = await send(
+        app,
+        'POST',
+        calls,
+        {
+          status: 'called',
+          winners: [{ candidateId: 'kassym-jomart-tokayev' }],
+          sourceId: 'kazinform-2022-cec-final-results',
+          calledAt: '2022-11-21T12:00:00+06:00',
+        },
+        auth,
+      );
+      t.equal(called.status, 201, { body: called.body });
+      await page.locator('main[data-call="1"]').waitFor();
+      t.comment(`call drawn ${Math.round(performance.now() - callStarted)} ms after the write was sent (${engine})`);
+      t.equal(
+        await main.locator('.call').textContent(),
+        'Called: Kassym-Jomart Tokayev wins (Kazinform, 21 Nov 2022, 06:00 UTC)',
+      );
+      t.equal(
+        await main.locator('.status').textContent(),
+        `Corrected results as of 2022-11-23, version ${version}`,
+        'the figures stay as they were',
+      );
+      const withCall = await page.screenshot();
+      t.not(withCall.equals(after), true, 'the call changed the page on screen');
+      const retracted = await send(
+        app,
+        'POST',
+        calls,
+        { status: 'uncalled', sourceId: 'kazinform-2022-cec-final-results', calledAt: '2022-11-21T13:00:00+06:00' },
+        auth,
+      );
+      t.equal(retracted.status, 201);
+      await page.locator('main[data-call="2"]').waitFor();
+      t.equal(
+        await main.locator('.call').textContent(),
+        'Not called (the earlier call was retracted) (Kazinform, 21 Nov 2022, 07:00 UTC)',
+      );
+
       t.same(
         requests.filter((url) => !url.startsWith(origin)),
         [],
@@ -112,8 +156,9 @@ t.test('the live page', { skip: noBrowser }, async (t) => {
         const host = await context.newPage();
         await host.goto(`http://localhost:${(newsroom.address() as AddressInfo).port}/`);
         const frame = host.frameLocator('iframe');
-        await frame.locator(`main[data-version="${version}"]`).waitFor();
+        await frame.locator(`main[data-version="${version}"][data-call="2"]`).waitFor();
         t.match(await frame.locator('.status').textContent(), /^Corrected results/);
+        t.match(await frame.locator('.call').textContent(), /^Not called/, 'the call that stands, from /results');
       });
 
       await t.test('an unknown election: 404 problem', async (t) => {

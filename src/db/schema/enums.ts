@@ -54,3 +54,5 @@ export const identifierScheme = pgEnum('identifier_scheme', ['wikidata', 'ocd-id
 // called (the winners named), a runoff (the candidates advancing named), or uncalled: no call
 // stands, the retraction of an earlier one.
 export const raceCallStatus = pgEnum('race_call_status', ['too-early', 'too-close', 'called', 'runoff', 'uncalled']);
+
+export type RaceCallStatus = (typeof raceCallStatus.enumValues)[number];

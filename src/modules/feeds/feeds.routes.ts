@@ -15,7 +15,14 @@ import { countryParams } from '../countries/countries.schemas.js';
 import { findElection } from '../elections/elections.repository.js';
 import { electionParams } from '../elections/elections.schemas.js';
 import { electionTitle } from '../elections/elections.view.js';
-import { type FeedScope, feedUpdated, latestVersions, type VersionEntry } from './feeds.repository.js';
+import {
+  type CallEntry,
+  type FeedEntry,
+  type FeedScope,
+  feedUpdated,
+  latestEntries,
+  type VersionEntry,
+} from './feeds.repository.js';
 
 const ATOM_CONTENT_TYPE = 'application/atom+xml; charset=utf-8';
 /** Entries per feed: the newest versions; older ones stay in /v1/changes. */
@@ -28,7 +35,7 @@ const atomDocument = z
     examples: [
       '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n' +
         '    <id>https://elections.example.org/v1/elections/kz.presidential.2022-11-20/results/feed</id>\n' +
-        '    <title>Kazakhstan presidential election, 20 November 2022: result versions</title>\n' +
+        '    <title>Kazakhstan presidential election, 20 November 2022: results and calls</title>\n' +
         '    <updated>2026-12-06T18:00:00.000Z</updated>\n    …\n    <entry>\n' +
         '        <title type="html"><![CDATA[Kazakhstan presidential election, 20 November 2022: version 10, certified results]]></title>\n' +
         '        <id>https://elections.example.org/v1/elections/kz.presidential.2022-11-20/contests/president/results/versions/10</id>\n' +
@@ -69,6 +76,32 @@ function summary(v: VersionEntry): string {
   return parts.join(' ');
 }
 
+const names = (list: string[]) =>
+  list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`;
+
+/** What a call says, in a few words: "Kassym-Jomart Tokayev wins", "too close to call". */
+function callHeadline(c: CallEntry): string {
+  switch (c.call_status) {
+    case 'called':
+      return `called: ${names(c.winners)} ${c.winners.length === 1 ? 'wins' : 'win'}`;
+    case 'runoff':
+      return `runoff: ${names(c.winners)} advance`;
+    case 'too-early':
+      return 'too early to call';
+    case 'too-close':
+      return 'too close to call';
+    case 'uncalled':
+      return 'uncalled: no call stands';
+  }
+}
+
+function callSummary(c: CallEntry): string {
+  const headline = callHeadline(c);
+  const parts = [`${headline[0]!.toUpperCase()}${headline.slice(1)}, by ${c.publisher}, at ${c.called_at}.`];
+  if (c.note) parts.push(c.note);
+  return parts.join(' ');
+}
+
 /** The API's own address as the client reached it (X-Forwarded-* when TRUST_PROXY says so). */
 function origin(request: FastifyRequest): string {
   // X-Forwarded-Proto, behind a trusted proxy, could say anything.
@@ -86,7 +119,7 @@ function origin(request: FastifyRequest): string {
   return url.origin;
 }
 
-function atom(request: FastifyRequest, title: string, updated: string, entries: VersionEntry[]): string {
+function atom(request: FastifyRequest, title: string, updated: string, entries: FeedEntry[]): string {
   const base = origin(request);
   const self = new URL(request.url.split('?')[0]!, base).href;
   const feed = new Feed({
@@ -106,32 +139,37 @@ function atom(request: FastifyRequest, title: string, updated: string, entries: 
       date: v.election_date,
     });
     const contest = v.main ? election : `${election}, ${v.contest_name}`;
+    const call = v.kind === 'call';
     feed.addItem({
-      // A version never changes: its URL is its permanent id.
+      // A version or a call never changes: its URL is its permanent id.
       id: `${base}${v.url}`,
       link: `${base}${v.url}`,
-      title: escapeXml(`${contest}: version ${v.number}, ${STATUS_WORDS[v.status].toLowerCase()}`),
+      title: escapeXml(
+        call
+          ? `${contest}: call ${v.number}, ${callHeadline(v)}`
+          : `${contest}: version ${v.number}, ${STATUS_WORDS[v.status].toLowerCase()}`,
+      ),
       date: new Date(v.at),
       published: new Date(v.at),
       // The library marks titles and summaries `type="html"`: escaped, a name or note with `<` or
       // `&` is shown as written, never markup.
-      description: escapeXml(summary(v)),
+      description: escapeXml(call ? callSummary(v) : summary(v)),
       author: [{ name: xmlChars(v.publisher), ...(v.source_url ? { link: v.source_url } : {}) }],
-      category: [{ term: v.status }],
+      category: call ? [{ term: 'call' }, { term: v.call_status }] : [{ term: v.status }],
     });
   }
   return feed.atom1();
 }
 
-/** The Atom feed of the newest versions in `scope`, cached as results `preliminary` are. */
+/** The Atom feed of the newest versions and calls in `scope`, cached as results `preliminary` are. */
 async function sendFeed(
   request: FastifyRequest,
   reply: FastifyReply,
   scope: FeedScope,
   title: string,
-  preliminary: (entries: VersionEntry[]) => boolean,
+  preliminary: (entries: FeedEntry[]) => boolean,
 ) {
-  const entries = await latestVersions(request.db, scope, ENTRIES);
+  const entries = await latestEntries(request.db, scope, ENTRIES);
   // <updated>: the newest entry's time; an empty feed, the last change to what it covers (or never).
   const updated = entries[0]?.at ?? (await feedUpdated(request.db, scope)) ?? new Date(0).toISOString();
   return reply
@@ -147,12 +185,13 @@ export const feedsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         operationId: 'getElectionResultsFeed',
         tags: ['elections', 'changes'],
-        summary: "An election's result versions as an Atom feed",
+        summary: "An election's result versions and race calls as an Atom feed",
         description:
-          `The election's ${ENTRIES} newest result versions (every contest), newest first, as an Atom 1.0 ` +
-          'feed for feed readers and newsroom tools: each entry is a version (its URL is its id and its link), ' +
-          'when the API recorded it, its status, its leading lines, turnout and source. /v1/changes has every ' +
-          'change, from any point.',
+          `The election's ${ENTRIES} newest result versions and race calls (every contest), newest first, as an ` +
+          'Atom 1.0 feed for feed readers and newsroom tools: each entry is a version or a call (its URL is its ' +
+          'id and its link), when the API recorded it; a version with its status, leading lines, turnout and ' +
+          'source; a call with its status, winners, who made it and when. /v1/changes has every change, from ' +
+          'any point.',
         params: electionParams,
         response: atomResponses('The Atom feed.'),
       },
@@ -160,11 +199,12 @@ export const feedsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const election = await findElection(request.db, request.params.id);
       if (!election) throw notFound(`Election ${request.params.id} not found.`);
-      const title = `${electionTitle({ countryName: election.countryName, ...election.election })}: result versions`;
+      const title = `${electionTitle({ countryName: election.countryName, ...election.election })}: results and calls`;
       // As the results: short-lived while the newest version is preliminary (or none is out yet).
-      return sendFeed(request, reply, { election: election.election.id }, title, (entries) =>
-        entries[0] === undefined ? true : isPreliminary(entries[0].status),
-      );
+      return sendFeed(request, reply, { election: election.election.id }, title, (entries) => {
+        const newest = entries.find((e): e is VersionEntry => e.kind === 'results');
+        return newest === undefined ? true : isPreliminary(newest.status);
+      });
     },
   );
 
@@ -174,10 +214,10 @@ export const feedsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         operationId: 'getCountryResultsFeed',
         tags: ['countries', 'changes'],
-        summary: "A country's result versions as an Atom feed",
+        summary: "A country's result versions and race calls as an Atom feed",
         description:
-          `The ${ENTRIES} newest result versions of all the country's elections, newest first, as an Atom ` +
-          "1.0 feed: entries as in an election's feed.",
+          `The ${ENTRIES} newest result versions and race calls of all the country's elections, newest first, ` +
+          "as an Atom 1.0 feed: entries as in an election's feed.",
         params: countryParams,
         response: atomResponses('The Atom feed.'),
       },
@@ -186,7 +226,7 @@ export const feedsRoutes: FastifyPluginAsyncZod = async (app) => {
       const country = await findCountry(request.db, request.params.code);
       if (!country) throw notFound(`Country ${request.params.code} is not in the database.`);
       // A country's next election can start at any time: always the preliminary results' max-age.
-      return sendFeed(request, reply, { country: country.code }, `${country.name}: result versions`, () => true);
+      return sendFeed(request, reply, { country: country.code }, `${country.name}: results and calls`, () => true);
     },
   );
 };

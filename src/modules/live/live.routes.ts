@@ -1,5 +1,5 @@
 // GET /live/{electionId}: a small results page a newsroom can embed in an iframe. It draws the
-// current results and redraws on each new version, pushed by /v1/changes/stream; everything it
+// current results and race call and redraws on each new version or call, pushed by /v1/changes/stream; everything it
 // loads is served here (public/live/), under a CSP that allows nothing else.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ function page(id: string, title: string): string {
 <main data-election="${escapeXml(id)}" data-status-words="${escapeXml(JSON.stringify(STATUS_WORDS))}">
 <h1>${t}</h1>
 <p class="status" aria-live="polite">Loading the results…</p>
+<p class="call" aria-live="polite"></p>
 <table>
 <caption class="visually-hidden">Results by line, highest first</caption>
 <thead><tr><th scope="col">Name</th><th scope="col" class="number">Votes</th><th scope="col" class="number">%</th><th scope="col"><span class="visually-hidden">Share</span></th></tr></thead>
