@@ -500,8 +500,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * An election's result versions as an Atom feed
-         * @description The election's 50 newest result versions (every contest), newest first, as an Atom 1.0 feed for feed readers and newsroom tools: each entry is a version (its URL is its id and its link), when the API recorded it, its status, its leading lines, turnout and source. /v1/changes has every change, from any point.
+         * An election's result versions and race calls as an Atom feed
+         * @description The election's 50 newest result versions and race calls (every contest), newest first, as an Atom 1.0 feed for feed readers and newsroom tools: each entry is a version or a call (its URL is its id and its link), when the API recorded it; a version with its status, leading lines, turnout and source; a call with its status, winners, who made it and when. /v1/changes has every change, from any point.
          */
         get: operations["getElectionResultsFeed"];
         put?: never;
@@ -520,8 +520,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A country's result versions as an Atom feed
-         * @description The 50 newest result versions of all the country's elections, newest first, as an Atom 1.0 feed: entries as in an election's feed.
+         * A country's result versions and race calls as an Atom feed
+         * @description The 50 newest result versions and race calls of all the country's elections, newest first, as an Atom 1.0 feed: entries as in an election's feed.
          */
         get: operations["getCountryResultsFeed"];
         put?: never;

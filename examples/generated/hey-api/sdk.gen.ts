@@ -490,9 +490,9 @@ export const getContestResultsRegionsChart = <ThrowOnError extends boolean = fal
 });
 
 /**
- * An election's result versions as an Atom feed
+ * An election's result versions and race calls as an Atom feed
  *
- * The election's 50 newest result versions (every contest), newest first, as an Atom 1.0 feed for feed readers and newsroom tools: each entry is a version (its URL is its id and its link), when the API recorded it, its status, its leading lines, turnout and source. /v1/changes has every change, from any point.
+ * The election's 50 newest result versions and race calls (every contest), newest first, as an Atom 1.0 feed for feed readers and newsroom tools: each entry is a version or a call (its URL is its id and its link), when the API recorded it; a version with its status, leading lines, turnout and source; a call with its status, winners, who made it and when. /v1/changes has every change, from any point.
  */
 export const getElectionResultsFeed = <ThrowOnError extends boolean = false>(options: Options<GetElectionResultsFeedData, ThrowOnError>): RequestResult<GetElectionResultsFeedResponses, GetElectionResultsFeedErrors, ThrowOnError> => (options.client ?? client).get<GetElectionResultsFeedResponses, GetElectionResultsFeedErrors, ThrowOnError>({
     requestValidator: async (data) => await z.object({
@@ -506,9 +506,9 @@ export const getElectionResultsFeed = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
- * A country's result versions as an Atom feed
+ * A country's result versions and race calls as an Atom feed
  *
- * The 50 newest result versions of all the country's elections, newest first, as an Atom 1.0 feed: entries as in an election's feed.
+ * The 50 newest result versions and race calls of all the country's elections, newest first, as an Atom 1.0 feed: entries as in an election's feed.
  */
 export const getCountryResultsFeed = <ThrowOnError extends boolean = false>(options: Options<GetCountryResultsFeedData, ThrowOnError>): RequestResult<GetCountryResultsFeedResponses, GetCountryResultsFeedErrors, ThrowOnError> => (options.client ?? client).get<GetCountryResultsFeedResponses, GetCountryResultsFeedErrors, ThrowOnError>({
     requestValidator: async (data) => await z.object({
