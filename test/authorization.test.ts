@@ -56,6 +56,7 @@ t.test('the document marks every write and the audit log as secured', async (t) 
     'createContest',
     'createElection',
     'createOrganisation',
+    'createRaceCall',
     'createSource',
     'listAuditLog',
     'mergeCandidates',

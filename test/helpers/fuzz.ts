@@ -204,6 +204,7 @@ function knownIds(name: string, path: string): string[] | undefined {
     case 'candidateId':
       return seed.candidates;
     case 'nominatorId':
+    case 'organisationId':
       return seed.organisations;
     case 'sourceId':
       return seed.sources;
@@ -679,6 +680,30 @@ function goodBodies(op: Operation, doc: OpenApiDocument): fc.Arbitrary<unknown>[
           { note: fc.string({ maxLength: 50, unit: 'grapheme' }), termEndYear: fc.integer({ min: 1800, max: 2200 }) },
           { requiredKeys: ['note'] },
         ),
+      );
+      break;
+    case 'createRaceCall':
+      // On any contest of any election: a call with winners is accepted where they are its lines.
+      out.push(
+        fc.record({
+          status: fc.constantFrom('too-early', 'too-close', 'uncalled'),
+          sourceId: fc.constantFrom(...seed.sources),
+        }),
+      );
+      out.push(
+        fc.record({
+          status: fc.constant('called'),
+          winners: fc.constantFrom(
+            [{ candidateId: 'kassym-jomart-tokayev' }],
+            [{ organisationId: 'amanat' }],
+            [{ option: 'Yes' }],
+          ),
+          sourceId: fc.constantFrom(...seed.sources),
+          calledAt: fc.option(
+            dateArb.map((d) => `${d}T20:00:00+06:00`),
+            { nil: undefined },
+          ),
+        }),
       );
       break;
     case 'publishResults':
