@@ -1098,6 +1098,19 @@ export interface components {
                 /** @description Turnout as published. */
                 turnoutPercent: number | null;
             };
+            /** @description Counting progress, as published (NIST SubUnitsReported / TotalSubUnits); null where not published. */
+            counting: {
+                /** @description What the units counted are (polling-station); null when the source does not say. */
+                unitsLevel: ("country" | "region" | "city" | "district" | "polling-station") | null;
+                /** @description Units (e.g. polling stations) whose count is in these figures. */
+                unitsReporting: number | null;
+                /** @description Units in all. */
+                unitsTotal: number | null;
+                /** @description Ballots counted so far, as published. */
+                ballotsCounted: number | null;
+                /** @description The expected total vote, only where a source publishes an estimate; never computed here. */
+                expectedVotes: number | null;
+            };
             /** @description Computed by this API from the published figures; not published by any source. */
             derived: {
                 /** @description Sum of the lines' votes; only when every line is listed with its votes. */
@@ -1106,6 +1119,8 @@ export interface components {
                 ballotsCastMinusLinesTotal: number | null;
                 /** @description ballotsCast / registeredVoters × 100, to 2 decimals. */
                 turnoutPercent: number | null;
+                /** @description counting.unitsReporting / counting.unitsTotal × 100, to 2 decimals. */
+                unitsReportingPercent: number | null;
             };
             /** @description Sorted by votes (then percent), highest first; only what the source gives. */
             lines: components["schemas"]["ResultLine"][];
@@ -1368,6 +1383,19 @@ export interface components {
                 /** @description Turnout as published. */
                 turnoutPercent: number | null;
             };
+            /** @description Counting progress, as published (NIST SubUnitsReported / TotalSubUnits); null where not published. */
+            counting: {
+                /** @description What the units counted are (polling-station); null when the source does not say. */
+                unitsLevel: ("country" | "region" | "city" | "district" | "polling-station") | null;
+                /** @description Units (e.g. polling stations) whose count is in these figures. */
+                unitsReporting: number | null;
+                /** @description Units in all. */
+                unitsTotal: number | null;
+                /** @description Ballots counted so far, as published. */
+                ballotsCounted: number | null;
+                /** @description The expected total vote, only where a source publishes an estimate; never computed here. */
+                expectedVotes: number | null;
+            };
             /** @description Computed by this API from the published figures; not published by any source. */
             derived: {
                 /** @description Sum of the lines' votes; only when every line is listed with its votes. */
@@ -1376,6 +1404,8 @@ export interface components {
                 ballotsCastMinusLinesTotal: number | null;
                 /** @description ballotsCast / registeredVoters × 100, to 2 decimals. */
                 turnoutPercent: number | null;
+                /** @description counting.unitsReporting / counting.unitsTotal × 100, to 2 decimals. */
+                unitsReportingPercent: number | null;
             };
             /**
              * @description The denominator of the published percentages: the sum of the lines, ballots cast, valid votes, or unknown.
@@ -1958,6 +1988,34 @@ export interface components {
                 turnoutPercent: number | null;
             };
             /**
+             * @description Counting progress as published: units reporting of total, ballots counted, an expected vote (never computed). Units reporting never exceed the total, nor an area's its parent's.
+             * @default {
+             *       "unitsLevel": null,
+             *       "unitsReporting": null,
+             *       "unitsTotal": null,
+             *       "ballotsCounted": null,
+             *       "expectedVotes": null
+             *     }
+             */
+            counting: {
+                /**
+                 * @description What the units counted are: polling-station, district, ...
+                 * @default null
+                 */
+                unitsLevel: ("country" | "region" | "city" | "district" | "polling-station") | null;
+                /** @default null */
+                unitsReporting: number | null;
+                /** @default null */
+                unitsTotal: number | null;
+                /** @default null */
+                ballotsCounted: number | null;
+                /**
+                 * @description Only an estimate a source publishes.
+                 * @default null
+                 */
+                expectedVotes: number | null;
+            };
+            /**
              * @description True when every line for this area is listed.
              * @default false
              */
@@ -2169,6 +2227,34 @@ export interface components {
                 invalidVotes: number | null;
                 /** @default null */
                 turnoutPercent: number | null;
+            };
+            /**
+             * @description Counting progress as published: units reporting of total, ballots counted, an expected vote (never computed). Units reporting never exceed the total, nor an area's its parent's.
+             * @default {
+             *       "unitsLevel": null,
+             *       "unitsReporting": null,
+             *       "unitsTotal": null,
+             *       "ballotsCounted": null,
+             *       "expectedVotes": null
+             *     }
+             */
+            counting: {
+                /**
+                 * @description What the units counted are: polling-station, district, ...
+                 * @default null
+                 */
+                unitsLevel: ("country" | "region" | "city" | "district" | "polling-station") | null;
+                /** @default null */
+                unitsReporting: number | null;
+                /** @default null */
+                unitsTotal: number | null;
+                /** @default null */
+                ballotsCounted: number | null;
+                /**
+                 * @description Only an estimate a source publishes.
+                 * @default null
+                 */
+                expectedVotes: number | null;
             };
             /** @enum {string} */
             percentBase: "lines-total" | "ballots-cast" | "valid-votes" | "unknown";
@@ -2574,6 +2660,19 @@ export interface components {
                 /** @description Turnout as published. */
                 turnoutPercent: number | null;
             };
+            /** @description Counting progress, as published (NIST SubUnitsReported / TotalSubUnits); null where not published. */
+            counting: {
+                /** @description What the units counted are (polling-station); null when the source does not say. */
+                unitsLevel: ("country" | "region" | "city" | "district" | "polling-station") | null;
+                /** @description Units (e.g. polling stations) whose count is in these figures. */
+                unitsReporting: number | null;
+                /** @description Units in all. */
+                unitsTotal: number | null;
+                /** @description Ballots counted so far, as published. */
+                ballotsCounted: number | null;
+                /** @description The expected total vote, only where a source publishes an estimate; never computed here. */
+                expectedVotes: number | null;
+            };
             /** @description Computed by this API from the published figures; not published by any source. */
             derived: {
                 /** @description Sum of the lines' votes; only when every line is listed with its votes. */
@@ -2582,6 +2681,8 @@ export interface components {
                 ballotsCastMinusLinesTotal: number | null;
                 /** @description ballotsCast / registeredVoters × 100, to 2 decimals. */
                 turnoutPercent: number | null;
+                /** @description counting.unitsReporting / counting.unitsTotal × 100, to 2 decimals. */
+                unitsReportingPercent: number | null;
             };
             /**
              * @description The denominator of the published percentages: the sum of the lines, ballots cast, valid votes, or unknown.

@@ -13,7 +13,7 @@ import { SYNTHETIC_SOURCE_ID, synth } from '../src/db/synth.js';
 import { type DocumentQuery, findResultsDocument } from '../src/modules/results/results.document.js';
 import { loadResultsJson } from '../src/modules/results/results.service.js';
 import { forEachEngine } from './helpers/app.js';
-import { referenceResults, serializeReference } from './helpers/results-reference.js';
+import { referenceResults, serializeCurrentReference, serializeReference } from './helpers/results-reference.js';
 import { scaled } from './helpers/scale.js';
 
 type Outcome =
@@ -25,7 +25,7 @@ async function reference(db: Db, q: DocumentQuery): Promise<Outcome> {
     const results = await referenceResults(db, q);
     return results
       ? {
-          json: serializeReference(results),
+          json: q.number === undefined ? await serializeCurrentReference(db, q, results) : serializeReference(results),
           version: results.version,
           preliminary: results.preliminary,
           current: results.current,
@@ -166,6 +166,27 @@ function edgeVersions(): VersionSpec[] {
         { sourceId: 'zz-source_', covers: 'underscore' },
       ],
     },
+    // Counting progress: the share of units reporting rounded as JavaScript rounds it, 0 of 0 (no
+    // share), a level alone, and an area's own progress.
+    {
+      row: {
+        complete: false,
+        unitsLevel: 'polling-station',
+        unitsReporting: 6262,
+        unitsTotal: 10101,
+        ballotsCounted: 5_000_000,
+        expectedVotes: 8_300_046,
+      },
+      lines: [candidateLine('zz-a', 60, 66.667)],
+      areas: [
+        { areaId: 'kz-zz-edge', row: { unitsReporting: 2, unitsTotal: 3, ballotsCounted: 0 } },
+        { areaId: 'kz-zz-edge-d', row: { unitsReporting: 0, unitsTotal: 0, unitsLevel: 'district' } },
+        { areaId: 'kz-zz-edge-b', row: { unitsReporting: 1, unitsTotal: 8, expectedVotes: MAX } },
+      ],
+    },
+    { row: { unitsReporting: 1, unitsTotal: 3 } },
+    { row: { unitsReporting: 5, unitsTotal: null, unitsLevel: 'region' } },
+    { inexact: true, row: { ballotsCounted: MAX + 2 } },
     // Areas: a region and a district in it, with and without lines, counts at the edges; party seats.
     {
       row: { complete: true, registeredVoters: 100, ballotsCast: 90 },
@@ -392,6 +413,35 @@ forEachEngine(t, async (t, app: FastifyInstance) => {
     const { compared, exact } = await compareAll(t, db);
     t.ok(compared > 3, `${compared} seeded versions and current versions`);
     t.equal(exact, compared, 'all of them written by PostgreSQL, none through the fallback');
+  });
+
+  t.test('the current results with a race call: the call appended as the schema orders it', async (t) => {
+    const [contest] = await db
+      .select({ id: s.contests.id })
+      .from(s.contests)
+      .where(eq(s.contests.electionId, 'kz.presidential.2022-11-20'));
+    const [call] = await db
+      .insert(s.raceCalls)
+      .values({
+        electionId: 'kz.presidential.2022-11-20',
+        contestId: contest!.id,
+        number: 1,
+        status: 'runoff',
+        sourceId: 'kazinform-2022-cec-final-results',
+        calledAt: new Date('2022-11-21T06:00:00.123Z'),
+        note: STRANGE,
+      })
+      .returning({ id: s.raceCalls.id });
+    await db.insert(s.raceCallWinners).values([
+      { callId: call!.id, position: 0, candidateId: 'kassym-jomart-tokayev' },
+      { callId: call!.id, position: 1, option: STRANGE },
+    ]);
+    const { compared, exact } = await compareAll(t, db, ['kz.presidential.2022-11-20']);
+    t.equal(exact, compared);
+    const body = (await loadResultsJson(db, { electionId: 'kz.presidential.2022-11-20' }))!.json;
+    t.match(JSON.parse(body), {
+      call: { status: 'runoff', winners: [{ id: 'kassym-jomart-tokayev' }, { name: STRANGE }] },
+    });
   });
 
   t.test('the route sends those bytes, with and without the cache', async (t) => {

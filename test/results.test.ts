@@ -82,7 +82,7 @@ forEachEngine(t, async (t, app) => {
     t.equal((res.body as { lines: unknown[] }).lines.length, 1, 'only the winner is named in the article');
     const v10 = await get(app, `/v1/elections/${KZ2022}/results/versions/10`);
     const current = await get(app, `/v1/elections/${KZ2022}/results`);
-    t.same(v10.body, current.body, '/results is the newest version');
+    t.same({ ...(v10.body as object), call: null }, current.body, '/results is the newest version, with no call made');
   });
 
   t.test("version 9: the CEC's preliminary count, one vote short of the certified one", async (t) => {

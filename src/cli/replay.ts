@@ -49,6 +49,13 @@ interface Turnout {
   invalidVotes: number | null;
   turnoutPercent: number | null;
 }
+interface Counting {
+  unitsLevel: string | null;
+  unitsReporting: number | null;
+  unitsTotal: number | null;
+  ballotsCounted: number | null;
+  expectedVotes: number | null;
+}
 interface Version {
   version: number;
   status: string;
@@ -58,9 +65,10 @@ interface Version {
   note: string | null;
   contest: { id: string; main: boolean };
   turnout: Turnout;
+  counting: Counting;
   percentBase: string;
   lines: Line[];
-  areas: { area: { id: string }; complete: boolean; turnout: Turnout; lines: Line[] }[];
+  areas: { area: { id: string }; complete: boolean; turnout: Turnout; counting: Counting; lines: Line[] }[];
   sources: { id: string; covers: string }[];
 }
 
@@ -109,11 +117,13 @@ const versionInput = (v: Version) => ({
   sourceId: v.sources[0]!.id,
   additionalSources: v.sources.slice(1).map((s) => ({ sourceId: s.id, covers: s.covers })),
   turnout: v.turnout,
+  counting: v.counting,
   percentBase: v.percentBase,
   lines: v.lines.map(lineInput),
   areas: v.areas.map((a) => ({
     areaId: a.area.id,
     turnout: a.turnout,
+    counting: a.counting,
     complete: a.complete,
     lines: a.lines.map(lineInput),
   })),

@@ -35,7 +35,24 @@ const counts = {
   validVotes: count,
   invalidVotes: count,
   turnoutPercent: z.number().nullable(),
+  // Counting progress (omitted: not published).
+  unitsLevel: z.enum(t.areaLevel.enumValues).nullable().default(null),
+  unitsReporting: count.default(null),
+  unitsTotal: count.default(null),
+  ballotsCounted: count.default(null),
+  expectedVotes: count.default(null),
 };
+
+/** The counting-progress fields of a version or an area, as the seed format holds them (flat). */
+export const COUNTING_KEYS = ['unitsLevel', 'unitsReporting', 'unitsTotal', 'ballotsCounted', 'expectedVotes'] as const;
+/** No counting progress published. */
+export const NO_COUNTING = {
+  unitsLevel: null,
+  unitsReporting: null,
+  unitsTotal: null,
+  ballotsCounted: null,
+  expectedVotes: null,
+} as const;
 
 const seedLineSchema = z.object({
   kind: z.enum(t.selectionKind.enumValues),

@@ -13,7 +13,7 @@ import { fillOwnNames, ISO_3166_1_SOURCE, ownNameRows } from './names.js';
 import { defaultMainContest } from './contests.js';
 import type { VersionRows } from './result-versions.js';
 import * as t from './schema/index.js';
-import { type SeedVersion, versionRows } from './seed.js';
+import { NO_COUNTING, type SeedVersion, versionRows } from './seed.js';
 
 export const SYNTHETIC_SOURCE_ID = 'synthetic-dataset';
 
@@ -770,6 +770,7 @@ class Generator {
           validVotes: certified ? ballotsCast - invalid : null,
           invalidVotes: certified ? invalid : null,
           turnoutPercent: round2((cast / electorate) * 100),
+          ...NO_COUNTING,
           percentBase: 'lines-total',
           lines: lines(votes, certified ? undefined : this.int(2, 5), certified ? finalSeats : undefined),
           areas,
@@ -801,6 +802,7 @@ class Generator {
       validVotes: f.valid[r]!,
       invalidVotes: f.invalid[r]!,
       turnoutPercent: f.registered[r] ? round2((f.cast[r]! / f.registered[r]) * 100) : null,
+      ...NO_COUNTING,
       complete: withLines,
       publishedAsIs: false,
       // A region's lines are its counts only: ranks, outcomes and seats are the contest's.
@@ -821,6 +823,7 @@ class Generator {
         validVotes: null,
         invalidVotes: null,
         turnoutPercent: f.registered[r] ? round2((cast / f.registered[r]) * 100) : null,
+        ...NO_COUNTING,
         complete: false,
         publishedAsIs: false,
         lines: [],

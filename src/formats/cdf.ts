@@ -28,7 +28,11 @@
 // - Organisations: a Party each (name, abbreviation, colour when the data has one), an alliance a
 //   Coalition listing its members' PartyIds.
 // - Not held here, so omitted: offices and terms (Office), ballot order (SequenceOrder), device
-//   counts, over/undervotes, count status, people's name parts, party short names.
+//   counts, over/undervotes, people's name parts, party short names.
+// - Counting progress: units reporting of total are a ReportingUnit's SubUnitsReported and
+//   TotalSubUnits (once per area, from the first contest that publishes both), and a CountStatus
+//   (completed, in-process, not-processed) on it and on the contest; ballots counted and a
+//   published expected vote have no field and go in Notes.
 import { z } from 'zod';
 import { isPreliminary, type ResultStatus, resultStatus } from '../db/schema/index.js';
 import type { Election as ElectionView } from '../modules/elections/elections.view.js';
@@ -94,10 +98,16 @@ type Candidate = {
   PostElectionStatus?: 'winner' | 'projected-winner' | 'defeated' | 'advanced-to-runoff';
   ExternalIdentifier: ExternalId[];
 };
+type CountStatus = {
+  '@type': 'ElectionResults.CountStatus';
+  Status: 'completed' | 'in-process' | 'not-processed';
+  Type: 'total';
+};
 type ContestBase = {
   '@id': string;
   Name: string;
   ElectionDistrictId: string;
+  CountStatus?: CountStatus[];
   ExternalIdentifier: ExternalId[];
   ContestSelection: Selection[];
   OtherCounts?: OtherCounts[];
@@ -139,6 +149,9 @@ type ReportingUnit = {
   Name: Text;
   ExternalIdentifier: ExternalId[];
   ComposingGpUnitIds?: string[];
+  CountStatus?: CountStatus[];
+  SubUnitsReported?: number;
+  TotalSubUnits?: number;
   VotersRegistered?: number;
   ElectionAdministration?: { '@type': 'ElectionResults.ElectionAdministration'; Name: string };
 };
@@ -299,6 +312,27 @@ function turnoutWords(t: Results['turnout'], what: { registered: boolean; ballot
 interface UnitFacts {
   registered?: { value: number; contest: string };
   ballots?: { value: number; contest: string };
+  unitsReporting?: { value: number; contest: string };
+  unitsTotal?: { value: number; contest: string };
+}
+
+/**
+ * NIST's count status from units reporting of total (both published): none counted, some, all.
+ * Nothing when either is missing: a status is never guessed from the version's status.
+ */
+function countStatus(reporting: number | null | undefined, total: number | null | undefined): CountStatus[] {
+  if (reporting === null || reporting === undefined || total === null || total === undefined) return [];
+  const status = reporting >= total ? 'completed' : reporting === 0 ? 'not-processed' : 'in-process';
+  return [{ '@type': `${T}CountStatus`, Status: status, Type: 'total' }];
+}
+
+/** Counting progress that has no CDF field (ballots counted, an expected vote), in words. */
+function countingWords(c: Results['counting']): string[] {
+  return [
+    c.unitsLevel === null ? null : `units counted: ${c.unitsLevel}`,
+    c.ballotsCounted === null ? null : `ballots counted ${c.ballotsCounted}`,
+    c.expectedVotes === null ? null : `expected vote (the source's estimate) ${c.expectedVotes}`,
+  ].filter((s): s is string => s !== null);
 }
 
 function contestNotes(
@@ -313,10 +347,18 @@ function contestNotes(
   const unused = (areaId: string, key: keyof UnitFacts, value: number | null) =>
     value !== null && facts.get(areaId)?.[key]?.contest !== r.contest.id;
   const own = r.area.id;
-  const ownFigures = turnoutWords(t, {
-    registered: unused(own, 'registered', t.registeredVoters),
-    ballots: unused(own, 'ballots', t.ballotsCast),
-  }).filter((w) => !w.startsWith('turnout '));
+  const unitWords = (areaId: string, c: Results['counting']) =>
+    c.unitsReporting !== null && c.unitsTotal !== null && facts.get(areaId)?.unitsTotal?.contest !== r.contest.id
+      ? [`units reporting ${c.unitsReporting} of ${c.unitsTotal}`]
+      : [];
+  const ownFigures = [
+    ...turnoutWords(t, {
+      registered: unused(own, 'registered', t.registeredVoters),
+      ballots: unused(own, 'ballots', t.ballotsCast),
+    }).filter((w) => !w.startsWith('turnout ')),
+    ...unitWords(own, r.counting),
+    ...countingWords(r.counting),
+  ];
   const byArea = c.areas
     .map((a) => {
       const figures = [
@@ -324,6 +366,8 @@ function contestNotes(
           registered: unused(a.area.id, 'registered', a.turnout.registeredVoters),
           ballots: unused(a.area.id, 'ballots', a.turnout.ballotsCast),
         }),
+        ...unitWords(a.area.id, a.counting),
+        ...countingWords(a.counting),
         ...a.lines.filter((l) => l.percent !== null).map(percentOf),
       ];
       return figures.length > 0 ? `${areaNames.get(a.area.id) ?? a.area.name}: ${figures.join(', ')}` : null;
@@ -417,11 +461,14 @@ export function toElectionReport(input: ReportInput, issuer: ReportIssuer): Elec
     facts.set(areaId, f);
   };
   for (const { results: r, areas } of contests) {
-    noteFact(r.area.id, 'registered', r.turnout.registeredVoters, r.contest.id);
-    noteFact(r.area.id, 'ballots', r.turnout.ballotsCast, r.contest.id);
-    for (const a of areas) {
+    for (const a of [r, ...areas]) {
       noteFact(a.area.id, 'registered', a.turnout.registeredVoters, r.contest.id);
       noteFact(a.area.id, 'ballots', a.turnout.ballotsCast, r.contest.id);
+      // Units reporting and in all: a pair from one contest, or neither.
+      if (a.counting.unitsReporting !== null && a.counting.unitsTotal !== null && !facts.get(a.area.id)?.unitsTotal) {
+        noteFact(a.area.id, 'unitsReporting', a.counting.unitsReporting, r.contest.id);
+        noteFact(a.area.id, 'unitsTotal', a.counting.unitsTotal, r.contest.id);
+      }
     }
   }
 
@@ -504,10 +551,12 @@ export function toElectionReport(input: ReportInput, issuer: ReportIssuer): Elec
       };
     });
 
+    const contestStatus = countStatus(r.counting.unitsReporting, r.counting.unitsTotal);
     const base = {
       '@id': contestId,
       Name: r.contest.name,
       ElectionDistrictId: own,
+      ...(contestStatus.length ? { CountStatus: contestStatus } : {}),
       ExternalIdentifier: [
         ourId(r.contest.id, 'contest'),
         ourId(String(r.version), 'result-version'),
@@ -572,6 +621,9 @@ export function toElectionReport(input: ReportInput, issuer: ReportIssuer): Elec
   const visit = (a: AreaNode) => {
     const kids = (children.get(a.id) ?? []).sort(byName);
     const registered = facts.get(a.id)?.registered?.value;
+    const reporting = facts.get(a.id)?.unitsReporting?.value;
+    const total = facts.get(a.id)?.unitsTotal?.value;
+    const status = countStatus(reporting, total);
     const ids: ExternalId[] =
       a.level === 'country'
         ? [
@@ -590,6 +642,7 @@ export function toElectionReport(input: ReportInput, issuer: ReportIssuer): Elec
       Name: text(a.name),
       ExternalIdentifier: ids,
       ...(kids.length > 0 ? { ComposingGpUnitIds: kids.map((k) => gpUnitId(k.id)) } : {}),
+      ...(status.length ? { CountStatus: status, SubUnitsReported: reporting, TotalSubUnits: total } : {}),
       ...(registered === undefined ? {} : { VotersRegistered: registered }),
       ...(administration && a.id === administered
         ? { ElectionAdministration: { '@type': `${T}ElectionAdministration`, Name: administration } }

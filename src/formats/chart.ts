@@ -181,6 +181,35 @@ export function statusLine(results: Pick<Results, 'status' | 'asOf' | 'version'>
     .join(' · ');
 }
 
+const UNIT_WORDS: Record<NonNullable<Results['counting']['unitsLevel']>, string> = {
+  country: 'countries',
+  region: 'regions',
+  city: 'cities',
+  district: 'districts',
+  'polling-station': 'polling stations',
+};
+
+/**
+ * Counting progress in words, as published: "62% of polling stations counted (6,262 of 10,101).",
+ * the ballots counted, and a published expected vote; null when the version gives none.
+ */
+export function countingNote(results: Pick<Results, 'counting' | 'derived'>): string | null {
+  const c = results.counting;
+  const units = c.unitsLevel ? UNIT_WORDS[c.unitsLevel] : 'reporting units';
+  const parts = [
+    c.unitsReporting !== null && c.unitsTotal !== null
+      ? `${results.derived.unitsReportingPercent ?? 0}% of ${units} counted (${thousands.format(c.unitsReporting)} of ${thousands.format(c.unitsTotal)}).`
+      : c.unitsReporting !== null
+        ? `${thousands.format(c.unitsReporting)} ${units} counted.`
+        : null,
+    c.ballotsCounted !== null ? `${thousands.format(c.ballotsCounted)} ballots counted.` : null,
+    c.expectedVotes !== null
+      ? `Expected vote, as estimated by the source: ${thousands.format(c.expectedVotes)}.`
+      : null,
+  ].filter((p): p is string => p !== null);
+  return parts.length ? parts.join(' ') : null;
+}
+
 const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
 /**
@@ -280,6 +309,7 @@ export function toResultsChart(results: Results, election: { title: string }): s
     canvas.block(['No figures have been published for this version.'], 14, { cls: 'name' });
 
   const footnotes = [
+    countingNote(results),
     results.lines.length > 0 ? BASE_WORDS[results.percentBase] : null,
     results.complete ? null : 'Incomplete: the source published only the lines shown.',
     sourceNote(results),

@@ -8,6 +8,7 @@ import { ISO_3166_1_SOURCE, ownNameRows } from '../db/names.js';
 import { ANALYZE_AFTER, analyze, insertAll, writeVersions } from './bulk-insert.js';
 import * as t from '../db/schema/index.js';
 import {
+  COUNTING_KEYS,
   contestsOf,
   type SeedContest,
   type SeedElection,
@@ -400,18 +401,24 @@ async function resolvePlan(db: Db, plan: ImportPlan): Promise<Resolved> {
         validVotes,
         invalidVotes,
         turnoutPercent,
+        unitsLevel,
+        unitsReporting,
+        unitsTotal,
+        ballotsCounted,
+        expectedVotes,
         areas,
         ...fields
       } = version;
       const input = importInputSchema.safeParse({
         ...fields,
         turnout: { registeredVoters, ballotsCast, validVotes, invalidVotes, turnoutPercent },
-        areas: areas.map(({ areaId, complete, publishedAsIs, lines, ...turnout }) => ({
+        counting: { unitsLevel, unitsReporting, unitsTotal, ballotsCounted, expectedVotes },
+        areas: areas.map(({ areaId, complete, publishedAsIs, lines, ...figures }) => ({
           areaId,
           complete,
           publishedAsIs,
           lines,
-          turnout,
+          ...splitFigures(figures),
         })),
       });
       const located = { ...pv, rows: rowMap };
@@ -500,26 +507,21 @@ function withOwnArea(
   const own = pv.version;
   let problem: ImportProblem | undefined;
   if (pv.rows.own.length) {
-    const ownFigures = [
-      own.complete,
-      own.registeredVoters,
-      own.ballotsCast,
-      own.validVotes,
-      own.invalidVotes,
-      own.turnoutPercent,
-    ];
-    const given = [
-      figures.complete,
-      figures.registeredVoters,
-      figures.ballotsCast,
-      figures.validVotes,
-      figures.invalidVotes,
-      figures.turnoutPercent,
-    ];
+    const keys = [
+      'complete',
+      'registeredVoters',
+      'ballotsCast',
+      'validVotes',
+      'invalidVotes',
+      'turnoutPercent',
+      ...COUNTING_KEYS,
+    ] as const;
+    const ownFigures = keys.map((k) => own[k]);
+    const given = keys.map((k) => figures[k]);
     if (JSON.stringify(ownFigures) !== JSON.stringify(given))
       problem = {
         where: rowsText(areaRows.rows),
-        message: `complete or the turnout columns of ${contestAreaId}, the contest's own area, differ from ${rowsText(pv.rows.own)} (an empty areaId)`,
+        message: `complete or the turnout or counting columns of ${contestAreaId}, the contest's own area, differ from ${rowsText(pv.rows.own)} (an empty areaId)`,
       };
   }
   return {
@@ -539,7 +541,13 @@ function withOwnArea(
   };
 }
 
-const csvColumns = new Set<string>(lineColumns);
+const csvColumns = new Set<string>([...lineColumns, ...COUNTING_KEYS]);
+
+/** An area's flat figures (the seed format's) as the write API's turnout and counting blocks. */
+function splitFigures(f: Omit<SeedVersion['areas'][number], 'areaId' | 'complete' | 'publishedAsIs' | 'lines'>) {
+  const { unitsLevel, unitsReporting, unitsTotal, ballotsCounted, expectedVotes, ...turnout } = f;
+  return { turnout, counting: { unitsLevel, unitsReporting, unitsTotal, ballotsCounted, expectedVotes } };
+}
 
 /**
  * A problem at a field of a version (`areas.3.lines.2.votes`): for CSV its row and column; for JSON
@@ -547,13 +555,13 @@ const csvColumns = new Set<string>(lineColumns);
  */
 function locate(pv: PlannedVersion, field: string, message: string): ImportProblem {
   const rows = pv.rows;
-  if (!rows) return { where: pv.where, message: `${field.replace(/(^|\.)turnout\./, '$1')}: ${message}` };
+  if (!rows) return { where: pv.where, message: `${field.replace(/(^|\.)(turnout|counting)\./, '$1')}: ${message}` };
   let at: number[] = rows.all;
   let m: RegExpExecArray | null;
   if ((m = /^areas\.(\d+)\.lines\.(\d+)/.exec(field))) at = [rows.areas[Number(m[1])]?.lines[Number(m[2])] ?? 0];
   else if ((m = /^areas\.(\d+)/.exec(field))) at = rows.areas[Number(m[1])]?.rows ?? rows.all;
   else if ((m = /^lines\.(\d+)/.exec(field))) at = [rows.lines[Number(m[1])] ?? 0];
-  else if (/^(turnout|lines|complete)/.test(field) && rows.own.length) at = rows.own;
+  else if (/^(turnout|counting|lines|complete)/.test(field) && rows.own.length) at = rows.own;
   const column = field.split('.').at(-1)!;
   const where = at.every((r) => r > 0) ? rowsText(at) : pv.where;
   return { where, message: csvColumns.has(column) ? `${column}: ${message}` : message };

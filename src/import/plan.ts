@@ -1,6 +1,7 @@
 import * as t from '../db/schema/index.js';
-import { seedFileSchema, type SeedElection, type SeedFile, type SeedVersion } from '../db/seed.js';
+import { NO_COUNTING, seedFileSchema, type SeedElection, type SeedFile, type SeedVersion } from '../db/seed.js';
 import { ELECTION_ID_PATTERN } from '../modules/elections/elections.schemas.js';
+import { countingCsvColumns } from '../modules/results/results.csv.js';
 import { exportOnlyColumns, lineColumns } from '../modules/vote-shares/vote-shares.columns.js';
 import { CsvSyntaxError, csvRows } from './csv.js';
 
@@ -138,6 +139,12 @@ const readers = {
   validVotes: int,
   invalidVotes: int,
   turnoutPercent: num,
+  // The results CSV's counting progress (unitsReportingPercent, derived, is not read).
+  unitsLevel: oneOf(t.areaLevel.enumValues),
+  unitsReporting: int,
+  unitsTotal: int,
+  ballotsCounted: int,
+  expectedVotes: int,
   kind: oneOf(t.selectionKind.enumValues),
   name: text,
   candidateId: text,
@@ -221,7 +228,7 @@ export function planFromCsv(text: string): ImportPlan {
   };
   const problems: ImportProblem[] = [];
   const header = (next() ?? []).map((c) => c.trim());
-  const known = new Set<string>([...lineColumns, ...exportOnlyColumns]);
+  const known = new Set<string>([...lineColumns, ...exportOnlyColumns, ...countingCsvColumns]);
   for (const column of header)
     if (!known.has(column)) problems.push({ where: 'header', message: `unknown column '${column}'` });
   for (const column of ['electionId', 'version', 'status', 'complete', 'percentBase', 'sourceId'])
@@ -280,6 +287,7 @@ export function planFromCsv(text: string): ImportPlan {
         validVotes: null,
         invalidVotes: null,
         turnoutPercent: null,
+        ...NO_COUNTING,
         percentBase: row.percentBase,
         note: null,
         sourceId: row.sourceId,
@@ -308,6 +316,11 @@ export function planFromCsv(text: string): ImportPlan {
         validVotes: row.validVotes,
         invalidVotes: row.invalidVotes,
         turnoutPercent: row.turnoutPercent,
+        unitsLevel: row.unitsLevel,
+        unitsReporting: row.unitsReporting,
+        unitsTotal: row.unitsTotal,
+        ballotsCounted: row.ballotsCounted,
+        expectedVotes: row.expectedVotes,
       };
       block = {
         first: rowNumber,
@@ -323,7 +336,7 @@ export function planFromCsv(text: string): ImportPlan {
       problems.push({
         where: `row ${rowNumber}`,
         message:
-          `complete or the turnout columns differ from row ${block.first}: they are ` +
+          `complete or the turnout or counting columns differ from row ${block.first}: they are ` +
           `${own ? "the contest's own area's" : `area ${row.areaId}'s`} figures, the same on each of its rows (${describe(row)})`,
       });
     }
@@ -411,7 +424,12 @@ const sameFigures = (a: SeedVersion['areas'][number], row: CsvRow) =>
   a.ballotsCast === row.ballotsCast &&
   a.validVotes === row.validVotes &&
   a.invalidVotes === row.invalidVotes &&
-  a.turnoutPercent === row.turnoutPercent;
+  a.turnoutPercent === row.turnoutPercent &&
+  a.unitsLevel === row.unitsLevel &&
+  a.unitsReporting === row.unitsReporting &&
+  a.unitsTotal === row.unitsTotal &&
+  a.ballotsCounted === row.ballotsCounted &&
+  a.expectedVotes === row.expectedVotes;
 
 const describe = (row: CsvRow) =>
   `${row.electionId}${row.contest ? ` contest ${row.contest}` : ''} version ${row.version}`;

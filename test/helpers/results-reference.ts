@@ -4,6 +4,9 @@
 // through the response schema and stringified, as an ORM-style service would do it.
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { findCurrentCall } from '../../src/modules/calls/calls.repository.js';
+import { currentResultsSchema } from '../../src/modules/calls/calls.schemas.js';
+import { toCall } from '../../src/modules/calls/calls.view.js';
 import type { Db } from '../../src/db/client.js';
 import {
   areas,
@@ -23,7 +26,16 @@ type Results = z.output<typeof resultsSchema>;
 type Area = typeof areas.$inferSelect;
 type Counts = Pick<
   typeof resultVersions.$inferSelect,
-  'registeredVoters' | 'ballotsCast' | 'validVotes' | 'invalidVotes' | 'turnoutPercent'
+  | 'registeredVoters'
+  | 'ballotsCast'
+  | 'validVotes'
+  | 'invalidVotes'
+  | 'turnoutPercent'
+  | 'unitsLevel'
+  | 'unitsReporting'
+  | 'unitsTotal'
+  | 'ballotsCounted'
+  | 'expectedVotes'
 >;
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -48,6 +60,11 @@ const NO_COUNTS: Counts = {
   validVotes: null,
   invalidVotes: null,
   turnoutPercent: null,
+  unitsLevel: null,
+  unitsReporting: null,
+  unitsTotal: null,
+  ballotsCounted: null,
+  expectedVotes: null,
 };
 
 /** The lines of version `versionId` for one area (null: the contest's own), highest votes first. */
@@ -98,11 +115,20 @@ function figures(c: Counts, complete: boolean, lines: Results['lines']) {
       invalidVotes: c.invalidVotes,
       turnoutPercent: c.turnoutPercent,
     },
+    counting: {
+      unitsLevel: c.unitsLevel,
+      unitsReporting: c.unitsReporting,
+      unitsTotal: c.unitsTotal,
+      ballotsCounted: c.ballotsCounted,
+      expectedVotes: c.expectedVotes,
+    },
     derived: {
       linesTotal,
       ballotsCastMinusLinesTotal: linesTotal !== null && c.ballotsCast !== null ? c.ballotsCast - linesTotal : null,
       turnoutPercent:
         c.ballotsCast !== null && c.registeredVoters ? round2((c.ballotsCast / c.registeredVoters) * 100) : null,
+      unitsReportingPercent:
+        c.unitsReporting !== null && c.unitsTotal ? round2((c.unitsReporting / c.unitsTotal) * 100) : null,
     },
     lines,
   };
@@ -195,6 +221,7 @@ export async function referenceResults(
     publishedBy: v.publishedBy,
     note: v.note,
     turnout: topFigures.turnout,
+    counting: topFigures.counting,
     derived: topFigures.derived,
     percentBase: v.percentBase,
     lines: topFigures.lines,
@@ -209,3 +236,12 @@ export async function referenceResults(
 
 /** The body the route's schema gives for `results`: throws where the schema refuses a value. */
 export const serializeReference = (results: Results): string => JSON.stringify(z.encode(resultsSchema, results));
+
+/**
+ * The current results' body (CurrentResults): the version and the contest's current race call, read
+ * apart and encoded by the schema, so the call's place and shape in the SQL-built body are checked.
+ */
+export async function serializeCurrentReference(db: Db, q: DocumentQuery, results: Results): Promise<string> {
+  const call = await findCurrentCall(db, q.electionId, q.contest);
+  return JSON.stringify(z.encode(currentResultsSchema, { ...results, call: call ? toCall(call) : null }));
+}

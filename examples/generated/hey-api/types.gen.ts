@@ -129,6 +129,31 @@ export type AreaResults = {
         turnoutPercent: number | null;
     };
     /**
+     * Counting progress, as published (NIST SubUnitsReported / TotalSubUnits); null where not published.
+     */
+    counting: {
+        /**
+         * What the units counted are (polling-station); null when the source does not say.
+         */
+        unitsLevel: 'country' | 'region' | 'city' | 'district' | 'polling-station' | null;
+        /**
+         * Units (e.g. polling stations) whose count is in these figures.
+         */
+        unitsReporting: number | null;
+        /**
+         * Units in all.
+         */
+        unitsTotal: number | null;
+        /**
+         * Ballots counted so far, as published.
+         */
+        ballotsCounted: number | null;
+        /**
+         * The expected total vote, only where a source publishes an estimate; never computed here.
+         */
+        expectedVotes: number | null;
+    };
+    /**
      * Computed by this API from the published figures; not published by any source.
      */
     derived: {
@@ -144,6 +169,10 @@ export type AreaResults = {
          * ballotsCast / registeredVoters × 100, to 2 decimals.
          */
         turnoutPercent: number | null;
+        /**
+         * counting.unitsReporting / counting.unitsTotal × 100, to 2 decimals.
+         */
+        unitsReportingPercent: number | null;
     };
     /**
      * Sorted by votes (then percent), highest first; only what the source gives.
@@ -520,6 +549,31 @@ export type CurrentResults = {
         turnoutPercent: number | null;
     };
     /**
+     * Counting progress, as published (NIST SubUnitsReported / TotalSubUnits); null where not published.
+     */
+    counting: {
+        /**
+         * What the units counted are (polling-station); null when the source does not say.
+         */
+        unitsLevel: 'country' | 'region' | 'city' | 'district' | 'polling-station' | null;
+        /**
+         * Units (e.g. polling stations) whose count is in these figures.
+         */
+        unitsReporting: number | null;
+        /**
+         * Units in all.
+         */
+        unitsTotal: number | null;
+        /**
+         * Ballots counted so far, as published.
+         */
+        ballotsCounted: number | null;
+        /**
+         * The expected total vote, only where a source publishes an estimate; never computed here.
+         */
+        expectedVotes: number | null;
+    };
+    /**
      * Computed by this API from the published figures; not published by any source.
      */
     derived: {
@@ -535,6 +589,10 @@ export type CurrentResults = {
          * ballotsCast / registeredVoters × 100, to 2 decimals.
          */
         turnoutPercent: number | null;
+        /**
+         * counting.unitsReporting / counting.unitsTotal × 100, to 2 decimals.
+         */
+        unitsReportingPercent: number | null;
     };
     /**
      * The denominator of the published percentages: the sum of the lines, ballots cast, valid votes, or unknown.
@@ -895,6 +953,22 @@ export type NewAreaResultsInput = {
         turnoutPercent?: number | null;
     };
     /**
+     * Counting progress as published: units reporting of total, ballots counted, an expected vote (never computed). Units reporting never exceed the total, nor an area's its parent's.
+     */
+    counting?: {
+        /**
+         * What the units counted are: polling-station, district, ...
+         */
+        unitsLevel?: 'country' | 'region' | 'city' | 'district' | 'polling-station' | null;
+        unitsReporting?: number | null;
+        unitsTotal?: number | null;
+        ballotsCounted?: number | null;
+        /**
+         * Only an estimate a source publishes.
+         */
+        expectedVotes?: number | null;
+    };
+    /**
      * True when every line for this area is listed.
      */
     complete?: boolean;
@@ -1002,6 +1076,22 @@ export type NewResultVersionInput = {
         validVotes?: number | null;
         invalidVotes?: number | null;
         turnoutPercent?: number | null;
+    };
+    /**
+     * Counting progress as published: units reporting of total, ballots counted, an expected vote (never computed). Units reporting never exceed the total, nor an area's its parent's.
+     */
+    counting?: {
+        /**
+         * What the units counted are: polling-station, district, ...
+         */
+        unitsLevel?: 'country' | 'region' | 'city' | 'district' | 'polling-station' | null;
+        unitsReporting?: number | null;
+        unitsTotal?: number | null;
+        ballotsCounted?: number | null;
+        /**
+         * Only an estimate a source publishes.
+         */
+        expectedVotes?: number | null;
     };
     percentBase: 'lines-total' | 'ballots-cast' | 'valid-votes' | 'unknown';
     /**
@@ -1493,6 +1583,31 @@ export type Results = {
         turnoutPercent: number | null;
     };
     /**
+     * Counting progress, as published (NIST SubUnitsReported / TotalSubUnits); null where not published.
+     */
+    counting: {
+        /**
+         * What the units counted are (polling-station); null when the source does not say.
+         */
+        unitsLevel: 'country' | 'region' | 'city' | 'district' | 'polling-station' | null;
+        /**
+         * Units (e.g. polling stations) whose count is in these figures.
+         */
+        unitsReporting: number | null;
+        /**
+         * Units in all.
+         */
+        unitsTotal: number | null;
+        /**
+         * Ballots counted so far, as published.
+         */
+        ballotsCounted: number | null;
+        /**
+         * The expected total vote, only where a source publishes an estimate; never computed here.
+         */
+        expectedVotes: number | null;
+    };
+    /**
      * Computed by this API from the published figures; not published by any source.
      */
     derived: {
@@ -1508,6 +1623,10 @@ export type Results = {
          * ballotsCast / registeredVoters × 100, to 2 decimals.
          */
         turnoutPercent: number | null;
+        /**
+         * counting.unitsReporting / counting.unitsTotal × 100, to 2 decimals.
+         */
+        unitsReportingPercent: number | null;
     };
     /**
      * The denominator of the published percentages: the sum of the lines, ballots cast, valid votes, or unknown.

@@ -434,6 +434,25 @@ export const zNewAreaResultsInput = z.object({
         invalidVotes: null,
         turnoutPercent: null
     }),
+    counting: z.object({
+        unitsLevel: z.enum([
+            'country',
+            'region',
+            'city',
+            'district',
+            'polling-station'
+        ]).nullish().default(null),
+        unitsReporting: z.int().gte(0).lte(10000000).nullish().default(null),
+        unitsTotal: z.int().gte(0).lte(10000000).nullish().default(null),
+        ballotsCounted: z.int().gte(-9007199254740991).lte(10000000000).nullish().default(null),
+        expectedVotes: z.int().gte(-9007199254740991).lte(10000000000).nullish().default(null)
+    }).optional().default({
+        unitsLevel: null,
+        unitsReporting: null,
+        unitsTotal: null,
+        ballotsCounted: null,
+        expectedVotes: null
+    }),
     complete: z.boolean().optional().default(false),
     publishedAsIs: z.boolean().optional().default(false),
     lines: z.array(zNewResultLineInput).max(1000).optional().default([])
@@ -471,6 +490,25 @@ export const zNewResultVersionInput = z.object({
         validVotes: null,
         invalidVotes: null,
         turnoutPercent: null
+    }),
+    counting: z.object({
+        unitsLevel: z.enum([
+            'country',
+            'region',
+            'city',
+            'district',
+            'polling-station'
+        ]).nullish().default(null),
+        unitsReporting: z.int().gte(0).lte(10000000).nullish().default(null),
+        unitsTotal: z.int().gte(0).lte(10000000).nullish().default(null),
+        ballotsCounted: z.int().gte(-9007199254740991).lte(10000000000).nullish().default(null),
+        expectedVotes: z.int().gte(-9007199254740991).lte(10000000000).nullish().default(null)
+    }).optional().default({
+        unitsLevel: null,
+        unitsReporting: null,
+        unitsTotal: null,
+        ballotsCounted: null,
+        expectedVotes: null
     }),
     percentBase: z.enum([
         'lines-total',
@@ -668,10 +706,24 @@ export const zAreaResults = z.object({
         invalidVotes: z.int().gte(0).lte(9007199254740991).nullable(),
         turnoutPercent: z.number().nullable()
     }),
+    counting: z.object({
+        unitsLevel: z.enum([
+            'country',
+            'region',
+            'city',
+            'district',
+            'polling-station'
+        ]).nullable(),
+        unitsReporting: z.int().gte(0).lte(9007199254740991).nullable(),
+        unitsTotal: z.int().gte(0).lte(9007199254740991).nullable(),
+        ballotsCounted: z.int().gte(0).lte(9007199254740991).nullable(),
+        expectedVotes: z.int().gte(0).lte(9007199254740991).nullable()
+    }),
     derived: z.object({
         linesTotal: z.int().gte(0).lte(9007199254740991).nullable(),
         ballotsCastMinusLinesTotal: z.int().gte(-9007199254740991).lte(9007199254740991).nullable(),
-        turnoutPercent: z.number().nullable()
+        turnoutPercent: z.number().nullable(),
+        unitsReportingPercent: z.number().nullable()
     }),
     lines: z.array(zResultLine)
 });
@@ -1004,10 +1056,24 @@ export const zCurrentResults = z.object({
         invalidVotes: z.int().gte(0).lte(9007199254740991).nullable(),
         turnoutPercent: z.number().nullable()
     }),
+    counting: z.object({
+        unitsLevel: z.enum([
+            'country',
+            'region',
+            'city',
+            'district',
+            'polling-station'
+        ]).nullable(),
+        unitsReporting: z.int().gte(0).lte(9007199254740991).nullable(),
+        unitsTotal: z.int().gte(0).lte(9007199254740991).nullable(),
+        ballotsCounted: z.int().gte(0).lte(9007199254740991).nullable(),
+        expectedVotes: z.int().gte(0).lte(9007199254740991).nullable()
+    }),
     derived: z.object({
         linesTotal: z.int().gte(0).lte(9007199254740991).nullable(),
         ballotsCastMinusLinesTotal: z.int().gte(-9007199254740991).lte(9007199254740991).nullable(),
-        turnoutPercent: z.number().nullable()
+        turnoutPercent: z.number().nullable(),
+        unitsReportingPercent: z.number().nullable()
     }),
     percentBase: z.enum([
         'lines-total',
@@ -1048,10 +1114,24 @@ export const zResults = z.object({
         invalidVotes: z.int().gte(0).lte(9007199254740991).nullable(),
         turnoutPercent: z.number().nullable()
     }),
+    counting: z.object({
+        unitsLevel: z.enum([
+            'country',
+            'region',
+            'city',
+            'district',
+            'polling-station'
+        ]).nullable(),
+        unitsReporting: z.int().gte(0).lte(9007199254740991).nullable(),
+        unitsTotal: z.int().gte(0).lte(9007199254740991).nullable(),
+        ballotsCounted: z.int().gte(0).lte(9007199254740991).nullable(),
+        expectedVotes: z.int().gte(0).lte(9007199254740991).nullable()
+    }),
     derived: z.object({
         linesTotal: z.int().gte(0).lte(9007199254740991).nullable(),
         ballotsCastMinusLinesTotal: z.int().gte(-9007199254740991).lte(9007199254740991).nullable(),
-        turnoutPercent: z.number().nullable()
+        turnoutPercent: z.number().nullable(),
+        unitsReportingPercent: z.number().nullable()
     }),
     percentBase: z.enum([
         'lines-total',

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -17,9 +18,31 @@ import { areas } from './areas.js';
 import { candidates } from './candidates.js';
 import { contests } from './contests.js';
 import { elections } from './elections.js';
-import { outcome, percentBase, resultStatus, selectionKind } from './enums.js';
+import { areaLevel, outcome, percentBase, resultStatus, selectionKind } from './enums.js';
 import { organisations } from './organisations.js';
 import { sources } from './sources.js';
+
+// Counting progress, as published (AP's precinctsReporting, NIST's SubUnitsReported/TotalSubUnits):
+// which units are counted (polling stations), how many have reported of how many, the ballots
+// counted so far, and an expected vote only where a source publishes one. Null: not published.
+/** A check that counting figures are whole and consistent (null passes: not published). */
+const countingCheck = (
+  name: string,
+  t: { unitsReporting: AnyPgColumn; unitsTotal: AnyPgColumn; ballotsCounted: AnyPgColumn; expectedVotes: AnyPgColumn },
+) =>
+  check(
+    name,
+    sql`${t.unitsReporting} >= 0 and ${t.unitsTotal} >= 0 and ${t.ballotsCounted} >= 0 and ${t.expectedVotes} >= 0
+      and ${t.unitsReporting} <= ${t.unitsTotal}`,
+  );
+
+const counting = () => ({
+  unitsLevel: areaLevel('units_level'),
+  unitsReporting: integer('units_reporting'),
+  unitsTotal: integer('units_total'),
+  ballotsCounted: bigint('ballots_counted', { mode: 'number' }),
+  expectedVotes: bigint('expected_votes', { mode: 'number' }),
+});
 
 // Append-only: a correction is a new version, never an update of an old one.
 export const resultVersions = pgTable(
@@ -45,6 +68,7 @@ export const resultVersions = pgTable(
     validVotes: bigint('valid_votes', { mode: 'number' }),
     invalidVotes: bigint('invalid_votes', { mode: 'number' }),
     turnoutPercent: numeric('turnout_percent', { precision: 6, scale: 3, mode: 'number' }),
+    ...counting(),
     percentBase: percentBase('percent_base').notNull(),
     note: text('note'),
     sourceId: text('source_id')
@@ -59,6 +83,7 @@ export const resultVersions = pgTable(
       columns: [t.contestId, t.electionId],
       foreignColumns: [contests.id, contests.electionId],
     }),
+    countingCheck('result_versions_counting', t),
   ],
 );
 
@@ -93,12 +118,17 @@ export const resultAreas = pgTable(
     validVotes: bigint('valid_votes', { mode: 'number' }),
     invalidVotes: bigint('invalid_votes', { mode: 'number' }),
     turnoutPercent: numeric('turnout_percent', { precision: 6, scale: 3, mode: 'number' }),
+    ...counting(),
     // true when the source lists every line for this area.
     complete: boolean('complete').notNull().default(false),
     // The editor kept figures that do not add up to the parent's as the source printed them.
     publishedAsIs: boolean('published_as_is').notNull().default(false),
   },
-  (t) => [primaryKey({ columns: [t.versionId, t.areaId] }), index('result_areas_area_idx').on(t.areaId)],
+  (t) => [
+    primaryKey({ columns: [t.versionId, t.areaId] }),
+    index('result_areas_area_idx').on(t.areaId),
+    countingCheck('result_areas_counting', t),
+  ],
 );
 
 // One line of a result version: a candidate, a party list, a ballot option, or a labelled other

@@ -1,16 +1,27 @@
 // A result version as CSV: one row per line of each area the view shows (the area asked for, then
-// with ?level= each area below it), and one row for an area that has turnout but no lines. Every
+// with ?level= each area below it), and one row for an area that has turnout or counting progress
+// but no lines. Every
 // row names its area and the area's code, so a region-by-region file opens ready for a map tool.
 import type { ElectionRow } from '../elections/elections.repository.js';
 import { voteShareColumns } from '../vote-shares/vote-shares.columns.js';
 import type { Results } from './results.service.js';
 
-/** The vote-share columns and the credit line to print with the figures (ignored by the import). */
-export const resultsCsvColumns = [...voteShareColumns, 'attribution'] as const;
+/** The area's counting progress, as published, and the share of units reporting (derived). */
+export const countingCsvColumns = [
+  'unitsLevel',
+  'unitsReporting',
+  'unitsTotal',
+  'unitsReportingPercent',
+  'ballotsCounted',
+  'expectedVotes',
+] as const;
 
-type Figures = Pick<Results, 'area' | 'turnout' | 'lines' | 'complete'>;
+/** The vote-share columns, counting progress and the credit line to print with the figures. */
+export const resultsCsvColumns = [...voteShareColumns, ...countingCsvColumns, 'attribution'] as const;
 
-const hasTurnout = (t: Results['turnout']) => Object.values(t).some((v) => v !== null);
+type Figures = Pick<Results, 'area' | 'turnout' | 'counting' | 'derived' | 'lines' | 'complete'>;
+
+const hasFigures = (b: Figures) => [...Object.values(b.turnout), ...Object.values(b.counting)].some((v) => v !== null);
 
 export function* resultsCsvRows(election: ElectionRow['election'], results: Results) {
   const blocks: Figures[] = [results, ...results.areas];
@@ -34,10 +45,12 @@ export function* resultsCsvRows(election: ElectionRow['election'], results: Resu
       areaName: block.area.name,
       areaLevel: block.area.level,
       areaIsoCode: block.area.isoCode,
+      ...block.counting,
+      unitsReportingPercent: block.derived.unitsReportingPercent,
       attribution: results.attribution,
     };
     // The top area has a row only when it has figures; each area below was given by the source.
-    if (block.lines.length === 0 && (i > 0 || hasTurnout(block.turnout))) yield version;
+    if (block.lines.length === 0 && (i > 0 || hasFigures(block))) yield version;
     for (const line of block.lines)
       yield {
         ...version,

@@ -60,6 +60,7 @@ const shapeOf = (schema: unknown) => (schema as { shape: Record<string, unknown>
 const unwrapNullable = (schema: unknown) => (schema as { unwrap(): unknown }).unwrap();
 const turnoutShape = shapeOf(resultsSchema.shape.turnout);
 const derivedShape = shapeOf(resultsSchema.shape.derived);
+const countingShape = shapeOf(resultsSchema.shape.counting);
 const idNameShape = shapeOf(unwrapNullable(lineSchema.shape.candidate));
 const nominatorShape = shapeOf(unwrapNullable(lineSchema.shape.nominator));
 
@@ -126,14 +127,32 @@ function linesAggregate(where: SQL, groupBy?: string): SQL {
  * Turnout, derived figures and lines of one area, from the column expressions of its counts, its
  * `complete` flag and its lines' aggregate `l`; with what makes them exact.
  */
-function figures(c: Record<'registered' | 'ballots' | 'valid' | 'invalid' | 'turnout', SQL>, complete: SQL, l: string) {
+// Math.round(x * 100) / 100 with x = part / whole * 100: y = x * 100 in float8, Math.round(y) =
+// floor(y) + (y - floor(y) >= 0.5), then the quotient by 100 as a decimal, which is what
+// JavaScript prints for that double while the integer stays below 10^15.
+function percentOf(part: SQL, whole: SQL) {
+  const y = sql`(${part}::float8 / ${whole}::float8 * 100::float8 * 100::float8)`;
+  return sql`(floor(${y}) + case when ${y} - floor(${y}) >= 0.5 then 1 else 0 end)`;
+}
+
+type Columns =
+  | 'registered'
+  | 'ballots'
+  | 'valid'
+  | 'invalid'
+  | 'turnout'
+  | 'unitsLevel'
+  | 'unitsReporting'
+  | 'unitsTotal'
+  | 'ballotsCounted'
+  | 'expectedVotes';
+
+function figures(c: Record<Columns, SQL>, complete: SQL, l: string) {
   const allVoted = sql`(${complete} and ${raw(l)}.n > 0 and ${raw(l)}.voted = ${raw(l)}.n)`;
   const withTurnout = sql`coalesce(${c.ballots} is not null and ${c.registered} <> 0, false)`;
-  // Math.round(x * 100) / 100 with x = ballotsCast / registeredVoters * 100: y = x * 100 in float8,
-  // Math.round(y) = floor(y) + (y - floor(y) >= 0.5), then the quotient by 100 as a decimal, which
-  // is what JavaScript prints for that double while the integer stays below 10^15.
-  const y = sql`(${c.ballots}::float8 / ${c.registered}::float8 * 100::float8 * 100::float8)`;
-  const rounded = sql`(floor(${y}) + case when ${y} - floor(${y}) >= 0.5 then 1 else 0 end)`;
+  const rounded = percentOf(c.ballots, c.registered);
+  const withUnits = sql`coalesce(${c.unitsReporting} is not null and ${c.unitsTotal} <> 0, false)`;
+  const unitsRounded = percentOf(c.unitsReporting, c.unitsTotal);
   return {
     turnout: jsonObject(turnoutShape, {
       registeredVoters: jsonInteger(c.registered),
@@ -142,13 +161,22 @@ function figures(c: Record<'registered' | 'ballots' | 'valid' | 'invalid' | 'tur
       invalidVotes: jsonInteger(c.invalid),
       turnoutPercent: jsonDecimal(c.turnout),
     }),
+    counting: jsonObject(countingShape, {
+      unitsLevel: jsonString(c.unitsLevel),
+      unitsReporting: jsonInteger(c.unitsReporting),
+      unitsTotal: jsonInteger(c.unitsTotal),
+      ballotsCounted: jsonInteger(c.ballotsCounted),
+      expectedVotes: jsonInteger(c.expectedVotes),
+    }),
     derived: jsonObject(derivedShape, {
       linesTotal: sql`case when ${allVoted} then ${raw(l)}.total::text else 'null' end`,
       ballotsCastMinusLinesTotal: sql`case when ${allVoted} and ${c.ballots} is not null then (${c.ballots} - ${raw(l)}.total)::text else 'null' end`,
       turnoutPercent: sql`case when ${withTurnout} then trim_scale(${rounded}::numeric / 100)::text else 'null' end`,
+      unitsReportingPercent: sql`case when ${withUnits} then trim_scale(${unitsRounded}::numeric / 100)::text else 'null' end`,
     }),
     lines: sql`'[' || coalesce(${raw(l)}.json, '') || ']'`,
     exact: sql`(${safeCount(c.registered)} and ${safeCount(c.ballots)} and ${safeCount(c.valid)} and ${safeCount(c.invalid)}
+      and ${safeCount(c.ballotsCounted)} and ${safeCount(c.expectedVotes)}
       and (${c.turnout} is null or abs(${c.turnout}) < 1e15)
       and coalesce(${raw(l)}.exact, true)
       and (not ${allVoted} or ${raw(l)}.total <= ${MAX_SAFE})
@@ -156,13 +184,23 @@ function figures(c: Record<'registered' | 'ballots' | 'valid' | 'invalid' | 'tur
   };
 }
 
-const counts = (table: string) => ({
-  registered: raw(`${table}.registered_voters`),
-  ballots: raw(`${table}.ballots_cast`),
-  valid: raw(`${table}.valid_votes`),
-  invalid: raw(`${table}.invalid_votes`),
-  turnout: raw(`${table}.turnout_percent`),
-});
+const COLUMNS: Record<Columns, string> = {
+  registered: 'registered_voters',
+  ballots: 'ballots_cast',
+  valid: 'valid_votes',
+  invalid: 'invalid_votes',
+  turnout: 'turnout_percent',
+  unitsLevel: 'units_level',
+  unitsReporting: 'units_reporting',
+  unitsTotal: 'units_total',
+  ballotsCounted: 'ballots_counted',
+  expectedVotes: 'expected_votes',
+};
+
+/** The figure columns of `table` (an alias), or as `column` maps each name. */
+const columnsOf = (column: (name: string) => SQL) =>
+  Object.fromEntries(Object.entries(COLUMNS).map(([key, name]) => [key, column(name)])) as Record<Columns, SQL>;
+const counts = (table: string) => columnsOf((name) => raw(`${table}.${name}`));
 
 // The area the figures are for: xa; `own` when it is the contest's area (the version's columns).
 const own = raw('(xa.id = c.area_id)');
@@ -170,13 +208,7 @@ const pick = (column: string) => sql`(case when ${own} then rv.${raw(column)} el
 
 function documentStatement() {
   const top = figures(
-    {
-      registered: pick('registered_voters'),
-      ballots: pick('ballots_cast'),
-      valid: pick('valid_votes'),
-      invalid: pick('invalid_votes'),
-      turnout: pick('turnout_percent'),
-    },
+    columnsOf(pick),
     sql`(case when ${own} then rv.complete else coalesce(ra.complete, false) end)`,
     'l',
   );
@@ -185,6 +217,7 @@ function documentStatement() {
     area: areaJson('a2'),
     complete: jsonBoolean(raw('ra2.complete')),
     turnout: child.turnout,
+    counting: child.counting,
     derived: child.derived,
     lines: child.lines,
   });
@@ -214,6 +247,7 @@ function documentStatement() {
     publishedBy: jsonString(raw('rv.published_by')),
     note: jsonString(raw('rv.note')),
     turnout: top.turnout,
+    counting: top.counting,
     derived: top.derived,
     percentBase: jsonString(raw('rv.percent_base')),
     lines: top.lines,

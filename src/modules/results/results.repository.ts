@@ -91,9 +91,9 @@ export async function referencedIds(db: Db, input: ResultsInput) {
 
 /** A new version as the rows the database keeps; lines keep the order given. */
 export function versionRowsOf(electionId: string, contestId: number, number: number, input: ResultsInput): VersionRows {
-  const { lines, areas: areaInputs, additionalSources, turnout, ...version } = input;
+  const { lines, areas: areaInputs, additionalSources, turnout, counting, ...version } = input;
   return {
-    version: { ...version, ...turnout, electionId, contestId, number },
+    version: { ...version, ...turnout, ...counting, electionId, contestId, number },
     lines: [
       ...lines.map((line) => ({ ...line, areaId: null })),
       ...areaInputs.flatMap((a) => a.lines.map((line) => ({ ...line, areaId: a.areaId }))),
@@ -103,6 +103,7 @@ export function versionRowsOf(electionId: string, contestId: number, number: num
       complete: a.complete,
       publishedAsIs: a.publishedAsIs,
       ...a.turnout,
+      ...a.counting,
     })),
     additionalSources,
   };

@@ -108,6 +108,21 @@ const turnoutSchema = z
   })
   .describe('As published; null where the source gives no figure.');
 
+const countingSchema = z
+  .object({
+    unitsLevel: z
+      .enum(areaLevel.enumValues)
+      .nullable()
+      .describe('What the units counted are (polling-station); null when the source does not say.'),
+    unitsReporting: count.nullable().describe('Units (e.g. polling stations) whose count is in these figures.'),
+    unitsTotal: count.nullable().describe('Units in all.'),
+    ballotsCounted: count.nullable().describe('Ballots counted so far, as published.'),
+    expectedVotes: count
+      .nullable()
+      .describe('The expected total vote, only where a source publishes an estimate; never computed here.'),
+  })
+  .describe('Counting progress, as published (NIST SubUnitsReported / TotalSubUnits); null where not published.');
+
 const derivedSchema = z
   .object({
     linesTotal: count.nullable().describe("Sum of the lines' votes; only when every line is listed with its votes."),
@@ -117,6 +132,10 @@ const derivedSchema = z
       .nullable()
       .describe('Ballots cast not counted in any line (e.g. invalid ballots); derived, not published.'),
     turnoutPercent: z.number().nullable().describe('ballotsCast / registeredVoters × 100, to 2 decimals.'),
+    unitsReportingPercent: z
+      .number()
+      .nullable()
+      .describe('counting.unitsReporting / counting.unitsTotal × 100, to 2 decimals.'),
   })
   .describe('Computed by this API from the published figures; not published by any source.');
 
@@ -125,6 +144,7 @@ export const areaResultsSchema = z
     area: areaRefSchema,
     complete: z.boolean().describe('True when the source lists every line for this area.'),
     turnout: turnoutSchema,
+    counting: countingSchema,
     derived: derivedSchema,
     lines: z.array(lineSchema).describe('Sorted by votes (then percent), highest first; only what the source gives.'),
   })
@@ -138,6 +158,7 @@ export const resultsSchema = z
     publishedBy: z.string().nullable().describe('The authority that published the figures.'),
     note: z.string().nullable(),
     turnout: turnoutSchema,
+    counting: countingSchema,
     derived: derivedSchema,
     percentBase: z
       .enum(percentBase.enumValues)
@@ -221,10 +242,29 @@ const turnoutInput = z
     turnoutPercent: null,
   });
 
+const countingInput = z
+  .strictObject({
+    unitsLevel: z
+      .enum(areaLevel.enumValues)
+      .nullable()
+      .default(null)
+      .describe('What the units counted are: polling-station, district, ...'),
+    unitsReporting: z.number().int().min(0).max(10_000_000).nullable().default(null),
+    unitsTotal: z.number().int().min(0).max(10_000_000).nullable().default(null),
+    ballotsCounted: optionalCount,
+    expectedVotes: optionalCount.describe('Only an estimate a source publishes.'),
+  })
+  .default({ unitsLevel: null, unitsReporting: null, unitsTotal: null, ballotsCounted: null, expectedVotes: null })
+  .describe(
+    'Counting progress as published: units reporting of total, ballots counted, an expected vote (never ' +
+      "computed). Units reporting never exceed the total, nor an area's its parent's.",
+  );
+
 const areaInputSchema = z
   .strictObject({
     areaId: areaIdParam.describe("An area within the contest's, which existed on polling day."),
     turnout: turnoutInput,
+    counting: countingInput,
     complete: z.boolean().default(false).describe('True when every line for this area is listed.'),
     publishedAsIs: z
       .boolean()
@@ -252,6 +292,7 @@ export const resultsInputSchema = z
       .max(20)
       .default([]),
     turnout: turnoutInput.describe("The contest's own area's figures."),
+    counting: countingInput,
     percentBase: z.enum(percentBase.enumValues),
     lines: z.array(lineInputSchema).max(1000).default([]).describe("The contest's own area's lines."),
     areas: z

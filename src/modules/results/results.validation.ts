@@ -4,6 +4,7 @@ import type { ResultsInput } from './results.schemas.js';
 type Status = ResultsInput['status'];
 type Line = ResultsInput['lines'][number];
 type Turnout = ResultsInput['turnout'];
+type Counting = ResultsInput['counting'];
 
 /** What the rules need to know of an area. */
 export interface AreaFacts {
@@ -46,10 +47,13 @@ interface Block {
   at: string;
   areaId: string;
   turnout: Turnout;
+  counting: Counting;
   lines: Line[];
   complete: boolean;
   publishedAsIs: boolean;
 }
+
+const COUNTING_FIELDS = ['unitsReporting', 'unitsTotal', 'ballotsCounted'] as const;
 
 /**
  * The rules a new result version must keep, as every problem found (empty when it is valid).
@@ -82,6 +86,7 @@ export function validateResults(input: ResultsInput, ctx: ValidationContext): Pr
     at: '',
     areaId: ctx.contestAreaId ?? '',
     turnout: input.turnout,
+    counting: input.counting,
     lines: input.lines,
     complete: input.complete,
     publishedAsIs: false,
@@ -91,7 +96,7 @@ export function validateResults(input: ResultsInput, ctx: ValidationContext): Pr
   // The first index of each area id: a repeat is named in one lookup, not a scan per area.
   const firstIndex = new Map<string, number>();
   input.areas.forEach((area, i) => {
-    const block: Block = { at: `areas.${i}.`, ...area, turnout: area.turnout };
+    const block: Block = { at: `areas.${i}.`, ...area };
     const facts = ctx.areas?.get(area.areaId);
     if (!facts) fail(`areas.${i}.areaId`, `no area has the id '${area.areaId}'`);
     else {
@@ -139,6 +144,13 @@ function checkBlock(
     fail(`${at}turnout.turnoutPercent`, 'must be between 0 and 100');
   if (t.ballotsCast !== null && t.registeredVoters !== null && t.ballotsCast > t.registeredVoters)
     fail(`${at}turnout.ballotsCast`, `is more than the registered voters (${t.registeredVoters})`);
+  const c = block.counting;
+  if (c.unitsReporting !== null && c.unitsTotal !== null && c.unitsReporting > c.unitsTotal)
+    fail(`${at}counting.unitsReporting`, `is more than the units in all (${c.unitsTotal})`);
+  if (c.ballotsCounted !== null && t.ballotsCast !== null && c.ballotsCounted > t.ballotsCast)
+    fail(`${at}counting.ballotsCounted`, `is more than the ballots cast (${t.ballotsCast})`);
+  else if (c.ballotsCounted !== null && t.registeredVoters !== null && c.ballotsCounted > t.registeredVoters)
+    fail(`${at}counting.ballotsCounted`, `is more than the registered voters (${t.registeredVoters})`);
 
   const errorsBefore = errors.length;
   const seen = new Map<string, number>();
@@ -227,6 +239,13 @@ function checkHierarchy(
       const theirs = parent.turnout[field];
       if (mine !== null && theirs !== null && mine > theirs)
         fail(`${block.at}turnout.${field}`, `${mine} is more than ${parentId}'s ${theirs}`);
+    }
+    // Never summed (below): a country's polling stations include those abroad, in no region.
+    for (const field of COUNTING_FIELDS) {
+      const mine = block.counting[field];
+      const theirs = parent.counting[field];
+      if (mine !== null && theirs !== null && mine > theirs)
+        fail(`${block.at}counting.${field}`, `${mine} is more than ${parentId}'s ${theirs}`);
     }
     const parentLines = new Map(parent.lines.map((l) => [lineKey(l), l]));
     block.lines.forEach((line, i) => {
