@@ -359,7 +359,10 @@ forEachEngine(t, async (t, app) => {
       ),
     );
     t.match(parsing, /^row 3: status, asOf, percentBase or sourceId differ from row 2/m, 'version-level columns agree');
-    t.match(parsing, /^row 5: complete or the turnout columns differ from row 4: they are area kz-akmola's figures/m);
+    t.match(
+      parsing,
+      /^row 5: complete or the turnout or counting columns differ from row 4: they are area kz-akmola's figures/m,
+    );
     t.match(parsing, /^row 6: a row with no kind, name or candidateId gives turnout only; it cannot have votes/m);
     t.match(parsing, /^row 7: kind: must be one of candidate/m);
 

@@ -1,19 +1,25 @@
-// npm run replay -- --election <id> [--speed 60] [--year 2100]
+// npm run replay -- --election <id> [--speed 60] [--year 2100] [--synthetic-count]
 // Replays an election night: into a scratch copy of the election (same country and type, polling
 // day moved to --year or the first later year that is free, marked as a replay in its note), each
 // result version of the original in the order it was published (the change feed's), through the
 // public write API, spaced as the figures' `asOf` times were, divided by --speed. Watch the copy's
 // /live page and the feeds move. Needs API_URL (default http://localhost:3000) and API_KEY (a key
 // with the write scope: npm run keys:create -- --name replay --scope write).
+//
+// --synthetic-count adds what the original never had: a per-region vote count that grows with each
+// briefing. It is made up, and kept apart: a contest of its own in the copy ("synthetic-count"),
+// from a source of its own that says so, each version's note beginning "SYNTHETIC". The copy's main
+// contest carries the original's versions only.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
-const usage = 'usage: replay --election <id> [--speed <n>] [--year <yyyy>]';
+const usage = 'usage: replay --election <id> [--speed <n>] [--year <yyyy>] [--synthetic-count]';
 const { values: args } = parseArgs({
   options: {
     election: { type: 'string' },
     speed: { type: 'string', default: '60' },
     year: { type: 'string', default: '2100' },
+    'synthetic-count': { type: 'boolean', default: false },
   },
 });
 function fail(message: string): never {
@@ -68,7 +74,13 @@ interface Version {
   counting: Counting;
   percentBase: string;
   lines: Line[];
-  areas: { area: { id: string }; complete: boolean; turnout: Turnout; counting: Counting; lines: Line[] }[];
+  areas: {
+    area: { id: string; level: string };
+    complete: boolean;
+    turnout: Turnout;
+    counting: Counting;
+    lines: Line[];
+  }[];
   sources: { id: string; covers: string }[];
 }
 
@@ -201,6 +213,100 @@ for (const c of contests.data.filter((c) => !c.main)) {
 }
 console.log(`${source} → ${copy}: ${changes.length} versions at ${speed}× (watch ${baseUrl}/live/${copy})`);
 
+// --synthetic-count: its source and contest, and the final shares it splits each region's ballots by.
+const SYNTHETIC_SOURCE = 'replay-synthetic-count';
+const SYNTHETIC_CONTEST = 'synthetic-count';
+const SYNTHETIC_NOTE =
+  "SYNTHETIC: made up by npm run replay --synthetic-count, not real figures. Each region's ballots are the " +
+  "original's last national ballots cast shared by the regions' turnout, counted in step with the briefings and " +
+  'split by the final national shares.';
+let synthetic: { shares: { line: Line; share: number }[]; ballots: number; briefings: number; steps: number } | null =
+  null;
+if (args['synthetic-count']) {
+  const main = contests.data.find((c) => c.main)!;
+  const madeSource = await call<{ detail?: string }>('POST', '/v1/sources', {
+    id: SYNTHETIC_SOURCE,
+    publisher: 'npm run replay --synthetic-count (made up, not a real source)',
+    kind: 'news',
+    note: 'Figures made up to exercise the live page and the feeds on a replayed election night. Not real.',
+  });
+  if (madeSource.status !== 201 && madeSource.status !== 409)
+    fail(`POST /v1/sources: ${madeSource.status} ${madeSource.body.detail ?? ''}`);
+  const madeContest = await call<{ detail?: string }>('POST', `/v1/elections/${copy}/contests`, {
+    id: SYNTHETIC_CONTEST,
+    name: `${main.name}: a synthetic count (made up, not real figures)`,
+    kind: main.kind,
+    areaId: main.area.id,
+    seats: main.seats,
+    note: SYNTHETIC_NOTE,
+    sourceId: SYNTHETIC_SOURCE,
+  });
+  if (madeContest.status !== 201)
+    fail(`POST contest ${SYNTHETIC_CONTEST}: ${madeContest.status} ${madeContest.body.detail ?? ''}`);
+  // The final shares (the last main-contest version with votes) and the last national ballots cast.
+  const versions = await Promise.all(changes.map((c) => read<Version>(c.url)));
+  const mains = versions.filter((v) => v.contest.main);
+  const final = mains.findLast((v) => v.lines.some((l) => l.votes !== null));
+  const ballots = mains.findLast((v) => v.turnout.ballotsCast !== null)?.turnout.ballotsCast ?? null;
+  if (!final || ballots === null)
+    fail(`${source}: no version with votes and ballots cast to make a synthetic count from`);
+  const voted = final.lines.filter((l) => l.votes !== null && l.kind !== 'other');
+  const total = voted.reduce((sum, l) => sum + l.votes!, 0);
+  // One step per main-contest version with regions' figures: the count reaches 100% at the last.
+  let steps = 0;
+  for (const c of changes) {
+    const byRegion = await read<Version>(`${c.url}?level=region`);
+    if (byRegion.contest.main && byRegion.areas.length > 0) steps += 1;
+  }
+  synthetic = { shares: voted.map((line) => ({ line, share: line.votes! / total })), ballots, briefings: 0, steps };
+}
+
+/** The synthetic count at a briefing: each region's share of the ballots, `counted` of it, split by the final shares. */
+function syntheticVersion(version: Version, regions: Version['areas'], step: number, steps: number) {
+  const { shares, ballots } = synthetic!;
+  const weights = regions.map((a) => a.turnout.turnoutPercent ?? 0);
+  const sum = weights.reduce((a, b) => a + b, 0) || 1;
+  const counted = step / steps;
+  // Rounded on the running total, so that the regions' ballots add up to the country's exactly.
+  let running = 0;
+  const areas = regions.map((a, i) => {
+    const before = Math.round((ballots * running) / sum);
+    running += weights[i]!;
+    const regionBallots = Math.round((ballots * running) / sum) - before;
+    return {
+      areaId: a.area.id,
+      counting: { ballotsCounted: Math.round(regionBallots * counted) },
+      lines: shares.map(({ line, share }) => ({
+        ...lineInput(line),
+        votes: Math.floor(regionBallots * counted * share),
+        percent: null,
+        rank: null,
+        outcome: null,
+        seats: null,
+      })),
+    };
+  });
+  const sumOf = (j: number) => areas.reduce((n, a) => n + a.lines[j]!.votes, 0);
+  return {
+    status: 'unofficial-partial',
+    asOf: version.asOf,
+    complete: false,
+    note: SYNTHETIC_NOTE,
+    sourceId: SYNTHETIC_SOURCE,
+    percentBase: 'lines-total',
+    counting: { ballotsCounted: areas.reduce((n, a) => n + a.counting.ballotsCounted, 0) },
+    lines: shares.map(({ line }, j) => ({
+      ...lineInput(line),
+      votes: sumOf(j),
+      percent: null,
+      rank: null,
+      outcome: null,
+      seats: null,
+    })),
+    areas,
+  };
+}
+
 const LEVELS = ['region', 'city', 'district', 'polling-station'];
 let previous: number | null = null;
 for (const change of changes) {
@@ -224,5 +330,18 @@ for (const change of changes) {
   console.log(
     `${version.asOf ?? 'no asOf'}\t${version.contest.id} v${version.version} → v${published.body.version}\t${version.status}`,
   );
+  const regions = areas.filter((a) => a.area.level === 'region');
+  if (synthetic && version.contest.main && regions.length > 0) {
+    synthetic.briefings += 1;
+    const made = await call<{ version: number; detail?: string }>(
+      'POST',
+      `/v1/elections/${copy}/contests/${SYNTHETIC_CONTEST}/results`,
+      syntheticVersion(version, regions, synthetic.briefings, synthetic.steps),
+      { 'idempotency-key': `replay-${copy}-synthetic-${version.version}` },
+    );
+    if (made.status !== 201)
+      fail(`POST synthetic count (v${version.version}): ${made.status} ${made.body.detail ?? ''}`);
+    console.log(`${version.asOf ?? 'no asOf'}\t${SYNTHETIC_CONTEST} v${made.body.version}\tSYNTHETIC`);
+  }
 }
 console.log(`done: ${copy}`);
