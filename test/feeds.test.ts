@@ -124,7 +124,17 @@ forEachEngine(t, async (t, app, engine) => {
       app,
       'POST',
       `/v1/elections/${KZ2022}/results`,
-      { ...certified2022, status: 'correction', note },
+      {
+        ...certified2022,
+        status: 'correction',
+        note,
+        counting: {
+          unitsLevel: 'polling-station',
+          unitsReporting: 6262,
+          unitsTotal: 10_101,
+          ballotsCounted: 5_000_000,
+        },
+      },
       auth,
     );
     t.equal(published.status, 201, { body: published.body });
@@ -144,6 +154,11 @@ forEachEngine(t, async (t, app, engine) => {
     const feed = await reader.parseString(xml);
     t.match(feed.items[0]?.link, new RegExp(`/versions/${version}$`));
     t.match(feed.items[0]?.title, `version ${version}, corrected results`);
+    t.match(
+      unescapeHtml(feed.items[0]!.summary!),
+      'Turnout 69.44%. 61.99% of polling stations counted (6,262 of 10,101). 5,000,000 ballots counted.',
+      'its counting progress, as the chart words it',
+    );
     const [change] = await rowsOf<{ at: string }>(
       app.database.primary,
       sql`select to_char(max(at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at from changes where election_id = ${KZ2022}`,

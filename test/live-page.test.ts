@@ -70,7 +70,13 @@ t.test('the live page', { skip: noBrowser }, async (t) => {
         app,
         'POST',
         `/v1/elections/${KZ2022}/results`,
-        { ...certified2022, status: 'correction', asOf: '2022-11-23', note: 'Published while the page is open.' },
+        {
+          ...certified2022,
+          status: 'correction',
+          asOf: '2022-11-23',
+          note: 'Published while the page is open.',
+          counting: { unitsLevel: 'polling-station', unitsReporting: 10_101, unitsTotal: 10_101 },
+        },
         auth,
       );
       t.equal(published.status, 201, { body: published.body });
@@ -79,8 +85,8 @@ t.test('the live page', { skip: noBrowser }, async (t) => {
       t.comment(`redrawn ${Math.round(performance.now() - started)} ms after the write was sent (${engine})`);
       t.equal(
         await main.locator('.status').textContent(),
-        `Corrected results as of 2022-11-23, version ${version}`,
-        'the new version drawn',
+        `Corrected results as of 2022-11-23, version ${version} · 100% of polling stations counted`,
+        'the new version drawn, with its counting progress',
       );
       const after = await page.screenshot();
       t.same(pngSize(before), { width: 800, height: 600 }, 'a screenshot of the page before');
@@ -112,7 +118,7 @@ t.test('the live page', { skip: noBrowser }, async (t) => {
       );
       t.equal(
         await main.locator('.status').textContent(),
-        `Corrected results as of 2022-11-23, version ${version}`,
+        `Corrected results as of 2022-11-23, version ${version} · 100% of polling stations counted`,
         'the figures stay as they were',
       );
       const withCall = await page.screenshot();

@@ -41,7 +41,14 @@ function draw(results) {
   shown = results.version;
   contest = results.contest.id;
   const asOf = results.asOf ? ` as of ${results.asOf}` : '';
-  statusLine.textContent = `${STATUS[results.status] ?? results.status}${asOf}, version ${results.version}`;
+  // Counting progress, as published: "61.99% of polling stations counted" (the share is derived).
+  const c = results.counting;
+  const units = { 'polling-station': 'polling stations', district: 'districts', city: 'cities', region: 'regions' };
+  const counted =
+    c && c.unitsReporting !== null && c.unitsTotal !== null
+      ? ` · ${results.derived.unitsReportingPercent ?? 0}% of ${units[c.unitsLevel] ?? 'reporting units'} counted`
+      : '';
+  statusLine.textContent = `${STATUS[results.status] ?? results.status}${asOf}, version ${results.version}${counted}`;
   const top = Math.max(0, ...results.lines.map((line) => line.percent ?? 0));
   rows.replaceChildren(
     ...results.lines.map((line) => {

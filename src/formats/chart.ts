@@ -193,7 +193,10 @@ const UNIT_WORDS: Record<NonNullable<Results['counting']['unitsLevel']>, string>
  * Counting progress in words, as published: "62% of polling stations counted (6,262 of 10,101).",
  * the ballots counted, and a published expected vote; null when the version gives none.
  */
-export function countingNote(results: Pick<Results, 'counting' | 'derived'>): string | null {
+export function countingNote(results: {
+  counting: Results['counting'];
+  derived: Pick<Results['derived'], 'unitsReportingPercent'>;
+}): string | null {
   const c = results.counting;
   const units = c.unitsLevel ? UNIT_WORDS[c.unitsLevel] : 'reporting units';
   const parts = [

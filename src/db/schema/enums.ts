@@ -33,6 +33,8 @@ export const contestKind = pgEnum('contest_kind', ['candidate', 'party-list', 'b
 // within a region.
 export const areaLevel = pgEnum('area_level', ['country', 'region', 'city', 'district', 'polling-station']);
 
+export type AreaLevel = (typeof areaLevel.enumValues)[number];
+
 // A party, a public association that nominates (common in Kazakhstan), or an alliance of them.
 export const organisationKind = pgEnum('organisation_kind', ['party', 'public-association', 'alliance', 'other']);
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
-import type { RaceCallStatus, ResultStatus } from '../../db/schema/index.js';
+import type { AreaLevel, RaceCallStatus, ResultStatus } from '../../db/schema/index.js';
 
 /** What a feed covers: one election, or a country's elections. */
 export type FeedScope = { election: string } | { country: string };
@@ -47,6 +47,12 @@ export interface VersionEntry extends EntryBase {
   as_of: string | null;
   complete: boolean;
   turnout_percent: number | null;
+  /** Counting progress, as published. */
+  units_level: AreaLevel | null;
+  units_reporting: number | null;
+  units_total: number | null;
+  ballots_counted: number | null;
+  expected_votes: number | null;
   /** The contest's own lines with the most votes (else the highest percentage, else seats), up to three. */
   top: { name: string; percent: string | null; votes: number | null; seats: number | null }[];
   /** How many areas the version has figures for. */
@@ -76,6 +82,7 @@ export function latestEntries(db: Db, scope: FeedScope, limit: number): Promise<
           where w.call_id = rc.id
         ), '[]'::json) as winners,
         v.turnout_percent::float8 as turnout_percent, s.publisher, s.url as source_url,
+        v.units_level, v.units_reporting, v.units_total, v.ballots_counted, v.expected_votes,
         coalesce((
           select json_agg(json_build_object('name', t.name, 'percent', t.percent::text, 'votes', t.votes, 'seats', t.seats))
           from (

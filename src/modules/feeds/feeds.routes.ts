@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Feed } from 'feed';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { STATUS_WORDS } from '../../formats/chart.js';
+import { countingNote, STATUS_WORDS } from '../../formats/chart.js';
 import { escapeXml, xmlChars } from '../../lib/xml.js';
 import { packageInfo } from '../../lib/package-info.js';
 import { HttpProblem, notFound } from '../../lib/problem.js';
@@ -71,6 +71,22 @@ function summary(v: VersionEntry): string {
         .join('; ')}.`,
     );
   if (v.turnout_percent !== null) parts.push(`Turnout ${v.turnout_percent}%.`);
+  const counted = countingNote({
+    counting: {
+      unitsLevel: v.units_level,
+      unitsReporting: v.units_reporting,
+      unitsTotal: v.units_total,
+      ballotsCounted: v.ballots_counted === null ? null : Number(v.ballots_counted),
+      expectedVotes: v.expected_votes === null ? null : Number(v.expected_votes),
+    },
+    derived: {
+      unitsReportingPercent:
+        v.units_reporting !== null && v.units_total
+          ? Math.round((v.units_reporting / v.units_total) * 100 * 100) / 100
+          : null,
+    },
+  });
+  if (counted) parts.push(counted);
   if (v.areas > 0) parts.push(`Figures for ${v.areas} area${v.areas === 1 ? '' : 's'}.`);
   if (v.note) parts.push(v.note);
   return parts.join(' ');
