@@ -24,6 +24,8 @@ import {
   resultsSchema,
   versionSourceSchema,
 } from './results.schemas.js';
+import { raceCallSchema, winnerSchema } from '../calls/calls.schemas.js';
+import { sourceRefSchema } from '../sources/sources.schemas.js';
 
 /** A constant as an SQL string literal. */
 const literal = (text: string) => sql.raw(`'${text.replaceAll("'", "''")}'`);
@@ -206,6 +208,47 @@ const counts = (table: string) => columnsOf((name) => raw(`${table}.${name}`));
 const own = raw('(xa.id = c.area_id)');
 const pick = (column: string) => sql`(case when ${own} then rv.${raw(column)} else ra.${raw(column)} end)`;
 
+/** A UTC instant as toISOString() writes it (the year checked to be 1000–9999 in `exact`). */
+const isoInstant = (column: string) =>
+  sql`'"' || to_char(${raw(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'`;
+
+/**
+ * The contest's current race call (`cl`, its source `cs`) as calls.view.ts serializes it (the
+ * current results carry it: CurrentResults), or null.
+ */
+function callJson(): SQL {
+  const winner = jsonObject(winnerSchema.shape, {
+    kind: sql`case when w.candidate_id is not null then '"candidate"' when w.organisation_id is not null then '"party"' else '"option"' end`,
+    id: jsonString(raw('coalesce(w.candidate_id, w.organisation_id)')),
+    name: jsonString(raw('coalesce(wc.name, wo.name, w.option)')),
+  });
+  const json = jsonObject(raceCallSchema.shape, {
+    electionId: jsonString(raw('cl.election_id')),
+    contest: jsonString(raw('c.slug')),
+    version: jsonInteger(raw('cl.number')),
+    status: jsonString(raw('cl.status')),
+    current: sql`'true'`,
+    winners: sql`'[' || coalesce((
+      select string_agg(${winner}, ',' order by w.position)
+      from race_call_winners w
+      left join candidates wc on wc.id = w.candidate_id
+      left join organisations wo on wo.id = w.organisation_id
+      where w.call_id = cl.id
+    ), '') || ']'`,
+    calledBy: jsonObject(sourceRefSchema.shape, {
+      id: jsonString(raw('cs.id')),
+      publisher: jsonString(raw('cs.publisher')),
+      title: jsonString(raw('cs.title')),
+      url: jsonString(raw('cs.url')),
+    }),
+    calledAt: isoInstant('cl.called_at'),
+    recordedAt: isoInstant('cl.created_at'),
+    note: jsonString(raw('cl.note')),
+    url: sql`to_json('/v1/elections/' || cl.election_id || '/contests/' || c.slug || '/calls/' || cl.number)::text`,
+  });
+  return sql`case when cl.id is null then 'null' else ${json} end`;
+}
+
 function documentStatement() {
   const top = figures(
     columnsOf(pick),
@@ -234,7 +277,7 @@ function documentStatement() {
     current: jsonBoolean(raw('(rv.number = c.current_version)')),
     asOf: jsonString(raw('rv.as_of')),
     complete: jsonBoolean(sql`(case when ${own} then rv.complete else coalesce(ra.complete, false) end)`),
-    recordedAt: sql`'"' || to_char(rv.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'`,
+    recordedAt: isoInstant('rv.created_at'),
     contest: jsonObject(contestRefSchema.shape, {
       id: jsonString(raw('c.slug')),
       name: jsonString(raw('c.name')),
@@ -262,8 +305,12 @@ function documentStatement() {
     current: sql<boolean>`(rv.number = c.current_version)`,
     exact: sql<boolean>`(rv.number >= 1 and ${top.exact} and coalesce(al.exact, true)
       and extract(year from rv.created_at at time zone 'UTC') between 1000 and 9999
-      and mod(extract(timezone from rv.created_at)::int, 60) = 0)`,
+      and mod(extract(timezone from rv.created_at)::int, 60) = 0
+      and (cl.id is null or (extract(year from cl.called_at at time zone 'UTC') between 1000 and 9999
+        and extract(year from cl.created_at at time zone 'UTC') between 1000 and 9999)))`,
     json: sql<string>`${json}`,
+    // Read for the current results only (no version number asked): null otherwise.
+    call: sql<string>`${callJson()}`,
   };
   const from = sql`contests c
     join result_versions rv on rv.contest_id = c.id
@@ -289,6 +336,12 @@ function documentStatement() {
         group by credit
       ) ranked
     ) cr
+    left join lateral (
+      select * from race_calls r
+      where r.contest_id = c.id and ${sql.placeholder('number')}::int is null
+      order by r.number desc limit 1
+    ) cl on true
+    left join sources cs on cs.id = cl.source_id
     cross join lateral (
       select string_agg(${childJson}, ',' order by a2.name, a2.id) as json, bool_and(${child.exact}) as exact
       from result_areas ra2
@@ -322,6 +375,8 @@ export interface DocumentRow {
   current: boolean;
   exact: boolean;
   json: string;
+  /** The contest's current race call as JSON (`null` when none), for the current results. */
+  call: string;
 }
 
 /** Which view of a version: a contest (the election's main one when omitted), a version (the newest), an area, a level below it. */

@@ -6,8 +6,6 @@ import { isPreliminary, type resultVersions } from '../../db/schema/index.js';
 import { notFound } from '../../lib/problem.js';
 import { findArea, isWithin } from '../areas/areas.repository.js';
 import { findContest } from '../contests/contests.repository.js';
-import { findCurrentCall } from '../calls/calls.repository.js';
-import { toCall } from '../calls/calls.view.js';
 import { electionExists } from '../elections/elections.repository.js';
 import { type DocumentQuery, findResultsDocument } from './results.document.js';
 import type { resultsSchema } from './results.schemas.js';
@@ -56,12 +54,9 @@ export async function loadResultsJson(db: Db, q: DocumentQuery): Promise<Results
   if (!row.exact)
     throw new Error(`result version ${row.number} of ${q.electionId} holds values outside what the API serves`);
   let { json } = row;
-  if (q.number === undefined) {
-    // The current results carry the contest's current call, beside the figures (CurrentResults):
-    // the body ends with the document's closing brace, and `call` is the last key of the schema.
-    const call = await findCurrentCall(db, q.electionId, q.contest);
-    json = `${json.slice(0, -1)},"call":${JSON.stringify(call ? toCall(call) : null)}}`;
-  }
+  // The current results carry the contest's current call, beside the figures (CurrentResults):
+  // read by the same statement, appended as the last key of the schema before the closing brace.
+  if (q.number === undefined) json = `${json.slice(0, -1)},"call":${row.call}}`;
   return { json, version: row.number, preliminary: isPreliminary(row.status), current: row.current };
 }
 
