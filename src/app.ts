@@ -32,6 +32,7 @@ import openapi from './plugins/openapi.js';
 import overload from './plugins/overload.js';
 import protection from './plugins/protection.js';
 import writes from './plugins/writes.js';
+import lastModified from './plugins/last-modified.js';
 
 // Ids are at most 100-odd characters; a longer path segment is a 414 (errors.ts).
 const MAX_PARAM_LENGTH = 200;
@@ -159,6 +160,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(overload, { maxEventLoopDelayMs: config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS });
   await app.register(auth);
   await app.register(writes, { idempotencyTtlHours: config.IDEMPOTENCY_KEY_TTL_HOURS });
+  // As often as the results cache looks for other processes' writes.
+  await app.register(lastModified, { pollMs: config.RESULTS_CACHE_REVALIDATE_MS });
 
   await app.register(healthRoutes, { debugRouting: config.DEBUG_DATABASE_ROUTING });
   await app.register(liveRoutes);

@@ -204,6 +204,7 @@ t.test('headers: servers, components.headers, and what the plugins send', async 
     'Cache-Control',
     'Content-Disposition',
     'ETag',
+    'Last-Modified',
     'RateLimit-Limit',
     'RateLimit-Remaining',
     'RateLimit-Reset',

@@ -111,6 +111,14 @@ const headers: Record<string, OpenAPIV3_1.HeaderObject> = {
       'into a 412.',
     schema: { type: 'string', maxLength: 200, pattern: '^(W/)?"[^"]*"$' },
   },
+  'Last-Modified': {
+    description:
+      'Public reads (no API key): a time after the newest change to the data, and before any change the ' +
+      'body does not show: send it back as If-Modified-Since for a 304 when nothing has changed since. ' +
+      'One time for all the data (any write moves it): the ETag is the exact validator, and wins when ' +
+      'both are sent. Not sent when the API reads from replicas.',
+    schema: { type: 'string', maxLength: 40 },
+  },
   'Idempotent-Replayed': {
     description:
       '`true` when this is the stored response to an earlier request with the same Idempotency-Key: nothing new was written.',
@@ -191,6 +199,7 @@ function headersOf(path: string, method: string, op: Operation, status: string, 
   if (code === 301) names.push('Location');
   // Not the probes: `no-store`, nothing to revalidate (http-cache.ts).
   if (read && path.startsWith('/v1/') && (code === 200 || code === 304)) names.push('ETag');
+  if (read && path.startsWith('/v1/') && code === 200) names.push('Last-Modified');
   // Reads whose names follow `lang` and Accept-Language (src/modules/names/names.view.ts).
   const localised = (op.parameters ?? []).some((p) => 'name' in p && p.name === 'lang');
   if (read && code === 200 && localised) names.push('Content-Language');

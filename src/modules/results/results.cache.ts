@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { Database, Db } from '../../db/client.js';
 import { readDataVersion } from '../../db/data-version.js';
+import type { Probe } from '../../db/last-modified.js';
 import { compressSync, type Encoding } from '../../lib/content-encoding.js';
 import { digestTag } from '../../lib/etag.js';
 import type { DocumentQuery } from './results.document.js';
@@ -26,6 +27,8 @@ export interface CachedResults {
   preliminary: boolean;
   /** The data version the entry was read at. */
   dataVersion: number;
+  /** The Last-Modified probe current before the entry was read: what dates it (src/db/last-modified.ts). */
+  probe?: Probe | undefined;
 }
 
 export interface ResultsCacheOptions {
@@ -35,6 +38,8 @@ export interface ResultsCacheOptions {
   /** The cache's size; 0 turns it off (every read goes to the database). */
   maxBytes: number;
   log: FastifyBaseLogger;
+  /** The newest Last-Modified probe (taken before each read). */
+  probe?: () => Probe | undefined;
 }
 
 export interface ResultsCache {
@@ -88,6 +93,7 @@ export function createResultsCache(options: ResultsCacheOptions): ResultsCache {
   const loading = new Map<string, Promise<CachedResults>>();
 
   async function load(db: Db, q: DocumentQuery): Promise<CachedResults> {
+    const probe = options.probe?.();
     const { json, version, preliminary, current } = await requireResultsJson(db, q);
     return {
       body: Buffer.from(json),
@@ -98,6 +104,7 @@ export function createResultsCache(options: ResultsCacheOptions): ResultsCache {
       version,
       preliminary,
       dataVersion: 0,
+      probe,
     };
   }
 

@@ -125,7 +125,12 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
   app,
   options,
 ) => {
-  const cache = createResultsCache({ ...options, database: app.database, log: app.log });
+  const cache = createResultsCache({
+    ...options,
+    database: app.database,
+    log: app.log,
+    probe: () => app.lastModified.probe,
+  });
   app.addHook('onReady', cache.start);
   app.addHook('onClose', async () => cache.stop());
   app.onWrite(() => cache.invalidate());
@@ -156,7 +161,8 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
     results: CachedResults,
     q: DocumentQuery,
   ): FastifyReply | Promise<FastifyReply> {
-    reply.cacheResults(results.preliminary);
+    // Dated by when the body was read, not by when it is sent (it may have been cached since).
+    reply.cacheResults(results.preliminary).dateFrom(results.probe);
     if (wantsCsv(request)) {
       if (notModified(request, reply, results.csvEtag)) return reply.send();
       return sendResultsCsv(request, reply, JSON.parse(results.body.toString()) as Results, q);

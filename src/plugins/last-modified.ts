@@ -1,0 +1,62 @@
+// Last-Modified on the public reads under /v1, and If-Modified-Since → 304 (src/db/last-modified.ts
+// says why the dates are safe). A read is dated by the probe taken before it read anything: the one
+// current when the request arrived, or, for a body served from the results cache, the one current
+// when that body was read (reply.dateFrom).
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { createLastModified, type LastModified, type Probe } from '../db/last-modified.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    lastModified: LastModified;
+  }
+  interface FastifyRequest {
+    /** The probe current when the request arrived: what its reads are dated by. */
+    lastModifiedProbe: Probe | undefined;
+  }
+  interface FastifyReply {
+    /** Dates the body by `probe` (a body read earlier, for a cache), instead of the request's. */
+    dateFrom(probe: Probe | undefined): FastifyReply;
+  }
+}
+
+export default fp(
+  async function lastModifiedPlugin(app: FastifyInstance, options: { pollMs: number }) {
+    const lastModified = createLastModified(app.database, { pollMs: options.pollMs, startedAt: Date.now() });
+    app.decorate('lastModified', lastModified);
+    app.addHook('onReady', () => lastModified.start());
+    app.addHook('onClose', async () => lastModified.stop());
+    // A write's own change is dated at once, not at the next poll.
+    app.onWrite(() => lastModified.refresh());
+
+    const dated = new WeakMap<FastifyReply, Probe | undefined>();
+    app.decorateRequest('lastModifiedProbe', undefined);
+    app.decorateReply('dateFrom', function dateFrom(this: FastifyReply, probe: Probe | undefined) {
+      dated.set(this, probe);
+      return this;
+    });
+    app.addHook('onRequest', (request, _reply, done) => {
+      request.lastModifiedProbe = lastModified.probe;
+      done();
+    });
+    app.addHook('onSend', async (request, reply, payload) => {
+      if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return payload;
+      // Public reads only: an API key's reads (the audit log among them) are private and no-cache.
+      if (!request.url.startsWith('/v1/') || request.headers.authorization !== undefined) return payload;
+      if (reply.getHeader('cache-control') === 'no-store' || reply.getHeader('etag') === undefined) return payload;
+      const date = lastModified.dateOf(dated.has(reply) ? dated.get(reply) : request.lastModifiedProbe);
+      if (!date) return payload;
+      reply.header('last-modified', date.toUTCString());
+      // RFC 9110 §13.1.3: If-Modified-Since only without If-None-Match, and a date in the future is no date.
+      const header = request.headers['if-modified-since'];
+      if (header === undefined || request.headers['if-none-match'] !== undefined) return payload;
+      const since = Date.parse(header);
+      if (Number.isNaN(since) || since > Date.now()) return payload;
+      if (!(await lastModified.unchangedSince(new Date(since)))) return payload;
+      // As the If-None-Match 304 (http-cache.ts): its ETag, no body, no Content-Type or -Length.
+      reply.code(304).removeHeader('last-modified').removeHeader('content-type').removeHeader('content-length');
+      return null;
+    });
+  },
+  { name: 'last-modified', dependencies: ['db'] },
+);
