@@ -84,13 +84,13 @@ export function createLastModified(database: Database, options: { pollMs: number
     },
     refresh,
     async start() {
-      await refresh();
       if (options.pollMs > 0 && !timer) {
         timer = setInterval(() => {
           refresh().catch(() => undefined);
         }, options.pollMs);
         timer.unref();
       }
+      await refresh();
     },
     stop: () => clearInterval(timer),
   };

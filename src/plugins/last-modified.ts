@@ -24,10 +24,13 @@ export default fp(
   async function lastModifiedPlugin(app: FastifyInstance, options: { pollMs: number }) {
     const lastModified = createLastModified(app.database, { pollMs: options.pollMs, startedAt: Date.now() });
     app.decorate('lastModified', lastModified);
-    app.addHook('onReady', () => lastModified.start());
+    // A probe that fails (the database unreachable) leaves the last one: older, so still safe.
+    const warn = (err: unknown) => app.log.warn({ err }, 'could not probe the data for Last-Modified');
+    app.addHook('onReady', () => lastModified.start().catch(warn));
     app.addHook('onClose', async () => lastModified.stop());
-    // A write's own change is dated at once, not at the next poll.
-    app.onWrite(() => lastModified.refresh());
+    // A write's own change is dated at once, not at the next poll; a committed write is answered
+    // whatever the probe does.
+    app.onWrite(() => lastModified.refresh().catch(warn));
 
     const dated = new WeakMap<FastifyReply, Probe | undefined>();
     app.decorateRequest('lastModifiedProbe', undefined);
