@@ -1,4 +1,4 @@
-// Last-Modified on reads and If-Modified-Since → 304 (issue 17), without ever a wrong 304.
+// Last-Modified on reads and If-Modified-Since → 304, without ever a wrong 304.
 //
 // An HTTP date has whole seconds, and a write is timed before it commits: a date taken from the
 // data alone could be shared by a later write, or by one still in flight when the read was made,
