@@ -14,6 +14,7 @@ const callLine = main.querySelector('.call');
 const number = new Intl.NumberFormat('en-US');
 // The words for each status, as the API's charts and feeds use them (written into the page).
 const STATUS = JSON.parse(main.dataset.statusWords);
+const UNITS = JSON.parse(main.dataset.unitWords);
 
 /** The contest the page shows (the main one, from the first answer), the version and the call drawn. */
 let contest = null;
@@ -43,10 +44,9 @@ function draw(results) {
   const asOf = results.asOf ? ` as of ${results.asOf}` : '';
   // Counting progress, as published: "61.99% of polling stations counted" (the share is derived).
   const c = results.counting;
-  const units = { 'polling-station': 'polling stations', district: 'districts', city: 'cities', region: 'regions' };
   const counted =
     c && c.unitsReporting !== null && c.unitsTotal !== null
-      ? ` · ${results.derived.unitsReportingPercent ?? 0}% of ${units[c.unitsLevel] ?? 'reporting units'} counted`
+      ? ` · ${results.derived.unitsReportingPercent ?? 0}% of ${UNITS[c.unitsLevel] ?? 'reporting units'} counted`
       : '';
   statusLine.textContent = `${STATUS[results.status] ?? results.status}${asOf}, version ${results.version}${counted}`;
   const top = Math.max(0, ...results.lines.map((line) => line.percent ?? 0));

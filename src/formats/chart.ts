@@ -181,7 +181,8 @@ export function statusLine(results: Pick<Results, 'status' | 'asOf' | 'version'>
     .join(' · ');
 }
 
-const UNIT_WORDS: Record<NonNullable<Results['counting']['unitsLevel']>, string> = {
+/** What counted units are called, in the plural: shared by the charts, the feeds and the live page. */
+export const UNIT_WORDS: Record<NonNullable<Results['counting']['unitsLevel']>, string> = {
   country: 'countries',
   region: 'regions',
   city: 'cities',

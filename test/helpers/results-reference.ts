@@ -4,7 +4,8 @@
 // through the response schema and stringified, as an ORM-style service would do it.
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { findCurrentCall } from '../../src/modules/calls/calls.repository.js';
+import { findCall } from '../../src/modules/calls/calls.repository.js';
+import { findContest } from '../../src/modules/contests/contests.repository.js';
 import { currentResultsSchema } from '../../src/modules/calls/calls.schemas.js';
 import { toCall } from '../../src/modules/calls/calls.view.js';
 import type { Db } from '../../src/db/client.js';
@@ -242,6 +243,7 @@ export const serializeReference = (results: Results): string => JSON.stringify(z
  * apart and encoded by the schema, so the call's place and shape in the SQL-built body are checked.
  */
 export async function serializeCurrentReference(db: Db, q: DocumentQuery, results: Results): Promise<string> {
-  const call = await findCurrentCall(db, q.electionId, q.contest);
+  const contest = await findContest(db, q.electionId, q.contest);
+  const call = contest && (await findCall(db, contest.contest.id));
   return JSON.stringify(z.encode(currentResultsSchema, { ...results, call: call ? toCall(call) : null }));
 }

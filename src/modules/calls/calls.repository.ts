@@ -66,17 +66,6 @@ export async function findCall(db: Db, contestId: number, number?: number): Prom
   return row;
 }
 
-/** The newest call of the main contest (`slug` undefined) or of contest `slug` of an election. */
-export async function findCurrentCall(db: Db, electionId: string, slug?: string): Promise<CallRow | undefined> {
-  const [row] = await callQuery(db)
-    .where(
-      and(eq(contests.electionId, electionId), slug === undefined ? eq(contests.main, true) : eq(contests.slug, slug)),
-    )
-    .orderBy(desc(raceCalls.number))
-    .limit(1);
-  return row;
-}
-
 /** The number the contest's next call takes (its election locked by the caller). */
 export async function nextCallNumber(db: Db, contestId: number): Promise<number> {
   const [row] = await db

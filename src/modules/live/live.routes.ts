@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
-import { STATUS_WORDS } from '../../formats/chart.js';
+import { STATUS_WORDS, UNIT_WORDS } from '../../formats/chart.js';
 import { escapeXml } from '../../lib/xml.js';
 import { notFound } from '../../lib/problem.js';
 import { electionParams } from '../elections/elections.schemas.js';
@@ -29,7 +29,7 @@ function page(id: string, title: string): string {
 <script src="/live/assets/live.js" defer></script>
 </head>
 <body>
-<main data-election="${escapeXml(id)}" data-status-words="${escapeXml(JSON.stringify(STATUS_WORDS))}">
+<main data-election="${escapeXml(id)}" data-status-words="${escapeXml(JSON.stringify(STATUS_WORDS))}" data-unit-words="${escapeXml(JSON.stringify(UNIT_WORDS))}">
 <h1>${t}</h1>
 <p class="status" aria-live="polite">Loading the results…</p>
 <p class="call" aria-live="polite"></p>
