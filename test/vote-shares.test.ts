@@ -94,4 +94,24 @@ forEachEngine(t, async (t, app) => {
       t.match(res.body, { errors: [{ in: 'query', name }] }, q);
     }
   });
+
+  t.test('an unknown id is a 400 in CSV too, and beside a known one', async (t) => {
+    for (const [q, name] of <[string, string][]>[
+      ['candidate=nobody-at-all&format=csv', 'candidate'],
+      ['election=kz.presidential.2030-01-01&format=csv', 'election'],
+      ['party=no-such-party&format=csv', 'party'],
+      ['area=kz-nowhere&format=csv', 'area'],
+      ['candidate=kassym-jomart-tokayev&party=no-such-party', 'party'],
+      ['election=kz.presidential.2022-11-20&area=kz-nowhere', 'area'],
+    ]) {
+      const res = await get(app, `/v1/vote-shares?${q}`);
+      t.equal(res.status, 400, q);
+      t.match(res.headers['content-type'], /^application\/problem\+json/, q);
+      t.match(res.body, { errors: [{ in: 'query', name }] }, q);
+    }
+    // Known ids that match no line: an empty page, not a 400.
+    const res = await get(app, '/v1/vote-shares?candidate=kassym-jomart-tokayev&year=1990');
+    t.equal(res.status, 200);
+    t.same(res.body.data, []);
+  });
 });

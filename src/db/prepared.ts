@@ -51,3 +51,38 @@ export function preparedPages<Row>(
 
 /** The page size of a `preparedPages` query. */
 export const pageLimit = sql.placeholder('limit');
+
+/** The placeholders of the filters a call gives: one per key whose value is defined. */
+export type FilterPlaceholders<Key extends string> = { [K in Key]?: Placeholder<K> };
+
+/**
+ * A query whose filters combine freely, as prepared statements: one per set of filters given, named
+ * `name` and that set, built and prepared when first used (see `preparedPer`). `build` gets a
+ * placeholder for each key whose value is defined and nothing for the others, and must test only
+ * what it is given (e.g. `p.country && eq(t.country, p.country)`). The number of statements is
+ * bounded by the combinations callers use, never by the values they pass.
+ */
+export function preparedFilters<Key extends string, Row>(
+  name: string,
+  keys: readonly Key[],
+  build: (db: Db, p: FilterPlaceholders<Key>) => Preparable<Row>,
+): (db: Db, values: { [K in Key]?: unknown }) => Promise<Row[]> {
+  const variants = new Map<number, (db: Db) => { execute(values: Record<string, unknown>): Promise<Row[]> }>();
+  return (db, values) => {
+    let mask = 0;
+    const given: Record<string, unknown> = {};
+    const placeholders: FilterPlaceholders<Key> = {};
+    keys.forEach((key, i) => {
+      if (values[key] === undefined) return;
+      mask |= 1 << i;
+      given[key] = values[key];
+      (placeholders as Record<string, Placeholder>)[key] = sql.placeholder(key);
+    });
+    let statement = variants.get(mask);
+    if (!statement) {
+      statement = preparedPer((d) => build(d, placeholders).prepare(`${name}_${mask.toString(36)}`));
+      variants.set(mask, statement);
+    }
+    return statement(db).execute(given);
+  };
+}

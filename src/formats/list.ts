@@ -19,6 +19,12 @@ export interface Listing<Row extends object, Key extends unknown[], Item extends
   item?: (row: Row) => Item;
   /** The CSV file: its name, its header, and a row's cells (the JSON item when they are the same). */
   csv: { filename: string; columns: readonly string[]; row?: (row: Row) => object };
+  /**
+   * Throws the problem of a filter naming what does not exist (an unknown id). Rows found prove
+   * their filters' ids exist, so a JSON page runs it only when it found none; a CSV export, before
+   * anything is sent.
+   */
+  check?: () => Promise<void>;
 }
 
 /** The responses of a list route: a JSON page (`schema`), the CSV with `columns`, and the problems. */
@@ -39,10 +45,12 @@ export async function sendList<Row extends object, Key extends unknown[], Item e
   listing: Listing<Row, Key, Item>,
 ) {
   if (wantsCsv(request)) {
+    await listing.check?.();
     if (await csvNotModified(request, reply)) return reply;
     return sendCsvExport(request, reply, listing);
   }
   const rows = await listing.fetch(query.cursor, query.limit + 1);
+  if (rows.length === 0) await listing.check?.();
   return page(rows, query.limit, listing.key, itemOf(listing));
 }
 

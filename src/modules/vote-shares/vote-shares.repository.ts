@@ -2,6 +2,7 @@ import { and, asc, eq, gt, gte, lte, type SQL, type SQLWrapper, sql } from 'driz
 import { alias } from 'drizzle-orm/pg-core';
 import { isCurrent } from '../results/results.repository.js';
 import type { Db } from '../../db/client.js';
+import { type FilterPlaceholders, preparedFilters } from '../../db/prepared.js';
 import {
   areas,
   candidates,
@@ -40,7 +41,7 @@ const ofArea = sql`(${voteShares.areaId} is not null)`;
 const pick = <T>(version: SQLWrapper, area: SQLWrapper) =>
   sql<T>`(case when ${ofArea} then ${area} else ${version} end)`;
 
-function baseQuery(db: Db, f: VoteShareFilter, extra?: SQL) {
+function baseQuery(db: Db, p: FilterPlaceholders<FilterKey>, extra?: SQL) {
   return db
     .select({
       id: voteShares.id,
@@ -96,24 +97,64 @@ function baseQuery(db: Db, f: VoteShareFilter, extra?: SQL) {
     .leftJoin(organisations, eq(organisations.id, voteShares.nominatorId))
     .where(
       and(
-        f.country ? eq(elections.countryCode, f.country) : undefined,
-        f.election ? eq(elections.id, f.election) : undefined,
-        f.contest ? eq(contests.slug, f.contest) : undefined,
-        f.candidate ? eq(voteShares.candidateId, f.candidate) : undefined,
-        f.party ? eq(voteShares.nominatorId, f.party) : undefined,
-        f.area ? sql`coalesce(${voteShares.areaId}, ${contests.areaId}) = ${f.area}` : undefined,
-        f.contestKind ? eq(contests.kind, f.contestKind) : undefined,
-        f.year ? gte(elections.date, `${f.year}-01-01`) : undefined,
-        f.year ? lte(elections.date, `${f.year}-12-31`) : undefined,
-        f.status ? eq(resultVersions.status, f.status) : undefined,
-        f.versions === 'current' && f.versionNumber === undefined ? isCurrent : undefined,
-        f.versionNumber === undefined ? undefined : eq(resultVersions.number, f.versionNumber),
+        p.country && eq(elections.countryCode, p.country),
+        p.election && eq(elections.id, p.election),
+        p.contest && eq(contests.slug, p.contest),
+        p.candidate && eq(voteShares.candidateId, p.candidate),
+        p.party && eq(voteShares.nominatorId, p.party),
+        p.area && sql`coalesce(${voteShares.areaId}, ${contests.areaId}) = ${p.area}`,
+        p.contestKind && eq(contests.kind, p.contestKind),
+        p.yearFrom && gte(elections.date, p.yearFrom),
+        p.yearTo && lte(elections.date, p.yearTo),
+        p.status && eq(resultVersions.status, p.status),
+        p.currentOnly && isCurrent,
+        p.versionNumber && eq(resultVersions.number, p.versionNumber),
         extra,
       ),
     );
 }
 
 const nullableNumber = (value: unknown) => (value === null ? null : Number(value));
+
+/** The filters of the vote-shares queries, each a placeholder of their prepared statements. */
+const filterKeys = [
+  'country',
+  'election',
+  'contest',
+  'candidate',
+  'party',
+  'area',
+  'contestKind',
+  'yearFrom',
+  'yearTo',
+  'status',
+  'currentOnly',
+  'versionNumber',
+] as const;
+type FilterKey = (typeof filterKeys)[number];
+
+/** A filter as the values of the statement's placeholders: the year as its first and last day. */
+const filterValues = (f: VoteShareFilter) => ({
+  country: f.country,
+  election: f.election,
+  contest: f.contest,
+  candidate: f.candidate,
+  party: f.party,
+  area: f.area,
+  contestKind: f.contestKind,
+  yearFrom: f.year === undefined ? undefined : `${f.year}-01-01`,
+  yearTo: f.year === undefined ? undefined : `${f.year}-12-31`,
+  status: f.status,
+  // Not a parameter: given, it adds the condition.
+  currentOnly: f.versions === 'current' && f.versionNumber === undefined ? true : undefined,
+  versionNumber: f.versionNumber,
+});
+
+const listStatement = preparedFilters('list_vote_shares', [...filterKeys, 'after', 'limit'], (db, p) =>
+  baseQuery(db, p, p.after && gt(voteShares.id, p.after))
+    .orderBy(asc(voteShares.id))
+    .limit(p.limit!),
+);
 
 export type VoteShareRow = Awaited<ReturnType<typeof listVoteShares>>[number];
 
@@ -123,10 +164,23 @@ export type VoteShareRow = Awaited<ReturnType<typeof listVoteShares>>[number];
  * walked page by page, an index range scan rather than a sort of the whole joined table.
  */
 export function listVoteShares(db: Db, f: VoteShareFilter & { after?: number; limit: number }) {
-  return baseQuery(db, f, f.after === undefined ? undefined : gt(voteShares.id, f.after))
-    .orderBy(asc(voteShares.id))
-    .limit(f.limit);
+  return listStatement(db, { ...filterValues(f), after: f.after, limit: f.limit });
 }
+
+const position = sql`(${elections.date}, ${elections.id}, ${resultVersions.number}, ${voteShares.id})`;
+const timeSeriesStatement = preparedFilters(
+  'candidate_time_series',
+  ['candidate', 'afterDate', 'afterElection', 'afterVersion', 'afterLine', 'limit'],
+  (db, p) =>
+    baseQuery(
+      db,
+      { candidate: p.candidate },
+      p.afterDate &&
+        sql`${position} > (${p.afterDate}::date, ${p.afterElection}, ${p.afterVersion}::int, ${p.afterLine}::int)`,
+    )
+      .orderBy(asc(elections.date), asc(elections.id), asc(resultVersions.number), asc(voteShares.id))
+      .limit(p.limit!),
+);
 
 /** A candidate's lines in every version of every election, oldest polling day first. */
 export function candidateTimeSeries(
@@ -134,10 +188,13 @@ export function candidateTimeSeries(
   candidateId: string,
   opts: { after?: [string, string, number, number]; limit: number },
 ) {
-  const position = sql`(${elections.date}, ${elections.id}, ${resultVersions.number}, ${voteShares.id})`;
-  const after =
-    opts.after && sql`${position} > (${opts.after[0]}::date, ${opts.after[1]}, ${opts.after[2]}, ${opts.after[3]})`;
-  return baseQuery(db, { candidate: candidateId, versions: 'all' }, after)
-    .orderBy(asc(elections.date), asc(elections.id), asc(resultVersions.number), asc(voteShares.id))
-    .limit(opts.limit);
+  const [afterDate, afterElection, afterVersion, afterLine] = opts.after ?? [];
+  return timeSeriesStatement(db, {
+    candidate: candidateId,
+    afterDate,
+    afterElection,
+    afterVersion,
+    afterLine,
+    limit: opts.limit,
+  });
 }

@@ -29,15 +29,18 @@ export const voteSharesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { limit, cursor, format: _format, ...filter } = request.query;
-      if (filter.election && !(await electionExists(request.db, filter.election)))
-        throw badParameter('query', 'election', `no election has the id '${filter.election}'`);
-      if (filter.candidate && !(await candidateExists(request.db, filter.candidate)))
-        throw badParameter('query', 'candidate', `no candidate has the id '${filter.candidate}'`);
-      if (filter.party && !(await findOrganisation(request.db, filter.party)))
-        throw badParameter('query', 'party', `no organisation has the id '${filter.party}'`);
-      if (filter.area && !(await findArea(request.db, filter.area)))
-        throw badParameter('query', 'area', `no area has the id '${filter.area}'`);
-      return sendList(request, reply, { limit, cursor }, voteShareListing(request.db, filter, 'vote-shares.csv'));
+      const check = async () => {
+        if (filter.election && !(await electionExists(request.db, filter.election)))
+          throw badParameter('query', 'election', `no election has the id '${filter.election}'`);
+        if (filter.candidate && !(await candidateExists(request.db, filter.candidate)))
+          throw badParameter('query', 'candidate', `no candidate has the id '${filter.candidate}'`);
+        if (filter.party && !(await findOrganisation(request.db, filter.party)))
+          throw badParameter('query', 'party', `no organisation has the id '${filter.party}'`);
+        if (filter.area && !(await findArea(request.db, filter.area)))
+          throw badParameter('query', 'area', `no area has the id '${filter.area}'`);
+      };
+      const listing = voteShareListing(request.db, filter, 'vote-shares.csv');
+      return sendList(request, reply, { limit, cursor }, { ...listing, check });
     },
   );
 };
