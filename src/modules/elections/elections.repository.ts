@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lt, lte, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
-import { preparedPer } from '../../db/prepared.js';
+import { preparedFilters, preparedPer } from '../../db/prepared.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
 import { defaultMainContest } from '../../db/contests.js';
 import { contests, countries, elections, resultVersions, sources } from '../../db/schema/index.js';
@@ -58,26 +58,47 @@ function electionQuery(db: Db) {
 
 export type ElectionRow = NonNullable<Awaited<ReturnType<typeof findElection>>>;
 
+const listStatement = preparedFilters(
+  'list_elections',
+  ['country', 'type', 'yearFrom', 'yearTo', 'from', 'to', 'status', 'round', 'since', 'afterDate', 'afterId', 'limit'],
+  (db, p) => {
+    const { query, current } = electionQuery(db);
+    return query
+      .where(
+        and(
+          p.country && eq(elections.countryCode, p.country),
+          p.type && eq(elections.type, p.type),
+          p.yearFrom && gte(elections.date, p.yearFrom),
+          p.yearTo && lte(elections.date, p.yearTo),
+          p.from && gte(elections.date, p.from),
+          p.to && lte(elections.date, p.to),
+          p.status && eq(current.status, p.status),
+          p.round && eq(elections.round, p.round),
+          p.since && changedSince(elections.id, ['election', 'results', 'call'], p.since),
+          p.afterDate &&
+            or(lt(elections.date, p.afterDate), and(eq(elections.date, p.afterDate), gt(elections.id, p.afterId!))),
+        ),
+      )
+      .orderBy(desc(elections.date), asc(elections.id))
+      .limit(p.limit!);
+  },
+);
+
 export function listElections(db: Db, f: ElectionFilter) {
-  const { query, current } = electionQuery(db);
-  const where: (SQL | undefined)[] = [
-    f.country ? eq(elections.countryCode, f.country) : undefined,
-    f.type ? eq(elections.type, f.type) : undefined,
-    f.year ? gte(elections.date, `${f.year}-01-01`) : undefined,
-    f.year ? lte(elections.date, `${f.year}-12-31`) : undefined,
-    f.from ? gte(elections.date, f.from) : undefined,
-    f.to ? lte(elections.date, f.to) : undefined,
-    f.status ? eq(current.status, f.status) : undefined,
-    f.round ? eq(elections.round, f.round) : undefined,
-    f.updatedSince ? changedSince(elections.id, ['election', 'results', 'call'], f.updatedSince) : undefined,
-    f.after
-      ? or(lt(elections.date, f.after[0]), and(eq(elections.date, f.after[0]), gt(elections.id, f.after[1])))
-      : undefined,
-  ];
-  return query
-    .where(and(...where))
-    .orderBy(desc(elections.date), asc(elections.id))
-    .limit(f.limit);
+  return listStatement(db, {
+    country: f.country,
+    type: f.type,
+    yearFrom: f.year ? `${f.year}-01-01` : undefined,
+    yearTo: f.year ? `${f.year}-12-31` : undefined,
+    from: f.from,
+    to: f.to,
+    status: f.status,
+    round: f.round,
+    since: f.updatedSince,
+    afterDate: f.after?.[0],
+    afterId: f.after?.[1],
+    limit: f.limit,
+  });
 }
 
 const findElectionStatement = preparedPer((db) =>
