@@ -1,5 +1,6 @@
-// The single-record reads and the reference lists of issue 18 (`--only records`): one election, one
-// candidate, one country, one source, one organisation, and a page of each list, on the large
+// The single-record reads and the lists of issue 18 (`--only records`): one election, one
+// candidate, one country, one source, one organisation, a page of each reference list, the
+// elections of a country and the vote shares of a candidate, an election and a country, on the large
 // db:synth dataset, each next to its own SQL replayed with `pg` alone. The records are picked from
 // the data the same way on every run.
 import type { BenchPath } from './search.js';
@@ -8,7 +9,8 @@ import { withClient } from './datasets.js';
 /**
  * The paths: the busiest synthetic candidate (most lines) and the election of its newest line, the
  * country of that election, the source it cites, the organisation with most lines; and the first
- * page of the lists of countries, sources, organisations, candidates and elections.
+ * page of the lists of countries, sources, organisations, candidates and elections, then the lists
+ * filtered by that country, candidate and election.
  */
 export async function pickRecordPaths(url: string): Promise<BenchPath[]> {
   return withClient(url, async (c) => {
@@ -38,6 +40,18 @@ export async function pickRecordPaths(url: string): Promise<BenchPath[]> {
       one('organisations', 'a page of organisations', '/v1/organisations?limit=50'),
       one('candidates', 'a page of candidates', '/v1/candidates?limit=50'),
       one('elections', 'a page of elections', '/v1/elections?limit=20'),
+      one(
+        'elections-country',
+        'a page of the elections of a country',
+        `/v1/elections?country=${picked.country}&limit=20`,
+      ),
+      one(
+        'shares-candidate',
+        'a page of vote shares of a candidate (the busiest)',
+        `/v1/vote-shares?candidate=${picked.candidate}&limit=50`,
+      ),
+      one('shares-election', 'the vote shares of an election', `/v1/vote-shares?election=${picked.election}`),
+      one('shares-country', 'a page of vote shares of a country', `/v1/vote-shares?country=${picked.country}&limit=50`),
     ];
   });
 }
