@@ -98,7 +98,8 @@ function baseQuery(db: Db, p: FilterPlaceholders<FilterKey>, extra?: SQL) {
     .where(
       and(
         p.country && eq(elections.countryCode, p.country),
-        p.election && eq(elections.id, p.election),
+        // The contest's column, which an index leads ((election_id, slug)); versions have none.
+        p.election && eq(contests.electionId, p.election),
         p.contest && eq(contests.slug, p.contest),
         p.candidate && eq(voteShares.candidateId, p.candidate),
         p.party && eq(voteShares.nominatorId, p.party),
