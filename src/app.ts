@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { compiledSerializerCompiler } from './lib/serializer.js';
 import type { Config } from './config.js';
 import { type DatabaseOptions, databaseOptions } from './db/client.js';
 import { packageInfo } from './lib/package-info.js';
@@ -115,7 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(compiledSerializerCompiler({ check: config.RESPONSE_CHECK }));
   // Bodies are JSON: Fastify's default text/plain parser would hand a string to a JSON schema (a
   // 400); without it a text/plain write is the documented 415.
   app.removeContentTypeParser('text/plain');

@@ -19,6 +19,9 @@ const envSchema = z
     // Apply migrations and the idempotent seed at start-up (turn off when a separate step does it).
     AUTO_MIGRATE: booleanFlag.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Write each response with zod too and compare it with the compiled serializer's bytes (a
+    // difference is a 500): the tests turn it on; it doubles the cost of writing a body.
+    RESPONSE_CHECK: booleanFlag.default(false),
     // Comma-separated allowed origins, or * (the default: a public read API).
     CORS_ORIGINS: z.string().min(1).default('*'),
     // max-age in seconds of the Cache-Control sent with successful reads.

@@ -15,6 +15,7 @@ export const testConfig = (env: NodeJS.ProcessEnv = {}) =>
     LOG_LEVEL: 'silent',
     RATE_LIMIT_MAX: '0',
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    RESPONSE_CHECK: 'true',
     ...env,
   });
 

@@ -1,0 +1,54 @@
+// Response bodies written by serializers compiled once per route from the JSON Schema of their zod
+// schema (fast-json-stringify, as Fastify does by default), instead of zod encoding each response
+// and JSON.stringify writing the result. With `check`, zod's serializer runs too and must write the
+// same values (keys may come in another order: the compiled one writes required properties first):
+// the tests run so, and a difference is a 500 naming the route.
+import { isDeepStrictEqual } from 'node:util';
+import fastJson from 'fast-json-stringify';
+import { serializerCompiler as zodSerializerCompiler } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+type RouteSchema = Parameters<typeof zodSerializerCompiler>[0];
+
+/** The zod schema of a response: itself, or `{ properties: schema }` as some routes declare it. */
+function zodSchemaOf(schema: unknown): z.ZodType | undefined {
+  if (schema instanceof z.ZodType) return schema;
+  const properties = (schema as { properties?: unknown } | null)?.properties;
+  return properties instanceof z.ZodType ? properties : undefined;
+}
+
+/** The schema's JSON Schema, or undefined when zod cannot represent it (a transform, a custom type). */
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> | undefined {
+  try {
+    return z.toJSONSchema(schema, { io: 'output', unrepresentable: 'throw', target: 'draft-7' }) as Record<
+      string,
+      unknown
+    >;
+  } catch {
+    return undefined;
+  }
+}
+
+export class SerializerMismatchError extends Error {}
+
+export function compiledSerializerCompiler(options: { check: boolean }) {
+  return (route: RouteSchema): ((data: unknown) => string) => {
+    const reference = zodSerializerCompiler(route) as (data: unknown) => string;
+    const schema = zodSchemaOf(route.schema);
+    const json = schema && jsonSchemaOf(schema);
+    // What zod alone can express stays zod's to write.
+    if (!json) return reference;
+    const compiled = fastJson(json);
+    if (!options.check) return compiled;
+    return (data) => {
+      const expected = reference(data);
+      const written = compiled(data);
+      // The same values; the order of keys may differ (optional properties come last).
+      if (!isDeepStrictEqual(JSON.parse(written), JSON.parse(expected)))
+        throw new SerializerMismatchError(
+          `${route.method} ${route.url}: the compiled serializer wrote ${written.slice(0, 2000)}; zod ${expected.slice(0, 2000)}`,
+        );
+      return written;
+    };
+  };
+}
