@@ -20,10 +20,7 @@ function zodSchemaOf(schema: unknown): z.ZodType | undefined {
 /** The schema's JSON Schema, or undefined when zod cannot represent it (a transform, a custom type). */
 function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> | undefined {
   try {
-    return z.toJSONSchema(schema, { io: 'output', unrepresentable: 'throw', target: 'draft-7' }) as Record<
-      string,
-      unknown
-    >;
+    return z.toJSONSchema(schema, { io: 'output', unrepresentable: 'throw', target: 'draft-7' });
   } catch {
     return undefined;
   }
@@ -38,7 +35,7 @@ export function compiledSerializerCompiler(options: { check: boolean }) {
     const json = schema && jsonSchemaOf(schema);
     // What zod alone can express stays zod's to write.
     if (!json) return reference;
-    const compiled = fastJson(json);
+    const compiled = fastJson(json) as (data: unknown) => string;
     if (!options.check) return compiled;
     return (data) => {
       const expected = reference(data);
