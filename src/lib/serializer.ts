@@ -28,24 +28,33 @@ function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> | undefined {
 
 export class SerializerMismatchError extends Error {}
 
+/**
+ * Fastify compiles a serializer for every route and status at start; fast-json-stringify's compile
+ * is not cheap (it would add seconds to every start), so each is compiled when its first response is
+ * written.
+ */
 export function compiledSerializerCompiler(options: { check: boolean }) {
   return (route: RouteSchema): ((data: unknown) => string) => {
     const reference = zodSerializerCompiler(route) as (data: unknown) => string;
-    const schema = zodSchemaOf(route.schema);
-    const json = schema && jsonSchemaOf(schema);
-    // What zod alone can express stays zod's to write.
-    if (!json) return reference;
-    const compiled = fastJson(json) as (data: unknown) => string;
-    if (!options.check) return compiled;
-    return (data) => {
-      const expected = reference(data);
-      const written = compiled(data);
-      // The same values; the order of keys may differ (optional properties come last).
-      if (!isDeepStrictEqual(JSON.parse(written), JSON.parse(expected)))
-        throw new SerializerMismatchError(
-          `${route.method} ${route.url}: the compiled serializer wrote ${written.slice(0, 2000)}; zod ${expected.slice(0, 2000)}`,
-        );
-      return written;
+    let write: ((data: unknown) => string) | undefined;
+    const compile = () => {
+      const schema = zodSchemaOf(route.schema);
+      const json = schema && jsonSchemaOf(schema);
+      // What zod alone can express stays zod's to write.
+      if (!json) return reference;
+      const compiled = fastJson(json) as (data: unknown) => string;
+      if (!options.check) return compiled;
+      return (data: unknown) => {
+        const expected = reference(data);
+        const written = compiled(data);
+        // The same values; the order of keys may differ (optional properties come last).
+        if (!isDeepStrictEqual(JSON.parse(written), JSON.parse(expected)))
+          throw new SerializerMismatchError(
+            `${route.method} ${route.url}: the compiled serializer wrote ${written.slice(0, 2000)}; zod ${expected.slice(0, 2000)}`,
+          );
+        return written;
+      };
     };
+    return (data) => (write ??= compile())(data);
   };
 }
