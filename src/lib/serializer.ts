@@ -77,7 +77,7 @@ export function compiledSerializerCompiler(options: { check: boolean }) {
         const expected = reference(data);
         const written = compiled(data);
         // The same values; the order of keys may differ (optional properties come last).
-        if (!isDeepStrictEqual(JSON.parse(written), JSON.parse(expected)))
+        if (written !== expected && !isDeepStrictEqual(JSON.parse(written), JSON.parse(expected)))
           throw new SerializerMismatchError(
             `${route.method} ${route.url}: the compiled serializer wrote ${written.slice(0, 2000)}; zod ${expected.slice(0, 2000)}`,
           );
