@@ -2,7 +2,7 @@
 // schema (fast-json-stringify, as Fastify does by default), instead of zod encoding each response
 // and JSON.stringify writing the result. With `check`, zod's serializer runs too and must write the
 // same values (keys may come in another order: the compiled one writes required properties first):
-// the tests run so, and a difference is a 500 naming the route.
+// the tests run so on PGlite, and a difference is a 500 naming the route.
 import { isDeepStrictEqual } from 'node:util';
 import fastJson from 'fast-json-stringify';
 import { serializerCompiler as zodSerializerCompiler } from 'fastify-type-provider-zod';
