@@ -58,7 +58,6 @@ export default fp<ProtectionOptions>(
 
     // Requests being answered, counted until their socket is done with them (also when aborted).
     let active = 0;
-    let lastDone = 0;
     const endless = new Set<() => void>();
     app.decorate('endOnClose', (end: () => void) => {
       endless.add(end);
@@ -71,11 +70,8 @@ export default fp<ProtectionOptions>(
       endless.clear();
       // Drain before Node closes the idle kept-alive connections: finish what is in flight, and give
       // a request already on its way over an idle connection a moment to arrive and get its 503.
-      // A response whose headers left before the signal (a CSV export) keeps its connection alive,
-      // and the client may send its next request on it the moment it ends: the drain lasts until
-      // no answer has ended for DRAIN_SETTLE_MS, not only until none is in flight.
       const deadline = Date.now() + DRAIN_MAX_MS;
-      while (Date.now() < deadline && (active > 0 || Date.now() - lastDone < DRAIN_SETTLE_MS)) await sleep(20);
+      while (active > 0 && Date.now() < deadline) await sleep(20);
       if (app.server.listening) {
         await sleep(DRAIN_SETTLE_MS);
         // Then one turn of the event loop's poll phase before Node closes the idle connections: a
@@ -86,10 +82,7 @@ export default fp<ProtectionOptions>(
     });
     app.addHook('onRequest', (request, reply, done) => {
       active++;
-      reply.raw.once('close', () => {
-        active--;
-        lastDone = Date.now();
-      });
+      reply.raw.once('close', () => active--);
       if (closing) {
         reply.header('connection', 'close');
         return done(new HttpProblem(503, 'This server is shutting down; retry and another instance will answer.'));
