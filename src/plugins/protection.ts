@@ -72,13 +72,7 @@ export default fp<ProtectionOptions>(
       // a request already on its way over an idle connection a moment to arrive and get its 503.
       const deadline = Date.now() + DRAIN_MAX_MS;
       while (active > 0 && Date.now() < deadline) await sleep(20);
-      if (app.server.listening) {
-        await sleep(DRAIN_SETTLE_MS);
-        // Then one turn of the event loop's poll phase before Node closes the idle connections: a
-        // request that arrived while the loop was busy is read (its connection is no longer idle,
-        // and it gets its 503) rather than reset unread with the socket.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      if (app.server.listening) await sleep(DRAIN_SETTLE_MS);
     });
     app.addHook('onRequest', (request, reply, done) => {
       active++;
