@@ -1,13 +1,16 @@
 // Limits, rate limits, security headers and load shedding (issue 6), on the embedded engine: none
 // of it depends on the database engine.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import Fastify from 'fastify';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { synth } from '../src/db/synth.js';
 import exportLimits from '../src/plugins/export-limits.js';
+import { acceptQueue } from '../src/plugins/protection.js';
 import rateLimit, { addressOf } from '../src/plugins/rate-limit.js';
 import { buildTestApp, get, testConfig, until } from './helpers/app.js';
 import { freshDatabase } from './helpers/databases.js';
@@ -480,3 +483,32 @@ t.test('a CSV export takes a slot, gives it back, and counts each further page a
     'the route takes the slot: a second export at once is refused',
   );
 });
+
+t.test(
+  "the shutdown sees connections waiting in the listener's accept queue",
+  { skip: existsSync('/proc/net/tcp') ? false : 'no /proc/net/tcp (not Linux)' },
+  async (t) => {
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.teardown(() => server.close());
+    const { port } = server.address() as AddressInfo;
+    t.equal(acceptQueue(port), 0, 'nothing queued');
+    // The event loop is blocked while a child connects twice: the kernel queues both connections,
+    // and Node accepts them only on its next turn.
+    const child = spawnSync(process.execPath, [
+      '-e',
+      `const net = require('node:net'); let open = 0;
+       for (let i = 0; i < 2; i++) net.connect(${port}, '127.0.0.1', () => { if (++open === 2) process.exit(0); });`,
+    ]);
+    t.equal(child.status, 0, 'the child connected');
+    t.equal(acceptQueue(port), 2, 'two connections queued, not yet accepted');
+    t.equal(
+      await until(
+        async () => acceptQueue(port),
+        (queued) => queued === 0,
+      ),
+      0,
+      'accepted: nothing queued',
+    );
+  },
+);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpProblem } from '../lib/problem.js';
@@ -32,10 +34,38 @@ interface ProtectionOptions {
 // Probes must answer while a client is limited: a load balancer asks them.
 const PROBES = new Set(['/healthz', '/readyz']);
 
-// How long a shutdown waits for in-flight requests (the process's grace is 10 s), and then for
-// requests already sent over idle kept-alive connections.
+// How long a shutdown waits for in-flight requests and open connections (the process's grace is
+// 10 s), and how long a kept-alive connection must have been quiet to be closed as idle.
 const DRAIN_MAX_MS = 8000;
 const DRAIN_SETTLE_MS = 250;
+const DRAIN_POLL_MS = 20;
+const ACCEPT_QUIET_MS = 60;
+
+/**
+ * Connections the kernel has established on a listening TCP port that the process has not accepted
+ * yet (its accept queue: `rx_queue` of the LISTEN rows of /proc/net/tcp and tcp6). Undefined where
+ * that is not known (not Linux). Node has no API for it, and under load it accepts them late.
+ */
+export function acceptQueue(port: number): number | undefined {
+  let queued: number | undefined;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let table: string;
+    try {
+      table = readFileSync(file, 'latin1');
+    } catch {
+      continue;
+    }
+    for (const line of table.split('\n').slice(1)) {
+      // sl local_address rem_address st tx_queue:rx_queue …; addresses and numbers in hex.
+      const [, local, , state, queues] = line.trim().split(/\s+/);
+      if (state !== '0A' || !local || !queues) continue; // 0A: LISTEN
+      if (Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16) !== port) continue;
+      queued = (queued ?? 0) + Number.parseInt(queues.slice(queues.indexOf(':') + 1), 16);
+    }
+  }
+  return queued;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -56,28 +86,101 @@ export default fp<ProtectionOptions>(
       done(null, payload);
     });
 
-    // Requests being answered, counted until their socket is done with them (also when aborted).
+    // Requests being answered, counted until their socket is done with them (also when aborted), and
+    // those of them read before the shutdown began.
     let active = 0;
+    let admitted = 0;
     const endless = new Set<() => void>();
     app.decorate('endOnClose', (end: () => void) => {
       endless.add(end);
       return () => endless.delete(end);
     });
+    // Open connections: requests being answered on each, requests it has carried so far, and since
+    // when the shutdown has seen it quiet (nothing in flight, no new request).
+    interface Connection {
+      busy: number;
+      requests: number;
+      seen: number;
+      quietSince?: number;
+    }
+    const connections = new Map<net.Socket, Connection>();
+    let lastAccepted = 0;
+    app.server.on('connection', (socket: net.Socket) => {
+      lastAccepted = Date.now();
+      connections.set(socket, { busy: 0, requests: 0, seen: 0 });
+      socket.once('close', () => connections.delete(socket));
+    });
+    app.server.on('request', (request: { socket: net.Socket }, response: NodeJS.EventEmitter) => {
+      const connection = connections.get(request.socket);
+      if (!connection) return;
+      connection.busy++;
+      connection.requests++;
+      response.once('close', () => connection.busy--);
+    });
+    /** True when no connection has anything in flight and each has been quiet for the settle period. */
+    const settled = (now: number) => {
+      let done = true;
+      for (const connection of connections.values()) {
+        if (connection.busy > 0 || connection.requests !== connection.seen) {
+          connection.seen = connection.requests;
+          connection.quietSince = undefined;
+          done = false;
+        } else if (connection.quietSince === undefined) {
+          connection.quietSince = now;
+          done = false;
+        } else if (now - connection.quietSince < DRAIN_SETTLE_MS) done = false;
+      }
+      return done;
+    };
     app.addHook('preClose', async () => {
       closing = true;
       // Live streams never finish by themselves: ended first, their clients reconnect elsewhere.
       for (const end of endless) end();
       endless.clear();
-      // Drain before Node closes the idle kept-alive connections: finish what is in flight, and give
-      // a request already on its way over an idle connection a moment to arrive and get its 503.
       const deadline = Date.now() + DRAIN_MAX_MS;
-      while (active > 0 && Date.now() < deadline) await sleep(20);
-      if (app.server.listening) await sleep(DRAIN_SETTLE_MS);
+      // First the requests read before the signal finish, the listener still open: a connection
+      // the kernel has established waits for Node to accept it, and a busy event loop can leave it
+      // waiting for seconds (a request may have been sent on it long before the signal). Whatever
+      // arrives meanwhile gets a quick 503 with Connection: close.
+      while (admitted > 0 && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
+      // Then Node accepts what is queued (a connection per turn of the event loop, as measured), until
+      // none has come for a while or the settle period is over, and the listener closes. The open
+      // connections stay: Node's server.close() (after these hooks) drops every idle kept-alive
+      // connection at once, and a request the client has just sent on one would be reset unread.
+      // Each request on them gets its 503, which closes the connection.
+      if (app.server.listening) {
+        const address = app.server.address();
+        const port = typeof address === 'object' && address ? address.port : undefined;
+        const until = Math.min(deadline, Date.now() + DRAIN_SETTLE_MS);
+        for (;;) {
+          const queued = port === undefined ? undefined : acceptQueue(port);
+          const waiting =
+            queued === undefined ? Date.now() - lastAccepted < ACCEPT_QUIET_MS && Date.now() < until : queued > 0;
+          if (!waiting || Date.now() >= deadline) break;
+          await sleep(DRAIN_POLL_MS);
+        }
+        net.Server.prototype.close.call(app.server);
+      }
+      // Settled is checked again after one more I/O phase (setImmediate runs after Node has read the
+      // sockets): after a busy stretch of the event loop, a request may be waiting unread.
+      const drained = () => active === 0 && settled(Date.now());
+      while (Date.now() < deadline) {
+        if (drained()) {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (drained()) break;
+        }
+        await sleep(DRAIN_POLL_MS);
+      }
     });
     app.addHook('onRequest', (request, reply, done) => {
+      const late = closing;
       active++;
-      reply.raw.once('close', () => active--);
-      if (closing) {
+      if (!late) admitted++;
+      reply.raw.once('close', () => {
+        active--;
+        if (!late) admitted--;
+      });
+      if (late) {
         reply.header('connection', 'close');
         return done(new HttpProblem(503, 'This server is shutting down; retry and another instance will answer.'));
       }
