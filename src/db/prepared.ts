@@ -25,9 +25,8 @@ interface Preparable<Row> {
 }
 
 /**
- * A keyset-paged list as prepared statements: the first page (`name`) and the page after a key
- * (`name_after`), each also with `updatedSince` (`name_since`, `name_after_since`), prepared when
- * first used. `build` writes the query once for all: `after` is undefined for the first page and
+ * A keyset-paged list as prepared statements (`preparedFilters` with the filters `after`, `since`
+ * and `limit`): `build` writes the query once for all: `after` is undefined for the first page and
  * the `after` placeholder for the next ones (compare the key column with it, e.g.
  * `.where(after && gt(t.id, after))`), `since` the `since` placeholder when the list is narrowed to
  * what changed since then (changedSince); its limit is the `limit` placeholder (`pageLimit`).
@@ -36,17 +35,8 @@ export function preparedPages<Row>(
   name: string,
   build: (db: Db, after: Placeholder<'after'> | undefined, since: Placeholder<'since'> | undefined) => Preparable<Row>,
 ): (db: Db, opts: { after?: string | undefined; limit: number; since?: string | undefined }) => Promise<Row[]> {
-  // One statement per combination, each prepared on first use: `name`, `name_after`, `name_since`,
-  // `name_after_since`.
-  const variant = (after: boolean, since: boolean) =>
-    preparedPer((db) =>
-      build(db, after ? sql.placeholder('after') : undefined, since ? sql.placeholder('since') : undefined).prepare(
-        `${name}${after ? '_after' : ''}${since ? '_since' : ''}`,
-      ),
-    );
-  const statements = [variant(false, false), variant(true, false), variant(false, true), variant(true, true)];
-  return (db, { after, since, limit }) =>
-    statements[(after === undefined ? 0 : 1) + (since === undefined ? 0 : 2)]!(db).execute({ after, since, limit });
+  const pages = preparedFilters(name, ['after', 'since', 'limit'], (db, p) => build(db, p.after, p.since));
+  return (db, { after, since, limit }) => pages(db, { after, since, limit });
 }
 
 /** The page size of a `preparedPages` query. */

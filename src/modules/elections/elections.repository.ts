@@ -6,6 +6,7 @@ import { sourceRefColumns } from '../sources/sources.repository.js';
 import { defaultMainContest } from '../../db/contests.js';
 import { contests, countries, elections, resultVersions, sources } from '../../db/schema/index.js';
 import { changedSince } from '../../db/changed-since.js';
+import { yearRange } from '../../lib/year-range.js';
 
 type ResultStatus = (typeof resultVersions.$inferSelect)['status'];
 
@@ -88,8 +89,7 @@ export function listElections(db: Db, f: ElectionFilter) {
   return listStatement(db, {
     country: f.country,
     type: f.type,
-    yearFrom: f.year ? `${f.year}-01-01` : undefined,
-    yearTo: f.year ? `${f.year}-12-31` : undefined,
+    ...yearRange(f.year),
     from: f.from,
     to: f.to,
     status: f.status,

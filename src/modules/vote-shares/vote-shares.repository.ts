@@ -3,6 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import { isCurrent } from '../results/results.repository.js';
 import type { Db } from '../../db/client.js';
 import { type FilterPlaceholders, preparedFilters } from '../../db/prepared.js';
+import { yearRange } from '../../lib/year-range.js';
 import {
   areas,
   candidates,
@@ -143,8 +144,7 @@ const filterValues = (f: VoteShareFilter) => ({
   party: f.party,
   area: f.area,
   contestKind: f.contestKind,
-  yearFrom: f.year === undefined ? undefined : `${f.year}-01-01`,
-  yearTo: f.year === undefined ? undefined : `${f.year}-12-31`,
+  ...yearRange(f.year),
   status: f.status,
   // Not a parameter: given, it adds the condition.
   currentOnly: f.versions === 'current' && f.versionNumber === undefined ? true : undefined,
