@@ -104,8 +104,10 @@ export default fp<ProtectionOptions>(
       quietSince?: number;
     }
     const connections = new Map<net.Socket, Connection>();
+    let accepted = 0;
     let lastAccepted = 0;
     app.server.on('connection', (socket: net.Socket) => {
+      accepted++;
       lastAccepted = Date.now();
       connections.set(socket, { busy: 0, requests: 0, seen: 0 });
       socket.once('close', () => connections.delete(socket));
@@ -143,22 +145,26 @@ export default fp<ProtectionOptions>(
       // waiting for seconds (a request may have been sent on it long before the signal). Whatever
       // arrives meanwhile gets a quick 503 with Connection: close.
       while (admitted > 0 && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
-      // Then Node accepts what is queued (a connection per turn of the event loop, as measured), until
-      // none has come for a while or the settle period is over, and the listener closes. The open
-      // connections stay: Node's server.close() (after these hooks) drops every idle kept-alive
-      // connection at once, and a request the client has just sent on one would be reset unread.
-      // Each request on them gets its 503, which closes the connection.
+      // Then Node accepts the connections queued now, and the listener closes. The queue is first in,
+      // first out, so once as many connections as it held have been accepted, every one made before
+      // the signal has been; clients that keep reconnecting do not hold the listener open. Where the
+      // queue is unknown (not Linux): until none has come for a while, at most the settle period.
+      // The open connections stay: Node's server.close() (after these hooks) drops every idle
+      // kept-alive connection at once, and a request the client has just sent on one would be reset
+      // unread. Each request on them gets its 503, which closes the connection.
       if (app.server.listening) {
         const address = app.server.address();
         const port = typeof address === 'object' && address ? address.port : undefined;
+        const queue = () => (port === undefined ? undefined : acceptQueue(port));
+        const queued = queue();
+        const target = accepted + (queued ?? 0);
         const until = Math.min(deadline, Date.now() + DRAIN_SETTLE_MS);
-        for (;;) {
-          const queued = port === undefined ? undefined : acceptQueue(port);
-          const waiting =
-            queued === undefined ? Date.now() - lastAccepted < ACCEPT_QUIET_MS && Date.now() < until : queued > 0;
-          if (!waiting || Date.now() >= deadline) break;
-          await sleep(DRAIN_POLL_MS);
-        }
+        // (An empty queue also ends the wait: a connection the client aborted may never be accepted.)
+        const waiting = () =>
+          queued === undefined
+            ? Date.now() - lastAccepted < ACCEPT_QUIET_MS && Date.now() < until
+            : accepted < target && (queue() ?? 0) > 0;
+        while (waiting() && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
         net.Server.prototype.close.call(app.server);
       }
       // Settled is checked again after one more I/O phase (setImmediate runs after Node has read the
