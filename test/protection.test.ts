@@ -10,7 +10,7 @@ import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { synth } from '../src/db/synth.js';
 import exportLimits from '../src/plugins/export-limits.js';
-import { acceptQueue } from '../src/plugins/protection.js';
+import { acceptQueue } from '../src/lib/accept-queue.js';
 import rateLimit, { addressOf } from '../src/plugins/rate-limit.js';
 import { buildTestApp, get, testConfig, until } from './helpers/app.js';
 import { freshDatabase } from './helpers/databases.js';

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { acceptQueue } from '../lib/accept-queue.js';
 import { HttpProblem } from '../lib/problem.js';
 import { setSecurityHeaders } from '../lib/security-headers.js';
 import exportLimits from './export-limits.js';
@@ -41,31 +41,6 @@ const DRAIN_SETTLE_MS = 250;
 const DRAIN_POLL_MS = 20;
 const ACCEPT_QUIET_MS = 60;
 
-/**
- * Connections the kernel has established on a listening TCP port that the process has not accepted
- * yet (its accept queue: `rx_queue` of the LISTEN rows of /proc/net/tcp and tcp6). Undefined where
- * that is not known (not Linux). Node has no API for it, and under load it accepts them late.
- */
-export function acceptQueue(port: number): number | undefined {
-  let queued: number | undefined;
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let table: string;
-    try {
-      table = readFileSync(file, 'latin1');
-    } catch {
-      continue;
-    }
-    for (const line of table.split('\n').slice(1)) {
-      // sl local_address rem_address st tx_queue:rx_queue …; addresses and numbers in hex.
-      const [, local, , state, queues] = line.trim().split(/\s+/);
-      if (state !== '0A' || !local || !queues) continue; // 0A: LISTEN
-      if (Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16) !== port) continue;
-      queued = (queued ?? 0) + Number.parseInt(queues.slice(queues.indexOf(':') + 1), 16);
-    }
-  }
-  return queued;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -95,13 +70,10 @@ export default fp<ProtectionOptions>(
       endless.add(end);
       return () => endless.delete(end);
     });
-    // Open connections: requests being answered on each, requests it has carried so far, and since
-    // when the shutdown has seen it quiet (nothing in flight, no new request).
+    // Open connections: requests being answered on each, and when one last began or ended.
     interface Connection {
       busy: number;
-      requests: number;
-      seen: number;
-      quietSince?: number;
+      lastActive: number;
     }
     const connections = new Map<net.Socket, Connection>();
     let accepted = 0;
@@ -109,30 +81,14 @@ export default fp<ProtectionOptions>(
     app.server.on('connection', (socket: net.Socket) => {
       accepted++;
       lastAccepted = Date.now();
-      connections.set(socket, { busy: 0, requests: 0, seen: 0 });
+      connections.set(socket, { busy: 0, lastActive: lastAccepted });
       socket.once('close', () => connections.delete(socket));
     });
-    app.server.on('request', (request: { socket: net.Socket }, response: NodeJS.EventEmitter) => {
-      const connection = connections.get(request.socket);
-      if (!connection) return;
-      connection.busy++;
-      connection.requests++;
-      response.once('close', () => connection.busy--);
-    });
-    /** True when no connection has anything in flight and each has been quiet for the settle period. */
+    /** True when no connection has anything in flight or has been active within the settle period. */
     const settled = (now: number) => {
-      let done = true;
-      for (const connection of connections.values()) {
-        if (connection.busy > 0 || connection.requests !== connection.seen) {
-          connection.seen = connection.requests;
-          connection.quietSince = undefined;
-          done = false;
-        } else if (connection.quietSince === undefined) {
-          connection.quietSince = now;
-          done = false;
-        } else if (now - connection.quietSince < DRAIN_SETTLE_MS) done = false;
-      }
-      return done;
+      for (const connection of connections.values())
+        if (connection.busy > 0 || now - connection.lastActive < DRAIN_SETTLE_MS) return false;
+      return true;
     };
     app.addHook('preClose', async () => {
       closing = true;
@@ -180,11 +136,20 @@ export default fp<ProtectionOptions>(
     });
     app.addHook('onRequest', (request, reply, done) => {
       const late = closing;
+      const connection = connections.get(request.raw.socket);
       active++;
       if (!late) admitted++;
+      if (connection) {
+        connection.busy++;
+        connection.lastActive = Date.now();
+      }
       reply.raw.once('close', () => {
         active--;
         if (!late) admitted--;
+        if (connection) {
+          connection.busy--;
+          connection.lastActive = Date.now();
+        }
       });
       if (late) {
         reply.header('connection', 'close');
