@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import module from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 // What Node 22.15+ and 24 offer (absent from Node 20's types and runtime).
 interface ModuleApi {
@@ -36,10 +36,10 @@ function packageType(dir: string): 'module' | 'commonjs' {
  * Makes loading the app's modules fast on Node 22 and 24, before anything else is imported:
  * - Node's compile cache (in the OS's temporary folder, or NODE_COMPILE_CACHE) keeps the compiled
  *   code of the app and its dependencies between starts;
- * - a relative import with its extension from a file in node_modules is resolved here: Node 22.23
- *   and 24.22 read and parse the nearest package.json again for every module they load (for its
- *   `type`), and drizzle-orm's is 179 KB: importing drizzle-orm and its pg-core took 2.1-2.4 s on
- *   Node 24 against 0.13 s with this hook, and 0.25 s on Node 20 (docs/benchmarks.md).
+ * - a relative import with its extension from a file in node_modules is resolved here, its format
+ *   from the nearest package.json's `type` (each read once): on Node 22.23 and 24.22 a CPU profile
+ *   of importing drizzle-orm (whose package.json is 179 KB) put most of its 2 s in Node's
+ *   package.json reader, against 0.25 s on Node 20 (figures in docs/decisions.md).
  * On Node 20 neither API exists and nothing changes.
  */
 export function boot(): void {
@@ -56,13 +56,14 @@ export function boot(): void {
       ) {
         const url = new URL(specifier, parent);
         const path = fileURLToPath(url);
+        // A file that is not there is Node's to report.
         if (existsSync(path)) {
           const format = path.endsWith('.mjs')
             ? 'module'
             : path.endsWith('.cjs')
               ? 'commonjs'
               : packageType(dirname(path));
-          return { url: pathToFileURL(path).href, format, shortCircuit: true };
+          return { url: url.href, format, shortCircuit: true };
         }
       }
       return next(specifier, context);
