@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import { seedDataDirFromTemplate } from './pglite-template.js';
 import * as schema from './schema/index.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -240,6 +241,8 @@ async function openPglite(options: PgliteOptions): Promise<Database> {
   const startParams = options.sharedBuffersMb
     ? [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffersMb}MB`]
     : undefined;
+  // A new data dir starts as a copy of the empty cluster `npm install` made, not by initdb.
+  if ('dataDir' in options) await seedDataDirFromTemplate(options.dataDir);
   const client =
     'dataDir' in options
       ? new PGlite(options.dataDir, { extensions, startParams })
