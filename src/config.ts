@@ -9,10 +9,10 @@ const envSchema = z
     HOST: z.string().min(1).default('0.0.0.0'),
     // Embedded PGlite data directory, used when DATABASE_URL is not set.
     DATA_DIR: z.string().min(1).default('./data'),
-    // The embedded database's shared_buffers in MB: PostgreSQL's 128 by default. Every start of the
-    // embedded database zeroes them (about 0.35 s at 128 MB on a 2-core machine, 0.1 s at 16 MB);
-    // a small database (the seed is a few MB) needs little.
-    PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(4096).default(128),
+    // The embedded database's shared_buffers in MB (PostgreSQL's default is 128). Every start of
+    // the embedded database zeroes them: 32 starts about 0.45 s sooner than 128 on a 2-core machine
+    // (docs/decisions.md). The seed is a few MB; the OS caches the data files besides.
+    PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(4096).default(32),
     DATABASE_URL: z
       .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
       .optional(),

@@ -6,7 +6,7 @@ t.test('defaults', async (t) => {
     PORT: 3000,
     HOST: '0.0.0.0',
     DATA_DIR: './data',
-    PGLITE_SHARED_BUFFERS_MB: 128,
+    PGLITE_SHARED_BUFFERS_MB: 32,
     DATABASE_URL: undefined,
     AUTO_MIGRATE: true,
     LOG_LEVEL: 'info',
