@@ -62,6 +62,25 @@ export async function admin<Row extends Record<string, unknown> = Record<string,
   }
 }
 
+/** The dump, read once per test process (43 MB). */
+let dumpRead: Promise<Buffer> | undefined;
+
+/**
+ * The dump as PGlite's loadDataDir reads it: it calls `arrayBuffer()` and looks at `type` (gzip or
+ * not), nothing else. A real Blob copies the 43 MB twice (`new Blob`, then `arrayBuffer()` as a
+ * stream of chunks): 0.4-0.9 s of every open on Node 20 and 24 alike, measured; this hands PGlite
+ * a copy made with one memcpy. Were PGlite to read it another way, every test database would come
+ * up empty and every test fail, not pass.
+ */
+function tarSource(dump: Buffer): Blob {
+  const source = {
+    type: 'application/x-tar',
+    size: dump.byteLength,
+    arrayBuffer: async () => dump.buffer.slice(dump.byteOffset, dump.byteOffset + dump.byteLength),
+  };
+  return source as unknown as Blob;
+}
+
 export interface TestDatabase {
   options: DatabaseOptions;
   drop(): Promise<void>;
@@ -72,9 +91,9 @@ export async function freshDatabase(engine: Engine): Promise<TestDatabase> {
   if (engine === 'pglite') {
     // In memory: commits and reads on a data directory go through the file system (slower by a
     // third for writes, and more for reads).
-    const dump = await readFile(PGLITE_DUMP);
+    const dump = await (dumpRead ??= readFile(PGLITE_DUMP));
     return {
-      options: { loadDataDir: new Blob([dump]), sharedBuffersMb: TEST_SHARED_BUFFERS_MB },
+      options: { loadDataDir: tarSource(dump), sharedBuffersMb: TEST_SHARED_BUFFERS_MB },
       drop: async () => {},
     };
   }
