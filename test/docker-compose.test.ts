@@ -293,7 +293,12 @@ t.test('Dockerfile: multi-stage, production dependencies, non-root, only existin
   for (const instruction of instructions.filter((i) => i.op === 'COPY' || i.op === 'ADD')) {
     const { op, args } = instruction;
     const words = args.split(/\s+/);
-    if (words.some((w) => w.startsWith('--from='))) continue;
+    if (words.some((w) => w.startsWith('--from='))) {
+      // What another stage made (node_modules, dist): in the final image under its target's name.
+      const target = words.at(-1)!.replace(/^\.\//, '').replace(/\/$/, '');
+      if (finalStage.includes(instruction)) inFinalImage.push(target);
+      continue;
+    }
     const paths = words.filter((w) => !w.startsWith('--'));
     for (const source of paths.slice(0, -1)) {
       t.ok(existsSync(join(root, source)), `${op} ${source}: exists`);

@@ -7,15 +7,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // src/db/ and dist/db/ are both two levels below the project's root.
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const nodeModules = fileURLToPath(new URL('../../node_modules/', import.meta.url));
 
 /** Where the template of the installed PGlite version is (it may not exist). */
 export function pgliteTemplateDir(): string | undefined {
   try {
-    const { version } = JSON.parse(
-      readFileSync(join(root, 'node_modules/@electric-sql/pglite/package.json'), 'utf8'),
-    ) as { version: string };
-    return join(root, 'node_modules/.cache/election-api', `pglite-${version}`);
+    const { version } = JSON.parse(readFileSync(join(nodeModules, '@electric-sql/pglite/package.json'), 'utf8')) as {
+      version: string;
+    };
+    return join(nodeModules, '.cache/election-api', `pglite-${version}`);
   } catch {
     return undefined; // PGlite installed elsewhere (hoisted above the project): no template
   }
@@ -31,6 +31,7 @@ export async function seedDataDirFromTemplate(
 ): Promise<boolean> {
   if (!template || !existsSync(join(template, 'PG_VERSION'))) return false;
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return false;
-  await cp(template, dataDir, { recursive: true, errorOnExist: true, force: false });
+  // Into a missing or empty directory: nothing there to overwrite.
+  await cp(template, dataDir, { recursive: true });
   return true;
 }
