@@ -1,7 +1,7 @@
 // npm run bench: load-tests the API against two baselines on PostgreSQL and writes
 // docs/benchmarks.md. See bench/README.md.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,6 +39,7 @@ import { measureFanout } from './lib/live.js';
 import { auditFollow, type FeedReport, feedGoalRow, follow, spliceFeed } from './lib/feed.js';
 import { type LiveReport, liveGoalRows, liveSummary, spliceLive } from './lib/live-report.js';
 import { table } from './lib/stats.js';
+import { captureResponse, spliceWarm, type WarmReport, warmGoalRow } from './lib/warm.js';
 import { createKey } from '../src/db/api-keys.js';
 import { openDatabase } from '../src/db/client.js';
 
@@ -63,6 +64,9 @@ Options:
                        the large dataset and replace only their section of the report
   --only feed          follow /v1/changes from the start to the head of the large dataset's feed,
                        page by page (limit 1000), against its SQL through pg; replace only its section
+  --only warm          measure only the warm /results read against a bare Fastify route sending
+                       the same bytes with the same headers (and hello-world); replace only its
+                       section of the report
   --only live          measure only live push: 5,000 Server-Sent Events subscribers and 20 versions on
                        one instance, then a write through one instance seen by subscribers of another
                        (--subscribers N); replace only its section of the report
@@ -134,13 +138,14 @@ const opts = {
       : fail('--warmup must be 0 or more'),
   connections: positive('connections'),
 };
-if (flags.only !== undefined && !['per-area', 'search', 'records', 'live', 'feed'].includes(flags.only))
-  fail('--only takes one of: per-area, search, records, live, feed');
+if (flags.only !== undefined && !['per-area', 'search', 'records', 'live', 'feed', 'warm'].includes(flags.only))
+  fail('--only takes one of: per-area, search, records, live, feed, warm');
 const perAreaOnly = flags.only === 'per-area';
 const searchOnly = flags.only === 'search';
 const recordsOnly = flags.only === 'records';
 const liveOnly = flags.only === 'live';
 const feedOnly = flags.only === 'feed';
+const warmOnly = flags.only === 'warm';
 const dbName = flags['db-name'];
 if (!/^[a-z0-9_]*bench[a-z0-9_]*$/.test(dbName) || dbName.startsWith('elections_test'))
   fail('--db-name must be lower-case [a-z0-9_] and contain "bench": that database is dropped and recreated');
@@ -702,12 +707,51 @@ async function feedMain() {
   console.log(`written: the feed section of ${flags.out}`);
 }
 
+/**
+ * --only warm: the warm `/results` read on the large dataset against a plain Fastify route sending
+ * the bytes and headers the API sent for it (captured once), and hello-world, back to back each round.
+ */
+async function warmMain() {
+  const { meta, dataset, api } = await largeDatasetApi();
+  const { warmId } = await pickParameters(dataset.url);
+  const path = `/v1/elections/${warmId}/results`;
+  await captureResponse(api, path); // the first read fills the results cache
+  const captured = await captureResponse(api, path);
+  const file = join(mkdtempSync(join(os.tmpdir(), 'bench-bare-')), 'response.json');
+  writeFileSync(file, JSON.stringify(captured));
+  const hello = await startServer('hello-world + bare route', 'hello.ts', { BENCH_BARE_RESPONSE: file });
+  servers.push(hello);
+  const measured = await runRounds([
+    { key: 'hello', label: 'hello-world `GET /`', server: hello, load: { path: '/' } },
+    { key: 'bare', label: 'bare route, the same bytes', server: hello, load: { path: '/bare' } },
+    { key: 'warm', label: '`/v1/elections/{id}/results` warm', server: api, load: { path } },
+  ]);
+  const m = machine();
+  const [hellos, bares, warms] = [measured.get('hello')!, measured.get('bare')!, measured.get('warm')!];
+  const report: WarmReport = {
+    ...meta,
+    machine: { cpu: m.cpu, cores: m.cores, loadBefore: meta.loadBefore },
+    versions: packageVersions(await pgVersion(dataset.url)),
+    options: { rounds: opts.rounds, duration: opts.duration, warmup: opts.warmup, connections: opts.connections },
+    path,
+    bytes: Buffer.from(captured.body, 'base64').length,
+    headers: Object.keys(captured.headers),
+    rounds: hellos.map((hello, i) => ({ hello, bare: bares[i]!, warm: warms[i]! })),
+  };
+  await stopAll();
+  const out = resolve(root, flags.out);
+  writeFileSync(out, spliceWarm(existsSync(out) ? readFileSync(out, 'utf8') : null, report));
+  console.log(`\n${table(['goal', 'measured', ''], [warmGoalRow(report)])}\n`);
+  console.log(`written: the warm section of ${flags.out}`);
+}
+
 async function main() {
   if (perAreaOnly) return perAreaMain();
   if (searchOnly) return searchMain();
   if (recordsOnly) return recordsMain();
   if (liveOnly) return liveMain();
   if (feedOnly) return feedMain();
+  if (warmOnly) return warmMain();
   const started = new Date();
   const machineInfo = machine();
   console.error(`preparing datasets on ${new URL(serverUrl!).host}…`);

@@ -1,0 +1,122 @@
+// `--only warm`: the warm `/results` read against a bare Fastify route that sends the same bytes
+// with the same headers (bench/servers/hello.ts, `/bare`), and the hello-world for reference.
+import http from 'node:http';
+import type { Measurement } from './load.js';
+import type { Server } from './servers.js';
+import { type SectionMeta, spliceSection } from './splice.js';
+import { fmt, median, table } from './stats.js';
+
+/** Headers the bare route must not copy: the connection's own, and what Fastify sets from the body. */
+const PER_CONNECTION = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+
+/** One response as the load generator gets it (no Accept-Encoding, as autocannon sends), to replay. */
+export function captureResponse(
+  server: Server,
+  path: string,
+): Promise<{ headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${server.url}${path}`, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`GET ${path} answered ${res.statusCode}`));
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(res.headers))
+            if (!PER_CONNECTION.has(name) && value !== undefined)
+              headers[name] = Array.isArray(value) ? value.join(', ') : value;
+          resolve({ headers, body: Buffer.concat(chunks).toString('base64') });
+        });
+      })
+      .on('error', reject);
+  });
+}
+
+export interface WarmReport extends SectionMeta {
+  path: string;
+  bytes: number;
+  headers: string[];
+  rounds: { hello: Measurement; bare: Measurement; warm: Measurement }[];
+}
+
+const START = '<!-- warm-vs-bare: start -->';
+const END = '<!-- warm-vs-bare: end -->';
+
+export function warmGoalRow(report: WarmReport): string[] {
+  const ratio = median(report.rounds.map((r) => r.warm.rps / r.bare.rps));
+  return [
+    'warm `/results` ≥ 0.85× a bare Fastify route sending the same bytes and headers',
+    fmt.ratio(ratio),
+    ratio >= 0.85 ? 'met' : 'not met',
+  ];
+}
+
+export function renderWarm(report: WarmReport): string {
+  const r = report.rounds;
+  const med = (f: (x: (typeof r)[number]) => number) => median(r.map(f));
+  const o = report.options;
+  return [
+    START,
+    '## Warm `/results` against a bare Fastify route',
+    '',
+    `\`${report.command}\` at ${report.commit}, ${report.date.toISOString()}; ${report.machine.cpu}, ` +
+      `${report.machine.cores} cores, load before ${report.machine.loadBefore.map((l) => l.toFixed(2)).join(' ')}; ` +
+      `${o.rounds} rounds of ${o.duration} s (warm-up ${o.warmup} s), ${o.connections} connections, ` +
+      'each round hello-world, bare route, API back to back.',
+    '',
+    `\`GET ${report.path}\` (${fmt.int(report.bytes)} bytes, served from the results cache) on the API as ` +
+      '`npm start` runs it, and the same bytes with the same headers from a plain Fastify route with the ' +
+      `API's logger settings (\`bench/servers/hello.ts\`, \`/bare\`). Headers replayed: ${report.headers.map((h) => `\`${h}\``).join(', ')}.`,
+    '',
+    table(
+      ['', 'req/s (median)', 'p50 ms', 'p99 ms'],
+      [
+        [
+          'hello-world `GET /`',
+          fmt.int(med((x) => x.hello.rps)),
+          fmt.ms(med((x) => x.hello.p50)),
+          fmt.ms(med((x) => x.hello.p99)),
+        ],
+        [
+          'bare route, the same bytes',
+          fmt.int(med((x) => x.bare.rps)),
+          fmt.ms(med((x) => x.bare.p50)),
+          fmt.ms(med((x) => x.bare.p99)),
+        ],
+        [
+          'the API, warm `/results`',
+          fmt.int(med((x) => x.warm.rps)),
+          fmt.ms(med((x) => x.warm.p50)),
+          fmt.ms(med((x) => x.warm.p99)),
+        ],
+      ],
+    ),
+    '',
+    table(
+      ['goal', 'measured (median of rounds)', ''],
+      [
+        warmGoalRow(report),
+        ['(for reference) warm `/results` against hello-world', fmt.ratio(med((x) => x.warm.rps / x.hello.rps)), ''],
+        ['(for reference) the bare route against hello-world', fmt.ratio(med((x) => x.bare.rps / x.hello.rps)), ''],
+      ],
+    ),
+    '',
+    '### Every round (warm)',
+    '',
+    table(
+      ['round', 'hello req/s', 'bare req/s', 'API req/s', 'API / bare', 'API p50 / p99 ms'],
+      r.map((x, i) => [
+        String(i + 1),
+        fmt.int(x.hello.rps),
+        fmt.int(x.bare.rps),
+        fmt.int(x.warm.rps),
+        fmt.ratio(x.warm.rps / x.bare.rps),
+        `${fmt.ms(x.warm.p50)} / ${fmt.ms(x.warm.p99)}`,
+      ]),
+    ),
+    END,
+  ].join('\n');
+}
+
+export const spliceWarm = (existing: string | null, report: WarmReport) =>
+  spliceSection(existing, renderWarm(report), START, END, ['## Records and reference lists', '## Start to ready']);
