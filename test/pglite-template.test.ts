@@ -52,6 +52,15 @@ t.test('a new data directory starts as a copy, then migrates and answers', async
   t.equal(await seedDataDirFromTemplate(other, template), false, 'a directory holding a file: left alone');
   t.same(await readdir(other), ['notes.txt'], 'and untouched');
 
+  // PGlite's other file systems are not directories: nothing is made on disk for them.
+  const cwdBefore = await readdir(process.cwd());
+  for (const scheme of ['memory://', 'memory://fuzz', 'idb://elections'])
+    t.equal(await seedDataDirFromTemplate(scheme, template), false, `${scheme}: not a directory, nothing copied`);
+  t.same(await readdir(process.cwd()), cwdBefore, 'and nothing appeared in the working directory');
+  const fileUrl = join(parent, 'file-url');
+  t.equal(await seedDataDirFromTemplate(`file://${fileUrl}`, template), true, 'file://<path>: copied to <path>');
+  t.ok(existsSync(join(fileUrl, 'PG_VERSION')), 'PG_VERSION is there');
+
   t.equal(
     await seedDataDirFromTemplate(join(parent, 'none'), join(parent, 'no-template')),
     false,

@@ -241,12 +241,14 @@ async function openPglite(options: PgliteOptions): Promise<Database> {
   const startParams = options.sharedBuffersMb
     ? [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffersMb}MB`]
     : undefined;
-  // A new data dir starts as a copy of the empty cluster `npm install` made, not by initdb.
-  if ('dataDir' in options) await seedDataDirFromTemplate(options.dataDir);
-  const client =
-    'dataDir' in options
-      ? new PGlite(options.dataDir, { extensions, startParams })
-      : new PGlite({ loadDataDir: options.loadDataDir, extensions, startParams });
+  let client: PGlite;
+  if ('dataDir' in options) {
+    // A new data dir starts as a copy of the empty cluster `npm install` made, not by initdb.
+    await seedDataDirFromTemplate(options.dataDir);
+    client = new PGlite(options.dataDir, { extensions, startParams });
+  } else {
+    client = new PGlite({ loadDataDir: options.loadDataDir, extensions, startParams });
+  }
   await client.waitReady;
   await client.exec(`set pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY_THRESHOLD}`);
   const pglite = drizzlePglite(client, { schema });

@@ -22,16 +22,27 @@ export function pgliteTemplateDir(): string | undefined {
 }
 
 /**
- * When `dataDir` holds no database yet (missing or empty) and the template exists, copies it there
- * and says so; otherwise leaves everything to PGlite (which resumes a database, or runs initdb).
+ * The directory a PGlite `dataDir` names on disk: a plain path, or one after `file://` (PGlite's
+ * node file system); none for its other schemes (`memory://`, `idb://`, `opfs-ahp://`, ...).
+ */
+function onDisk(dataDir: string): string | undefined {
+  if (dataDir.startsWith('file://')) return dataDir.slice('file://'.length);
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(dataDir) ? undefined : dataDir;
+}
+
+/**
+ * When `dataDir` is on disk and holds no database yet (missing or empty), and the template exists,
+ * copies it there and says so; otherwise leaves everything to PGlite (which resumes a database,
+ * keeps it in memory, or runs initdb).
  */
 export async function seedDataDirFromTemplate(
   dataDir: string,
   template: string | undefined = pgliteTemplateDir(),
 ): Promise<boolean> {
+  const dir = onDisk(dataDir);
+  if (!dir || (existsSync(dir) && readdirSync(dir).length > 0)) return false;
   if (!template || !existsSync(join(template, 'PG_VERSION'))) return false;
-  if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return false;
   // Into a missing or empty directory: nothing there to overwrite.
-  await cp(template, dataDir, { recursive: true });
+  await cp(template, dir, { recursive: true });
   return true;
 }
