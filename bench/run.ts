@@ -1,7 +1,7 @@
 // npm run bench: load-tests the API against two baselines on PostgreSQL and writes
 // docs/benchmarks.md. See bench/README.md.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -717,9 +717,11 @@ async function warmMain() {
   const path = `/v1/elections/${warmId}/results`;
   await captureResponse(api, path); // the first read fills the results cache
   const captured = await captureResponse(api, path);
-  const file = join(mkdtempSync(join(os.tmpdir(), 'bench-bare-')), 'response.json');
-  writeFileSync(file, JSON.stringify(captured));
-  const hello = await startServer('hello-world + bare route', 'hello.ts', { BENCH_BARE_RESPONSE: file });
+  const dir = mkdtempSync(join(os.tmpdir(), 'bench-bare-'));
+  writeFileSync(join(dir, 'response.json'), JSON.stringify(captured));
+  const hello = await startServer('hello-world + bare route', 'hello.ts', {
+    BENCH_BARE_RESPONSE: join(dir, 'response.json'),
+  }).finally(() => rmSync(dir, { recursive: true, force: true })); // read at start-up
   servers.push(hello);
   const measured = await runRounds([
     { key: 'hello', label: 'hello-world `GET /`', server: hello, load: { path: '/' } },

@@ -128,17 +128,30 @@ export async function probe(
   };
 }
 
-/** The size of one response's body as sent (compressed when the server compressed it), in bytes. */
-export function bodyBytes(server: Server, path: string, headers: Record<string, string> = {}): Promise<number> {
-  // node:http, not fetch: fetch would decompress, and the size on the wire is the point.
+/**
+ * One GET as the load generator sees it, bytes as sent (compressed when the server compressed it):
+ * node:http, not fetch, which would decompress.
+ */
+export function rawResponse(
+  server: Server,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     http
       .get(`${server.url}${path}`, { headers }, (res) => {
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-        res.on('end', () => resolve(bytes));
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
         res.on('error', reject);
       })
       .on('error', reject);
   });
+}
+
+/** The size of one response's body as sent (compressed when the server compressed it), in bytes. */
+export async function bodyBytes(server: Server, path: string, headers: Record<string, string> = {}): Promise<number> {
+  return (await rawResponse(server, path, headers)).body.length;
 }

@@ -1,7 +1,6 @@
 // `--only warm`: the warm `/results` read against a bare Fastify route that sends the same bytes
 // with the same headers (bench/servers/hello.ts, `/bare`), and the hello-world for reference.
-import http from 'node:http';
-import type { Measurement } from './load.js';
+import { type Measurement, rawResponse } from './load.js';
 import type { Server } from './servers.js';
 import { type SectionMeta, spliceSection } from './splice.js';
 import { fmt, median, table } from './stats.js';
@@ -10,26 +9,17 @@ import { fmt, median, table } from './stats.js';
 const PER_CONNECTION = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
 /** One response as the load generator gets it (no Accept-Encoding, as autocannon sends), to replay. */
-export function captureResponse(
+export async function captureResponse(
   server: Server,
   path: string,
 ): Promise<{ headers: Record<string, string>; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(`${server.url}${path}`, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          if (res.statusCode !== 200) return reject(new Error(`GET ${path} answered ${res.statusCode}`));
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(res.headers))
-            if (!PER_CONNECTION.has(name) && value !== undefined)
-              headers[name] = Array.isArray(value) ? value.join(', ') : value;
-          resolve({ headers, body: Buffer.concat(chunks).toString('base64') });
-        });
-      })
-      .on('error', reject);
-  });
+  const res = await rawResponse(server, path);
+  if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(res.headers))
+    if (!PER_CONNECTION.has(name) && value !== undefined)
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  return { headers, body: res.body.toString('base64') };
 }
 
 export interface WarmReport extends SectionMeta {
