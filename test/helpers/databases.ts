@@ -68,7 +68,7 @@ let dumpRead: Promise<Buffer> | undefined;
 /**
  * The dump as PGlite's loadDataDir reads it: it calls `arrayBuffer()` and looks at `type` (gzip or
  * not), nothing else. A real Blob copies the 43 MB twice (`new Blob`, then `arrayBuffer()` as a
- * stream of chunks): 0.4-0.9 s of every open on Node 20 and 24 alike, measured; this hands PGlite
+ * stream of chunks): 0.5-1.0 s of every open on Node 20 and 24 alike, measured; this hands PGlite
  * a copy made with one memcpy. Were PGlite to read it another way, every test database would come
  * up empty and every test fail, not pass.
  */
