@@ -4,6 +4,7 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import { compiledSerializerCompiler } from './lib/serializer.js';
 import type { Config } from './config.js';
 import { type DatabaseOptions, databaseOptions } from './db/client.js';
+import { checkCompiledRows } from './db/row-mapper.js';
 import { packageInfo } from './lib/package-info.js';
 import { PROBLEM_CONTENT_TYPE, statusTitle } from './lib/problem.js';
 import { areasRoutes } from './modules/areas/areas.routes.js';
@@ -117,6 +118,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(compiledSerializerCompiler({ check: config.RESPONSE_CHECK }));
+  if (config.RESPONSE_CHECK) checkCompiledRows();
   // Bodies are JSON: Fastify's default text/plain parser would hand a string to a JSON schema (a
   // 400); without it a text/plain write is the documented 415.
   app.removeContentTypeParser('text/plain');

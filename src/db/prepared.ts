@@ -1,5 +1,6 @@
 import { type Placeholder, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
+import { withCompiledRows } from './row-mapper.js';
 
 /**
  * A statement built and prepared once per database handle, under a name: Drizzle builds its SQL
@@ -12,7 +13,7 @@ export function preparedPer<Statement>(build: (db: Db) => Statement): (db: Db) =
   return (db) => {
     let statement = statements.get(db);
     if (!statement) {
-      statement = build(db);
+      statement = withCompiledRows(build(db));
       statements.set(db, statement);
     }
     return statement;
