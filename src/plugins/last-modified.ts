@@ -42,23 +42,29 @@ export default fp(
       request.lastModifiedProbe = lastModified.probe;
       done();
     });
-    app.addHook('onSend', async (request, reply, payload) => {
-      if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return payload;
+    // Callback style, as the other hooks on every request: the database is asked only for an
+    // If-Modified-Since, so most requests need no promise here.
+    app.addHook('onSend', (request, reply, payload, done) => {
+      if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200)
+        return done(null, payload);
       // Public reads only: an API key's reads (the audit log among them) are private and no-cache.
-      if (!request.url.startsWith('/v1/') || request.headers.authorization !== undefined) return payload;
-      if (reply.getHeader('cache-control') === 'no-store' || reply.getHeader('etag') === undefined) return payload;
+      if (!request.url.startsWith('/v1/') || request.headers.authorization !== undefined) return done(null, payload);
+      if (reply.getHeader('cache-control') === 'no-store' || reply.getHeader('etag') === undefined)
+        return done(null, payload);
       const date = lastModified.dateOf(dated.has(reply) ? dated.get(reply) : request.lastModifiedProbe);
-      if (!date) return payload;
+      if (!date) return done(null, payload);
       reply.header('last-modified', date.toUTCString());
       // RFC 9110 §13.1.3: If-Modified-Since only without If-None-Match, and a date in the future is no date.
       const header = request.headers['if-modified-since'];
-      if (header === undefined || request.headers['if-none-match'] !== undefined) return payload;
+      if (header === undefined || request.headers['if-none-match'] !== undefined) return done(null, payload);
       const since = Date.parse(header);
-      if (Number.isNaN(since) || since > Date.now()) return payload;
-      if (!(await lastModified.unchangedSince(new Date(since)))) return payload;
-      // As the If-None-Match 304 (http-cache.ts): its ETag, no body, no Content-Type or -Length.
-      reply.code(304).removeHeader('last-modified').removeHeader('content-type').removeHeader('content-length');
-      return null;
+      if (Number.isNaN(since) || since > Date.now()) return done(null, payload);
+      lastModified.unchangedSince(new Date(since)).then((unchanged) => {
+        if (!unchanged) return done(null, payload);
+        // As the If-None-Match 304 (http-cache.ts): its ETag, no body, no Content-Type or -Length.
+        reply.code(304).removeHeader('last-modified').removeHeader('content-type').removeHeader('content-length');
+        done(null, null);
+      }, done);
     });
   },
   { name: 'last-modified', dependencies: ['db'] },
