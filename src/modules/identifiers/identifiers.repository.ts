@@ -65,15 +65,19 @@ export const isoIdentifier = (isoCode: string, source: Identifier['source']): Id
   source,
 });
 
-/** Adds `identifiers` to each row: one query for the page. */
-export async function withIdentifiers<R>(
+/**
+ * Adds `identifiers` to each row, one query for the page. In place: the rows must be the caller's
+ * own (read for this request), never shared; a copy with a spread made the page's objects slower to
+ * serialise (docs/profiles.md).
+ */
+export async function withIdentifiers<R extends object>(
   db: Db,
   kind: SubjectKind,
   rows: R[],
   idOf: (row: R) => string,
 ): Promise<(R & { identifiers: Identifier[] })[]> {
   const found = await identifiersOf(db, kind, rows.map(idOf));
-  return rows.map((r) => ({ ...r, identifiers: found.get(idOf(r)) ?? [] }));
+  return rows.map((r) => Object.assign(r, { identifiers: found.get(idOf(r)) ?? [] }));
 }
 
 /** A CSV cell: scheme:value pairs separated by spaces. */
