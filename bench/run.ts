@@ -21,6 +21,7 @@ import {
 import { type AreaDataset, nationalPath, perAreaPath, pickAreaParameters, prepareAreaDataset } from './lib/per-area.js';
 import { type PerAreaReport, perAreaGoals, perAreaSummary, splicePerArea } from './lib/per-area-report.js';
 import { pickRecordPaths } from './lib/records.js';
+import type { ResultsPlan } from './lib/results-plan.js';
 import { type RecordsReport, recordKeys, recordsGoals, recordsSummary, spliceRecords } from './lib/records-report.js';
 import { pickSearchQueries, type BenchPath, searchCounts, searchPlan } from './lib/search.js';
 import { type SearchReport, searchGoals, searchKeys, searchSummary, spliceSearch } from './lib/search-report.js';
@@ -554,7 +555,12 @@ async function recordsMain() {
   const raw = await startServer('raw pg (records)', 'raw-pg.ts', {
     BENCH_DATABASE_URL: dataset.url,
     BENCH_RESULTS_PLANS: JSON.stringify(
-      Object.fromEntries(picked.map((p) => [`record-${p.key}`, searchPlan(statements[p.key] ?? [])])),
+      Object.fromEntries(
+        picked.map((p) => [
+          `record-${p.key}`,
+          { ...searchPlan(statements[p.key] ?? []), json: p.list ? 'list' : 'record' } satisfies ResultsPlan,
+        ]),
+      ),
     ),
     ...rawEnv,
   });
@@ -572,6 +578,10 @@ async function recordsMain() {
       { key: k.api, label: path, server: api, load: { path: p.path } },
     ];
   });
+  // The bytes each sends (no Accept-Encoding, as autocannon asks), so a baseline with a smaller body shows.
+  const bytes: RecordsReport['bytes'] = {};
+  for (const p of picked)
+    bytes[p.key] = { api: await bodyBytes(api, p.path), raw: await bodyBytes(raw, `/record-${p.key}/-`) };
   const measured = await runRounds(targets);
   console.error('EXPLAIN (ANALYZE, BUFFERS) of the statements…');
   const explained = [];
@@ -586,6 +596,7 @@ async function recordsMain() {
     dataset: { name: dataset.name, elections: dataset.elections, reused: dataset.synth === null },
     paths: picked.map((p) => ({ ...p, statements: (statements[p.key] ?? []).length })),
     rawPrepared: flags['raw-prepared'],
+    bytes,
     targets: targets.map((t) => ({ key: t.key, label: t.label, server: t.server.name, rounds: measured.get(t.key)! })),
     explain: explained,
   };

@@ -10,6 +10,8 @@ export interface RecordsReport extends SectionMeta {
   /** Each path with how many statements the API ran for it. */
   paths: (BenchPath & { statements: number })[];
   rawPrepared: boolean;
+  /** The body bytes of each path's answer, from the API and from its raw baseline. */
+  bytes: Record<string, { api: number; raw: number }>;
   targets: TargetResult[];
   explain: { key: string; path: string; statements: { sql: string; plan: string }[] }[];
 }
@@ -29,6 +31,11 @@ const mark = (ok: boolean) => (ok ? 'met' : 'not met');
 const pathOf = (path: string) => `\`${decodeURIComponent(path)}\``;
 const p50 = (t: TargetResult | undefined) => (t ? median(t.rounds.map((m) => m.p50)) : Number.NaN);
 const p99 = (t: TargetResult | undefined) => (t ? median(t.rounds.map((m) => m.p99)) : Number.NaN);
+/** The server's CPU per request (user + system, all its threads), in µs: median of the rounds. */
+const cpuPerRequest = (t: TargetResult | undefined) => {
+  const each = (t?.rounds ?? []).flatMap((m) => (m.serverCpu === null || !m.rps ? [] : [(m.serverCpu / m.rps) * 1e6]));
+  return each.length ? median(each) : Number.NaN;
+};
 const ratioOf = (r: RecordsReport, key: string) => {
   const k = recordKeys(key);
   const t = find(r, k.api);
@@ -46,6 +53,8 @@ export function recordsSummary(r: RecordsReport): string {
       'API p50 ms',
       'API p99 ms',
       'non-2xx',
+      'server CPU µs/request: API, raw',
+      'body bytes: API, raw',
     ],
     r.paths.map((p) => {
       const k = recordKeys(p.key);
@@ -61,6 +70,8 @@ export function recordsSummary(r: RecordsReport): string {
         fmt.ms(p50(api)),
         fmt.ms(p99(api)),
         String((api?.rounds ?? []).reduce((n, m) => n + m.non2xx + m.errors, 0)),
+        `${fmt.int(cpuPerRequest(api))}, ${fmt.int(cpuPerRequest(raw))}`,
+        r.bytes[p.key] ? `${fmt.int(r.bytes[p.key]!.api)}, ${fmt.int(r.bytes[p.key]!.raw)}` : 'n/a',
       ];
     }),
   );
@@ -112,8 +123,14 @@ per round between the API and its baseline measured right before it. Dataset \`$
 (${fmt.int(r.dataset.elections)} synthetic elections${r.dataset.reused ? ', reused from an earlier run' : ''}).
 
 - **raw pg**: the statements the API ran for that path (captured from the app), replayed with \`pg\`
-  alone, ${r.rawPrepared ? 'as named (prepared) statements' : 'unnamed, as sent'}, the rows of each returned with a plain \`JSON.stringify\`
-  (no schema, no plugins). The ratio is the cost of everything around the SQL.
+  alone, ${r.rawPrepared ? 'as named (prepared) statements' : 'unnamed, as sent'}, on a Fastify route with its request log and nothing else
+  (no schema, no plugins). The rows come as objects keyed by column name (pg's default) and are
+  written with a plain \`JSON.stringify\` in the API's envelope: a list as \`{ data, next }\`, a
+  record as its row, the rows of a further statement under \`related\` (the API nests them). The
+  ratio is the cost of everything around the SQL.
+- **server CPU µs/request**: the server process's CPU time (user and system, from \`/proc\`, all its
+  threads: the garbage collector's too) over the requests it answered, median of the rounds.
+- **body bytes**: what each sends for the path without \`Accept-Encoding\`, as the load asks.
 
 ${recordsSummary(r)}
 

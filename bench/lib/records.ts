@@ -6,13 +6,18 @@
 import type { BenchPath } from './search.js';
 import { withClient } from './datasets.js';
 
+/** A read of the records bench: a list (a page of rows) or one record. */
+export interface RecordPath extends BenchPath {
+  list: boolean;
+}
+
 /**
  * The paths: the busiest synthetic candidate (most lines) and the election of its newest line, the
  * country of that election, the source it cites, the organisation with most lines; and the first
  * page of the lists of countries, sources, organisations, candidates and elections, then the lists
  * filtered by that country, candidate and election.
  */
-export async function pickRecordPaths(url: string): Promise<BenchPath[]> {
+export async function pickRecordPaths(url: string): Promise<RecordPath[]> {
   return withClient(url, async (c) => {
     const { rows } = await c.query<{ candidate: string; election: string; country: string; source: string }>(
       `select v.candidate_id as candidate, e.id as election, e.country_code as country, e.source_id as source
@@ -28,7 +33,8 @@ export async function pickRecordPaths(url: string): Promise<BenchPath[]> {
     const picked = rows[0];
     const organisation = party.rows[0]?.id;
     if (!picked || !organisation) throw new Error(`${url}: no vote-share lines to pick records from`);
-    const one = (key: string, what: string, path: string) => ({ key, what, path });
+    // A list answers `{ data, next }`; anything else is one record.
+    const one = (key: string, what: string, path: string) => ({ key, what, path, list: path.includes('?') });
     return [
       one('election', 'one election', `/v1/elections/${picked.election}`),
       one('candidate', 'one candidate (the busiest)', `/v1/candidates/${picked.candidate}`),

@@ -20,6 +20,13 @@ export interface ResultsPlan {
   queries: PlannedQuery[];
   /** With a single statement: the column that holds the finished JSON body, sent as it is. */
   bodyColumn: number | null;
+  /**
+   * The rows as objects (pg's default, keyed by column name) in the API's envelope, written with a
+   * plain JSON.stringify: a `list` as `{ data, next }` (the first statement's rows), a `record` as
+   * its first row; the rows of any further statement under `related`. Without it, every
+   * statement's rows as arrays.
+   */
+  json?: 'list' | 'record';
 }
 
 /** The parameters of `query` for `electionId`, given the rows (array mode) of the statements before it. */

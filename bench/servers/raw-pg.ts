@@ -7,7 +7,9 @@
 //                   returning the finished body, the body is sent as it is, as the API does;
 //   /area-sql/:id   the same with ?area=kz&level=region (the per-area dataset);
 //   /search-<q>/-   the statements of one search (/v1/search?q=…, /v1/candidates?q=…), their
-//                   parameters as captured, the rows of each returned as JSON.
+//                   parameters as captured, the rows of each returned as JSON;
+//   /record-<k>/-   the statements of a record or a list (--only records), the rows as objects in
+//                   the API's envelope (ResultsPlan.json), written with JSON.stringify.
 // The API's ratio to each is its own overhead on the database path.
 import Fastify, { type FastifyReply } from 'fastify';
 import pg from 'pg';
@@ -43,13 +45,13 @@ for (const [plan, { queries }] of Object.entries(plans))
     names.set(q, process.env.BENCH_RAW_PREPARED ? `bench_${plan.replace(/\W/g, '_')}_${i}` : undefined),
   );
 
-const run = async (query: PlannedQuery, electionId: string, earlier: unknown[][][]) =>
+const run = async (query: PlannedQuery, electionId: string, earlier: unknown[][][], objects: boolean) =>
   (
     await pool.query<unknown[]>({
       name: names.get(query),
       text: query.text,
       values: bindParams(query, electionId, earlier),
-      rowMode: 'array',
+      ...(objects ? {} : { rowMode: 'array' }),
       types,
     })
   ).rows;
@@ -65,13 +67,18 @@ for (const [name, plan] of Object.entries(plans)) {
     // In turn, as the app runs them: each may need what the one before returned.
     const results: unknown[][][] = [];
     for (const query of plan.queries) {
-      const rows = await run(query, id, results);
+      const rows = await run(query, id, results, plan.json !== undefined);
       if (results.length === 0 && rows.length === 0) return reply.code(404).send({ status: 404 });
       results.push(rows);
     }
     if (plan.bodyColumn !== null)
       return reply.type('application/json; charset=utf-8').send(results[0]![0]![plan.bodyColumn]);
-    return results;
+    if (plan.json === undefined) return results;
+    const [rows = [], ...related] = results;
+    const body = plan.json === 'list' ? { data: rows, next: null } : rows[0];
+    return reply
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(related.length ? { ...body, related } : body));
   });
 }
 await listenForParent(app);
