@@ -109,4 +109,8 @@ export function renderWarm(report: WarmReport): string {
 }
 
 export const spliceWarm = (existing: string | null, report: WarmReport) =>
-  spliceSection(existing, renderWarm(report), START, END, ['## Records and reference lists', '## Start to ready']);
+  spliceSection(existing, renderWarm(report), START, END, [
+    // Before the records section's own marker: inside it, a records run would overwrite it.
+    '<!-- records: start',
+    '## Start to ready',
+  ]);

@@ -6,11 +6,19 @@ import type { Listing } from '../../formats/list.js';
 import { voteShareColumns } from './vote-shares.columns.js';
 import { listVoteShares, type VoteShareFilter, type VoteShareRow } from './vote-shares.repository.js';
 
-export const toVoteShare = ({ candidateName, label, ...row }: VoteShareRow) => ({
-  ...row,
-  preliminary: isPreliminary(row.status),
-  name: candidateName ?? label ?? '',
-});
+/**
+ * The line as the list shows it: the row read for this request, completed in place (a copy made
+ * with a spread is slower to serialise: docs/decisions.md). `candidateName` and `label` stay on the
+ * object, but no schema or CSV column names them, so neither is written.
+ */
+export const toVoteShare = (row: VoteShareRow): Omit<VoteShareRow, 'candidateName' | 'label'> & VoteShareView =>
+  Object.assign(row, { preliminary: isPreliminary(row.status), name: row.candidateName ?? row.label ?? '' });
+
+interface VoteShareView {
+  preliminary: boolean;
+  /** The candidate's name, or the line's label (against all, a ballot option). */
+  name: string;
+}
 
 /** The lines matching `filter` in the order they were recorded (line id). */
 export const voteShareListing = (
