@@ -1,8 +1,7 @@
 // `npm install` (postinstall): an empty PGlite cluster, made once per installed PGlite version in
 // node_modules/.cache/election-api/, which the first start of the embedded database copies instead
-// of running initdb (src/db/pglite-template.ts). initdb is most of a first start (about 5 s of 8 on
-// this project's 2-core machine; docs/benchmarks.md, "Start to ready"); a copy takes a fraction of
-// a second. The cluster holds no table: the migrations and the seed still run on the first start.
+// of running initdb (src/db/pglite-template.ts): initdb is most of a first start, a copy of files is
+// far quicker. The cluster holds no table: the migrations and the seed still run on the first start.
 //
 // Never fails an install: without the template (`--ignore-scripts`, a read-only node_modules), a
 // first start runs initdb as before. Logs one line.

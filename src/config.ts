@@ -10,8 +10,8 @@ const envSchema = z
     // Embedded PGlite data directory, used when DATABASE_URL is not set.
     DATA_DIR: z.string().min(1).default('./data'),
     // The embedded database's shared_buffers in MB (PostgreSQL's default is 128). Every start of
-    // the embedded database zeroes them: 32 starts about 0.45 s sooner than 128 on a 2-core machine
-    // (docs/decisions.md). The seed is a few MB; the OS caches the data files besides.
+    // the embedded database zeroes them, so a smaller value starts sooner; the seed is a few MB and
+    // the OS caches the data files besides.
     PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(4096).default(32),
     DATABASE_URL: z
       .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })

@@ -1,6 +1,6 @@
 // The empty PGlite cluster `npm install` makes (scripts/pglite-template.mjs): a first start of the
-// embedded database copies it into DATA_DIR rather than running initdb inside PGlite (about 5 s of
-// an 8 s first start on a 2-core machine; a copy takes about a tenth of a second).
+// embedded database copies it into DATA_DIR rather than running initdb inside PGlite, which is most
+// of a first start; a copy of files is far quicker.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -106,8 +106,8 @@ async function withMemberships(db: Db, rows: OrganisationBase[]): Promise<Organi
     add(members, l.allianceId, { id: l.memberId, name: l.memberName, sourceId: l.sourceId });
     add(memberOf, l.memberId, { id: l.allianceId, name: l.allianceName, sourceId: l.sourceId });
   }
-  // The rows are this call's own: completed in place rather than copied with a spread (148 µs of a
-  // page of 50 in a profile).
+  // The rows were read for this call alone, so they are completed in place: a copy made with a
+  // spread is slower for the compiled serializer to write.
   return rows.map((row) =>
     Object.assign(row, {
       identifiers: ids_.get(row.id) ?? [],

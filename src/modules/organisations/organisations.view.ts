@@ -92,7 +92,7 @@ export const organisationResultColumns = [
   'sourceId',
 ] as const;
 
-// The row read for this request, completed in place (docs/decisions.md: a spread copy is slower to serialise).
+// The row read for this request, completed in place: a copy made with a spread is slower to serialise.
 const toOrganisationResult = (row: OrganisationResultRow) =>
   Object.assign(row, { preliminary: isPreliminary(row.status) });
 

@@ -8,8 +8,8 @@ import { listVoteShares, type VoteShareFilter, type VoteShareRow } from './vote-
 
 /**
  * The line as the list shows it: the row read for this request, completed in place (a copy made
- * with a spread is slower to serialise: docs/decisions.md). `candidateName` and `label` stay on the
- * object, but no schema or CSV column names them, so neither is written.
+ * with a spread is slower to serialise). `candidateName` and `label` stay on the object, but no
+ * schema or CSV column names them, so neither is written.
  */
 export const toVoteShare = (row: VoteShareRow): Omit<VoteShareRow, 'candidateName' | 'label'> & VoteShareView =>
   Object.assign(row, { preliminary: isPreliminary(row.status), name: row.candidateName ?? row.label ?? '' });
