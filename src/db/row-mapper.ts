@@ -64,27 +64,21 @@ function compile(fields: OrderedField[], joinsNotNullableMap: Record<string, boo
   if (fields.some((f) => f.path.length < 1 || f.path.length > 2)) return undefined;
   const decoders = fields.map((f) => decoderOf(f.field));
   const value = (i: number) => `(r[${i}] === null ? null : d[${i}].mapFromDriverValue(r[${i}]))`;
-  // Top-level keys in the order of their first column, and each nested object's columns in order.
-  const order: string[] = [];
-  const nested = new Map<string, number[]>();
-  fields.forEach((f, i) => {
-    const [name] = f.path as [string];
-    if (!order.includes(name)) order.push(name);
-    if (f.path.length === 2) nested.set(name, [...(nested.get(name) ?? []), i]);
-  });
+  // The columns of each top-level key, keys in the order of their first column (a Map keeps it).
+  const groups = new Map<string, number[]>();
+  fields.forEach((f, i) => groups.set(f.path[0]!, [...(groups.get(f.path[0]!) ?? []), i]));
   const lines: string[] = [];
-  const entries = order.map((name) => {
-    const columns = nested.get(name);
-    if (!columns) return `${key(name)}: ${value(fields.findIndex((f) => f.path[0] === name))}`;
+  const entries = [...groups].map(([name, columns]) => {
+    if (fields[columns[0]!]!.path.length === 1) return `${key(name)}: ${value(columns[0]!)}`;
     const object = `{ ${columns.map((i) => `${key(fields[i]!.path[1]!)}: ${value(i)}`).join(', ')} }`;
     // mapResultRow's rule: the object is null when the first of its columns (table columns, not SQL)
     // is null, its columns all come from that one table, and that table may be absent (a left join).
-    const tableColumns = columns.filter((i) => is(fields[i]!.field, Column));
-    const first = tableColumns[0];
+    const tables = columns.flatMap((i) => (is(fields[i]!.field, Column) ? [i] : []));
+    const first = tables[0];
     if (!joinsNotNullableMap || first === undefined) return `${key(name)}: ${object}`;
-    const table = getTableName((fields[first]!.field as Column).table);
-    const oneTable = tableColumns.every((i) => getTableName((fields[i]!.field as Column).table) === table);
-    if (!oneTable || joinsNotNullableMap[table]) return `${key(name)}: ${object}`;
+    const tableOf = (i: number) => getTableName((fields[i]!.field as Column).table);
+    if (!tables.every((i) => tableOf(i) === tableOf(first)) || joinsNotNullableMap[tableOf(first)])
+      return `${key(name)}: ${object}`;
     lines.push(`const n${first} = r[${first}] === null;`);
     return `${key(name)}: n${first} ? (${object}, null) : ${object}`;
   });
@@ -102,19 +96,15 @@ function compile(fields: OrderedField[], joinsNotNullableMap: Record<string, boo
  */
 export function withCompiledRows<Statement>(statement: Statement): Statement {
   const prepared = statement as PreparedInternals;
-  if (!Array.isArray(prepared.fields) || prepared.customResultMapper !== undefined) return statement;
+  const { fields } = prepared;
+  if (!Array.isArray(fields) || prepared.customResultMapper !== undefined) return statement;
+  const drizzle: RowMapper = (rows) =>
+    rows.map((row) => mapResultRow(fields, row, prepared.joinsNotNullableMap) as Record<string, unknown>);
   let mapper: RowMapper | undefined;
-  let compiled = false;
   prepared.customResultMapper = (rows) => {
-    const fields = prepared.fields!;
-    if (!compiled) {
-      mapper = compile(fields, prepared.joinsNotNullableMap);
-      compiled = true;
-    }
-    const drizzle = () => rows.map((row) => mapResultRow(fields, row, prepared.joinsNotNullableMap));
-    if (!mapper) return drizzle();
+    mapper ??= compile(fields, prepared.joinsNotNullableMap) ?? drizzle;
     const mapped = mapper(rows);
-    if (checking && !isDeepStrictEqual(mapped, drizzle()))
+    if (checking && mapper !== drizzle && !isDeepStrictEqual(mapped, drizzle(rows)))
       throw new RowMapperMismatchError(
         `the compiled row mapper differs from Drizzle's for ${JSON.stringify(fields.map((f) => f.path))}`,
       );
