@@ -1,14 +1,23 @@
 // npm run bench: load-tests the API against two baselines on PostgreSQL and writes
 // docs/benchmarks.md. See bench/README.md.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { referenceResults } from '../test/helpers/results-reference.js';
 import { BENCH_API_ENV } from './lib/api-env.js';
 import { captureStatements, explain, firstPageRows, resultsPlan, type Statement } from './lib/capture.js';
-import { type Dataset, type Parameters, pickParameters, prepareDataset, withClient } from './lib/datasets.js';
+import {
+  type Dataset,
+  type Parameters,
+  pickParameters,
+  type Place,
+  prepareDataset,
+  preparePgliteDataset,
+  withClient,
+  withDatabase,
+} from './lib/datasets.js';
 import {
   bodyBytes,
   download,
@@ -68,6 +77,12 @@ Options:
   --only warm          measure only the warm /results read against a bare Fastify route sending
                        the same bytes with the same headers (and hello-world); replace only its
                        section of the report
+  --only pglite        the same reads as --only records on the embedded database (PGlite, what
+                       npm start runs without DATABASE_URL): the API on a data dir with the large
+                       dataset against the same statements run by PGlite in a plain process; needs
+                       no server; replaces only its section of the report
+  --pglite-dir DIR     the data dir of --only pglite (default .bench/pglite-<elections>-<seed>;
+                       deleted and made again unless --reuse finds the dataset there)
   --only live          measure only live push: 5,000 Server-Sent Events subscribers and 20 versions on
                        one instance, then a write through one instance seen by subscribers of another
                        (--subscribers N); replace only its section of the report
@@ -98,6 +113,7 @@ function parse() {
         warmup: { type: 'string', default: '2' },
         connections: { type: 'string', default: '50' },
         'db-name': { type: 'string', default: 'elections_bench' },
+        'pglite-dir': { type: 'string' },
         reuse: { type: 'boolean', default: false },
         'raw-prepared': { type: 'boolean', default: false },
         out: { type: 'string', default: 'docs/benchmarks.md' },
@@ -139,20 +155,24 @@ const opts = {
       : fail('--warmup must be 0 or more'),
   connections: positive('connections'),
 };
-if (flags.only !== undefined && !['per-area', 'search', 'records', 'live', 'feed', 'warm'].includes(flags.only))
-  fail('--only takes one of: per-area, search, records, live, feed, warm');
+if (
+  flags.only !== undefined &&
+  !['per-area', 'search', 'records', 'pglite', 'live', 'feed', 'warm'].includes(flags.only)
+)
+  fail('--only takes one of: per-area, search, records, pglite, live, feed, warm');
 const perAreaOnly = flags.only === 'per-area';
 const searchOnly = flags.only === 'search';
 const recordsOnly = flags.only === 'records';
 const liveOnly = flags.only === 'live';
 const feedOnly = flags.only === 'feed';
 const warmOnly = flags.only === 'warm';
+const pgliteOnly = flags.only === 'pglite';
 const dbName = flags['db-name'];
 if (!/^[a-z0-9_]*bench[a-z0-9_]*$/.test(dbName) || dbName.startsWith('elections_test'))
   fail('--db-name must be lower-case [a-z0-9_] and contain "bench": that database is dropped and recreated');
 
 const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-if (!serverUrl)
+if (!serverUrl && !pgliteOnly)
   fail(
     'The bench needs a PostgreSQL server: set DATABASE_URL (or TEST_DATABASE_URL) to any database on it, e.g.\n' +
       '  DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres npm run bench\n' +
@@ -550,10 +570,81 @@ async function searchMain() {
  */
 async function recordsMain() {
   const { meta, dataset, api } = await largeDatasetApi();
-  const picked = await pickRecordPaths(dataset.url);
-  const statements = await captureStatements(dataset.url, Object.fromEntries(picked.map((p) => [p.key, p.path])));
-  const raw = await startServer('raw pg (records)', 'raw-pg.ts', {
-    BENCH_DATABASE_URL: dataset.url,
+  await measureRecords({
+    engine: 'postgres',
+    meta,
+    place: dataset.url,
+    dataset: {
+      name: dataset.name,
+      elections: dataset.elections,
+      lines: dataset.rows.vote_shares,
+      reused: dataset.synth === null,
+    },
+    api: () => Promise.resolve(api),
+    rawEnv: { BENCH_DATABASE_URL: dataset.url, ...rawEnv },
+  });
+}
+
+/**
+ * --only pglite: the reads of --only records on the embedded engine. The large dataset goes into a
+ * PGlite data dir (and a copy of it, for the baseline: one process opens a data dir at a time); the
+ * API runs on it as `npm start` does without DATABASE_URL.
+ */
+async function pgliteMain() {
+  const meta = { date: new Date(), command: command(), commit: gitCommit(), loadBefore: os.loadavg() };
+  const dataDir = resolve(root, flags['pglite-dir'] ?? `.bench/pglite-${opts.elections}-${opts.seed}`);
+  console.error(`preparing ${dataDir}…`);
+  const dataset = await preparePgliteDataset(dataDir, {
+    elections: opts.elections,
+    seed: opts.seed,
+    reuse: flags.reuse,
+  });
+  const copy = `${dataDir}-baseline`;
+  console.error(`copying the data dir for the baseline to ${copy}…`);
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(dataDir, copy, { recursive: true });
+  await measureRecords({
+    engine: 'pglite',
+    meta,
+    place: { dataDir },
+    dataset: {
+      name: dataset.name,
+      elections: dataset.elections,
+      lines: dataset.rows.vote_shares,
+      reused: dataset.synth === null,
+    },
+    api: () => {
+      console.error(`npm run build; the API runs as npm start does: node ${startArgs().join(' ')}`);
+      buildApi();
+      return startApi('API (PGlite)', { DATA_DIR: dataDir, DATABASE_URL: undefined, ...BENCH_API_ENV });
+    },
+    rawEnv: { BENCH_PGLITE_DIR: copy },
+  });
+  rmSync(copy, { recursive: true, force: true });
+}
+
+/**
+ * Each path of the records bench (picked and captured on `place`, before `api` starts: on PGlite
+ * the API then holds the data dir), measured against its own statements; the section of the
+ * report for that engine replaced.
+ */
+async function measureRecords(run: {
+  engine: RecordsReport['engine'];
+  meta: { date: Date; command: string; commit: string; loadBefore: number[] };
+  place: Place;
+  dataset: RecordsReport['dataset'];
+  api: () => Promise<Server>;
+  rawEnv: Record<string, string>;
+}) {
+  const { meta, place } = run;
+  const picked = await pickRecordPaths(place);
+  const statements = await captureStatements(place, Object.fromEntries(picked.map((p) => [p.key, p.path])));
+  const engineVersion = await withDatabase(
+    place,
+    async (c) => (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? 'n/a',
+  );
+  const base = run.engine === 'pglite' ? 'raw PGlite' : 'raw pg';
+  const raw = await startServer(`${base} (records)`, 'raw-pg.ts', {
     BENCH_RESULTS_PLANS: JSON.stringify(
       Object.fromEntries(
         picked.map((p) => [
@@ -562,16 +653,18 @@ async function recordsMain() {
         ]),
       ),
     ),
-    ...rawEnv,
+    ...run.rawEnv,
   });
   servers.push(raw);
+  const api = await run.api();
+  if (!servers.includes(api)) servers.push(api);
   const targets: Target[] = picked.flatMap((p) => {
     const k = recordKeys(p.key);
     const path = `\`${decodeURIComponent(p.path)}\``;
     return [
       {
         key: k.raw,
-        label: `raw pg, the SQL of ${path}${rawPrepared ? ' (prepared)' : ''}`,
+        label: `${base}, the SQL of ${path}${rawPrepared && run.engine === 'postgres' ? ' (prepared)' : ''}`,
         server: raw,
         load: { path: `/record-${p.key}/-` },
       },
@@ -583,28 +676,30 @@ async function recordsMain() {
   for (const p of picked)
     bytes[p.key] = { api: await bodyBytes(api, p.path), raw: await bodyBytes(raw, `/record-${p.key}/-`) };
   const measured = await runRounds(targets);
+  // On PGlite the data dir is free again once the servers are stopped.
+  await stopAll();
   console.error('EXPLAIN (ANALYZE, BUFFERS) of the statements…');
   const explained = [];
   for (const p of picked)
-    explained.push({ key: p.key, path: p.path, statements: await explain(dataset.url, statements[p.key] ?? []) });
+    explained.push({ key: p.key, path: p.path, statements: await explain(place, statements[p.key] ?? []) });
   const m = machine();
   const report: RecordsReport = {
     ...meta,
+    engine: run.engine,
     machine: { cpu: m.cpu, cores: m.cores, loadBefore: meta.loadBefore },
-    versions: packageVersions(await pgVersion(dataset.url)),
+    versions: packageVersions(engineVersion),
     options: { rounds: opts.rounds, duration: opts.duration, warmup: opts.warmup, connections: opts.connections },
-    dataset: { name: dataset.name, elections: dataset.elections, reused: dataset.synth === null },
+    dataset: run.dataset,
     paths: picked.map((p) => ({ ...p, statements: (statements[p.key] ?? []).length })),
-    rawPrepared: flags['raw-prepared'],
+    rawPrepared: flags['raw-prepared'] && run.engine === 'postgres',
     bytes,
     targets: targets.map((t) => ({ key: t.key, label: t.label, server: t.server.name, rounds: measured.get(t.key)! })),
     explain: explained,
   };
-  await stopAll();
   const out = resolve(root, flags.out);
   writeFileSync(out, spliceRecords(existsSync(out) ? readFileSync(out, 'utf8') : null, report));
   console.log(`\n${recordsSummary(report)}\n\n${recordsGoals(report)}\n`);
-  console.log(`written: the records section of ${flags.out}`);
+  console.log(`written: the ${run.engine === 'pglite' ? 'pglite' : 'records'} section of ${flags.out}`);
 }
 
 /**
@@ -762,6 +857,7 @@ async function main() {
   if (perAreaOnly) return perAreaMain();
   if (searchOnly) return searchMain();
   if (recordsOnly) return recordsMain();
+  if (pgliteOnly) return pgliteMain();
   if (liveOnly) return liveMain();
   if (feedOnly) return feedMain();
   if (warmOnly) return warmMain();

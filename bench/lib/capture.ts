@@ -1,12 +1,14 @@
 // The SQL each endpoint runs, taken from the app itself: an in-process app (not the one under
 // load) answers each path once while every statement sent through `pg` is recorded. That is what
-// EXPLAIN is run on and what the raw-pg baseline replays, whatever the repositories look like.
+// EXPLAIN is run on and what the raw-pg baseline replays, whatever the repositories look like. On
+// the embedded engine (`--only pglite`) the same is done with every statement sent through PGlite.
+import { PGlite } from '@electric-sql/pglite';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { PlanParam, ResultsPlan } from './results-plan.js';
-import { withClient } from './datasets.js';
+import { type Place, withClient, withDatabase } from './datasets.js';
 
 export interface Statement {
   text: string;
@@ -25,26 +27,29 @@ export type Call = (app: FastifyInstance) => Promise<unknown>;
  * and each call's.
  */
 export async function captureStatements(
-  url: string,
+  place: Place,
   paths: Record<string, string>,
   calls: Record<string, Call> = {},
 ): Promise<Record<string, Statement[]>> {
-  const proto = pg.Client.prototype as unknown as { query: Query };
-  const original = proto.query;
   let log: Statement[] | undefined;
+  const record = (config: unknown, values: unknown, options?: string) => {
+    if (!log) return;
+    const text = typeof config === 'string' ? config : (config as { text?: string }).text;
+    const params = Array.isArray(values) ? values : ((config as { values?: unknown[] }).values ?? []);
+    if (text) log.push({ text, values: params as unknown[], ...(options ? { options } : {}) });
+  };
+  const proto = (typeof place === 'string' ? pg.Client.prototype : PGlite.prototype) as unknown as { query: Query };
+  const original = proto.query;
+  const own = Object.hasOwn(proto, 'query');
   proto.query = function (this: pg.Client, ...args: unknown[]) {
     const [config, values] = args;
-    if (log) {
-      const text = typeof config === 'string' ? config : (config as { text?: string }).text;
-      const params = Array.isArray(values) ? values : ((config as { values?: unknown[] }).values ?? []);
-      const { options } =
-        (this as pg.Client & { connectionParameters?: { options?: string } }).connectionParameters ?? {};
-      if (text) log.push({ text, values: params as unknown[], ...(options ? { options } : {}) });
-    }
+    const { options } =
+      (this as pg.Client & { connectionParameters?: { options?: string } }).connectionParameters ?? {};
+    record(config, values, options);
     return original.apply(this, args);
   };
   try {
-    return await withApp(url, async (app) => {
+    return await withApp(place, async (app) => {
       const out: Record<string, Statement[]> = {};
       for (const [key, path] of Object.entries(paths)) {
         log = [];
@@ -62,13 +67,16 @@ export async function captureStatements(
     });
   } finally {
     log = undefined;
-    proto.query = original;
+    // PGlite's query is inherited: the wrapper goes, and the prototype chain answers again.
+    if (own) proto.query = original;
+    else delete (proto as { query?: Query }).query;
   }
 }
 
-/** An in-process app on `url` (not the one under load), closed after `fn`. */
-async function withApp<T>(url: string, fn: (app: FastifyInstance) => Promise<T>): Promise<T> {
-  const app = await buildApp({ config: loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', AUTO_MIGRATE: 'false' }) });
+/** An in-process app on `place` (not the one under load), closed after `fn`. */
+async function withApp<T>(place: Place, fn: (app: FastifyInstance) => Promise<T>): Promise<T> {
+  const where = typeof place === 'string' ? { DATABASE_URL: place } : { DATA_DIR: place.dataDir };
+  const app = await buildApp({ config: loadConfig({ ...where, LOG_LEVEL: 'silent', AUTO_MIGRATE: 'false' }) });
   try {
     await app.ready();
     return await fn(app);
@@ -152,9 +160,9 @@ function isJson(text: string): boolean {
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS) of each statement, as text, on a connection with the app's settings. */
-export async function explain(url: string, statements: Statement[]): Promise<{ sql: string; plan: string }[]> {
-  return withClient(
-    url,
+export async function explain(place: Place, statements: Statement[]): Promise<{ sql: string; plan: string }[]> {
+  return withDatabase(
+    place,
     async (c) => {
       const out = [];
       for (const s of statements) {
@@ -179,7 +187,7 @@ function interpolate(s: Statement): string {
 }
 
 /** How many rows the first page of each list path has, asked of an in-process app on `url`. */
-export function firstPageRows(url: string, paths: Record<string, string>): Promise<Record<string, number>> {
+export function firstPageRows(url: Place, paths: Record<string, string>): Promise<Record<string, number>> {
   return withApp(url, async (app) => {
     const out: Record<string, number> = {};
     for (const [key, path] of Object.entries(paths))

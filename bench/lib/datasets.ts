@@ -1,8 +1,12 @@
 // The bench's own databases on the server given by DATABASE_URL / TEST_DATABASE_URL: dropped,
-// recreated, migrated, seeded and synthesised on every run (never any other database).
+// recreated, migrated, seeded and synthesised on every run (never any other database); and, for
+// `--only pglite`, the embedded engine's own data dir, made the same way.
+import { existsSync, rmSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { SingleBar } from 'cli-progress';
 import pg from 'pg';
-import { openDatabase } from '../../src/db/client.js';
+import { type Database, openDatabase, WORD_SIMILARITY_THRESHOLD } from '../../src/db/client.js';
 import { seed } from '../../src/db/seed.js';
 import { SYNTHETIC_SOURCE_ID, synth } from '../../src/db/synth.js';
 
@@ -42,10 +46,45 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
   }
 }
 
-async function syntheticElections(url: string): Promise<number | null> {
+/** Where a dataset lives: a database on the PostgreSQL server (its URL), or a PGlite data dir. */
+export type Place = string | { dataDir: string };
+
+/** What the bench asks of a database directly, whichever engine holds it. */
+export interface Queryable {
+  query<Row>(text: string, values?: unknown[]): Promise<{ rows: Row[] }>;
+}
+
+/**
+ * A direct connection to `place`, closed after `fn`: `pg` on a server (with `options`, a
+ * connection's `-c` settings), or PGlite opened on the data dir with the app's extension and
+ * setting (the dir must not be open in another process).
+ */
+export async function withDatabase<T>(place: Place, fn: (db: Queryable) => Promise<T>, options?: string): Promise<T> {
+  if (typeof place === 'string')
+    return withClient(
+      place,
+      (c) =>
+        fn({
+          query: async <Row>(text: string, values?: unknown[]) => ({
+            rows: (await c.query(text, values)).rows as Row[],
+          }),
+        }),
+      options,
+    );
+  const db = new PGlite(place.dataDir, { extensions: { pg_trgm } });
   try {
-    return await withClient(url, async (c) => {
-      const { rows } = await c.query<{ n: number }>('select count(*)::int as n from elections where source_id = $1', [
+    await db.exec(`set pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY_THRESHOLD}`);
+    return await fn({ query: async <Row>(text: string, values?: unknown[]) => db.query<Row>(text, values) });
+  } finally {
+    await db.close();
+  }
+}
+
+async function syntheticElections(place: Place): Promise<number | null> {
+  if (typeof place !== 'string' && !existsSync(place.dataDir)) return null;
+  try {
+    return await withDatabase(place, async (db) => {
+      const { rows } = await db.query<{ n: number }>('select count(*)::int as n from elections where source_id = $1', [
         SYNTHETIC_SOURCE_ID,
       ]);
       return rows[0]?.n ?? 0;
@@ -55,11 +94,11 @@ async function syntheticElections(url: string): Promise<number | null> {
   }
 }
 
-export async function tableRows(url: string): Promise<Dataset['rows']> {
-  return withClient(url, async (c) => {
+export async function tableRows(place: Place): Promise<Dataset['rows']> {
+  return withDatabase(place, async (db) => {
     const out = {} as Dataset['rows'];
     for (const table of TABLES) {
-      const { rows } = await c.query<{ n: number }>(`select count(*)::int as n from ${table}`);
+      const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from ${table}`);
       out[table] = rows[0]?.n ?? 0;
     }
     return out;
@@ -85,7 +124,44 @@ export async function prepareDataset(
     await c.query(`drop database if exists "${name}" with (force)`);
     await c.query(`create database "${name}"`);
   });
-  const database = await openDatabase({ url, poolMax: 2 });
+  const synthRun = await synthesise(await openDatabase({ url, poolMax: 2 }), name, opts);
+  return { name, url, elections: opts.elections, rows: await tableRows(url), synth: synthRun };
+}
+
+/** The embedded engine's dataset (`--only pglite`): a data dir instead of a database on a server. */
+export interface PgliteDataset extends Omit<Dataset, 'url'> {
+  dataDir: string;
+}
+
+/**
+ * The data dir `dataDir` with `elections` synthetic elections, made as `npm run db:synth` makes
+ * it on an embedded database (the dir deleted first) unless `reuse` finds it.
+ */
+export async function preparePgliteDataset(
+  dataDir: string,
+  opts: { elections: number; seed: number; reuse: boolean },
+): Promise<PgliteDataset> {
+  const place = { dataDir };
+  const name = `PGlite data dir ${dataDir}`;
+  if (opts.reuse && (await syntheticElections(place)) === opts.elections) {
+    console.error(`${name}: reusing its ${opts.elections} synthetic elections (migrated to the latest schema)`);
+    const database = await openDatabase(place);
+    await database.migrate().finally(() => database.close());
+    await withDatabase(place, (db) => db.query('analyze'));
+    return { name, dataDir, elections: opts.elections, rows: await tableRows(place), synth: null };
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  const synthRun = await synthesise(await openDatabase(place), name, opts);
+  await withDatabase(place, (db) => db.query('analyze'));
+  return { name, dataDir, elections: opts.elections, rows: await tableRows(place), synth: synthRun };
+}
+
+/** Migrates, seeds and synthesises `database` (then closes it): what the run took. */
+async function synthesise(
+  database: Database,
+  name: string,
+  opts: { elections: number; seed: number },
+): Promise<NonNullable<Dataset['synth']>> {
   const bar = new SingleBar({ format: `${name} [{bar}] {value}/{total} elections | {duration}s`, hideCursor: true });
   try {
     await database.migrate();
@@ -106,7 +182,7 @@ export async function prepareDataset(
       summary.elections +
       summary.resultVersions +
       summary.voteShares;
-    return { name, url, elections: opts.elections, rows: await tableRows(url), synth: { seconds, rows } };
+    return { seconds, rows };
   } finally {
     bar.stop();
     await database.close();

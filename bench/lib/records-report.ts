@@ -6,7 +6,9 @@ import { explainedStatements, type SectionMeta, spliceSection } from './splice.j
 import { fmt, median, ratios, table } from './stats.js';
 
 export interface RecordsReport extends SectionMeta {
-  dataset: { name: string; elections: number; reused: boolean };
+  /** The engine under both the API and its baseline: a PostgreSQL server, or PGlite (`--only pglite`). */
+  engine: 'postgres' | 'pglite';
+  dataset: { name: string; elections: number; lines: number; reused: boolean };
   /** Each path with how many statements the API ran for it. */
   paths: (BenchPath & { statements: number })[];
   rawPrepared: boolean;
@@ -18,6 +20,12 @@ export interface RecordsReport extends SectionMeta {
 
 export const RECORDS_START = '<!-- records: start (npm run bench -- --only records rewrites this section alone) -->';
 export const RECORDS_END = '<!-- records: end -->';
+export const PGLITE_START = '<!-- pglite: start (npm run bench -- --only pglite rewrites this section alone) -->';
+export const PGLITE_END = '<!-- pglite: end -->';
+const markers = (r: RecordsReport) =>
+  r.engine === 'pglite' ? { start: PGLITE_START, end: PGLITE_END } : { start: RECORDS_START, end: RECORDS_END };
+/** What the API is compared with: its own statements sent straight to the same engine. */
+const baseline = (r: RecordsReport) => (r.engine === 'pglite' ? 'raw PGlite' : 'raw pg');
 
 /** The goals of issue 18 for these reads. */
 export const RECORDS_RATIO = 0.8;
@@ -48,7 +56,7 @@ export function recordsSummary(r: RecordsReport): string {
       'read',
       'statements',
       'API req/s',
-      'raw pg req/s',
+      `${baseline(r)} req/s`,
       'ratio (median of rounds)',
       'API p50 ms',
       'API p99 ms',
@@ -86,7 +94,7 @@ export function recordsGoals(r: RecordsReport): string {
       const spread = p99(api) / p50(api);
       return [
         [
-          `${pathOf(p.path)} ≥ ${RECORDS_RATIO}× its own SQL through \`pg\``,
+          `${pathOf(p.path)} ≥ ${RECORDS_RATIO}× its own SQL through ${r.engine === 'pglite' ? 'PGlite' : '`pg`'}`,
           fmt.ratio(ratio),
           mark(ratio >= RECORDS_RATIO),
         ],
@@ -107,50 +115,75 @@ function roundsTable(r: RecordsReport): string {
   );
 }
 
+function baselineText(r: RecordsReport): string {
+  const objects = `The rows come as objects keyed by column name (the driver's default) and are
+  written with a plain \`JSON.stringify\` in the API's envelope: a list as \`{ data, next }\`, a
+  record as its row, the rows of a further statement under \`related\` (the API nests them). The
+  ratio is the cost of everything around the SQL.`;
+  return r.engine === 'pglite'
+    ? `- **raw PGlite**: the statements the API ran for that path (captured from the app on this data
+  dir), run by PGlite in a plain Fastify process of its own, on a copy of the data dir, with the
+  API's shared_buffers and the types Drizzle keeps as strings, on a route with its request log and
+  nothing else (no schema, no plugins). ${objects}
+- **the API**: \`npm start\`'s build and node arguments with \`DATA_DIR\` on the data dir and no
+  \`DATABASE_URL\`, as a user runs the embedded default. Each process runs its one engine in its own
+  thread, one statement at a time: ${r.options.connections} connections queue in front of it. A statement that holds
+  the thread longer than \`OVERLOAD_MAX_EVENT_LOOP_DELAY_MS\` makes the API shed load: its non-2xx
+  are those 503s (with \`Retry-After\`), which the baseline never sends, and autocannon counts them
+  in req/s, so a row with many non-2xx flatters the API.`
+    : `- **raw pg**: the statements the API ran for that path (captured from the app), replayed with \`pg\`
+  alone, ${r.rawPrepared ? 'as named (prepared) statements' : 'unnamed, as sent'}, on a Fastify route with its request log and nothing else
+  (no schema, no plugins). ${objects}`;
+}
+
 export function renderRecords(r: RecordsReport): string {
-  return `${RECORDS_START}
-## Records and reference lists
+  const { start, end } = markers(r);
+  const title =
+    r.engine === 'pglite'
+      ? 'Records and reference lists on the embedded database (PGlite)'
+      : 'Records and reference lists';
+  return `${start}
+## ${title}
 
 Written by \`${r.command}\` on ${r.date.toISOString().replace('T', ' ').slice(0, 16)} UTC (commit ${r.commit}).
-A run with \`--only records\` rewrites this section alone. ${r.machine.cpu}, ${r.machine.cores} cores, load
+A run with \`--only ${r.engine === 'pglite' ? 'pglite' : 'records'}\` rewrites this section alone. ${r.machine.cpu}, ${r.machine.cores} cores, load
 average before the run ${r.machine.loadBefore.map((l) => l.toFixed(2)).join(', ')}; ${Object.entries(r.versions)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')}.
 
 Load: autocannon, ${r.options.connections} connections, ${r.options.duration} s per measurement, ${r.options.rounds} round(s),
 ${r.options.warmup} s warm-up per target before the first round; medians of the rounds, each ratio taken
-per round between the API and its baseline measured right before it. Dataset \`${r.dataset.name}\`
-(${fmt.int(r.dataset.elections)} synthetic elections${r.dataset.reused ? ', reused from an earlier run' : ''}).
+per round between the API and its baseline measured right before it. Dataset ${r.engine === 'pglite' ? r.dataset.name : `\`${r.dataset.name}\``}
+(${fmt.int(r.dataset.elections)} synthetic elections, ${fmt.int(r.dataset.lines)} vote-share lines${r.dataset.reused ? ', reused from an earlier run' : ''}).
 
-- **raw pg**: the statements the API ran for that path (captured from the app), replayed with \`pg\`
-  alone, ${r.rawPrepared ? 'as named (prepared) statements' : 'unnamed, as sent'}, on a Fastify route with its request log and nothing else
-  (no schema, no plugins). The rows come as objects keyed by column name (pg's default) and are
-  written with a plain \`JSON.stringify\` in the API's envelope: a list as \`{ data, next }\`, a
-  record as its row, the rows of a further statement under \`related\` (the API nests them). The
-  ratio is the cost of everything around the SQL.
+${baselineText(r)}
 - **server CPU µs/request**: the server process's CPU time (user and system, from \`/proc\`, all its
   threads: the garbage collector's too) over the requests it answered, median of the rounds.
 - **body bytes**: what each sends for the path without \`Accept-Encoding\`, as the load asks.
 
 ${recordsSummary(r)}
 
-### Targets from the issue (records)
+### Targets from the issue (${r.engine === 'pglite' ? 'records, PGlite' : 'records'})
 
 ${recordsGoals(r)}
 
-### Every round
+### Every round${r.engine === 'pglite' ? ' (PGlite)' : ''}
 
 ${roundsTable(r)}
 
-### The SQL
+### The SQL${r.engine === 'pglite' ? ' (PGlite)' : ''}
 
-${explainedStatements(r.explain, pathOf)}
-${RECORDS_END}`;
+${explainedStatements(r.explain, (path) => `${pathOf(path)}${r.engine === 'pglite' ? ' (PGlite)' : ''}`)}
+${end}`;
 }
 
-/** The report `existing` with its records section replaced by `r`'s (or inserted before the search section). */
+/**
+ * The report `existing` with the section of `r`'s engine replaced by `r`'s (or inserted before the
+ * search section; PGlite's lands after PostgreSQL's).
+ */
 export function spliceRecords(existing: string | null, r: RecordsReport): string {
-  return spliceSection(existing, renderRecords(r), RECORDS_START, RECORDS_END, [
+  const { start, end } = markers(r);
+  return spliceSection(existing, renderRecords(r), start, end, [
     '\n<!-- search: start',
     '\n<!-- per-area: start',
     '\n## Start to ready',

@@ -4,7 +4,7 @@
 // db:synth dataset, each next to its own SQL replayed with `pg` alone. The records are picked from
 // the data the same way on every run.
 import type { BenchPath } from './search.js';
-import { withClient } from './datasets.js';
+import { type Place, withDatabase } from './datasets.js';
 
 /** A read of the records bench: a list (a page of rows) or one record. */
 export interface RecordPath extends BenchPath {
@@ -17,8 +17,8 @@ export interface RecordPath extends BenchPath {
  * page of the lists of countries, sources, organisations, candidates and elections, then the lists
  * filtered by that country, candidate and election.
  */
-export async function pickRecordPaths(url: string): Promise<RecordPath[]> {
-  return withClient(url, async (c) => {
+export async function pickRecordPaths(place: Place): Promise<RecordPath[]> {
+  return withDatabase(place, async (c) => {
     const { rows } = await c.query<{ candidate: string; election: string; country: string; source: string }>(
       `select v.candidate_id as candidate, e.id as election, e.country_code as country, e.source_id as source
        from vote_shares v join result_versions r on r.id = v.version_id join elections e on e.id = r.election_id
@@ -32,7 +32,7 @@ export async function pickRecordPaths(url: string): Promise<RecordPath[]> {
     );
     const picked = rows[0];
     const organisation = party.rows[0]?.id;
-    if (!picked || !organisation) throw new Error(`${url}: no vote-share lines to pick records from`);
+    if (!picked || !organisation) throw new Error(`${JSON.stringify(place)}: no vote-share lines to pick records from`);
     // A list answers `{ data, next }`; anything else is one record.
     const one = (key: string, what: string, path: string) => ({ key, what, path, list: path.includes('?') });
     return [

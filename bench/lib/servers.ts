@@ -96,14 +96,20 @@ async function freePort(): Promise<number> {
  * process. `nodeArgs` replaces the start script's arguments (to compare, e.g., another heap limit).
  * Ready when /readyz answers 200; its request log goes nowhere.
  */
-export async function startApi(name: string, env: Record<string, string>, nodeArgs = startArgs()): Promise<Server> {
+export async function startApi(
+  name: string,
+  env: Record<string, string | undefined>,
+  nodeArgs = startArgs(),
+): Promise<Server> {
   const started = performance.now();
   const port = await freePort();
-  const parentEnv = { ...process.env };
-  delete parentEnv.NODE_OPTIONS;
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port) };
+  delete childEnv.NODE_OPTIONS;
+  // A variable given as undefined is unset, e.g. DATABASE_URL for the embedded engine.
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete childEnv[key];
   const child = spawn(process.execPath, nodeArgs, {
     cwd: root,
-    env: { ...parentEnv, ...env, HOST: '127.0.0.1', PORT: String(port) },
+    env: childEnv,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 120_000;

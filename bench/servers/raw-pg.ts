@@ -10,23 +10,38 @@
 //                   parameters as captured, the rows of each returned as JSON;
 //   /record-<k>/-   the statements of a record or a list (--only records), the rows as objects in
 //                   the API's envelope (ResultsPlan.json), written with JSON.stringify.
-// The API's ratio to each is its own overhead on the database path.
+// The API's ratio to each is its own overhead on the database path. With BENCH_PGLITE_DIR instead
+// of BENCH_DATABASE_URL (`--only pglite`) the statements run on PGlite in this process, opened on
+// that data dir as the API opens its own: the same engine, the same shared_buffers.
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import Fastify, { type FastifyReply } from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
+import { WORD_SIMILARITY_THRESHOLD } from '../../src/db/client.js';
 import { bindParams, type PlannedQuery, type ResultsPlan } from '../lib/results-plan.js';
 import { listenForParent } from './listen.js';
 
 const url = process.env.BENCH_DATABASE_URL;
+const dataDir = process.env.BENCH_PGLITE_DIR;
 const plans = JSON.parse(process.env.BENCH_RESULTS_PLANS ?? 'null') as Record<string, ResultsPlan> | null;
-if (!url || !plans || Object.values(plans).some((p) => !p.queries.length))
-  throw new Error('BENCH_DATABASE_URL and BENCH_RESULTS_PLANS are set by bench/run.ts');
+if (!(url || dataDir) || !plans || Object.values(plans).some((p) => !p.queries.length))
+  throw new Error('BENCH_DATABASE_URL (or BENCH_PGLITE_DIR) and BENCH_RESULTS_PLANS are set by bench/run.ts');
 
 const config = loadConfig({});
 // BENCH_PG_OPTIONS: the API's connection settings (captured with its SQL), e.g. pg_trgm's thresholds.
 const options = process.env.BENCH_PG_OPTIONS;
-const pool = new pg.Pool({ connectionString: url, max: config.DB_POOL_MAX, ...(options ? { options } : {}) });
-pool.on('error', () => {});
+const pool = url
+  ? new pg.Pool({ connectionString: url, max: config.DB_POOL_MAX, ...(options ? { options } : {}) })
+  : undefined;
+pool?.on('error', () => {});
+const pglite = dataDir
+  ? new PGlite(dataDir, {
+      extensions: { pg_trgm },
+      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${config.PGLITE_SHARED_BUFFERS_MB}MB`],
+    })
+  : undefined;
+await pglite?.exec(`set pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY_THRESHOLD}`);
 
 // As Drizzle's pg driver does: dates and timestamps stay strings, rows come as arrays.
 const RAW = new Set([1082, 1114, 1184, 1186]);
@@ -45,21 +60,34 @@ for (const [plan, { queries }] of Object.entries(plans))
     names.set(q, process.env.BENCH_RAW_PREPARED ? `bench_${plan.replace(/\W/g, '_')}_${i}` : undefined),
   );
 
+// As Drizzle's PGlite driver does: the same types stay strings.
+const parsers = Object.fromEntries([...RAW].map((oid) => [oid, (value: string) => value]));
+
 const run = async (query: PlannedQuery, electionId: string, earlier: unknown[][][], objects: boolean) =>
-  (
-    await pool.query<unknown[]>({
-      name: names.get(query),
-      text: query.text,
-      values: bindParams(query, electionId, earlier),
-      ...(objects ? {} : { rowMode: 'array' }),
-      types,
-    })
-  ).rows;
+  pglite
+    ? (
+        await pglite.query<unknown[]>(query.text, bindParams(query, electionId, earlier), {
+          rowMode: objects ? 'object' : 'array',
+          parsers,
+        })
+      ).rows
+    : (
+        await pool!.query<unknown[]>({
+          name: names.get(query),
+          text: query.text,
+          values: bindParams(query, electionId, earlier),
+          ...(objects ? {} : { rowMode: 'array' }),
+          types,
+        })
+      ).rows;
 
 const app = Fastify({
   logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] },
 });
-app.addHook('onClose', () => pool.end());
+app.addHook('onClose', async () => {
+  await pool?.end();
+  await pglite?.close();
+});
 
 for (const [name, plan] of Object.entries(plans)) {
   app.get<{ Params: { id: string } }>(`/${name}/:id`, async (request, reply: FastifyReply) => {
