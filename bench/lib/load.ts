@@ -15,6 +15,8 @@ export interface Measurement {
   p50: number;
   p99: number;
   requests: number;
+  /** Answers with a 2xx status (autocannon's requests and rps count every answer). */
+  ok?: number;
   non2xx: number;
   errors: number;
   peakRssMb: number | null;
@@ -65,6 +67,7 @@ export async function measure(server: Server, target: LoadTarget, opts: LoadOpti
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
+    ok: result['2xx'],
     non2xx: result.non2xx,
     errors: result.errors,
     peakRssMb: rss.stop(),

@@ -34,7 +34,16 @@ export const RECORDS_P99_OVER_P50 = 2;
 /** Target keys of one path: raw pg, then the API. */
 export const recordKeys = (key: string) => ({ raw: `record-${key}-raw`, api: `record-${key}` });
 
-const find = (r: RecordsReport, key: string) => r.targets.find((t) => t.key === key);
+/**
+ * A target with each round's rate counted in 2xx answers only: a 503 that sheds load is not a
+ * read served. (Measurements from before `ok` was recorded keep autocannon's rate.)
+ */
+const served = (t: TargetResult | undefined): TargetResult | undefined =>
+  t && {
+    ...t,
+    rounds: t.rounds.map((m) => (m.ok === undefined || !m.requests ? m : { ...m, rps: (m.rps * m.ok) / m.requests })),
+  };
+const find = (r: RecordsReport, key: string) => served(r.targets.find((t) => t.key === key));
 const mark = (ok: boolean) => (ok ? 'met' : 'not met');
 const pathOf = (path: string) => `\`${decodeURIComponent(path)}\``;
 const p50 = (t: TargetResult | undefined) => (t ? median(t.rounds.map((m) => m.p50)) : Number.NaN);
@@ -111,7 +120,10 @@ export function recordsGoals(r: RecordsReport): string {
 function roundsTable(r: RecordsReport): string {
   return table(
     ['target', ...Array.from({ length: r.options.rounds }, (_, i) => `round ${i + 1}: req/s, p50 ms, p99 ms`)],
-    r.targets.map((t) => [t.label, ...t.rounds.map((m) => `${fmt.int(m.rps)}, ${fmt.ms(m.p50)}, ${fmt.ms(m.p99)}`)]),
+    r.targets.map((target) => {
+      const t = served(target)!;
+      return [t.label, ...t.rounds.map((m) => `${fmt.int(m.rps)}, ${fmt.ms(m.p50)}, ${fmt.ms(m.p99)}`)];
+    }),
   );
 }
 
@@ -129,8 +141,8 @@ function baselineText(r: RecordsReport): string {
   \`DATABASE_URL\`, as a user runs the embedded default. Each process runs its one engine in its own
   thread, one statement at a time: ${r.options.connections} connections queue in front of it. A statement that holds
   the thread longer than \`OVERLOAD_MAX_EVENT_LOOP_DELAY_MS\` makes the API shed load: its non-2xx
-  are those 503s (with \`Retry-After\`), which the baseline never sends, and autocannon counts them
-  in req/s, so a row with many non-2xx flatters the API.`
+  are those 503s (with \`Retry-After\`), which the baseline never sends; req/s and the ratios count
+  2xx answers only.`
     : `- **raw pg**: the statements the API ran for that path (captured from the app), replayed with \`pg\`
   alone, ${r.rawPrepared ? 'as named (prepared) statements' : 'unnamed, as sent'}, on a Fastify route with its request log and nothing else
   (no schema, no plugins). ${objects}`;
