@@ -4,10 +4,10 @@
 // answer 503 problem+json + Retry-After within 2 s and never hang, /readyz 503, /healthz 200; once
 // the server is back the pool reconnects on its own within 10 s, without restarting the API.
 import t, { type Test } from 'tap';
-import { createPrimary, type PgCluster, unavailable } from './helpers/pg-cluster.js';
+import { createPrimary, type PgCluster, clusterSkip } from './helpers/pg-cluster.js';
 import { startServer } from './helpers/process.js';
 
-const skip = (await unavailable()) ?? false;
+const skip = await clusterSkip();
 
 const ELECTION = '/v1/elections/kz.presidential.2022-11-20';
 // Reads that always query the database (never from the in-process results cache).

@@ -1,7 +1,7 @@
 // Property-based fuzzing of every operation in openapi.json (issue 6): random and hostile
 // parameters, headers and bodies; no 5xx, every 4xx a problem document, every 2xx what the
 // operation declares, and the database unchanged after every rejected write. FUZZ_REQUESTS (10,000
-// under TEST_SCALE=full, as CI runs it; 3,000 otherwise) requests are split between the engines, from a fixed seed, so that one
+// under TEST_SCALE=full, as CI runs it; 2,000 otherwise) requests are split between the engines, from a fixed seed, so that one
 // commit always sends the same requests (FUZZ_SEED picks another; `npm run fuzz` a random one, for
 // longer). A failure prints the request (method, URL, headers, body) and the seed to replay it:
 // `npm run fuzz -- --seed S --runs N`.
@@ -14,7 +14,7 @@ import { checksum, failureReport, fuzzContext, histogram, runFuzz } from './help
 import { scaled } from './helpers/scale.js';
 import { certified2022 } from './helpers/writes.js';
 
-const TOTAL = Number(process.env.FUZZ_REQUESTS ?? scaled(3000, 10_000));
+const TOTAL = Number(process.env.FUZZ_REQUESTS ?? scaled(2000, 10_000));
 const seed = Number(process.env.FUZZ_SEED ?? 1_204_2026);
 const runs = Math.ceil(TOTAL / engines.length);
 const KZ2022 = 'kz.presidential.2022-11-20';

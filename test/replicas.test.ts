@@ -3,11 +3,11 @@
 // and sees their write at once. Replay on the standby is paused to make the lag certain, and
 // DEBUG_DATABASE_ROUTING's X-Database-Server header says which server answered.
 import t, { type Test } from 'tap';
-import { createPrimary, createReplica, type PgCluster, unavailable } from './helpers/pg-cluster.js';
+import { createPrimary, createReplica, type PgCluster, clusterSkip } from './helpers/pg-cluster.js';
 import { exitOf, runTs, startServer } from './helpers/process.js';
 import { certified2022 } from './helpers/writes.js';
 
-const skip = (await unavailable()) ?? false;
+const skip = await clusterSkip();
 
 const ELECTION = '/v1/elections/kz.presidential.2022-11-20';
 const REVALIDATE_MS = 200;

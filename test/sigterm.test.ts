@@ -13,10 +13,10 @@
 import http from 'node:http';
 import t, { type Test } from 'tap';
 import { pgliteCopy } from './helpers/databases.js';
-import { createPrimary, unavailable } from './helpers/pg-cluster.js';
+import { createPrimary, clusterSkip } from './helpers/pg-cluster.js';
 import { exitOf, runTs, startServer } from './helpers/process.js';
 
-const clusterSkip = (await unavailable()) ?? false;
+const skip = await clusterSkip();
 
 const CONCURRENCY = 20;
 const GRACE_MS = 10_000;
@@ -275,7 +275,7 @@ t.test('SIGTERM under load, embedded database', { timeout: 90_000 }, async (t) =
   await underLoad(t, { DATA_DIR: dataDir, AUTO_MIGRATE: 'false' }); // db:synth migrated and seeded
 });
 
-t.test('SIGTERM under load, PostgreSQL', { skip: clusterSkip, timeout: 90_000 }, async (t) => {
+t.test('SIGTERM under load, PostgreSQL', { skip, timeout: 90_000 }, async (t) => {
   const primary = await createPrimary();
   t.teardown(() => primary.destroy());
   const url = await primary.createDatabase('elections');

@@ -65,12 +65,27 @@ function run(program: string, args: string[], options: SpawnOptions = {}): Promi
 let availability: Promise<string | undefined> | undefined;
 
 /**
- * Undefined when throwaway clusters can be made here, else the reason they cannot (for `skip`).
- * In CI (root on Debian with postgresql installed) this is always undefined.
+ * Whether the cluster tests are asked for: `PG_CLUSTER_TESTS=true` or `false` says so; otherwise
+ * they run when the suite runs on PostgreSQL too (TEST_DATABASE_URL) or at full size
+ * (TEST_SCALE=full; CI sets both). A plain `npm test` runs PGlite only, and these tests start
+ * PostgreSQL servers of their own.
+ */
+function clusterTestsWanted(): string | undefined {
+  const flag = process.env.PG_CLUSTER_TESTS;
+  if (flag === 'false') return 'PG_CLUSTER_TESTS=false';
+  if (flag === 'true' || process.env.TEST_DATABASE_URL || process.env.TEST_SCALE === 'full') return undefined;
+  return 'npm test without TEST_DATABASE_URL runs PGlite only: set TEST_DATABASE_URL, TEST_SCALE=full or PG_CLUSTER_TESTS=true for the tests on throwaway PostgreSQL servers';
+}
+
+/**
+ * Undefined when throwaway clusters are wanted (see clusterTestsWanted) and can be made here, else
+ * the reason they are not run (for `skip`). In CI (root on Debian with postgresql installed,
+ * TEST_DATABASE_URL set) this is always undefined.
  */
 export function unavailable(): Promise<string | undefined> {
   availability ??= (async () => {
-    if (process.env.PG_CLUSTER_TESTS === 'false') return 'PG_CLUSTER_TESTS=false';
+    const unwanted = clusterTestsWanted();
+    if (unwanted) return unwanted;
     if (!binDir) return 'no PostgreSQL binaries (/usr/lib/postgresql/N/bin or PG_BIN)';
     for (const program of ['initdb', 'pg_ctl', 'pg_basebackup', 'postgres'])
       if (!existsSync(join(binDir, program))) return `${join(binDir, program)} is missing`;
@@ -84,6 +99,17 @@ export function unavailable(): Promise<string | undefined> {
     return undefined;
   })();
   return availability;
+}
+
+/**
+ * tap's `skip` for a test on throwaway clusters: false when they run, else why not. Under
+ * REQUIRE_POSTGRES (CI) a test that cannot run throws instead, so the file fails.
+ */
+export async function clusterSkip(): Promise<string | false> {
+  const reason = await unavailable();
+  if (reason && process.env.REQUIRE_POSTGRES)
+    throw new Error(`REQUIRE_POSTGRES is set but the PostgreSQL cluster tests cannot run: ${reason}`);
+  return reason ?? false;
 }
 
 /** True when clusters can be made (see unavailable() for the reason when not). */
