@@ -2,13 +2,11 @@
 // to ./openapi.json (committed, and the input of `npm run client:types`), or to <file>.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
+import { fromRoot } from '../lib/project-root.js';
 
-const target = process.argv[2]
-  ? resolve(process.argv[2])
-  : fileURLToPath(new URL('../../openapi.json', import.meta.url));
+const target = process.argv[2] ? resolve(process.argv[2]) : fromRoot('openapi.json');
 
 // A fixed configuration, not the environment: the document must not depend on who exports it.
 // The document needs the routes, not data: a pg pool connects on its first query only, and with

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'drizzle-orm';
@@ -9,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import { fromRoot } from '../lib/project-root.js';
 import { seedDataDirFromTemplate } from './pglite-template.js';
 import * as schema from './schema/index.js';
 
@@ -77,7 +77,7 @@ export type PgliteOptions = ({ dataDir: string } | { loadDataDir: Blob }) & { sh
 
 export type DatabaseOptions = ServerOptions | PgliteOptions;
 
-export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const migrationsFolder = fromRoot('migrations');
 
 // For `<%` in name search: pg_trgm's default (0.6) misses a one-letter typo in a short word
 // ("tokayv" is 0.57 of "tokaev", "eskvist" 0.45 of "mei eskuist"); every connection sets it.

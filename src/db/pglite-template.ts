@@ -4,10 +4,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../lib/project-root.js';
 
-// src/db/ and dist/db/ are both two levels below the project's root.
-const nodeModules = fileURLToPath(new URL('../../node_modules/', import.meta.url));
+const nodeModules = fromRoot('node_modules');
 
 /** Where the template of the installed PGlite version is (it may not exist). */
 export function pgliteTemplateDir(): string | undefined {

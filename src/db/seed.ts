@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { and, eq } from 'drizzle-orm';
 import { iso31662 } from 'iso-3166';
 import { z } from 'zod';
 import { isoCountryList } from '../lib/countries.js';
 import { packageInfo } from '../lib/package-info.js';
+import { fromRoot } from '../lib/project-root.js';
 import { nameKey } from '../lib/name-key.js';
 import type { Db } from './client.js';
 import { fillOwnNames, ISO_3166_1_SOURCE, ownNameRows, syncOwnNames } from './names.js';
@@ -17,11 +17,11 @@ import * as t from './schema/index.js';
 // Every ISO 3166-2 code, with its country: the iso-3166 package is the authority, not a hand-typed list.
 const isoSubdivisions = new Map(iso31662.map((s) => [s.code, s.parent]));
 
-const seedsFolder = fileURLToPath(new URL('../../seeds', import.meta.url));
+const seedsFolder = fromRoot('seeds');
 /** The newest migration's tag (migrations/meta/_journal.json): a new migration may want the seed again. */
 const latestMigration = () =>
   (
-    JSON.parse(readFileSync(new URL('../../migrations/meta/_journal.json', import.meta.url), 'utf8')) as {
+    JSON.parse(readFileSync(fromRoot('migrations', 'meta', '_journal.json'), 'utf8')) as {
       entries: { tag: string }[];
     }
   ).entries.at(-1)?.tag;

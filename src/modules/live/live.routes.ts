@@ -2,16 +2,16 @@
 // current results and race call and redraws on each new version or call, pushed by /v1/changes/stream; everything it
 // loads is served here (public/live/), under a CSP that allows nothing else.
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
 import { STATUS_WORDS, UNIT_WORDS } from '../../formats/chart.js';
+import { fromRoot } from '../../lib/project-root.js';
 import { escapeXml } from '../../lib/xml.js';
 import { notFound } from '../../lib/problem.js';
 import { electionParams } from '../elections/elections.schemas.js';
 import { findElection } from '../elections/elections.repository.js';
 import { electionTitle } from '../elections/elections.view.js';
 
-const assets = fileURLToPath(new URL('../../../public/live/', import.meta.url));
+const assets = `${fromRoot('public', 'live')}/`;
 // The page, its script and its style change with a deploy, not with the data: a short max-age, and
 // the ETag to revalidate.
 const ASSET_CACHE = 'public, max-age=300';
