@@ -34,16 +34,7 @@ export const RECORDS_P99_OVER_P50 = 2;
 /** Target keys of one path: raw pg, then the API. */
 export const recordKeys = (key: string) => ({ raw: `record-${key}-raw`, api: `record-${key}` });
 
-/**
- * A target with each round's rate counted in 2xx answers only: a 503 that sheds load is not a
- * read served. (Measurements from before `ok` was recorded keep autocannon's rate.)
- */
-const served = (t: TargetResult | undefined): TargetResult | undefined =>
-  t && {
-    ...t,
-    rounds: t.rounds.map((m) => (m.ok === undefined || !m.requests ? m : { ...m, rps: (m.rps * m.ok) / m.requests })),
-  };
-const find = (r: RecordsReport, key: string) => served(r.targets.find((t) => t.key === key));
+const find = (r: RecordsReport, key: string) => r.targets.find((t) => t.key === key);
 const mark = (ok: boolean) => (ok ? 'met' : 'not met');
 const pathOf = (path: string) => `\`${decodeURIComponent(path)}\``;
 const p50 = (t: TargetResult | undefined) => (t ? median(t.rounds.map((m) => m.p50)) : Number.NaN);
@@ -120,10 +111,7 @@ export function recordsGoals(r: RecordsReport): string {
 function roundsTable(r: RecordsReport): string {
   return table(
     ['target', ...Array.from({ length: r.options.rounds }, (_, i) => `round ${i + 1}: req/s, p50 ms, p99 ms`)],
-    r.targets.map((target) => {
-      const t = served(target)!;
-      return [t.label, ...t.rounds.map((m) => `${fmt.int(m.rps)}, ${fmt.ms(m.p50)}, ${fmt.ms(m.p99)}`)];
-    }),
+    r.targets.map((t) => [t.label, ...t.rounds.map((m) => `${fmt.int(m.rps)}, ${fmt.ms(m.p50)}, ${fmt.ms(m.p99)}`)]),
   );
 }
 
@@ -141,8 +129,7 @@ function baselineText(r: RecordsReport): string {
   \`DATABASE_URL\`, as a user runs the embedded default. Each process runs its one engine in its own
   thread, one statement at a time: ${r.options.connections} connections queue in front of it. A statement that holds
   the thread longer than \`OVERLOAD_MAX_EVENT_LOOP_DELAY_MS\` makes the API shed load: its non-2xx
-  are those 503s (with \`Retry-After\`), which the baseline never sends; req/s and the ratios count
-  2xx answers only.`
+  are those 503s (with \`Retry-After\`), which the baseline never sends.`
     : `- **raw pg**: the statements the API ran for that path (captured from the app), replayed with \`pg\`
   alone, ${r.rawPrepared ? 'as named (prepared) statements' : 'unnamed, as sent'}, on a Fastify route with its request log and nothing else
   (no schema, no plugins). ${objects}`;
@@ -163,7 +150,7 @@ average before the run ${r.machine.loadBefore.map((l) => l.toFixed(2)).join(', '
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')}.
 
-Load: autocannon, ${r.options.connections} connections, ${r.options.duration} s per measurement, ${r.options.rounds} round(s),
+Load: autocannon, req/s counting 2xx answers only, ${r.options.connections} connections, ${r.options.duration} s per measurement, ${r.options.rounds} round(s),
 ${r.options.warmup} s warm-up per target before the first round; medians of the rounds, each ratio taken
 per round between the API and its baseline measured right before it. Dataset ${r.engine === 'pglite' ? r.dataset.name : `\`${r.dataset.name}\``}
 (${fmt.int(r.dataset.elections)} synthetic elections, ${fmt.int(r.dataset.lines)} vote-share lines${r.dataset.reused ? ', reused from an earlier run' : ''}).
