@@ -252,9 +252,10 @@ const rawPrepared = flags['raw-prepared'] ? ', prepared' : '';
 const rawEnv: Record<string, string> = flags['raw-prepared'] ? { BENCH_RAW_PREPARED: '1' } : {};
 const BROWSER = { 'accept-encoding': 'gzip, deflate, br' };
 
-async function pgVersion(url: string): Promise<string> {
-  return withClient(
-    url,
+/** The PostgreSQL version of the server, or of PGlite's engine. */
+async function pgVersion(place: Place): Promise<string> {
+  return withDatabase(
+    place,
     async (c) => (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? 'n/a',
   );
 }
@@ -639,10 +640,7 @@ async function measureRecords(run: {
   const { meta, place } = run;
   const picked = await pickRecordPaths(place);
   const statements = await captureStatements(place, Object.fromEntries(picked.map((p) => [p.key, p.path])));
-  const engineVersion = await withDatabase(
-    place,
-    async (c) => (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? 'n/a',
-  );
+  const engineVersion = await pgVersion(place);
   const base = run.engine === 'pglite' ? 'raw PGlite' : 'raw pg';
   const raw = await startServer(`${base} (records)`, 'raw-pg.ts', {
     BENCH_RESULTS_PLANS: JSON.stringify(

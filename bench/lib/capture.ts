@@ -186,9 +186,9 @@ function interpolate(s: Statement): string {
   });
 }
 
-/** How many rows the first page of each list path has, asked of an in-process app on `url`. */
-export function firstPageRows(url: Place, paths: Record<string, string>): Promise<Record<string, number>> {
-  return withApp(url, async (app) => {
+/** How many rows the first page of each list path has, asked of an in-process app on `place`. */
+export function firstPageRows(place: Place, paths: Record<string, string>): Promise<Record<string, number>> {
+  return withApp(place, async (app) => {
     const out: Record<string, number> = {};
     for (const [key, path] of Object.entries(paths))
       out[key] = (await getOk(app, path)).json<{ data: unknown[] }>().data.length;

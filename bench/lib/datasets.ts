@@ -2,11 +2,9 @@
 // recreated, migrated, seeded and synthesised on every run (never any other database); and, for
 // `--only pglite`, the embedded engine's own data dir, made the same way.
 import { existsSync, rmSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { SingleBar } from 'cli-progress';
 import pg from 'pg';
-import { type Database, openDatabase, WORD_SIMILARITY_THRESHOLD } from '../../src/db/client.js';
+import { type Database, openDatabase, pgliteClient } from '../../src/db/client.js';
 import { seed } from '../../src/db/seed.js';
 import { SYNTHETIC_SOURCE_ID, synth } from '../../src/db/synth.js';
 
@@ -71,9 +69,8 @@ export async function withDatabase<T>(place: Place, fn: (db: Queryable) => Promi
         }),
       options,
     );
-  const db = new PGlite(place.dataDir, { extensions: { pg_trgm } });
+  const db = await pgliteClient(place);
   try {
-    await db.exec(`set pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY_THRESHOLD}`);
     return await fn({ query: async <Row>(text: string, values?: unknown[]) => db.query<Row>(text, values) });
   } finally {
     await db.close();
@@ -94,8 +91,10 @@ async function syntheticElections(place: Place): Promise<number | null> {
   }
 }
 
-export async function tableRows(place: Place): Promise<Dataset['rows']> {
+/** Statistics brought up to date (`analyze`, for the plans the bench reports), then each table's rows. */
+async function analyzedRows(place: Place): Promise<Dataset['rows']> {
   return withDatabase(place, async (db) => {
+    await db.query('analyze');
     const out = {} as Dataset['rows'];
     for (const table of TABLES) {
       const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from ${table}`);
@@ -117,15 +116,14 @@ export async function prepareDataset(
     // A reused database may predate the newest migrations; the servers run with AUTO_MIGRATE off.
     const database = await openDatabase({ url, poolMax: 1 });
     await database.migrate().finally(() => database.close());
-    await withClient(url, (c) => c.query('analyze'));
-    return { name, url, elections: opts.elections, rows: await tableRows(url), synth: null };
+    return { name, url, elections: opts.elections, rows: await analyzedRows(url), synth: null };
   }
   await withClient(serverUrl, async (c) => {
     await c.query(`drop database if exists "${name}" with (force)`);
     await c.query(`create database "${name}"`);
   });
   const synthRun = await synthesise(await openDatabase({ url, poolMax: 2 }), name, opts);
-  return { name, url, elections: opts.elections, rows: await tableRows(url), synth: synthRun };
+  return { name, url, elections: opts.elections, rows: await analyzedRows(url), synth: synthRun };
 }
 
 /** The embedded engine's dataset (`--only pglite`): a data dir instead of a database on a server. */
@@ -147,13 +145,11 @@ export async function preparePgliteDataset(
     console.error(`${name}: reusing its ${opts.elections} synthetic elections (migrated to the latest schema)`);
     const database = await openDatabase(place);
     await database.migrate().finally(() => database.close());
-    await withDatabase(place, (db) => db.query('analyze'));
-    return { name, dataDir, elections: opts.elections, rows: await tableRows(place), synth: null };
+    return { name, dataDir, elections: opts.elections, rows: await analyzedRows(place), synth: null };
   }
   rmSync(dataDir, { recursive: true, force: true });
   const synthRun = await synthesise(await openDatabase(place), name, opts);
-  await withDatabase(place, (db) => db.query('analyze'));
-  return { name, dataDir, elections: opts.elections, rows: await tableRows(place), synth: synthRun };
+  return { name, dataDir, elections: opts.elections, rows: await analyzedRows(place), synth: synthRun };
 }
 
 /** Migrates, seeds and synthesises `database` (then closes it): what the run took. */

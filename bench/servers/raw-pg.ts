@@ -13,12 +13,10 @@
 // The API's ratio to each is its own overhead on the database path. With BENCH_PGLITE_DIR instead
 // of BENCH_DATABASE_URL (`--only pglite`) the statements run on PGlite in this process, opened on
 // that data dir as the API opens its own: the same engine, the same shared_buffers.
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import Fastify, { type FastifyReply } from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
-import { WORD_SIMILARITY_THRESHOLD } from '../../src/db/client.js';
+import { pgliteClient } from '../../src/db/client.js';
 import { bindParams, type PlannedQuery, type ResultsPlan } from '../lib/results-plan.js';
 import { listenForParent } from './listen.js';
 
@@ -35,13 +33,7 @@ const pool = url
   ? new pg.Pool({ connectionString: url, max: config.DB_POOL_MAX, ...(options ? { options } : {}) })
   : undefined;
 pool?.on('error', () => {});
-const pglite = dataDir
-  ? new PGlite(dataDir, {
-      extensions: { pg_trgm },
-      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${config.PGLITE_SHARED_BUFFERS_MB}MB`],
-    })
-  : undefined;
-await pglite?.exec(`set pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY_THRESHOLD}`);
+const pglite = dataDir ? await pgliteClient({ dataDir, sharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB }) : undefined;
 
 // As Drizzle's pg driver does: dates and timestamps stay strings, rows come as arrays.
 const RAW = new Set([1082, 1114, 1184, 1186]);

@@ -235,22 +235,29 @@ async function listenPostgres(url: string, channel: string, handlers: ListenHand
   };
 }
 
-async function openPglite(options: PgliteOptions): Promise<Database> {
+/**
+ * The embedded engine itself, ready, on an existing data dir or a dump: the extension and the
+ * session setting the app's statements need, and `sharedBuffersMb` (PGlite's default otherwise).
+ */
+export async function pgliteClient(options: PgliteOptions): Promise<PGlite> {
   // pg_trgm backs candidate search (migration 0005), as on a server.
   const extensions = { pg_trgm };
   const startParams = options.sharedBuffersMb
     ? [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffersMb}MB`]
     : undefined;
-  let client: PGlite;
-  if ('dataDir' in options) {
-    // A new data dir starts as a copy of the empty cluster `npm install` made, not by initdb.
-    await seedDataDirFromTemplate(options.dataDir);
-    client = new PGlite(options.dataDir, { extensions, startParams });
-  } else {
-    client = new PGlite({ loadDataDir: options.loadDataDir, extensions, startParams });
-  }
+  const client =
+    'dataDir' in options
+      ? new PGlite(options.dataDir, { extensions, startParams })
+      : new PGlite({ loadDataDir: options.loadDataDir, extensions, startParams });
   await client.waitReady;
   await client.exec(`set pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY_THRESHOLD}`);
+  return client;
+}
+
+async function openPglite(options: PgliteOptions): Promise<Database> {
+  // A new data dir starts as a copy of the empty cluster `npm install` made, not by initdb.
+  if ('dataDir' in options) await seedDataDirFromTemplate(options.dataDir);
+  const client = await pgliteClient(options);
   const pglite = drizzlePglite(client, { schema });
   const only = server('primary', pglite);
   return {
