@@ -67,7 +67,6 @@ function compile(fields: OrderedField[], joinsNotNullableMap: Record<string, boo
   // The columns of each top-level key, keys in the order of their first column (a Map keeps it).
   const groups = new Map<string, number[]>();
   fields.forEach((f, i) => groups.set(f.path[0]!, [...(groups.get(f.path[0]!) ?? []), i]));
-  const lines: string[] = [];
   const entries = [...groups].map(([name, columns]) => {
     if (fields[columns[0]!]!.path.length === 1) return `${key(name)}: ${value(columns[0]!)}`;
     const object = `{ ${columns.map((i) => `${key(fields[i]!.path[1]!)}: ${value(i)}`).join(', ')} }`;
@@ -79,10 +78,9 @@ function compile(fields: OrderedField[], joinsNotNullableMap: Record<string, boo
     const tableOf = (i: number) => getTableName((fields[i]!.field as Column).table);
     if (!tables.every((i) => tableOf(i) === tableOf(first)) || joinsNotNullableMap[tableOf(first)])
       return `${key(name)}: ${object}`;
-    lines.push(`const n${first} = r[${first}] === null;`);
-    return `${key(name)}: n${first} ? (${object}, null) : ${object}`;
+    return `${key(name)}: r[${first}] === null ? null : ${object}`;
   });
-  const body = `return rows.map((r) => { ${lines.join(' ')} return { ${entries.join(', ')} }; });`;
+  const body = `return rows.map((r) => ({ ${entries.join(', ')} }));`;
   // Compiled as fast-json-stringify compiles its serializers: the code is built from column names
   // quoted with JSON.stringify and column indexes, never from data.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
