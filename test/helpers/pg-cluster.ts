@@ -82,7 +82,7 @@ function clusterTestsWanted(): string | undefined {
  * the reason they are not run (for `skip`). In CI (root on Debian with postgresql installed,
  * TEST_DATABASE_URL set) this is always undefined.
  */
-export function unavailable(): Promise<string | undefined> {
+function unavailable(): Promise<string | undefined> {
   availability ??= (async () => {
     const unwanted = clusterTestsWanted();
     if (unwanted) return unwanted;
@@ -110,11 +110,6 @@ export async function clusterSkip(): Promise<string | false> {
   if (reason && process.env.REQUIRE_POSTGRES)
     throw new Error(`REQUIRE_POSTGRES is set but the PostgreSQL cluster tests cannot run: ${reason}`);
   return reason ?? false;
-}
-
-/** True when clusters can be made (see unavailable() for the reason when not). */
-export async function available(): Promise<boolean> {
-  return (await unavailable()) === undefined;
 }
 
 /** A free TCP port on 127.0.0.1 (free now; the cluster binds it a moment later). */
