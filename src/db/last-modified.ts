@@ -23,6 +23,8 @@ import { rowsOf } from './rows.js';
 export interface Probe {
   at: number;
   updated: number;
+  /** The Last-Modified header of what was read after it (dateOf, as an HTTP date), once formatted. */
+  header?: string | undefined;
 }
 
 /** The advisory lock key of the change feed (migration 0013's changes_lock). */
@@ -33,8 +35,11 @@ const second = 1000;
 export interface LastModified {
   /** The newest probe that found no write in flight: take it before a read, to date what it reads. */
   readonly probe: Probe | undefined;
-  /** The Last-Modified of what was read after `probe`, or undefined when there is none to give. */
-  dateOf(probe: Probe | undefined): Date | undefined;
+  /**
+   * The Last-Modified header (an HTTP date) of what was read after `probe`, or undefined when there
+   * is none to give; formatted once per probe.
+   */
+  headerOf(probe: Probe | undefined): string | undefined;
   /** Whether no data has changed since `since` (If-Modified-Since), read afresh on the primary. */
   unchangedSince(since: Date): Promise<boolean>;
   /** Probes now (after a write commits, and every `pollMs`). */
@@ -64,15 +69,20 @@ export function createLastModified(database: Database, options: { pollMs: number
     }
   }
 
+  function dateOf(probe: Probe | undefined): Date | undefined {
+    if (!enabled || !probe) return undefined;
+    const data = Math.max(probe.updated, startedAt);
+    const up = Math.ceil(data / second) * second;
+    return new Date(up <= probe.at ? up : Math.floor(probe.at / second) * second);
+  }
+
   return {
     get probe() {
       return latest;
     },
-    dateOf(probe) {
-      if (!enabled || !probe) return undefined;
-      const data = Math.max(probe.updated, startedAt);
-      const up = Math.ceil(data / second) * second;
-      return new Date(up <= probe.at ? up : Math.floor(probe.at / second) * second);
+    headerOf(probe) {
+      if (!probe) return undefined;
+      return (probe.header ??= dateOf(probe)?.toUTCString());
     },
     async unchangedSince(since) {
       if (!enabled) return false;

@@ -7,5 +7,5 @@ import vary from 'vary';
  */
 export function addVary(reply: FastifyReply, field: string): void {
   const current = reply.getHeader('vary');
-  reply.header('vary', vary.append(current === undefined ? '' : String(current), field));
+  reply.header('vary', current === undefined ? field : vary.append(String(current), field));
 }

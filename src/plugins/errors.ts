@@ -1,4 +1,11 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+  preValidationHookHandler,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import {
@@ -9,6 +16,7 @@ import {
   type ProblemFieldError,
   statusTitle,
 } from '../lib/problem.js';
+import { hooksOf } from '../lib/route-hooks.js';
 import { setSecurityHeaders } from '../lib/security-headers.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { routeMissing } from './methods.js';
@@ -145,14 +153,20 @@ export default fp(
 
     // A query parameter given twice (?limit=1&limit=2) arrives as an array, which no parameter of
     // this API takes: say so, rather than let the schema say "expected number, received array".
-    app.addHook('preValidation', (request, _reply, done) => {
+    // Routes with no query parameters (the probes, the document) ignore the query altogether: the
+    // hook is on the routes that have them, first of their preValidation hooks.
+    const onceEach: preValidationHookHandler = (request, _reply, done) => {
       const query = request.query as Record<string, unknown> | undefined;
-      // Routes with no query parameters (the probes, the document) ignore the query altogether.
-      if (query && typeof query === 'object' && request.routeOptions.schema?.querystring)
-        for (const [name, value] of Object.entries(query))
+      if (query && typeof query === 'object')
+        for (const name in query) {
+          const value = query[name];
           if (Array.isArray(value))
             return done(badParameter('query', name, `was given ${value.length} times; give it once`));
+        }
       done();
+    };
+    app.addHook('onRoute', (route) => {
+      if (route.schema?.querystring) route.preValidation = [onceEach, ...hooksOf(route.preValidation)];
     });
 
     // A plugin that answers an error itself instead of throwing (e.g. @fastify/cors's plain-text

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import compress from '@fastify/compress';
-import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, onSendHookHandler, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { COMPRESSION } from '../lib/content-encoding.js';
 import { digestTag, encodedEtag, matchingTag } from '../lib/etag.js';
+import { hooksOf } from '../lib/route-hooks.js';
 import { addVary } from '../lib/vary.js';
 
 interface CachePolicy {
@@ -24,6 +25,8 @@ declare module 'fastify' {
      * the body sent (digestTag), and PATCH's If-Match checks the revision part.
      */
     revisionTag(revision: string): FastifyReply;
+    /** The revision given to revisionTag, if any. */
+    taggedRevision: string | undefined;
   }
 }
 
@@ -36,21 +39,29 @@ declare module 'fastify' {
  * from, or to, a shared cache in place of an anonymous one. Errors and writes are not cached.
  */
 /** Whether the route's query takes `lang`: its names follow it, or Accept-Language. */
-function followsLanguage(request: FastifyRequest): boolean {
-  const query = request.routeOptions.schema?.querystring as { shape?: Record<string, unknown> } | undefined;
+function followsLanguage(route: RouteOptions): boolean {
+  const query = route.schema?.querystring as { shape?: Record<string, unknown> } | undefined;
   return query?.shape !== undefined && 'lang' in query.shape;
 }
 
+// A read whose names follow Accept-Language (it takes `lang`), CSV exports included: they are
+// streamed before the names are known, so the route cannot say it itself.
+const varyLanguage: onSendHookHandler = (request, reply, payload, done) => {
+  if (request.method === 'GET' || request.method === 'HEAD') addVary(reply, 'Accept-Language');
+  done(null, payload);
+};
+
 export default fp(
   async function httpCache(app: FastifyInstance, policy: CachePolicy) {
-    const revisions = new WeakMap<FastifyReply, string>();
+    // A field of the reply (not a WeakMap of replies): read on every request.
+    app.decorateReply('taggedRevision', undefined);
     app.decorateReply('revisionTag', function revisionTag(this: FastifyReply, revision: string) {
-      revisions.set(this, revision);
+      this.taggedRevision = revision;
       return this;
     });
     // Before compression: the tag of the identity body, and the 304 before any compressing.
     app.addHook('onSend', (request, reply, payload, done) => {
-      const revision = revisions.get(reply);
+      const revision = reply.taggedRevision;
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         // A write's answer is the record as a read of it serves it: the same tag for the same bytes.
         if (revision !== undefined && (typeof payload === 'string' || Buffer.isBuffer(payload)))
@@ -76,6 +87,11 @@ export default fp(
       reply.code(304).header('etag', matched).removeHeader('content-type').removeHeader('content-length');
       done(null, null);
     });
+    // Chosen per route once, not asked of each request; before @fastify/compress's own onSend,
+    // which adds Accept-Encoding after it.
+    app.addHook('onRoute', (route) => {
+      if (followsLanguage(route)) route.onSend = [...hooksOf(route.onSend), varyLanguage];
+    });
     await app.register(compress, {
       threshold: COMPRESSION.threshold,
       encodings: COMPRESSION.encodings,
@@ -92,7 +108,7 @@ export default fp(
       done(null, payload);
     };
     app.addHook('onRoute', (route) => {
-      route.onSend = [...[route.onSend ?? []].flat(), tagEncoded];
+      route.onSend = [...hooksOf(route.onSend), tagEncoded];
     });
     app.decorateReply('cacheResults', function cacheResults(this: FastifyReply, preliminary: boolean) {
       const maxAge = preliminary ? policy.preliminaryMaxAge : policy.finalMaxAge;
@@ -103,9 +119,6 @@ export default fp(
       // Added to what a route or CORS (Origin, for a list of origins) has set; @fastify/compress
       // adds Accept-Encoding to the bodies it compresses, after this hook.
       if (read && request.url.startsWith('/v1/')) addVary(reply, 'Accept, Authorization');
-      // A read whose names follow Accept-Language (it takes `lang`), CSV exports included: they
-      // are streamed before the names are known, so the route cannot say it itself.
-      if (read && followsLanguage(request)) addVary(reply, 'Accept-Language');
       const set = reply.getHeader('cache-control');
       if (!read || reply.statusCode >= 400) {
         if (set === undefined) reply.header('cache-control', 'no-store');

@@ -17,6 +17,8 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Dates the body by `probe` (a body read earlier, for a cache), instead of the request's. */
     dateFrom(probe: Probe | undefined): FastifyReply;
+    /** The probe given to dateFrom; null when it was not called. */
+    datedBy: Probe | undefined | null;
   }
 }
 
@@ -32,10 +34,11 @@ export default fp(
     // whatever the probe does.
     app.onWrite(() => lastModified.refresh().catch(warn));
 
-    const dated = new WeakMap<FastifyReply, Probe | undefined>();
+    // Fields of the request and reply (not a WeakMap of them): set and read on every request.
     app.decorateRequest('lastModifiedProbe', undefined);
+    app.decorateReply('datedBy', null);
     app.decorateReply('dateFrom', function dateFrom(this: FastifyReply, probe: Probe | undefined) {
-      dated.set(this, probe);
+      this.datedBy = probe;
       return this;
     });
     app.addHook('onRequest', (request, _reply, done) => {
@@ -51,9 +54,9 @@ export default fp(
       if (!request.url.startsWith('/v1/') || request.headers.authorization !== undefined) return done(null, payload);
       if (reply.getHeader('cache-control') === 'no-store' || reply.getHeader('etag') === undefined)
         return done(null, payload);
-      const date = lastModified.dateOf(dated.has(reply) ? dated.get(reply) : request.lastModifiedProbe);
-      if (!date) return done(null, payload);
-      reply.header('last-modified', date.toUTCString());
+      const date = lastModified.headerOf(reply.datedBy === null ? request.lastModifiedProbe : reply.datedBy);
+      if (date === undefined) return done(null, payload);
+      reply.header('last-modified', date);
       // RFC 9110 §13.1.3: If-Modified-Since only without If-None-Match, and a date in the future is no date.
       const header = request.headers['if-modified-since'];
       if (header === undefined || request.headers['if-none-match'] !== undefined) return done(null, payload);

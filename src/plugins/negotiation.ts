@@ -1,13 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import Negotiator from 'negotiator';
 import { HttpProblem } from '../lib/problem.js';
+import { hooksOf } from '../lib/route-hooks.js';
 
 declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The media types of the route's 200 answer, in the document's order (JSON first). */
-    produces?: string[];
-  }
   interface FastifyRequest {
     /** The media type this read answers with: ?format=, else Accept negotiated, else the first. */
     representation: string | undefined;
@@ -44,13 +41,17 @@ function producesOf(schema: unknown): string[] {
 export default fp(
   async function negotiation(app: FastifyInstance) {
     app.decorateRequest('representation', undefined);
+    // A hook on each route under /v1 with the media types of its 200 answer, in the document's
+    // order (JSON first): found once, not asked of each request. First of the route's preHandlers,
+    // as a hook of the whole app would be.
     app.addHook('onRoute', (route) => {
       if (!route.url.startsWith('/v1/')) return;
-      route.config = { ...route.config, produces: producesOf(route.schema) };
+      const produces = producesOf(route.schema);
+      const negotiate: preHandlerHookHandler = (request, _reply, done) => choose(request, produces, done);
+      route.preHandler = [negotiate, ...hooksOf(route.preHandler)];
     });
-    app.addHook('preHandler', (request: FastifyRequest, _reply, done) => {
-      const produces = request.routeOptions.config.produces;
-      if (!produces || (request.method !== 'GET' && request.method !== 'HEAD')) return done();
+    function choose(request: FastifyRequest, produces: string[], done: (err?: HttpProblem) => void) {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return done();
       const format = (request.query as { format?: string } | undefined)?.format;
       if (format !== undefined && FORMATS[format]) {
         request.representation = FORMATS[format];
@@ -76,7 +77,7 @@ export default fp(
             (produces.includes('text/csv') ? ' (or ask with ?format=json or ?format=csv).' : '.'),
         ),
       );
-    });
+    }
   },
   { name: 'negotiation' },
 );

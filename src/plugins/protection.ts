@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -134,24 +135,32 @@ export default fp<ProtectionOptions>(
         await sleep(DRAIN_POLL_MS);
       }
     });
+    // What a request counted when it began, on its response, for the one listener all share.
+    const late = Symbol('late');
+    const connectionOf = Symbol('connection');
+    type Counted = ServerResponse & { [late]?: boolean; [connectionOf]?: Connection | undefined };
+    function ended(this: Counted) {
+      active--;
+      if (!this[late]) admitted--;
+      const connection = this[connectionOf];
+      if (connection) {
+        connection.busy--;
+        connection.lastActive = Date.now();
+      }
+    }
     app.addHook('onRequest', (request, reply, done) => {
-      const late = closing;
-      const connection = connections.get(request.raw.socket);
+      const res = reply.raw as Counted;
+      res[late] = closing;
+      const connection = (res[connectionOf] = connections.get(request.raw.socket));
       active++;
-      if (!late) admitted++;
+      if (!closing) admitted++;
       if (connection) {
         connection.busy++;
         connection.lastActive = Date.now();
       }
-      reply.raw.once('close', () => {
-        active--;
-        if (!late) admitted--;
-        if (connection) {
-          connection.busy--;
-          connection.lastActive = Date.now();
-        }
-      });
-      if (late) {
+      // A response closes once, so `on` (once would wrap the listener on every request).
+      res.on('close', ended);
+      if (res[late]) {
         reply.header('connection', 'close');
         return done(new HttpProblem(503, 'This server is shutting down; retry and another instance will answer.'));
       }
