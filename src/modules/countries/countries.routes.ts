@@ -14,21 +14,12 @@ async function requireCountry(db: Db, code: string): Promise<CountryRow> {
   return row;
 }
 
-const toCountry = (row: CountryRow) => ({
-  code: row.code,
-  alpha3: row.alpha3,
-  numeric: row.numeric,
-  name: row.name,
-  ocdId: `ocd-division/country:${row.code.toLowerCase()}`,
-});
-
 const countryColumns = ['code', 'alpha3', 'numeric', 'name', 'ocdId'] as const;
 
 /** Every country, in keyset order. */
-const countryListing = (db: Db): Listing<CountryRow, [string], ReturnType<typeof toCountry>> => ({
+const countryListing = (db: Db): Listing<CountryRow, [string]> => ({
   fetch: (after, limit) => listCountries(db, { after: after?.[0], limit }),
   key: (r) => [r.code],
-  item: toCountry,
   csv: { filename: 'countries.csv', columns: countryColumns },
 });
 
@@ -63,7 +54,7 @@ export const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      return toCountry(await requireCountry(request.db, request.params.code));
+      return requireCountry(request.db, request.params.code);
     },
   );
 
