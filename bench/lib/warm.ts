@@ -41,6 +41,10 @@ export function warmGoalRow(report: WarmReport): string[] {
   ];
 }
 
+/** Server CPU (every thread, from /proc) per 2xx answer, in µs; null where /proc cannot tell. */
+const cpuPerRequest = (m: Measurement): number | null => (m.serverCpu === null ? null : (m.serverCpu / m.rps) * 1e6);
+const cpuCell = (us: number | null) => (us === null ? '—' : us.toFixed(0));
+
 export function renderWarm(report: WarmReport): string {
   const r = report.rounds;
   const med = (f: (x: (typeof r)[number]) => number) => median(r.map(f));
@@ -58,28 +62,18 @@ export function renderWarm(report: WarmReport): string {
       '`npm start` runs it, and the same bytes with the same headers from a plain Fastify route with the ' +
       `API's logger settings (\`bench/servers/hello.ts\`, \`/bare\`). Headers replayed: ${report.headers.map((h) => `\`${h}\``).join(', ')}.`,
     '',
+    'Server CPU per request is the CPU time of the server process (every thread, from `/proc`) over ' +
+      'its 2xx answers: less sensitive than a rate to what else the two shared cores are doing.',
+    '',
     table(
-      ['', 'req/s (median)', 'p50 ms', 'p99 ms'],
-      [
-        [
-          'hello-world `GET /`',
-          fmt.int(med((x) => x.hello.rps)),
-          fmt.ms(med((x) => x.hello.p50)),
-          fmt.ms(med((x) => x.hello.p99)),
-        ],
-        [
-          'bare route, the same bytes',
-          fmt.int(med((x) => x.bare.rps)),
-          fmt.ms(med((x) => x.bare.p50)),
-          fmt.ms(med((x) => x.bare.p99)),
-        ],
-        [
-          'the API, warm `/results`',
-          fmt.int(med((x) => x.warm.rps)),
-          fmt.ms(med((x) => x.warm.p50)),
-          fmt.ms(med((x) => x.warm.p99)),
-        ],
-      ],
+      ['', 'req/s (median)', 'p50 ms', 'p99 ms', 'server CPU µs/request (median)'],
+      (['hello', 'bare', 'warm'] as const).map((key) => [
+        { hello: 'hello-world `GET /`', bare: 'bare route, the same bytes', warm: 'the API, warm `/results`' }[key],
+        fmt.int(med((x) => x[key].rps)),
+        fmt.ms(med((x) => x[key].p50)),
+        fmt.ms(med((x) => x[key].p99)),
+        cpuCell(r.every((x) => cpuPerRequest(x[key]) !== null) ? med((x) => cpuPerRequest(x[key]) ?? 0) : null),
+      ]),
     ),
     '',
     table(
@@ -94,7 +88,15 @@ export function renderWarm(report: WarmReport): string {
     '### Every round (warm)',
     '',
     table(
-      ['round', 'hello req/s', 'bare req/s', 'API req/s', 'API / bare', 'API p50 / p99 ms'],
+      [
+        'round',
+        'hello req/s',
+        'bare req/s',
+        'API req/s',
+        'API / bare',
+        'API p50 / p99 ms',
+        'CPU µs/request: bare, API',
+      ],
       r.map((x, i) => [
         String(i + 1),
         fmt.int(x.hello.rps),
@@ -102,6 +104,7 @@ export function renderWarm(report: WarmReport): string {
         fmt.int(x.warm.rps),
         fmt.ratio(x.warm.rps / x.bare.rps),
         `${fmt.ms(x.warm.p50)} / ${fmt.ms(x.warm.p99)}`,
+        `${cpuCell(cpuPerRequest(x.bare))}, ${cpuCell(cpuPerRequest(x.warm))}`,
       ]),
     ),
     END,
