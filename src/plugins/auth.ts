@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import fp from 'fastify-plugin';
 import { allows, type ApiKey, checkToken, type Scope } from '../db/api-keys.js';
 import { HttpProblem } from '../lib/problem.js';
+import { hooksOf } from '../lib/route-hooks.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -84,9 +85,7 @@ export default fp(
           done(err as HttpProblem);
         }
       };
-      const hooks =
-        route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-      route.onRequest = [...hooks, checkScope];
+      route.onRequest = [...hooksOf(route.onRequest), checkScope];
     });
   },
   { name: 'auth', dependencies: ['db', 'rate-limit'] },

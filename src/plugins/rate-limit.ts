@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import fp from 'fastify-plugin';
 import ipaddr from 'ipaddr.js';
 import { HttpProblem } from '../lib/problem.js';
+import { hooksOf } from '../lib/route-hooks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -153,9 +154,7 @@ export default fp<RateLimitOptions>(
     // the API key check), and not at all on the exempt routes or unmatched URLs.
     app.addHook('onRoute', (route) => {
       if (options.exempt.has(route.url)) return;
-      const hooks =
-        route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-      route.onRequest = [...hooks, limit];
+      route.onRequest = [...hooksOf(route.onRequest), limit];
     });
   },
   { name: 'rate-limit' },
