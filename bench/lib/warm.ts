@@ -44,6 +44,7 @@ export function warmGoalRow(report: WarmReport): string[] {
 /** Server CPU (every thread, from /proc) per 2xx answer, in µs; null where /proc cannot tell. */
 const cpuPerRequest = (m: Measurement): number | null => (m.serverCpu === null ? null : (m.serverCpu / m.rps) * 1e6);
 const cpuCell = (us: number | null) => (us === null ? '—' : us.toFixed(0));
+const medianOrNull = (values: (number | null)[]) => (values.includes(null) ? null : median(values as number[]));
 
 export function renderWarm(report: WarmReport): string {
   const r = report.rounds;
@@ -72,7 +73,7 @@ export function renderWarm(report: WarmReport): string {
         fmt.int(med((x) => x[key].rps)),
         fmt.ms(med((x) => x[key].p50)),
         fmt.ms(med((x) => x[key].p99)),
-        cpuCell(r.every((x) => cpuPerRequest(x[key]) !== null) ? med((x) => cpuPerRequest(x[key]) ?? 0) : null),
+        cpuCell(medianOrNull(r.map((x) => cpuPerRequest(x[key])))),
       ]),
     ),
     '',

@@ -80,10 +80,7 @@ export function createLastModified(database: Database, options: { pollMs: number
     get probe() {
       return latest;
     },
-    headerOf(probe) {
-      if (!probe) return undefined;
-      return (probe.header ??= dateOf(probe)?.toUTCString());
-    },
+    headerOf: (probe) => probe && (probe.header ??= dateOf(probe)?.toUTCString()),
     async unchangedSince(since) {
       if (!enabled) return false;
       const [row] = await rowsOf<{ updated: number }>(

@@ -136,13 +136,13 @@ export default fp<ProtectionOptions>(
       }
     });
     // What a request counted when it began, on its response, for the one listener all share.
-    const late = Symbol('late');
-    const connectionOf = Symbol('connection');
-    type Counted = ServerResponse & { [late]?: boolean; [connectionOf]?: Connection | undefined };
+    const kLate = Symbol('late');
+    const kConnection = Symbol('connection');
+    type Counted = ServerResponse & { [kLate]?: boolean; [kConnection]?: Connection | undefined };
     function ended(this: Counted) {
       active--;
-      if (!this[late]) admitted--;
-      const connection = this[connectionOf];
+      if (!this[kLate]) admitted--;
+      const connection = this[kConnection];
       if (connection) {
         connection.busy--;
         connection.lastActive = Date.now();
@@ -150,17 +150,17 @@ export default fp<ProtectionOptions>(
     }
     app.addHook('onRequest', (request, reply, done) => {
       const res = reply.raw as Counted;
-      res[late] = closing;
-      const connection = (res[connectionOf] = connections.get(request.raw.socket));
+      const late = (res[kLate] = closing);
+      const connection = (res[kConnection] = connections.get(request.raw.socket));
       active++;
-      if (!closing) admitted++;
+      if (!late) admitted++;
       if (connection) {
         connection.busy++;
         connection.lastActive = Date.now();
       }
       // A response closes once, so `on` (once would wrap the listener on every request).
       res.on('close', ended);
-      if (res[late]) {
+      if (late) {
         reply.header('connection', 'close');
         return done(new HttpProblem(503, 'This server is shutting down; retry and another instance will answer.'));
       }
