@@ -43,7 +43,17 @@ import {
   summaryTable,
   type TargetResult,
 } from './lib/report.js';
-import { buildApi, root, type Server, startApi, startArgs, startServer } from './lib/servers.js';
+import { buildApi, root, type Server, startApi, startArgs, startChild, startServer } from './lib/servers.js';
+import {
+  genericRequest,
+  installPlatformatic,
+  PLATFORMATIC_DIR,
+  type PlatformaticReport,
+  platformaticGoals,
+  platformaticKeys,
+  platformaticSummary,
+  splicePlatformatic,
+} from './lib/platformatic.js';
 import { embeddedStartup } from './lib/startup.js';
 import { measureFanout } from './lib/live.js';
 import { auditFollow, type FeedReport, feedGoalRow, follow, spliceFeed } from './lib/feed.js';
@@ -72,6 +82,9 @@ Options:
   --only records       measure only the single-record reads and the reference lists (an election,
                        a candidate, a country, a source, an organisation; a page of each list) on
                        the large dataset and replace only their section of the report
+  --only platformatic  the reads of --only records asked of the API and of a generic REST layer over
+                       the same tables (Platformatic's sql-mapper and sql-openapi, bench/platformatic,
+                       installed from its own lockfile on first use); replace only its section
   --only feed          follow /v1/changes from the start to the head of the large dataset's feed,
                        page by page (limit 1000), against its SQL through pg; replace only its section
   --only warm          measure only the warm /results read against a bare Fastify route sending
@@ -157,12 +170,13 @@ const opts = {
 };
 if (
   flags.only !== undefined &&
-  !['per-area', 'search', 'records', 'pglite', 'live', 'feed', 'warm'].includes(flags.only)
+  !['per-area', 'search', 'records', 'platformatic', 'pglite', 'live', 'feed', 'warm'].includes(flags.only)
 )
-  fail('--only takes one of: per-area, search, records, pglite, live, feed, warm');
+  fail('--only takes one of: per-area, search, records, platformatic, pglite, live, feed, warm');
 const perAreaOnly = flags.only === 'per-area';
 const searchOnly = flags.only === 'search';
 const recordsOnly = flags.only === 'records';
+const platformaticOnly = flags.only === 'platformatic';
 const liveOnly = flags.only === 'live';
 const feedOnly = flags.only === 'feed';
 const warmOnly = flags.only === 'warm';
@@ -587,6 +601,65 @@ async function recordsMain() {
 }
 
 /**
+ * --only platformatic: each read of --only records asked of the API and of a generic REST layer
+ * (Platformatic's sql-mapper and sql-openapi) over the same large dataset; its section replaced.
+ */
+async function platformaticMain() {
+  const generic = installPlatformatic();
+  const { meta, dataset, api } = await largeDatasetApi();
+  const reads = (await pickRecordPaths(dataset.url)).map((p) => ({
+    key: p.key,
+    what: p.what,
+    api: p.path,
+    generic: genericRequest(p),
+  }));
+  const plt = await startChild('Platformatic (generic layer)', [join(PLATFORMATIC_DIR, 'server.js')], {
+    BENCH_DATABASE_URL: dataset.url,
+  });
+  servers.push(plt);
+  const targets: Target[] = reads.flatMap((read) => {
+    if (read.generic.path === null) return [];
+    const k = platformaticKeys(read.key);
+    return [
+      {
+        key: k.generic,
+        label: `Platformatic \`${decodeURIComponent(read.generic.path)}\``,
+        server: plt,
+        load: { path: read.generic.path },
+      },
+      { key: k.api, label: `\`${decodeURIComponent(read.api)}\``, server: api, load: { path: read.api } },
+    ];
+  });
+  const bytes: PlatformaticReport['bytes'] = {};
+  for (const read of reads)
+    if (read.generic.path !== null)
+      bytes[read.key] = { api: await bodyBytes(api, read.api), generic: await bodyBytes(plt, read.generic.path) };
+  const measured = await runRounds(targets);
+  const engineVersion = await pgVersion(dataset.url);
+  await stopAll();
+  const m = machine();
+  const report: PlatformaticReport = {
+    ...meta,
+    machine: { cpu: m.cpu, cores: m.cores, loadBefore: meta.loadBefore },
+    versions: { ...packageVersions(engineVersion), ...generic },
+    options: { rounds: opts.rounds, duration: opts.duration, warmup: opts.warmup, connections: opts.connections },
+    dataset: {
+      name: dataset.name,
+      elections: dataset.elections,
+      lines: dataset.rows.vote_shares,
+      reused: dataset.synth === null,
+    },
+    reads,
+    bytes,
+    targets: targets.map((t) => ({ key: t.key, label: t.label, server: t.server.name, rounds: measured.get(t.key)! })),
+  };
+  const out = resolve(root, flags.out);
+  writeFileSync(out, splicePlatformatic(existsSync(out) ? readFileSync(out, 'utf8') : null, report));
+  console.log(`\n${platformaticSummary(report)}\n\n${platformaticGoals(report)}\n`);
+  console.log(`written: the platformatic section of ${flags.out}`);
+}
+
+/**
  * --only pglite: the reads of --only records on the embedded engine. The large dataset goes into a
  * PGlite data dir (and a copy of it, for the baseline: one process opens a data dir at a time); the
  * API runs on it as `npm start` does without DATABASE_URL.
@@ -855,6 +928,7 @@ async function main() {
   if (perAreaOnly) return perAreaMain();
   if (searchOnly) return searchMain();
   if (recordsOnly) return recordsMain();
+  if (platformaticOnly) return platformaticMain();
   if (pgliteOnly) return pgliteMain();
   if (liveOnly) return liveMain();
   if (feedOnly) return feedMain();

@@ -27,9 +27,15 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** Starts bench/servers/<script> and waits for it to report its port. */
-export async function startServer(name: string, script: string, env: Record<string, string> = {}): Promise<Server> {
+export function startServer(name: string, script: string, env: Record<string, string> = {}): Promise<Server> {
+  return startChild(name, ['--import', 'tsx', `bench/servers/${script}`], env);
+}
+
+/** Starts `node <args>` (from the root) and waits for it to report its port over IPC (listen.ts). */
+export async function startChild(name: string, args: string[], env: Record<string, string> = {}): Promise<Server> {
+  const script = args.at(-1);
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', `bench/servers/${script}`], {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
     // stdout is the request log (pino, one line per request): discarded, never piped through us.
