@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { pageLimit, preparedPages, preparedPer } from '../../db/prepared.js';
+import { preparedPages, preparedPer } from '../../db/prepared.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
 import { ownNameRows, syncOwnNames } from '../../db/names.js';
 import { candidates, sources } from '../../db/schema/index.js';
@@ -15,14 +15,14 @@ const columns = {
 };
 
 // A page: the first, or the one after an id (prepared statements, see src/db/prepared.ts).
-export const listCandidates = preparedPages('list_candidates', (db, after, since) =>
+export const listCandidates = preparedPages('list_candidates', (db, after, since, limit) =>
   db
     .select(columns)
     .from(candidates)
     .innerJoin(sources, eq(sources.id, candidates.sourceId))
     .where(and(after && gt(candidates.id, after), since && changedSince(candidates.id, ['candidate'], since)))
     .orderBy(asc(candidates.id))
-    .limit(pageLimit),
+    .limit(limit),
 );
 
 const findCandidatesStatement = preparedPer((db) =>

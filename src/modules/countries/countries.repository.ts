@@ -1,6 +1,6 @@
 import { asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { pageLimit, preparedPages, preparedPer } from '../../db/prepared.js';
+import { preparedPages, preparedPer } from '../../db/prepared.js';
 import { countries } from '../../db/schema/index.js';
 
 /**
@@ -24,13 +24,13 @@ export interface CountryRow {
 }
 
 // A page: the first, or the one after a code (prepared statements, see src/db/prepared.ts).
-export const listCountries = preparedPages('list_countries', (db, after) =>
+export const listCountries = preparedPages('list_countries', (db, after, _since, limit) =>
   db
     .select(countryFields)
     .from(countries)
     .where(after && gt(countries.code, after))
     .orderBy(asc(countries.code))
-    .limit(pageLimit),
+    .limit(limit),
 );
 
 const findCountryStatement = preparedPer((db) =>

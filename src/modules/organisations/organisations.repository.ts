@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
-import { pageLimit, preparedPages, preparedPer } from '../../db/prepared.js';
+import { preparedPages, preparedPer } from '../../db/prepared.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
 import { type Identifier, identifiersOf } from '../identifiers/identifiers.repository.js';
 import { ownNameRows, syncOwnNames } from '../../db/names.js';
@@ -118,11 +118,11 @@ async function withMemberships(db: Db, rows: OrganisationBase[]): Promise<Organi
 }
 
 // A page: the first, or the one after an id (prepared statements, see src/db/prepared.ts).
-const listPage = preparedPages('list_organisations', (db, after, since) =>
+const listPage = preparedPages('list_organisations', (db, after, since, limit) =>
   organisationQuery(db)
     .where(and(after && gt(organisations.id, after), since && changedSince(organisations.id, ['organisation'], since)))
     .orderBy(asc(organisations.id))
-    .limit(pageLimit),
+    .limit(limit),
 );
 
 export async function listOrganisations(db: Db, opts: { after?: string; limit: number; since?: string }) {

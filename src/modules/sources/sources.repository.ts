@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { HttpProblem } from '../../lib/problem.js';
 import type { Db } from '../../db/client.js';
-import { pageLimit, preparedPages, preparedPer } from '../../db/prepared.js';
+import { preparedPages, preparedPer } from '../../db/prepared.js';
 import { sources } from '../../db/schema/index.js';
 import { changedSince } from '../../db/changed-since.js';
 
@@ -16,13 +16,13 @@ export const sourceRefColumns = {
 };
 
 // A page: the first, or the one after an id (prepared statements, see src/db/prepared.ts).
-export const listSources = preparedPages('list_sources', (db, after, since) =>
+export const listSources = preparedPages('list_sources', (db, after, since, limit) =>
   db
     .select()
     .from(sources)
     .where(and(after && gt(sources.id, after), since && changedSince(sources.id, ['source'], since)))
     .orderBy(asc(sources.id))
-    .limit(pageLimit),
+    .limit(limit),
 );
 
 const findSourceStatement = preparedPer((db) =>
