@@ -2,6 +2,7 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { preparedPages, preparedPer } from '../../db/prepared.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
+import { identifiersColumn } from '../identifiers/identifiers.repository.js';
 import { ownNameRows, syncOwnNames } from '../../db/names.js';
 import { candidates, sources } from '../../db/schema/index.js';
 import { changedSince } from '../../db/changed-since.js';
@@ -12,6 +13,7 @@ const columns = {
   note: candidates.note,
   revision: candidates.revision,
   source: sourceRefColumns,
+  identifiers: identifiersColumn('person', candidates.id),
 };
 
 // A page: the first, or the one after an id (prepared statements, see src/db/prepared.ts).

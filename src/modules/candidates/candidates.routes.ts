@@ -28,13 +28,7 @@ import {
 import { searchNames } from '../search/search.repository.js';
 import { localise } from '../names/names.view.js';
 import type { Db } from '../../db/client.js';
-import {
-  identifierCell,
-  type Identifier,
-  lookUp,
-  narrowedTo,
-  withIdentifiers,
-} from '../identifiers/identifiers.repository.js';
+import { identifierCell, lookUp, narrowedTo } from '../identifiers/identifiers.repository.js';
 import { searchKeyOf } from '../search/search.view.js';
 import {
   candidateCreateBody,
@@ -48,7 +42,8 @@ import {
 
 const candidateColumns = ['id', 'name', 'note', 'sourceId', 'sourcePublisher', 'identifiers'] as const;
 
-type CandidateRow = NonNullable<Awaited<ReturnType<typeof findCandidate>>> & { identifiers: Identifier[] };
+/** A candidate's row: its identifiers are a column of its statement (identifiersColumn). */
+type CandidateRow = NonNullable<Awaited<ReturnType<typeof findCandidate>>>;
 
 /** The candidate with a page of their vote shares, or undefined. */
 async function candidateDetail(
@@ -57,7 +52,7 @@ async function candidateDetail(
   opts: { limit: number; cursor?: [string, string, number, number] | undefined },
 ) {
   const [candidate, series] = await Promise.all([
-    candidateWithIds(db, id),
+    findCandidate(db, id),
     candidateTimeSeries(db, id, { after: opts.cursor, limit: opts.limit + 1 }),
   ]);
   if (!candidate) return undefined;
@@ -65,11 +60,6 @@ async function candidateDetail(
   return { candidate, shares: { voteShares: shares.data, voteSharesNext: shares.next } };
 }
 
-/** The candidate with their identifiers, or undefined. */
-async function candidateWithIds(db: Db, id: string): Promise<CandidateRow | undefined> {
-  const row = await findCandidate(db, id);
-  return row && (await withIdentifiers(db, 'person', [row], (r) => r.id))[0];
-}
 
 export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -120,7 +110,7 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
                 request,
                 reply,
                 'person',
-                await withIdentifiers(db, 'person', rows, (r) => r.id),
+                rows,
                 (r) => r.id,
                 request.query,
               );
@@ -157,7 +147,7 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
               request,
               reply,
               'person',
-              await withIdentifiers(db, 'person', found, (r) => r.id),
+              found,
               (r) => r.id,
               request.query,
             );
@@ -289,7 +279,7 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
         await requireSource(tx, fields.sourceId, 'sourceId');
         if (await candidateExists(tx, id)) throw conflict(`A candidate with id '${id}' exists; pass another id.`);
         await insertCandidate(tx, { id, ...fields });
-        const body = { ...(await candidateWithIds(tx, id))!, voteShares: [], voteSharesNext: null };
+        const body = { ...(await findCandidate(tx, id))!, voteShares: [], voteSharesNext: null };
         return { status: 201, body, location: `/v1/candidates/${id}`, resourceId: id };
       });
     },

@@ -3,6 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
 import { preparedFilters, preparedPer } from '../../db/prepared.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
+import { identifiersColumn } from '../identifiers/identifiers.repository.js';
 import { defaultMainContest } from '../../db/contests.js';
 import { contests, countries, elections, resultVersions, sources } from '../../db/schema/index.js';
 import { changedSince } from '../../db/changed-since.js';
@@ -40,6 +41,7 @@ function electionQuery(db: Db) {
         string | null
       >`(select n.id from elections n where n.previous_round_id = ${elections.id} order by n.date, n.id limit 1)`,
       source: sourceRefColumns,
+      identifiers: identifiersColumn('election', elections.id),
       current: {
         number: current.number,
         status: current.status,

@@ -21,7 +21,7 @@ import {
   electionPatchBody,
   electionSchema,
 } from './elections.schemas.js';
-import { electionColumns, electionListing, electionWithIds, toElection } from './elections.view.js';
+import { electionColumns, electionListing, toElection } from './elections.view.js';
 import { lookUp } from '../identifiers/identifiers.repository.js';
 
 export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -62,7 +62,7 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
       const row = await findElection(request.db, request.params.id);
       if (!row) throw notFound(`Election ${request.params.id} not found.`);
       reply.revisionTag(electionEtag(row));
-      return toElection(await electionWithIds(request.db, row));
+      return toElection(row);
     },
   );
 
@@ -92,7 +92,7 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
         const row = (await findElection(tx, id))!;
         return {
           status: 201,
-          body: toElection(await electionWithIds(tx, row)),
+          body: toElection(row),
           location: `/v1/elections/${id}`,
           etag: electionEtag(row),
           resourceId: id,
@@ -146,7 +146,7 @@ export const electionsRoutes: FastifyPluginAsyncZod = async (app) => {
         const row = (await findElection(tx, id))!;
         return {
           status: 200,
-          body: toElection(await electionWithIds(tx, row)),
+          body: toElection(row),
           etag: electionEtag(row),
           resourceId: id,
         };

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { isPreliminary } from '../../db/schema/index.js';
 import type { Listing } from '../../formats/list.js';
-import { identifierCell, type Identifier, narrowedTo, withIdentifiers } from '../identifiers/identifiers.repository.js';
+import { identifierCell, narrowedTo } from '../identifiers/identifiers.repository.js';
 import { type ElectionFilter, type ElectionRow, findElection, listElections } from './elections.repository.js';
 import type { electionSchema } from './elections.schemas.js';
 
@@ -19,7 +19,8 @@ export function electionTitle(e: { countryName: string; type: string; round: num
   return `${e.countryName} ${what}${round}, ${longDate.format(new Date(e.date))}`;
 }
 
-export type ElectionWithIds = ElectionRow & { identifiers: Identifier[] };
+/** An election's row: its identifiers are a column of its statement (identifiersColumn). */
+export type ElectionWithIds = ElectionRow;
 
 export function toElection({
   election: e,
@@ -54,11 +55,6 @@ export function toElection({
       : null,
     identifiers,
   };
-}
-
-/** The election with its identifiers (one query). */
-export async function electionWithIds(db: Db, row: ElectionRow): Promise<ElectionWithIds> {
-  return (await withIdentifiers(db, 'election', [row], (r) => r.election.id))[0]!;
 }
 
 export const electionColumns = [
@@ -110,14 +106,12 @@ export const electionListing = (
   filter: Omit<ElectionFilter, 'after' | 'limit'>,
   only?: string | null,
 ): Listing<ElectionWithIds, [string, string], Election> => ({
-  fetch: async (after, limit) => {
-    const rows = await narrowedTo(
+  fetch: (after, limit) =>
+    narrowedTo(
       only,
       (after: [string, string] | undefined, limit) => listElections(db, { ...filter, after, limit }),
       (id) => findElection(db, id),
-    )(after, limit);
-    return withIdentifiers(db, 'election', rows, (r) => r.election.id);
-  },
+    )(after, limit),
   key: (r) => [r.election.date, r.election.id],
   item: toElection,
   csv: { filename: 'elections.csv', columns: electionColumns, row: toElectionCsvRow },

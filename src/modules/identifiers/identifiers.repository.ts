@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
 import { preparedPer } from '../../db/prepared.js';
 import { SUBJECT_KINDS, type SubjectKind, subjectColumn } from '../../db/names.js';
@@ -55,6 +56,33 @@ export async function identifiersOf(db: Db, kind: SubjectKind, ids: string[]): P
   for (const r of rows)
     out.get(r.owner)?.push({ scheme: r.scheme, value: r.value, url: pageOf(r.scheme, r.value), source: r.source });
   return out;
+}
+
+/** An identifier as `identifiersColumn` reads it: without its page, which is added in JavaScript. */
+interface StoredIdentifier {
+  scheme: IdentifierScheme;
+  value: string;
+  source: NonNullable<Identifier['source']>;
+}
+
+const withPages = (stored: StoredIdentifier[]): Identifier[] =>
+  stored.map((i) => ({ scheme: i.scheme, value: i.value, url: pageOf(i.scheme, i.value), source: i.source }));
+
+/**
+ * The external ids of a row's record, in scheme order, as a column of the row's own statement: a
+ * subquery on the owner's partial index, so that a page of records needs one statement and not a
+ * second one for their identifiers (identifiersOf). `id` is the record's id column in that
+ * statement.
+ */
+export function identifiersColumn(kind: SubjectKind, id: AnyPgColumn) {
+  const owner = sql.identifier(subjectColumn(externalIds, kind).name);
+  return sql<Identifier[]>`coalesce((
+    select json_agg(json_build_object('scheme', x.scheme, 'value', x.value,
+      'source', json_build_object('id', xs.id, 'publisher', xs.publisher, 'title', xs.title, 'url', xs.url))
+      order by x.scheme, x.value)
+    from external_ids x join sources xs on xs.id = x.source_id where x.${owner} = ${id}), '[]'::json)`.mapWith(
+    (stored: StoredIdentifier[]) => withPages(stored),
+  );
 }
 
 /** An area's ISO 3166-2 code as one of its identifiers, cited to the area's own source. */

@@ -5,7 +5,7 @@ import type { ContestVersion, ReportInput } from '../../formats/cdf.js';
 import { notFound } from '../../lib/problem.js';
 import { listContests } from '../contests/contests.repository.js';
 import { findElection } from '../elections/elections.repository.js';
-import { type Election, electionWithIds, toElection } from '../elections/elections.view.js';
+import { type Election, toElection } from '../elections/elections.view.js';
 import {
   areaTree,
   versionWithMostAreas,
@@ -28,7 +28,7 @@ export async function electionView(db: Db, id: string): Promise<Election> {
   const row = await findElection(db, id);
   // Only reachable if the election is deleted between two reads.
   if (!row) throw notFound(`Election ${id} not found.`);
-  return toElection(await electionWithIds(db, row));
+  return toElection(row);
 }
 
 /** A contest's version with its figures for every area it has them for, at every level. */
