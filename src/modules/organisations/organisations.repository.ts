@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
 import { preparedPages, preparedPer } from '../../db/prepared.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
-import { type Identifier, identifiersOf } from '../identifiers/identifiers.repository.js';
+import { identifiersColumn } from '../identifiers/identifiers.repository.js';
 import { ownNameRows, syncOwnNames } from '../../db/names.js';
 import {
   candidates,
@@ -37,6 +37,7 @@ const columns = {
     url: colourSource.url,
   },
   source: sourceRefColumns,
+  identifiers: identifiersColumn('party', organisations.id),
 };
 
 function organisationQuery(db: Db) {
@@ -53,10 +54,10 @@ export interface Membership {
   name: string;
   sourceId: string;
 }
+/** An organisation's row (its identifiers a column of its statement) with its alliance links. */
 export type OrganisationRow = OrganisationBase & {
   members: Membership[];
   memberOf: Membership[];
-  identifiers: Identifier[];
 };
 
 /** The alliance links that involve any of `ids` (an array): a prepared statement. */
@@ -90,9 +91,7 @@ const findOrganisationStatement = preparedPer((db) =>
 async function withMemberships(db: Db, rows: OrganisationBase[]): Promise<OrganisationRow[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const identifiers = identifiersOf(db, 'party', ids);
   const links = await membershipsStatement(db).execute({ ids });
-  const ids_ = await identifiers;
   // Each link once, into its alliance's members and its member's alliances (in the links' order),
   // rather than every row scanning every link.
   const members = new Map<string, { id: string; name: string; sourceId: string }[]>();
@@ -110,7 +109,6 @@ async function withMemberships(db: Db, rows: OrganisationBase[]): Promise<Organi
   // spread is slower for the compiled serializer to write.
   return rows.map((row) =>
     Object.assign(row, {
-      identifiers: ids_.get(row.id) ?? [],
       members: members.get(row.id) ?? [],
       memberOf: memberOf.get(row.id) ?? [],
     }),
