@@ -60,7 +60,6 @@ async function candidateDetail(
   return { candidate, shares: { voteShares: shares.data, voteSharesNext: shares.next } };
 }
 
-
 export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/candidates',
@@ -106,14 +105,7 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
                   listCandidates(db, { after: after?.[0], limit, since: request.query.updatedSince }),
                 (id) => findCandidate(db, id),
               )(after, limit);
-              return localise(
-                request,
-                reply,
-                'person',
-                rows,
-                (r) => r.id,
-                request.query,
-              );
+              return localise(request, reply, 'person', rows, (r) => r.id, request.query);
             },
             key: (r) => [r.id],
             csv,
@@ -143,14 +135,7 @@ export const candidatesRoutes: FastifyPluginAsyncZod = async (app) => {
               const row = rows.get(h.id);
               return row ? [{ ...row, score: h.score }] : [];
             });
-            return localise(
-              request,
-              reply,
-              'person',
-              found,
-              (r) => r.id,
-              request.query,
-            );
+            return localise(request, reply, 'person', found, (r) => r.id, request.query);
           },
           key: (r) => [r.score, r.id],
           item: ({ score: _score, ...candidate }) => candidate,
