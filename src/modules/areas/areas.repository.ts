@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, gte, inArray, isNull, like, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { sourceRefColumns } from '../sources/sources.repository.js';
+import { identifiersColumn } from '../identifiers/identifiers.repository.js';
 import { ISO_3166_1_SOURCE, ownNameRows, syncOwnNames } from '../../db/names.js';
 import { areas, sources } from '../../db/schema/index.js';
 import { changedSince } from '../../db/changed-since.js';
@@ -8,6 +9,7 @@ import { changedSince } from '../../db/changed-since.js';
 const columns = {
   area: areas,
   source: sourceRefColumns,
+  identifiers: identifiersColumn('area', areas.id),
 };
 
 export type AreaRow = NonNullable<Awaited<ReturnType<typeof findArea>>>;

@@ -23,7 +23,6 @@ import {
   isoIdentifier,
   lookUp,
   narrowedTo,
-  withIdentifiers,
 } from '../identifiers/identifiers.repository.js';
 import type { StoredName } from '../names/names.repository.js';
 import { localise } from '../names/names.view.js';
@@ -61,7 +60,7 @@ async function localiseAreas(
 }
 
 /** The area's source; null for a country's own area (the left join finds none). */
-const sourceOf = ({ source }: AreaRow) => (source && source.id !== null ? source : null);
+const sourceOf = ({ source }: Pick<AreaRow, 'source'>) => (source && source.id !== null ? source : null);
 
 const toArea = ({ area: a, source, identifiers, shownName, names }: AreaWithIds) => ({
   id: a.id,
@@ -74,7 +73,7 @@ const toArea = ({ area: a, source, identifiers, shownName, names }: AreaWithIds)
   validFrom: a.validFrom,
   validTo: a.validTo,
   note: a.note,
-  source: sourceOf({ area: a, source }),
+  source: sourceOf({ source }),
   identifiers,
   ...(names ? { names } : {}),
 });
@@ -106,7 +105,7 @@ const areaListing = (
       (after: [string] | undefined, limit) => listAreas(db, { ...filter, after: after?.[0], limit }),
       (id) => findArea(db, id),
     )(after, limit);
-    return shown(await withAreaIdentifiers(db, rows));
+    return shown(withAreaIdentifiers(rows));
   },
   key: (r) => [r.area.id],
   item: toArea,
@@ -117,16 +116,14 @@ const areaListing = (
   },
 });
 
-/** The areas with their identifiers: external_ids (one query), then the ISO 3166-2 code they hold. */
-async function withAreaIdentifiers(db: Db, rows: AreaRow[]): Promise<AreaWithIds[]> {
-  return (await withIdentifiers(db, 'area', rows, (r) => r.area.id)).map((r) =>
+/** The areas with their identifiers (a column of their statement), then the ISO 3166-2 code they hold. */
+function withAreaIdentifiers(rows: AreaRow[]): AreaWithIds[] {
+  return rows.map((r) =>
     r.area.isoCode === null ? r : { ...r, identifiers: [...r.identifiers, isoIdentifier(r.area.isoCode, sourceOf(r))] },
   );
 }
 
-async function areaWithIds(db: Db, row: AreaRow): Promise<AreaWithIds> {
-  return (await withAreaIdentifiers(db, [row]))[0]!;
-}
+const areaWithIds = (row: AreaRow): AreaWithIds => withAreaIdentifiers([row])[0]!;
 
 /** From the largest to the smallest: an area's level is below its parent's. */
 const LEVELS = areaLevel.enumValues;
@@ -190,7 +187,7 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const row = await areaWithIds(request.db, await requireArea(request.db, request.params.id));
+      const row = areaWithIds(await requireArea(request.db, request.params.id));
       reply.revisionTag(revisionTag(row.area.revision));
       return toArea((await localiseAreas(request, reply, [row], request.query))[0]!);
     },
@@ -284,7 +281,7 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
             `An area with ISO code ${fields.isoCode} exists: ${await areaWithIsoCode(tx, fields.isoCode)}.`,
           );
         await insertArea(tx, { id, parentId, countryCode, ...fields });
-        const row = await areaWithIds(tx, (await findArea(tx, id))!);
+        const row = areaWithIds((await findArea(tx, id))!);
         return { status: 201, body: toArea(row), location: `/v1/areas/${id}`, resourceId: id };
       });
     },
@@ -336,7 +333,7 @@ export const areasRoutes: FastifyPluginAsyncZod = async (app) => {
         if (after.name !== area.name || after.sourceId !== area.sourceId)
           await syncOwnNames(tx, 'area', id, ownNameRows('area', id, after, sourceId));
         if (after.name !== area.name) await keepOldName(tx, 'area', id, area.name, source?.id ?? ISO_3166_1_SOURCE);
-        const row = await areaWithIds(tx, (await findArea(tx, id))!);
+        const row = areaWithIds((await findArea(tx, id))!);
         return { status: 200, body: toArea(row), etag: revisionTag(revision), resourceId: id };
       });
     },

@@ -1,10 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
-import { preparedPer } from '../../db/prepared.js';
-import { SUBJECT_KINDS, type SubjectKind, subjectColumn } from '../../db/names.js';
-import { areas, externalIds, sources } from '../../db/schema/index.js';
-import { sourceRefColumns } from '../sources/sources.repository.js';
+import { type SubjectKind, subjectColumn } from '../../db/names.js';
+import { areas, externalIds } from '../../db/schema/index.js';
 import type { IdentifierScheme } from './identifiers.schemas.js';
 import { badParameter } from '../../lib/problem.js';
 
@@ -21,43 +19,6 @@ const PAGES: Partial<Record<IdentifierScheme, (value: string) => string>> = {
 };
 const pageOf = (scheme: IdentifierScheme, value: string) => PAGES[scheme]?.(value) ?? null;
 
-/** The external ids of any number of records of one kind: a prepared statement, the ids an array. */
-function prepareIdentifiers(kind: SubjectKind) {
-  const owner = subjectColumn(externalIds, kind);
-  return preparedPer((db) =>
-    db
-      .select({
-        owner: sql<string>`${owner}`,
-        scheme: externalIds.scheme,
-        value: externalIds.value,
-        source: sourceRefColumns,
-      })
-      .from(externalIds)
-      .innerJoin(sources, eq(sources.id, externalIds.sourceId))
-      .where(sql`${owner} = any(${sql.placeholder('ids')}::text[])`)
-      .orderBy(externalIds.scheme, externalIds.value)
-      .prepare(`identifiers_of_${kind}`),
-  );
-}
-
-const identifiersStatement = Object.fromEntries(SUBJECT_KINDS.map((k) => [k, prepareIdentifiers(k)])) as Record<
-  SubjectKind,
-  ReturnType<typeof prepareIdentifiers>
->;
-
-/**
- * The external_ids of each of `ids` (of one kind), in scheme order; every id gets a list. An area's
- * ISO 3166-2 code is its own column: the area view adds it (isoIdentifier).
- */
-export async function identifiersOf(db: Db, kind: SubjectKind, ids: string[]): Promise<Map<string, Identifier[]>> {
-  const out = new Map(ids.map((id) => [id, [] as Identifier[]]));
-  if (ids.length === 0) return out;
-  const rows = await identifiersStatement[kind](db).execute({ ids });
-  for (const r of rows)
-    out.get(r.owner)?.push({ scheme: r.scheme, value: r.value, url: pageOf(r.scheme, r.value), source: r.source });
-  return out;
-}
-
 /** An identifier as `identifiersColumn` reads it: without its page, which is added in JavaScript. */
 interface StoredIdentifier {
   scheme: IdentifierScheme;
@@ -71,7 +32,7 @@ const withPages = (stored: StoredIdentifier[]): Identifier[] =>
 /**
  * The external ids of a row's record, in scheme order, as a column of the row's own statement: a
  * subquery on the owner's partial index, so that a page of records needs one statement and not a
- * second one for their identifiers (identifiersOf). `id` is the record's id column in that
+ * second one for their identifiers. `id` is the record's id column in that
  * statement.
  */
 export function identifiersColumn(kind: SubjectKind, id: AnyPgColumn) {
@@ -92,21 +53,6 @@ export const isoIdentifier = (isoCode: string, source: Identifier['source']): Id
   url: null,
   source,
 });
-
-/**
- * Adds `identifiers` to each row, one query for the page. In place, because a copy made with a
- * spread is slower for the compiled serializer to write: the rows must be the caller's own (read
- * for this request), never shared.
- */
-export async function withIdentifiers<R extends object>(
-  db: Db,
-  kind: SubjectKind,
-  rows: R[],
-  idOf: (row: R) => string,
-): Promise<(R & { identifiers: Identifier[] })[]> {
-  const found = await identifiersOf(db, kind, rows.map(idOf));
-  return rows.map((r) => Object.assign(r, { identifiers: found.get(idOf(r)) ?? [] }));
-}
 
 /** A CSV cell: scheme:value pairs separated by spaces. */
 export const identifierCell = (list: Identifier[]) => list.map((i) => `${i.scheme}:${i.value}`).join(' ');
