@@ -663,7 +663,14 @@ t.test(
         await page.setViewportSize({ width: 600, height });
         await page.goto(pathToFileURL(file).href);
         const png = `${OUT}${name}.png`;
-        await page.screenshot({ path: png });
+        // The screenshot is for the reader of .tap/charts (the assertions measure the page below).
+        // Chromium now and then refuses one ("Unable to capture screenshot") while the resized page
+        // has no frame yet: one more try, after the next frame.
+        await page.screenshot({ path: png }).catch(async (err: unknown) => {
+          if (!/Unable to capture screenshot/.test(String(err))) throw err;
+          await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => resolve(null)))');
+          await page.screenshot({ path: png });
+        });
         t.comment(`screenshot: ${png}`);
 
         const m = await page.evaluate<Measured>(MEASURE);
