@@ -549,6 +549,14 @@ async function perAreaMain() {
   console.log(`written: the per-area section of ${flags.out}`);
 }
 
+/** What a report says of the large dataset: its name, size, and whether this run made it. */
+const datasetFacts = (dataset: { name: string; elections: number; rows: { vote_shares: number }; synth: unknown }) => ({
+  name: dataset.name,
+  elections: dataset.elections,
+  lines: dataset.rows.vote_shares,
+  reused: dataset.synth === null,
+});
+
 /** What an --only run on the large dataset starts from: the run's facts, the dataset, the API on it. */
 async function largeDatasetApi() {
   const meta = { date: new Date(), command: command(), commit: gitCommit(), loadBefore: os.loadavg() };
@@ -589,12 +597,7 @@ async function recordsMain() {
     engine: 'postgres',
     meta,
     place: dataset.url,
-    dataset: {
-      name: dataset.name,
-      elections: dataset.elections,
-      lines: dataset.rows.vote_shares,
-      reused: dataset.synth === null,
-    },
+    dataset: datasetFacts(dataset),
     api: () => Promise.resolve(api),
     rawEnv: { BENCH_DATABASE_URL: dataset.url, ...rawEnv },
   });
@@ -643,12 +646,7 @@ async function platformaticMain() {
     machine: { cpu: m.cpu, cores: m.cores, loadBefore: meta.loadBefore },
     versions: { ...packageVersions(engineVersion), ...generic },
     options: { rounds: opts.rounds, duration: opts.duration, warmup: opts.warmup, connections: opts.connections },
-    dataset: {
-      name: dataset.name,
-      elections: dataset.elections,
-      lines: dataset.rows.vote_shares,
-      reused: dataset.synth === null,
-    },
+    dataset: datasetFacts(dataset),
     reads,
     bytes,
     targets: targets.map((t) => ({ key: t.key, label: t.label, server: t.server.name, rounds: measured.get(t.key)! })),
@@ -681,12 +679,7 @@ async function pgliteMain() {
     engine: 'pglite',
     meta,
     place: { dataDir },
-    dataset: {
-      name: dataset.name,
-      elections: dataset.elections,
-      lines: dataset.rows.vote_shares,
-      reused: dataset.synth === null,
-    },
+    dataset: datasetFacts(dataset),
     api: () => {
       console.error(`npm run build; the API runs as npm start does: node ${startArgs().join(' ')}`);
       buildApi();

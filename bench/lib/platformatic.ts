@@ -10,6 +10,7 @@ import type { RecordPath } from './records.js';
 import type { TargetResult } from './report.js';
 import { root } from './servers.js';
 import { runText, type SectionMeta, spliceSection } from './splice.js';
+import { cpuPerRequest, medianOfRounds, roundsTable } from './records-report.js';
 import { fmt, median, ratios, table } from './stats.js';
 
 export const PLATFORMATIC_DIR = join(root, 'bench', 'platformatic');
@@ -103,10 +104,6 @@ export const PLATFORMATIC_START =
 export const PLATFORMATIC_END = '<!-- platformatic: end -->';
 
 const find = (r: PlatformaticReport, key: string) => r.targets.find((t) => t.key === key);
-const med = (t: TargetResult | undefined, f: (m: TargetResult['rounds'][number]) => number) =>
-  t ? median(t.rounds.map(f)) : Number.NaN;
-const cpu = (t: TargetResult | undefined) =>
-  med(t, (m) => (m.serverCpu === null || !m.rps ? Number.NaN : (m.serverCpu / m.rps) * 1e6));
 const code = (path: string) => `\`${decodeURIComponent(path)}\``;
 const ratioOf = (r: PlatformaticReport, key: string) => {
   const k = platformaticKeys(key);
@@ -131,16 +128,17 @@ export function platformaticSummary(r: PlatformaticReport): string {
       const k = platformaticKeys(read.key);
       const api = find(r, k.api);
       const generic = find(r, k.generic);
-      const lat = (t: TargetResult | undefined) => `${fmt.ms(med(t, (m) => m.p50))} / ${fmt.ms(med(t, (m) => m.p99))}`;
+      const lat = (t: TargetResult | undefined) =>
+        `${fmt.ms(medianOfRounds(t, (m) => m.p50))} / ${fmt.ms(medianOfRounds(t, (m) => m.p99))}`;
       const b = r.bytes[read.key];
       return [
         code(read.api),
         code(read.generic.path),
-        fmt.int(med(api, (m) => m.rps)),
-        fmt.int(med(generic, (m) => m.rps)),
+        fmt.int(medianOfRounds(api, (m) => m.rps)),
+        fmt.int(medianOfRounds(generic, (m) => m.rps)),
         fmt.ratio(ratioOf(r, read.key)),
         `${lat(api)}, ${lat(generic)}`,
-        `${fmt.int(cpu(api))}, ${fmt.int(cpu(generic))}`,
+        `${fmt.int(cpuPerRequest(api))}, ${fmt.int(cpuPerRequest(generic))}`,
         b ? `${fmt.int(b.api)}, ${fmt.int(b.generic)}` : 'n/a',
       ];
     }),
@@ -159,10 +157,6 @@ export function platformaticGoals(r: PlatformaticReport): string {
 }
 
 function renderPlatformatic(r: PlatformaticReport): string {
-  const rounds = table(
-    ['target', ...Array.from({ length: r.options.rounds }, (_, i) => `round ${i + 1}: req/s, p50 ms, p99 ms`)],
-    r.targets.map((t) => [t.label, ...t.rounds.map((m) => `${fmt.int(m.rps)}, ${fmt.ms(m.p50)}, ${fmt.ms(m.p99)}`)]),
-  );
   const differences = r.reads
     .map((read) =>
       read.generic.path === null
@@ -203,7 +197,7 @@ ${differences}
 
 ### Every round (against the generic layer)
 
-${rounds}
+${roundsTable(r)}
 ${PLATFORMATIC_END}`;
 }
 

@@ -37,13 +37,14 @@ export const recordKeys = (key: string) => ({ raw: `record-${key}-raw`, api: `re
 const find = (r: RecordsReport, key: string) => r.targets.find((t) => t.key === key);
 const mark = (ok: boolean) => (ok ? 'met' : 'not met');
 const pathOf = (path: string) => `\`${decodeURIComponent(path)}\``;
-const p50 = (t: TargetResult | undefined) => (t ? median(t.rounds.map((m) => m.p50)) : Number.NaN);
-const p99 = (t: TargetResult | undefined) => (t ? median(t.rounds.map((m) => m.p99)) : Number.NaN);
+/** A figure of each round of `t`, the median of the rounds (NaN without a target). */
+export const medianOfRounds = (t: TargetResult | undefined, f: (m: TargetResult['rounds'][number]) => number) =>
+  t ? median(t.rounds.map(f)) : Number.NaN;
+const p50 = (t: TargetResult | undefined) => medianOfRounds(t, (m) => m.p50);
+const p99 = (t: TargetResult | undefined) => medianOfRounds(t, (m) => m.p99);
 /** The server's CPU per request (user + system, all its threads), in µs: median of the rounds. */
-const cpuPerRequest = (t: TargetResult | undefined) => {
-  const each = (t?.rounds ?? []).flatMap((m) => (m.serverCpu === null || !m.rps ? [] : [(m.serverCpu / m.rps) * 1e6]));
-  return each.length ? median(each) : Number.NaN;
-};
+export const cpuPerRequest = (t: TargetResult | undefined) =>
+  medianOfRounds(t, (m) => (m.serverCpu === null || !m.rps ? Number.NaN : (m.serverCpu / m.rps) * 1e6));
 const ratioOf = (r: RecordsReport, key: string) => {
   const k = recordKeys(key);
   const t = find(r, k.api);
@@ -108,7 +109,8 @@ export function recordsGoals(r: RecordsReport): string {
   );
 }
 
-function roundsTable(r: RecordsReport): string {
+/** Every round of every target: req/s, p50 and p99. */
+export function roundsTable(r: { options: { rounds: number }; targets: TargetResult[] }): string {
   return table(
     ['target', ...Array.from({ length: r.options.rounds }, (_, i) => `round ${i + 1}: req/s, p50 ms, p99 ms`)],
     r.targets.map((t) => [t.label, ...t.rounds.map((m) => `${fmt.int(m.rps)}, ${fmt.ms(m.p50)}, ${fmt.ms(m.p99)}`)]),
