@@ -19,9 +19,6 @@ export function electionTitle(e: { countryName: string; type: string; round: num
   return `${e.countryName} ${what}${round}, ${longDate.format(new Date(e.date))}`;
 }
 
-/** An election's row: its identifiers are a column of its statement (identifiersColumn). */
-export type ElectionWithIds = ElectionRow;
-
 export function toElection({
   election: e,
   countryName,
@@ -29,7 +26,7 @@ export function toElection({
   source,
   current,
   identifiers,
-}: ElectionWithIds): Election {
+}: ElectionRow): Election {
   return {
     id: e.id,
     title: electionTitle({ countryName, type: e.type, round: e.round, date: e.date }),
@@ -82,7 +79,7 @@ export const electionColumns = [
   'identifiers',
 ] as const;
 
-function toElectionCsvRow(row: ElectionWithIds) {
+function toElectionCsvRow(row: ElectionRow) {
   const { country, source, currentResults: c, identifiers, ...e } = toElection(row);
   return {
     ...e,
@@ -105,7 +102,7 @@ export const electionListing = (
   db: Db,
   filter: Omit<ElectionFilter, 'after' | 'limit'>,
   only?: string | null,
-): Listing<ElectionWithIds, [string, string], Election> => ({
+): Listing<ElectionRow, [string, string], Election> => ({
   fetch: (after, limit) =>
     narrowedTo(
       only,

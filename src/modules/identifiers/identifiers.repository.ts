@@ -42,7 +42,7 @@ export function identifiersColumn(kind: SubjectKind, id: AnyPgColumn) {
       'source', json_build_object('id', xs.id, 'publisher', xs.publisher, 'title', xs.title, 'url', xs.url))
       order by x.scheme, x.value)
     from external_ids x join sources xs on xs.id = x.source_id where x.${owner} = ${id}), '[]'::json)`.mapWith(
-    (stored: StoredIdentifier[]) => withPages(stored),
+    withPages,
   );
 }
 
