@@ -40,7 +40,7 @@ export default tseslint.config(
     // scripts/*.mjs run on plain node before anything is compiled (scripts/build.mjs): linted outside tsconfig.
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['scripts/*.mjs'] },
+        projectService: { allowDefaultProject: ['scripts/*.mjs', 'test/setup/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
