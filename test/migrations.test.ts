@@ -1,5 +1,6 @@
 // Upgrading a database that holds results from before contests and areas (migration 0009): the
-// versions move under a main contest, nothing is lost, and the append-only guard is back on.
+// versions move under a main contest, nothing is lost, and the append-only guard is back on; and
+// the lines get their election's country (migration 0020), then and on every later insert.
 // Both engines: PostgreSQL refuses some things in a migration's transaction that PGlite allows.
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -118,15 +119,42 @@ for (const engine of engines) {
     t.same(await rowsOf(db, sql`select current_version from elections where id = 'kz.presidential.2022-11-20'`), [
       { current_version: 2 },
     ]);
-    const refused = await db.execute(sql`update result_versions set number = number + 10`).then(
-      () => 'updated',
-      (err: unknown) => {
-        const messages: string[] = [];
-        for (let e = err as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e)
-          messages.push(String(e.message));
-        return messages.join(' | ');
-      },
+    /** What the database answers a statement: 'done', or its error's messages. */
+    const answer = (statement: ReturnType<typeof sql>) =>
+      db.execute(statement).then(
+        () => 'done',
+        (err: unknown) => {
+          const messages: string[] = [];
+          for (let e = err as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e)
+            messages.push(String(e.message));
+          return messages.join(' | ');
+        },
+      );
+    t.match(
+      await answer(sql`update result_versions set number = number + 10`),
+      /append-only/,
+      'the append-only guard is on again',
     );
-    t.match(refused, /append-only/, 'the append-only guard is on again');
+
+    // 0020: each line carries its election's country, the lines stored before it included.
+    t.same(
+      await rowsOf(db, sql`select country_code, count(*)::int as lines from vote_shares group by 1`),
+      [{ country_code: 'KZ', lines: 2 }],
+      "0020 gave every line stored before it its election's country",
+    );
+    t.match(
+      await answer(sql`update vote_shares set votes = votes + 1`),
+      /append-only/,
+      "the lines' append-only guard is on again after 0020 filled them",
+    );
+    await db.execute(
+      sql`insert into vote_shares (version_id, kind, candidate_id, votes, country_code)
+          select id, 'candidate', 'a-person', 1, 'FR' from result_versions where number = 2`,
+    );
+    t.same(
+      await rowsOf(db, sql`select country_code, count(*)::int as lines from vote_shares group by 1`),
+      [{ country_code: 'KZ', lines: 3 }],
+      "a line inserted later gets its election's country, whatever the insert said",
+    );
   });
 }
