@@ -1,5 +1,4 @@
 import { and, asc, eq, gt, gte, lte, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import { isCurrent } from '../results/results.repository.js';
 import type { Db } from '../../db/client.js';
 import { type FilterPlaceholders, preparedFilters } from '../../db/prepared.js';
@@ -35,8 +34,13 @@ export interface VoteShareFilter {
   versionNumber?: number;
 }
 
-const contestArea = alias(areas, 'contest_area');
-const lineArea = alias(areas, 'line_area');
+// The names of a line's area, candidate and nominator are looked up in the select list rather than
+// joined: with four more joins, PostgreSQL spent longer choosing a join order than running the
+// statement, on every execution it plans afresh (docs/decisions.md).
+/** The line's area: its own, else its contest's. */
+const lineAreaId = sql`coalesce(${voteShares.areaId}, ${contests.areaId})`;
+const ofLineArea = <T>(column: SQLWrapper) =>
+  sql<T>`(select ${column} from ${areas} where ${areas.id} = ${lineAreaId})`;
 /** A line of an area other than its contest's: its turnout is that area's. */
 const ofArea = sql`(${voteShares.areaId} is not null)`;
 const pick = <T>(version: SQLWrapper, area: SQLWrapper) =>
@@ -55,16 +59,20 @@ function baseQuery(db: Db, p: FilterPlaceholders<FilterKey>, extra?: SQL) {
       status: resultVersions.status,
       current: isCurrent,
       asOf: resultVersions.asOf,
-      areaId: sql<string>`coalesce(${voteShares.areaId}, ${contests.areaId})`,
-      areaName: sql<string>`coalesce(${lineArea.name}, ${contestArea.name})`,
-      areaLevel: sql<(typeof areas.$inferSelect)['level']>`coalesce(${lineArea.level}, ${contestArea.level})`,
-      areaIsoCode: sql<string | null>`coalesce(${lineArea.isoCode}, ${contestArea.isoCode})`,
+      areaId: sql<string>`${lineAreaId}`,
+      areaName: ofLineArea<string>(areas.name),
+      areaLevel: ofLineArea<(typeof areas.$inferSelect)['level']>(areas.level),
+      areaIsoCode: ofLineArea<string | null>(areas.isoCode),
       kind: voteShares.kind,
       candidateId: voteShares.candidateId,
-      candidateName: candidates.name,
+      candidateName: sql<
+        string | null
+      >`(select ${candidates.name} from ${candidates} where ${candidates.id} = ${voteShares.candidateId})`,
       label: voteShares.label,
       nominatorId: voteShares.nominatorId,
-      nominatorName: organisations.name,
+      nominatorName: sql<
+        string | null
+      >`(select ${organisations.name} from ${organisations} where ${organisations.id} = ${voteShares.nominatorId})`,
       votes: voteShares.votes,
       percent: voteShares.percent,
       percentBase: resultVersions.percentBase,
@@ -88,23 +96,20 @@ function baseQuery(db: Db, p: FilterPlaceholders<FilterKey>, extra?: SQL) {
     .innerJoin(resultVersions, eq(resultVersions.id, voteShares.versionId))
     .innerJoin(contests, eq(contests.id, resultVersions.contestId))
     .innerJoin(elections, eq(elections.id, resultVersions.electionId))
-    .innerJoin(contestArea, eq(contestArea.id, contests.areaId))
-    .leftJoin(lineArea, eq(lineArea.id, voteShares.areaId))
     .leftJoin(
       resultAreas,
       and(eq(resultAreas.versionId, voteShares.versionId), eq(resultAreas.areaId, voteShares.areaId)),
     )
-    .leftJoin(candidates, eq(candidates.id, voteShares.candidateId))
-    .leftJoin(organisations, eq(organisations.id, voteShares.nominatorId))
     .where(
       and(
-        p.country && eq(elections.countryCode, p.country),
+        // The line's own copy of its election's country, which an index leads ((country_code, id)).
+        p.country && eq(voteShares.countryCode, p.country),
         // The contest's column, which an index leads ((election_id, slug)); versions have none.
         p.election && eq(contests.electionId, p.election),
         p.contest && eq(contests.slug, p.contest),
         p.candidate && eq(voteShares.candidateId, p.candidate),
         p.party && eq(voteShares.nominatorId, p.party),
-        p.area && sql`coalesce(${voteShares.areaId}, ${contests.areaId}) = ${p.area}`,
+        p.area && sql`${lineAreaId} = ${p.area}`,
         p.contestKind && eq(contests.kind, p.contestKind),
         p.yearFrom && gte(elections.date, p.yearFrom),
         p.yearTo && lte(elections.date, p.yearTo),
