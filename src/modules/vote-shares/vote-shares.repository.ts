@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, gte, lte, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { isCurrent } from '../results/results.repository.js';
 import type { Db } from '../../db/client.js';
 import { type FilterPlaceholders, preparedFilters } from '../../db/prepared.js';
@@ -37,10 +38,11 @@ export interface VoteShareFilter {
 // The names of a line's area, candidate and nominator are looked up in the select list rather than
 // joined: with four more joins, PostgreSQL spent longer choosing a join order than running the
 // statement, on every execution it plans afresh (docs/decisions.md).
+/** `column` of the row of its table whose `id` is `key`: a scalar subquery. */
+const lookUp = <T>(column: AnyPgColumn, id: AnyPgColumn, key: SQLWrapper) =>
+  sql<T>`(select ${column} from ${column.table} where ${id} = ${key})`;
 /** The line's area: its own, else its contest's. */
-const lineAreaId = sql`coalesce(${voteShares.areaId}, ${contests.areaId})`;
-const ofLineArea = <T>(column: SQLWrapper) =>
-  sql<T>`(select ${column} from ${areas} where ${areas.id} = ${lineAreaId})`;
+const lineAreaId = sql<string>`coalesce(${voteShares.areaId}, ${contests.areaId})`;
 /** A line of an area other than its contest's: its turnout is that area's. */
 const ofArea = sql`(${voteShares.areaId} is not null)`;
 const pick = <T>(version: SQLWrapper, area: SQLWrapper) =>
@@ -59,20 +61,16 @@ function baseQuery(db: Db, p: FilterPlaceholders<FilterKey>, extra?: SQL) {
       status: resultVersions.status,
       current: isCurrent,
       asOf: resultVersions.asOf,
-      areaId: sql<string>`${lineAreaId}`,
-      areaName: ofLineArea<string>(areas.name),
-      areaLevel: ofLineArea<(typeof areas.$inferSelect)['level']>(areas.level),
-      areaIsoCode: ofLineArea<string | null>(areas.isoCode),
+      areaId: lineAreaId,
+      areaName: lookUp<string>(areas.name, areas.id, lineAreaId),
+      areaLevel: lookUp<(typeof areas.$inferSelect)['level']>(areas.level, areas.id, lineAreaId),
+      areaIsoCode: lookUp<string | null>(areas.isoCode, areas.id, lineAreaId),
       kind: voteShares.kind,
       candidateId: voteShares.candidateId,
-      candidateName: sql<
-        string | null
-      >`(select ${candidates.name} from ${candidates} where ${candidates.id} = ${voteShares.candidateId})`,
+      candidateName: lookUp<string | null>(candidates.name, candidates.id, voteShares.candidateId),
       label: voteShares.label,
       nominatorId: voteShares.nominatorId,
-      nominatorName: sql<
-        string | null
-      >`(select ${organisations.name} from ${organisations} where ${organisations.id} = ${voteShares.nominatorId})`,
+      nominatorName: lookUp<string | null>(organisations.name, organisations.id, voteShares.nominatorId),
       votes: voteShares.votes,
       percent: voteShares.percent,
       percentBase: resultVersions.percentBase,
