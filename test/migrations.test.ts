@@ -16,7 +16,7 @@ import pg from 'pg';
 import t from 'tap';
 import { migrationsFolder, type Db } from '../src/db/client.js';
 import { engines, serverUrl, admin } from './helpers/databases.js';
-import { rowsOf } from './helpers/sql.js';
+import { answerTo, rowsOf } from './helpers/sql.js';
 
 /** The migrations folder as it was before 0009: its journal cut after the first `count` entries. */
 async function migrationsBefore(count: number): Promise<string> {
@@ -119,19 +119,8 @@ for (const engine of engines) {
     t.same(await rowsOf(db, sql`select current_version from elections where id = 'kz.presidential.2022-11-20'`), [
       { current_version: 2 },
     ]);
-    /** What the database answers a statement: 'done', or its error's messages. */
-    const answer = (statement: ReturnType<typeof sql>) =>
-      db.execute(statement).then(
-        () => 'done',
-        (err: unknown) => {
-          const messages: string[] = [];
-          for (let e = err as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e)
-            messages.push(String(e.message));
-          return messages.join(' | ');
-        },
-      );
     t.match(
-      await answer(sql`update result_versions set number = number + 10`),
+      await answerTo(db, sql`update result_versions set number = number + 10`),
       /append-only/,
       'the append-only guard is on again',
     );
@@ -143,7 +132,7 @@ for (const engine of engines) {
       "0020 gave every line stored before it its election's country",
     );
     t.match(
-      await answer(sql`update vote_shares set votes = votes + 1`),
+      await answerTo(db, sql`update vote_shares set votes = votes + 1`),
       /append-only/,
       "the lines' append-only guard is on again after 0020 filled them",
     );
