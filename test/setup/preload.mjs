@@ -12,9 +12,8 @@
 import process from 'node:process';
 
 // Only for the test process itself: the servers and CLIs a test starts inherit its environment.
-const inherited = (process.env.NODE_OPTIONS ?? '').replace('--import=./test/setup/preload.mjs', '').trim();
-if (inherited) process.env.NODE_OPTIONS = inherited;
-else delete process.env.NODE_OPTIONS;
+// tap's test-env sets NODE_OPTIONS to this import alone (replacing any other), so none is left.
+delete process.env.NODE_OPTIONS;
 
 await Promise.all([
   import('tap'),
