@@ -18,6 +18,7 @@ import { currentResultsSchema } from '../calls/calls.schemas.js';
 import { type CachedResults, createResultsCache, type ResultsCacheOptions } from './results.cache.js';
 import { resultsCsvColumns, resultsCsvRows } from './results.csv.js';
 import { diffResults } from './results.diff.js';
+import { createStoredResponses } from './results.stored.js';
 import type { DocumentQuery } from './results.document.js';
 import { insertVersion, listVersions, referencedIds, versionStatuses } from './results.repository.js';
 import {
@@ -134,6 +135,8 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
   app.addHook('onReady', cache.start);
   app.addHook('onClose', async () => cache.stop());
   app.onWrite(() => cache.invalidate());
+  const stored = createStoredResponses(cache);
+  app.decorateReply('storable', null);
 
   /**
    * A version as JSON, or its figures as CSV (a row per line and area). A fresh cache entry is
@@ -143,8 +146,9 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
   function resultsResponse(request: FastifyRequest, reply: FastifyReply, q: DocumentQuery): void | Promise<void> {
     const hit = request.apiKey ? undefined : cache.peek(q);
     if (hit) {
-      // Sent synchronously, but for a CSV, which reads the election first.
-      const sent = answer(request, reply, hit, q);
+      // Sent synchronously, but for a CSV, which reads the election first. A response sent from
+      // the cache may be stored for the same request again (results.stored.ts).
+      const sent = answer(request, reply, hit, q, true);
       return sent instanceof Promise ? (sent as Promise<unknown> as Promise<void>) : undefined;
     }
     const read = request.apiKey ? cache.load(request.db, q) : cache.get(request.db, q);
@@ -160,6 +164,8 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
     reply: FastifyReply,
     results: CachedResults,
     q: DocumentQuery,
+    /** Whether `results` came from the cache, at once: its response may then be stored. */
+    cached = false,
   ): FastifyReply | Promise<FastifyReply> {
     // Dated by when the body was read, not by when it is sent (it may have been cached since).
     reply.cacheResults(results.preliminary).dateFrom(results.probe);
@@ -173,14 +179,15 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
     if (compressible) addVary(reply, 'accept-encoding');
     if (notModified(request, reply, results.etag)) return reply.send();
     reply.type('application/json; charset=utf-8');
-    if (!compressible) return reply.send(results.body);
     // Browsers accept br or gzip: a cached body is compressed once per entry, not per response
     // (that would cost @fastify/compress, downstream, about twice the rest of the request).
-    const encoding = acceptedEncoding(request);
+    const encoding = compressible ? acceptedEncoding(request) : undefined;
     const encoded = encoding && cache.encodedBody(results, encoding);
-    if (encoded) return reply.header('content-encoding', encoding).send(encoded);
+    if (encoded) reply.header('content-encoding', encoding);
+    const body = encoded || results.body;
+    if (cached) stored.served(reply, q, results, body, encoded ? encoding : undefined);
     // Already the JSON of the route's schema; a Buffer body skips the serializer.
-    return reply.send(results.body);
+    return reply.send(body);
   }
 
   async function sendResultsCsv(request: FastifyRequest, reply: FastifyReply, results: Results, q: DocumentQuery) {
@@ -231,6 +238,8 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
             resultsCsvColumns,
           ),
         },
+        preParsing: stored.answer,
+        onResponse: stored.store,
       },
       (request, reply) => resultsResponse(request, reply, query(request.params, undefined, request.query)),
     );
@@ -386,6 +395,8 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
           querystring: resultsQuery,
           response: withCsv(readResponses('The result version.', resultsSchema, 400, 404, 503), resultsCsvColumns),
         },
+        preParsing: stored.answer,
+        onResponse: stored.store,
       },
       (request, reply) =>
         resultsResponse(request, reply, query(request.params, (request.params as { n: number }).n, request.query)),
