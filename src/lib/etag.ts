@@ -55,10 +55,19 @@ export function notModified(request: FastifyRequest, reply: FastifyReply, etag: 
  */
 const DIGEST = /~[A-Za-z0-9_-]*"$/;
 
+/** The digest part of a digestTag: the first 16 characters of the body's SHA-1, base64url. */
+export function bodyDigest(body: string | Buffer): string {
+  return createHash('sha1').update(body).digest('base64url').slice(0, 16);
+}
+
+/** `"prefix~digest"`: the revision tag `prefix` (quoted) with the digest of a body (bodyDigest). */
+export function withDigest(prefix: string, digest: string): string {
+  return `${prefix.slice(0, -1)}~${digest}"`;
+}
+
 /** `"prefix~digest"`: the revision tag `prefix` (quoted) with a digest of `body`. */
 export function digestTag(prefix: string, body: string | Buffer): string {
-  const digest = createHash('sha1').update(body).digest('base64url').slice(0, 16);
-  return `${prefix.slice(0, -1)}~${digest}"`;
+  return withDigest(prefix, bodyDigest(body));
 }
 
 /** The revision part of a tag: without the coding suffix and the digest. */

@@ -6,7 +6,7 @@ import type { Database, Db } from '../../db/client.js';
 import { readDataVersion } from '../../db/data-version.js';
 import type { Probe } from '../../db/last-modified.js';
 import { compressSync, type Encoding } from '../../lib/content-encoding.js';
-import { digestTag } from '../../lib/etag.js';
+import { bodyDigest, withDigest } from '../../lib/etag.js';
 import type { DocumentQuery } from './results.document.js';
 import { requireResultsJson, resultsEtag } from './results.service.js';
 
@@ -95,12 +95,15 @@ export function createResultsCache(options: ResultsCacheOptions): ResultsCache {
   async function load(db: Db, q: DocumentQuery): Promise<CachedResults> {
     const probe = options.probe?.();
     const { json, version, preliminary, current } = await requireResultsJson(db, q);
+    const body = Buffer.from(json);
+    // With a digest of the body: a renamed candidate or an edited source changes it, not the
+    // version. One digest for both tags, of the bytes (the string would be encoded again).
+    const digest = bodyDigest(body);
     return {
-      body: Buffer.from(json),
+      body,
       encoded: {},
-      // With a digest of the body: a renamed candidate or an edited source changes it, not the version.
-      etag: digestTag(resultsEtag(version, { current }), json),
-      csvEtag: digestTag(resultsEtag(version, { current, csv: true }), json),
+      etag: withDigest(resultsEtag(version, { current }), digest),
+      csvEtag: withDigest(resultsEtag(version, { current, csv: true }), digest),
       version,
       preliminary,
       dataVersion: 0,
