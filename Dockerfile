@@ -42,6 +42,6 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# The heap limit is the one `npm start` uses (docs/decisions.md: memory). SIGTERM (docker stop)
-# drains in-flight requests for up to 10 s, then exits 0.
-CMD ["node", "--max-old-space-size=1024", "dist/server.js"]
+# The heap limit and V8 flag are the ones `npm start` uses (docs/operations.md: memory). SIGTERM
+# (docker stop) drains in-flight requests for up to 10 s, then exits 0.
+CMD ["node", "--max-old-space-size=1024", "--no-allocation-site-pretenuring", "dist/server.js"]
