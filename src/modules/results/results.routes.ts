@@ -185,7 +185,7 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
     const encoded = encoding && cache.encodedBody(results, encoding);
     if (encoded) reply.header('content-encoding', encoding);
     const body = encoded || results.body;
-    if (cached) stored.served(reply, q, results, body, encoded ? encoding : undefined);
+    if (cached) stored.served(reply, { q, entry: results, body, encoding: encoded ? encoding : undefined });
     // Already the JSON of the route's schema; a Buffer body skips the serializer.
     return reply.send(body);
   }
@@ -238,7 +238,7 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
             resultsCsvColumns,
           ),
         },
-        preParsing: stored.answer,
+        preParsing: stored.sendStored,
         onResponse: stored.store,
       },
       (request, reply) => resultsResponse(request, reply, query(request.params, undefined, request.query)),
@@ -395,7 +395,7 @@ export const resultsRoutes: FastifyPluginAsyncZod<Pick<ResultsCacheOptions, 'max
           querystring: resultsQuery,
           response: withCsv(readResponses('The result version.', resultsSchema, 400, 404, 503), resultsCsvColumns),
         },
-        preParsing: stored.answer,
+        preParsing: stored.sendStored,
         onResponse: stored.store,
       },
       (request, reply) =>

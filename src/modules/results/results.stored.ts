@@ -7,6 +7,7 @@
 // onRequest hook still runs (CORS, rate limits, load shedding, the shutdown's 503). Why, and what
 // it relies on: docs/decisions.md.
 import type { FastifyReply, FastifyRequest, onResponseHookHandler, preParsingHookHandler } from 'fastify';
+import type { Encoding } from '../../lib/content-encoding.js';
 import type { CachedResults, ResultsCache } from './results.cache.js';
 import type { DocumentQuery } from './results.document.js';
 
@@ -19,6 +20,7 @@ interface StoredResponse {
   values: (string | string[] | undefined)[];
   /** The headers the onRequest hooks had set when the route began (CORS, rate limits). */
   before: Headers;
+  /** How many headers `before` has, counted once. */
   beforeCount: number;
   /** Every header it was sent with, Content-Length included. */
   headers: Headers;
@@ -26,13 +28,11 @@ interface StoredResponse {
   body: Buffer;
 }
 
-/** What the route serves a request from, when it may be stored once sent. */
+/** A request whose response may be stored: the onRequest hooks' headers, and what the route sent. */
 export interface Storable {
   before: Headers;
-  q?: DocumentQuery;
-  entry?: CachedResults;
-  body?: Buffer;
-  encoding?: string | undefined;
+  /** Set by the route when it answers from a cache entry: `body` (with `encoding`, if any). */
+  served?: { q: DocumentQuery; entry: CachedResults; body: Buffer; encoding: Encoding | undefined };
 }
 
 declare module 'fastify' {
@@ -89,7 +89,7 @@ export function createStoredResponses(cache: ResultsCache) {
   const byEntry = new WeakMap<CachedResults, StoredResponse[]>();
 
   /** A route's preParsing hook (after every onRequest hook): answers what a stored response can. */
-  const answer: preParsingHookHandler = (request, reply, payload, done) => {
+  const sendStored: preParsingHookHandler = (request, reply, payload, done) => {
     if (!storable(request)) return done(null, payload);
     const now = reply.getHeaders() as Headers;
     const q = urls.get(request.url);
@@ -111,51 +111,45 @@ export function createStoredResponses(cache: ResultsCache) {
   };
 
   /** Called by the route when it answers a storable request from a cache entry: a 200 of `body`. */
-  const served = (reply: FastifyReply, q: DocumentQuery, entry: CachedResults, body: Buffer, encoding?: string) => {
-    const candidate = reply.storable;
-    if (candidate === null) return;
-    candidate.q = q;
-    candidate.entry = entry;
-    candidate.body = body;
-    candidate.encoding = encoding;
+  const served = (reply: FastifyReply, what: NonNullable<Storable['served']>) => {
+    if (reply.storable !== null) reply.storable.served = what;
   };
 
   /** A route's onResponse hook: stores the response as it was sent. */
   const store: onResponseHookHandler = (request, reply, done) => {
     const candidate = reply.storable;
-    if (candidate?.entry === undefined || reply.statusCode !== 200) return done();
+    if (candidate?.served === undefined || reply.statusCode !== 200) return done();
+    const { before, served } = candidate;
     const headers = reply.getHeaders() as Headers;
     // Not the entry's bytes as the route chose them (compressed by @fastify/compress instead), or
     // sent while the server closes (Connection: close): not a response to repeat.
     const asChosen =
-      headers['content-encoding'] === candidate.encoding &&
-      headers['content-length'] === String(candidate.body!.length);
+      headers['content-encoding'] === served.encoding && headers['content-length'] === String(served.body.length);
     if (!asChosen || headers.connection !== undefined) return done();
     const vary = String(headers.vary ?? '')
       .split(',')
       .map((name) => name.trim().toLowerCase())
       .filter((name) => name !== '');
     if (vary.includes('*')) return done();
-    const entry = candidate.entry;
-    const responses = byEntry.get(entry) ?? [];
+    const responses = byEntry.get(served.entry) ?? [];
     // Several first requests at once: one stored response for them.
-    if (responses.some((stored) => headersFor(stored, request, candidate.before) !== undefined)) return done();
+    if (responses.some((stored) => headersFor(stored, request, before) !== undefined)) return done();
     if (responses.length >= MAX_PER_ENTRY) responses.shift();
     responses.push({
       vary,
       values: vary.map((name) => request.headers[name]),
-      before: candidate.before,
-      beforeCount: Object.keys(candidate.before).length,
+      before,
+      beforeCount: Object.keys(before).length,
       headers,
-      body: candidate.body!,
+      body: served.body,
     });
-    byEntry.set(entry, responses);
+    byEntry.set(served.entry, responses);
     if (!urls.has(request.url)) {
       if (urls.size >= MAX_URLS) urls.delete(urls.keys().next().value!);
-      urls.set(request.url, candidate.q!);
+      urls.set(request.url, served.q);
     }
     done();
   };
 
-  return { answer, served, store };
+  return { sendStored, served, store };
 }
