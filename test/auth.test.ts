@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { createKey, revokeKey } from '../src/db/api-keys.js';
-import { buildTestApp, forEachEngine, get } from './helpers/app.js';
+import { buildTestApp, capturedLog, forEachEngine, get } from './helpers/app.js';
 import { rowsOf } from './helpers/sql.js';
 import { bearer, send, tokenFor } from './helpers/writes.js';
 
@@ -48,14 +47,8 @@ forEachEngine(t, async (t, app) => {
 });
 
 t.test('tokens never appear in the logs, even at trace level', async (t) => {
-  let logs = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs += chunk.toString();
-      done();
-    },
-  });
-  const app = await buildTestApp(t, 'pglite', { env: { LOG_LEVEL: 'trace' }, logStream: stream });
+  const log = capturedLog();
+  const app = await buildTestApp(t, 'pglite', { env: { LOG_LEVEL: 'trace' }, logStream: log.stream });
   const writer = await tokenFor(app, 'write', 'logged');
   const reader = await tokenFor(app, 'read', 'reader');
   await send(app, 'POST', '/v1/sources', source, bearer(writer));
@@ -65,10 +58,10 @@ t.test('tokens never appear in the logs, even at trace level', async (t) => {
   await send(app, 'POST', '/v1/sources', source, bearer(writer)); // 401 revoked
   await send(app, 'POST', '/v1/sources', { bogus: 1 }, bearer(writer)); // 400
   await app.inject({ method: 'GET', url: '/v1/audit-log', headers: bearer(reader) });
-  t.ok(logs.length > 1000, 'requests were logged');
-  t.notOk(logs.includes(writer), 'the write token is not in the logs');
-  t.notOk(logs.includes(reader), 'the read token is not in the logs');
-  t.notOk(logs.includes(writer.slice(4, 20)), 'nor any part of it');
+  t.ok(log.text().length > 1000, 'requests were logged');
+  t.notOk(log.text().includes(writer), 'the write token is not in the logs');
+  t.notOk(log.text().includes(reader), 'the read token is not in the logs');
+  t.notOk(log.text().includes(writer.slice(4, 20)), 'nor any part of it');
 });
 
 t.test('only a SHA-256 of a token is stored, never the token', async (t) => {
@@ -86,14 +79,8 @@ t.test('only a SHA-256 of a token is stored, never the token', async (t) => {
 });
 
 t.test('Cookie and Authorization values never reach the logs, whatever the answer', async (t) => {
-  let logs = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs += chunk.toString();
-      done();
-    },
-  });
-  const app = await buildTestApp(t, 'pglite', { env: { LOG_LEVEL: 'trace' }, logStream: stream });
+  const log = capturedLog();
+  const app = await buildTestApp(t, 'pglite', { env: { LOG_LEVEL: 'trace' }, logStream: log.stream });
   const headers = { cookie: 'session=cookie-secret-value', authorization: 'Bearer erk_authorization-secret-value' };
   // A read, an unknown URL, a refused key on a write, a bad body: every path that logs a request.
   const statuses = [
@@ -104,7 +91,7 @@ t.test('Cookie and Authorization values never reach the logs, whatever the answe
     (await app.inject({ method: 'GET', url: '/v1/countries?limit=x', headers })).statusCode,
   ];
   t.same(statuses, [200, 404, 401, 401]);
-  t.ok(logs.includes('"url":"/v1/countries/KZ"'), 'the requests were logged');
-  t.notOk(logs.includes('cookie-secret-value'), 'the cookie value appears nowhere');
-  t.notOk(logs.includes('authorization-secret-value'), 'nor the token');
+  t.ok(log.text().includes('"url":"/v1/countries/KZ"'), 'the requests were logged');
+  t.notOk(log.text().includes('cookie-secret-value'), 'the cookie value appears nowhere');
+  t.notOk(log.text().includes('authorization-secret-value'), 'nor the token');
 });

@@ -5,9 +5,8 @@
 // route. Over a real socket, as clients see it; the debug log says which responses were stored ones.
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import t, { type Test } from 'tap';
-import { buildTestApp, until } from './helpers/app.js';
+import { buildTestApp, capturedLog, until } from './helpers/app.js';
 import { bearer, certified2022, send, tokenFor } from './helpers/writes.js';
 
 const KZ2022 = 'kz.presidential.2022-11-20';
@@ -26,23 +25,18 @@ interface Answer {
 
 /** An app on a real port with rate limits on and a debug log to read. */
 async function serve(t: Test, env: NodeJS.ProcessEnv = {}) {
-  const lines: string[] = [];
-  const logStream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const log = capturedLog();
   const app = await buildTestApp(t, 'pglite', {
     env: { LOG_LEVEL: 'debug', RATE_LIMIT_MAX: '1000', ...env },
-    logStream,
+    logStream: log.stream,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
-  const storedCount = () => lines.filter((line) => line.includes(STORED)).length;
+  const storedCount = () => log.lines().filter((line) => line.includes(STORED)).length;
   /** The request log's "request completed" lines, with the status each logged. */
   const completed = () =>
-    lines
+    log
+      .lines()
       .filter((line) => line.includes('"request completed"'))
       .map((line) => JSON.parse(line) as { res: { statusCode: number } });
   const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
@@ -45,6 +46,18 @@ export async function buildTestApp(
     await fresh?.drop();
   });
   return app;
+}
+
+/** A stream to give buildTestApp as `logStream`, and the log written to it so far. */
+export function capturedLog() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { stream, text: () => text, lines: () => text.split('\n').filter(Boolean) };
 }
 
 /** Runs `fn` once per engine, each as its own subtest with its own app and database. */
